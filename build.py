@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""pytfjs build entry point.
+
+    python3 build.py build        # dist/: the whole static site, offline, verified
+    python3 build.py serve        # build, then serve dist/ on http://127.0.0.1:8000
+    python3 build.py test         # install test tools if missing, build, run pytest
+    python3 build.py bench        # build, run the benchmarks in bench/
+    python3 build.py lock-vendor  # re-pin vendored npm files after a deliberate version bump
+
+Needs only Python 3.11+ and Node.js 20 with npm; everything else it installs itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from buildlib import config, labs, manifest, npm, pyodide_packages, wheel
+from buildlib.integrity import IntegrityError
+
+TEST_VENV = config.ROOT / ".venv"
+TEST_REQUIREMENTS = config.ROOT / "requirements-test.txt"
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def build(dist: Path = config.DIST, cache: Path | None = None, quiet: bool = False) -> dict:
+    """Assemble dist/ from site/, node_modules, verified Pyodide wheels and py/."""
+    started = time.perf_counter()
+    npm.ensure_node_modules()
+    if dist.exists():
+        shutil.rmtree(dist)
+    shutil.copytree(config.SITE, dist, ignore=shutil.ignore_patterns("index.html", "*~"))
+    npm.vendor_npm_files(dist)
+
+    build_dir = config.ROOT / "build"
+    entry, wheel_path = wheel.build_wheel(config.PY_SRC / "pytfjs", build_dir)
+    packages = pyodide_packages.vendor_pyodide_packages(
+        dist, {"pytfjs": (entry, wheel_path)}, cache=cache
+    )
+
+    all_labs = labs.load_labs(config.LABS_SRC)
+    labs.write_labs(all_labs, dist)
+    template = (config.SITE / "index.html").read_text(encoding="utf-8")
+    (dist / "index.html").write_text(labs.render_index(template, all_labs), encoding="utf-8")
+    shutil.copyfile(config.ROOT / "THIRD_PARTY.md", dist / "THIRD_PARTY.md")
+
+    info = {
+        "pytfjs": config.PYTFJS_VERSION,
+        "pyodide": config.PYODIDE_VERSION,
+        "pyodide_packages": packages,
+        "labs": [lab.id for lab in all_labs],
+    }
+    (dist / "build-info.json").write_text(json.dumps(info, indent=1) + "\n")
+    compressed = manifest.precompress(dist)
+    content = manifest.write_manifest(dist, config.PYTFJS_VERSION)
+    if not quiet:
+        total = sum(f["size"] for f in content["files"])
+        print(f"built {dist}: {len(content['files'])} files, {total / 1e6:.1f} MB "
+              f"({compressed} precompressed), {len(all_labs)} labs, "
+              f"{time.perf_counter() - started:.1f} s")
+    return info
+
+
+def serve(host: str, port: int) -> None:
+    from buildlib.server import make_server
+
+    build()
+    server = make_server(config.DIST, host, port)
+    print(f"Serving {config.DIST} on http://{host}:{port}/  (Ctrl+C to stop)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("\nstopped")
+
+
+def _run(cmd: list[str], **kwargs) -> None:
+    print("+ " + " ".join(cmd), flush=True)
+    subprocess.run(cmd, check=True, **kwargs)
+
+
+def ensure_test_tools() -> Path:
+    """A venv with the pinned test requirements, and Debian's chromium; returns its python."""
+    python = TEST_VENV / "bin" / "python"
+    stamp = TEST_VENV / ".requirements"
+    wanted = TEST_REQUIREMENTS.read_text()
+    if not python.exists():
+        _run([sys.executable, "-m", "venv", str(TEST_VENV)])
+    if not stamp.is_file() or stamp.read_text() != wanted:
+        _run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+              "-r", str(TEST_REQUIREMENTS)])
+        stamp.write_text(wanted)
+    if not CHROMIUM.exists():
+        if os.geteuid() != 0:
+            raise SystemExit("Debian chromium is needed for the browser tests: "
+                             "sudo apt-get install chromium")
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        _run(["apt-get", "update", "-qq"], env=env)
+        _run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"], env=env)
+    return python
+
+
+def test(pytest_args: list[str]) -> int:
+    python = ensure_test_tools()
+    build()
+    env = dict(os.environ, PYTFJS_DIST=str(config.DIST))
+    cmd = [str(python), "-m", "pytest", *pytest_args]
+    print("+ " + " ".join(cmd), flush=True)
+    return subprocess.call(cmd, cwd=config.ROOT, env=env)
+
+
+def bench(args: list[str]) -> int:
+    python = ensure_test_tools()
+    build()
+    cmd = [str(python), str(config.ROOT / "bench" / "bench.py"), *args]
+    print("+ " + " ".join(cmd), flush=True)
+    return subprocess.call(cmd, cwd=config.ROOT)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_build = sub.add_parser("build", help="build dist/")
+    p_build.add_argument("--cache-dir", type=Path, help="Pyodide wheel cache to use")
+    p_serve = sub.add_parser("serve", help="build and serve dist/")
+    p_serve.add_argument("--host", default="127.0.0.1")
+    p_serve.add_argument("--port", type=int, default=8000)
+    sub.add_parser("test", help="run the test suite (extra args go to pytest)")
+    sub.add_parser("bench", help="run the benchmarks (extra args go to bench/bench.py)")
+    sub.add_parser("lock-vendor", help="re-pin vendored npm files (after a version bump)")
+    args, rest = parser.parse_known_args(argv)
+    try:
+        if args.command == "build":
+            build(cache=args.cache_dir)
+        elif args.command == "serve":
+            serve(args.host, args.port)
+        elif args.command == "test":
+            return test(rest)
+        elif args.command == "bench":
+            return bench(rest)
+        elif args.command == "lock-vendor":
+            npm.ensure_node_modules()
+            for dest, digest in npm.write_lock().items():
+                print(f"{digest}  {dest}")
+    except IntegrityError as exc:
+        print(f"build refused: {exc}", file=sys.stderr)
+        return 1
+    except labs.LabError as exc:
+        print(f"build refused: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""Labs: each is a folder py/labs/<id>/ holding main.py, lesson.md and lab.json.
+
+The build turns each into one JSON document (dist/labs/<id>.json) that the lab page
+fetches, and renders the home page's list of labs.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import markdown
+
+REQUIRED = ("id", "title", "week", "summary")
+
+
+class LabError(ValueError):
+    """A lab folder is incomplete or inconsistent."""
+
+
+@dataclass
+class Lab:
+    id: str
+    title: str
+    week: int
+    summary: str
+    source: str
+    lesson_html: str
+    order: int = 0
+    packages: list[str] = field(default_factory=lambda: ["numpy"])
+    data: list[str] = field(default_factory=list)
+    models: list[str] = field(default_factory=list)
+    params: dict[str, str] = field(default_factory=dict)
+
+    def document(self) -> dict:
+        return {
+            "id": self.id, "title": self.title, "week": self.week, "summary": self.summary,
+            "source": self.source, "lesson_html": self.lesson_html, "packages": self.packages,
+            "data": self.data, "models": self.models, "params": self.params,
+        }
+
+
+def load_lab(folder: Path) -> Lab:
+    meta_path = folder / "lab.json"
+    for name in ("lab.json", "main.py", "lesson.md"):
+        if not (folder / name).is_file():
+            raise LabError(f"lab folder {folder} has no {name}")
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    missing = [k for k in REQUIRED if k not in meta]
+    if missing:
+        raise LabError(f"{meta_path}: missing {', '.join(missing)}")
+    if meta["id"] != folder.name:
+        raise LabError(f"{meta_path}: id {meta['id']!r} differs from its folder name")
+    return Lab(
+        id=meta["id"], title=meta["title"], week=int(meta["week"]), summary=meta["summary"],
+        order=int(meta.get("order", 0)),
+        source=(folder / "main.py").read_text(encoding="utf-8"),
+        lesson_html=markdown.to_html((folder / "lesson.md").read_text(encoding="utf-8")),
+        packages=list(meta.get("packages", ["numpy"])), data=list(meta.get("data", [])),
+        models=list(meta.get("models", [])), params=dict(meta.get("params", {})),
+    )
+
+
+def load_labs(root: Path) -> list[Lab]:
+    labs = [load_lab(p) for p in sorted(root.iterdir()) if p.is_dir() and p.name[0] not in "._"]
+    return sorted(labs, key=lambda lab: (lab.week, lab.order, lab.id))
+
+
+def write_labs(labs: list[Lab], dist: Path) -> None:
+    out = dist / "labs"
+    out.mkdir(parents=True, exist_ok=True)
+    for lab in labs:
+        (out / f"{lab.id}.json").write_text(json.dumps(lab.document(), indent=1) + "\n")
+    index = [{k: v for k, v in lab.document().items() if k not in ("source", "lesson_html")}
+             for lab in labs]
+    (out / "index.json").write_text(json.dumps(index, indent=1) + "\n")
+
+
+def render_index(template: str, labs: list[Lab]) -> str:
+    """Fill the home page's {{labs}} slot with one card per lab, grouped by week."""
+    parts = []
+    for week in sorted({lab.week for lab in labs}):
+        parts.append(f'<section class="week"><h2>Week {week}</h2><ul class="lab-list">')
+        for lab in (lab for lab in labs if lab.week == week):
+            href = f"lab.html?lab={html.escape(lab.id)}"
+            parts.append(
+                f'<li class="lab-card"><a href="{href}"><span class="lab-title">'
+                f"{html.escape(lab.title)}</span></a>"
+                f'<p>{html.escape(lab.summary)}</p>'
+                f'<p class="lab-links"><a href="{href}&amp;run=1">Open and run</a></p></li>'
+            )
+        parts.append("</ul></section>")
+    return template.replace("{{labs}}", "\n".join(parts))

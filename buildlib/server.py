@@ -1,0 +1,124 @@
+"""A small static server for dist/: loopback by default, the headers the labs need.
+
+- application/wasm and text/javascript MIME types,
+- COOP/COEP/CORP so the page is cross-origin isolated (threaded wasm),
+- gzip transfer of precompressed files when the browser accepts it,
+- only GET and HEAD, only files under the served root.
+"""
+
+from __future__ import annotations
+
+import http.server
+import mimetypes
+import os
+import posixpath
+import threading
+import urllib.parse
+from functools import partial
+from pathlib import Path
+
+TYPES = {
+    ".wasm": "application/wasm", ".js": "text/javascript", ".mjs": "text/javascript",
+    ".json": "application/json", ".css": "text/css", ".html": "text/html; charset=utf-8",
+    ".py": "text/x-python; charset=utf-8", ".whl": "application/zip", ".zip": "application/zip",
+    ".csv": "text/csv; charset=utf-8", ".md": "text/markdown; charset=utf-8",
+    ".png": "image/png", ".svg": "image/svg+xml", ".bin": "application/octet-stream",
+}
+
+SECURITY_HEADERS = {
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Embedder-Policy": "require-corp",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+class DistHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves one directory tree read-only."""
+
+    server_version = "pytfjs"
+    sys_version = ""
+
+    def _resolve(self) -> Path | None:
+        raw = urllib.parse.urlsplit(self.path).path
+        decoded = urllib.parse.unquote(raw)
+        if "\\" in decoded or "\0" in decoded:
+            return None
+        parts = [p for p in posixpath.normpath(decoded).split("/") if p]
+        if any(p in ("..", ".") for p in parts):
+            return None
+        root = Path(self.directory).resolve()
+        target = root.joinpath(*parts) if parts else root
+        if target.is_dir():
+            target = target / "index.html"
+        try:
+            resolved = target.resolve()
+        except OSError:
+            return None
+        if root not in resolved.parents or not resolved.is_file():
+            return None
+        return resolved
+
+    def _send_file(self, head_only: bool) -> None:
+        path = self._resolve()
+        if path is None:
+            self.send_error(404, "Not found")
+            return
+        ctype = TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] \
+            or "application/octet-stream"
+        body_path, encoding = path, None
+        gz = path.with_name(path.name + ".gz")
+        if "gzip" in self.headers.get("Accept-Encoding", "") and gz.is_file():
+            body_path, encoding = gz, "gzip"
+        size = body_path.stat().st_size
+        self.send_response(200)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(size))
+        if encoding:
+            self.send_header("Content-Encoding", encoding)
+        self.send_header("Vary", "Accept-Encoding")
+        self.send_header("Cache-Control", "no-cache")
+        for name, value in SECURITY_HEADERS.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if head_only:
+            return
+        with open(body_path, "rb") as handle:
+            while chunk := handle.read(1 << 16):
+                self.wfile.write(chunk)
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server naming)
+        self._send_file(head_only=False)
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._send_file(head_only=True)
+
+    def _refuse(self) -> None:
+        self.send_response(405)
+        self.send_header("Allow", "GET, HEAD")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse  # noqa: N815
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002
+        if os.environ.get("PYTFJS_QUIET_SERVER"):
+            return
+        super().log_message(format, *args)
+
+
+def make_server(root: Path, host: str = "127.0.0.1", port: int = 8000
+                ) -> http.server.ThreadingHTTPServer:
+    handler = partial(DistHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer((host, port), handler)
+    server.daemon_threads = True
+    return server
+
+
+def serve_in_thread(root: Path, host: str = "127.0.0.1", port: int = 0
+                    ) -> tuple[http.server.ThreadingHTTPServer, str]:
+    """Start a server on a free port (for tests and benchmarks); returns (server, base url)."""
+    server = make_server(root, host, port)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://{host}:{server.server_address[1]}/"

@@ -1,0 +1,71 @@
+"""pytfjs: TensorFlow.js from Python in the browser (Pyodide), Pythonic and leak-free.
+
+    from pytfjs import tf, report
+    model = tf.sequential()
+    model.add(tf.layers.dense(units=1, input_shape=[1]))
+    model.compile(optimizer="sgd", loss="meanSquaredError")
+    await model.fit(xs, ys, epochs=500)
+    report(prediction=float(model.predict(np.array([[10.0]])).numpy()[0, 0]))
+
+``tf`` and ``tfvis`` exist only in the browser; everything else imports on CPython.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._compat import IN_BROWSER, BrowserRequired
+from .control import STOP, Stopped
+from .results import report, results
+from .runner import param, params
+from .scope import ProxyRegistry, tidy
+from .tensors import to_numpy, to_numpy_async, to_tensor
+from .training import History, fit
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "IN_BROWSER", "BrowserRequired", "History", "ProxyRegistry", "Stopped", "backend",
+    "check_stop", "fit", "memory", "param", "params", "report", "results", "set_backend",
+    "tf", "tfvis", "tidy", "to_numpy", "to_numpy_async", "to_tensor",
+]
+
+
+def check_stop() -> None:
+    """Raise :class:`Stopped` if the learner pressed Stop (for long Python loops)."""
+    STOP.check()
+
+
+def backend() -> str:
+    """The active TF.js backend: "webgl", "wasm" or "cpu"."""
+    from ._compat import tf_module
+
+    return str(tf_module().getBackend())
+
+
+async def set_backend(name: str) -> str:
+    """Switch TF.js backend; raises ValueError if this browser cannot run it."""
+    from ._compat import tf_module
+
+    tf = tf_module()
+    if not await tf.setBackend(name):
+        raise ValueError(f"the {name} backend does not work in this browser")
+    await tf.ready()
+    return backend()
+
+
+def memory() -> dict[str, Any]:
+    """``tf.memory()`` as a dict (numTensors, numBytes, ...)."""
+    from ._compat import tf_module
+
+    return dict(tf_module().memory().to_py())
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("tf", "tfvis"):
+        from . import _compat
+        from .wrap import JsObject
+
+        module = _compat.tf_module() if name == "tf" else _compat.tfvis_module()
+        return JsObject(module)
+    raise AttributeError(f"module 'pytfjs' has no attribute {name!r}")

@@ -1,0 +1,51 @@
+"""``pytfjs.report(name=value)``: a lab's key figures, for people and for scripts.
+
+Values are normalised to plain JSON (numpy scalars and arrays included), shown in the
+page's Results panel and readable from JavaScript as ``window.pytfjs.results``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from . import ui
+
+_RESULTS: dict[str, Any] = {}
+
+
+def to_json_value(value: Any, name: str = "value") -> Any:
+    """A JSON-ready copy of ``value``; non-finite floats become None."""
+    if isinstance(value, np.ndarray):
+        return to_json_value(value.tolist(), name)
+    if isinstance(value, np.generic):
+        return to_json_value(value.item(), name)
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): to_json_value(v, f"{name}.{k}") for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_json_value(v, f"{name}[{i}]") for i, v in enumerate(value)]
+    raise TypeError(f"report: {name} is a {type(value).__name__}; "
+                    "report numbers, strings, booleans, lists, dicts or numpy values")
+
+
+def report(**values: Any) -> dict[str, Any]:
+    """Record and show named results, e.g. ``report(prediction=18.98)``."""
+    clean = {name: to_json_value(value, name) for name, value in values.items()}
+    _RESULTS.update(clean)
+    ui.send_report(clean)
+    return clean
+
+
+def results() -> dict[str, Any]:
+    """Everything reported in this run so far."""
+    return dict(_RESULTS)
+
+
+def clear() -> None:
+    _RESULTS.clear()

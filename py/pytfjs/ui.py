@@ -1,0 +1,42 @@
+"""The lab page's panels, seen from Python: progress bar, charts, results.
+
+All calls go through ``_compat.ui()``; outside a lab page (CPython, or Pyodide in
+Node.js) they do nothing, so library code can call them unconditionally.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from . import _compat
+
+
+def progress(state: dict[str, Any]) -> None:
+    page = _compat.ui()
+    if page is not None:
+        page.progress(json.dumps(state))
+
+
+def surface(title: str) -> Any | None:
+    """The page element for the chart titled ``title`` (created on first use)."""
+    page = _compat.ui()
+    return None if page is None else page.surface(title)
+
+
+def linechart(title: str, data: dict[str, Any], x_label: str = "epoch",
+              y_label: str = "") -> None:
+    element = surface(title)
+    if element is None:
+        return
+    options = {"xLabel": x_label, "yLabel": y_label or title.lower(), "height": 220,
+               "zoomToFit": True}
+    _compat.tfvis_module().render.linechart(
+        element, _compat.to_js_value(data), _compat.to_js_value(options)
+    )
+
+
+def send_report(values: dict[str, Any]) -> None:
+    page = _compat.ui()
+    if page is not None:
+        page.report(json.dumps(values))

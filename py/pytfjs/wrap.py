@@ -1,0 +1,207 @@
+"""Pythonic handles on TF.js objects: ``from pytfjs import tf``.
+
+``tf.layers.dense(units=1, input_shape=[1])`` calls ``tf.layers.dense({units: 1,
+inputShape: [1]})``: keyword arguments become the trailing options object with camelCase
+keys, lists/dicts/numpy arrays are converted, Python callbacks get JS proxies that are
+destroyed when the call (or its promise) is over, and temporary tensors made from numpy
+arguments are disposed the same way. Results come back wrapped, so chains stay Pythonic;
+``.js`` is always the raw object. Attribute names may be snake_case
+(``model.count_params()``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator
+from typing import Any
+
+import numpy as np
+
+from . import _compat, jsargs, tensors
+from .scope import ProxyRegistry
+
+
+def unwrap(value: Any) -> Any:
+    return value.js if isinstance(value, JsObject) else value
+
+
+def _is_js(value: Any) -> bool:
+    return isinstance(value, (JsObject, _compat.JsProxy))
+
+
+def convert_args(args: tuple, kwargs: dict, owner: ProxyRegistry) -> list[Any]:
+    """Positional args plus keyword args (as a trailing options object) as JS values."""
+    items = list(args)
+    if kwargs:
+        items.append(jsargs.options(kwargs))
+
+    def on_array(array: np.ndarray) -> Any:
+        return owner.own_tensor(tensors.to_tensor(array))
+
+    out = []
+    for item in items:
+        plain = jsargs.prepare(item, is_js=_is_js, on_js=unwrap, on_array=on_array,
+                               on_callable=owner.proxy)
+        if isinstance(plain, (dict, list)):
+            plain = _compat.to_js_value(plain)
+        out.append(plain)
+    return out
+
+
+def call(fn: Any, args: tuple, kwargs: dict) -> Any:
+    owner = ProxyRegistry()
+    try:
+        result = fn(*convert_args(args, kwargs, owner))
+    except BaseException:
+        owner.destroy()
+        raise
+    if isinstance(result, _compat.JsPromise):
+        return Pending(result, owner)
+    owner.destroy()
+    return wrap(result)
+
+
+class Pending:
+    """An awaitable TF.js promise whose call resources are freed once it settles."""
+
+    def __init__(self, promise: Any, owner: ProxyRegistry) -> None:
+        self.js = promise
+        self._owner = owner
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        try:
+            result = yield from self.js.__await__()
+        finally:
+            self._owner.destroy()
+        return wrap(result)
+
+
+class JsObject:
+    """A TF.js object seen from Python."""
+
+    __slots__ = ("js",)
+
+    def __init__(self, raw: Any) -> None:
+        object.__setattr__(self, "js", raw)
+
+    def _name(self, name: str) -> str:
+        if hasattr(self.js, name):
+            return name
+        alt = jsargs.camel(name)
+        if alt != name and hasattr(self.js, alt):
+            return alt
+        raise AttributeError(f"{self._describe()} has no attribute {name!r}")
+
+    def _describe(self) -> str:
+        ctor = getattr(getattr(self.js, "constructor", None), "name", None)
+        return f"JavaScript {ctor or 'object'}"
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return wrap(getattr(self.js, self._name(name)))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        try:
+            target = self._name(name)
+        except AttributeError:
+            target = jsargs.camel(name)
+        plain = jsargs.prepare(value, is_js=_is_js, on_js=unwrap, on_array=_refuse_array,
+                               on_callable=_refuse_callable)
+        setattr(self.js, target, _compat.to_js_value(plain) if isinstance(plain, (dict, list))
+                else plain)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return call(self.js, args, kwargs)
+
+    def new(self, *args: Any, **kwargs: Any) -> Any:
+        """``new Cls(...)`` for JS classes."""
+        return call(self.js.new, args, kwargs)
+
+    def __len__(self) -> int:
+        return int(self.js.length)
+
+    def __getitem__(self, index: Any) -> Any:
+        return wrap(self.js[index])
+
+    def __iter__(self) -> Iterator[Any]:
+        for i in range(len(self)):
+            yield wrap(self.js[i])
+
+    def to_py(self, **kwargs: Any) -> Any:
+        return self.js.to_py(**kwargs)
+
+    def __repr__(self) -> str:
+        return f"<{self._describe()}>"
+
+
+def _refuse_array(_array: np.ndarray) -> Any:
+    raise TypeError("assign a tensor (pytfjs.to_tensor(array)), not a numpy array")
+
+
+def _refuse_callable(_fn: Any) -> Any:
+    raise TypeError("assigning a Python function to a JS property would leak a proxy; "
+                    "pass it as a call argument instead")
+
+
+class Tensor(JsObject):
+    """A tf.Tensor: ``.numpy()``, ``.shape`` as a tuple, usable as a context manager."""
+
+    __slots__ = ()
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(int(d) for d in self.js.shape)
+
+    @property
+    def dtype(self) -> str:
+        return str(self.js.dtype)
+
+    def numpy(self) -> np.ndarray:
+        return tensors.to_numpy(self.js)
+
+    async def numpy_async(self) -> np.ndarray:
+        return await tensors.to_numpy_async(self.js)
+
+    def dispose(self) -> None:
+        self.js.dispose()
+
+    def __enter__(self) -> Tensor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.js.dispose()
+
+    def __repr__(self) -> str:
+        return f"<tf.Tensor {self.dtype} shape={self.shape}>"
+
+
+class Model(JsObject):
+    """A tf.LayersModel: ``await model.fit(...)`` gets progress, charts and Stop."""
+
+    __slots__ = ()
+
+    async def fit(self, x: Any, y: Any = None, **kwargs: Any) -> Any:
+        from .training import fit
+
+        return await fit(self, x, y, **kwargs)
+
+    def summary(self, line_length: int | None = None) -> None:
+        """Print the layer table to the lab console (TF.js prints to the JS console)."""
+        with ProxyRegistry() as owner:
+            self.js.summary(line_length, None, owner.proxy(lambda *parts: print(*parts)))
+
+    def __repr__(self) -> str:
+        return f"<tf.LayersModel {self.js.name}>"
+
+
+def wrap(value: Any) -> Any:
+    """Wrap JS objects; numbers, strings, booleans and None pass through."""
+    if not isinstance(value, _compat.JsProxy) or isinstance(value, JsObject):
+        return value
+    if isinstance(value, _compat.JsPromise):
+        return Pending(value, ProxyRegistry())
+    if hasattr(value, "dataSync") and hasattr(value, "rankType"):
+        return Tensor(value)
+    if hasattr(value, "fit") and hasattr(value, "compile") and hasattr(value, "layers"):
+        return Model(value)
+    return JsObject(value)

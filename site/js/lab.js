@@ -1,0 +1,261 @@
+/*
+ * lab.js: the lab page. Editor, Run/Stop/Reset, console, progress bar, results,
+ * charts, backend selector and memory meter. The lab itself is Python: this file only
+ * moves text and clicks between the page and pytfjs.runner.
+ *
+ * Scriptable contract (tests, demos, shared links):
+ *   lab.html?lab=<id>[&run=1][&backend=webgl|wasm|cpu][&<lab params>]
+ *   document.body.dataset.state: loading | ready | running | done | error
+ *   window.pytfjs.results: what the lab reported with pytfjs.report(...)
+ */
+(function () {
+  "use strict";
+
+  const $ = (id) => document.getElementById(id);
+  const query = new URLSearchParams(location.search);
+  const runtime = globalThis.pytfjsRuntime;
+
+  let editor = null;
+  let pyodide = null;
+  let runner = null;
+  let lab = null;
+  let running = false;
+  let runCount = 0;
+
+  function setState(state, message) {
+    document.body.dataset.state = state;
+    if (message !== undefined) $("status").textContent = message;
+    const busy = state === "loading" || state === "running";
+    $("run").disabled = busy || !runner;
+    $("reset").disabled = busy || !runner;
+    $("stop").disabled = state !== "running";
+    $("backend").disabled = busy || !runner;
+  }
+
+  // ---------------------------------------------------------------- console
+  const consoleEl = $("console");
+  function write(text, kind) {
+    const span = document.createElement("span");
+    span.className = kind;
+    span.textContent = text.endsWith("\n") ? text : text + "\n";
+    consoleEl.appendChild(span);
+    consoleEl.scrollTop = consoleEl.scrollHeight;
+  }
+  const out = (line) => write(line, "out");
+  const err = (line) => write(line, "err");
+  const info = (line) => write(line, "info");
+
+  // ---------------------------------------------------------------- panels
+  function showLoading(text, fraction) {
+    $("loading-text").textContent = text;
+    $("loading-bar").value = fraction;
+  }
+
+  function formatValue(value) {
+    if (typeof value === "number") {
+      return Number.isInteger(value) ? String(value) : value.toPrecision(5).replace(/\.?0+$/, "");
+    }
+    return JSON.stringify(value);
+  }
+
+  function renderResults() {
+    const body = $("results").tBodies[0];
+    body.replaceChildren();
+    const entries = Object.entries(window.pytfjs.results);
+    if (!entries.length) {
+      body.innerHTML = '<tr><td class="empty">No results yet: press Run.</td></tr>';
+      return;
+    }
+    for (const [name, value] of entries) {
+      const row = body.insertRow();
+      const th = document.createElement("th");
+      th.scope = "row";
+      th.textContent = name;
+      row.appendChild(th);
+      row.insertCell().textContent = formatValue(value);
+    }
+  }
+
+  function clearCharts() {
+    $("charts").replaceChildren();
+  }
+
+  /** Hooks that pytfjs (Python) calls: see py/pytfjs/ui.py. */
+  const ui = {
+    progress(json) {
+      const p = JSON.parse(json);
+      $("train-bar").value = p.fraction;
+      $("train-text").textContent = p.text;
+    },
+    report(json) {
+      Object.assign(window.pytfjs.results, JSON.parse(json));
+      renderResults();
+    },
+    surface(title) {
+      const charts = $("charts");
+      for (const fig of charts.querySelectorAll("figure.surface")) {
+        if (fig.dataset.title === title) return fig.querySelector(".surface-body");
+      }
+      const fig = document.createElement("figure");
+      fig.className = "surface";
+      fig.dataset.title = title;
+      const caption = document.createElement("figcaption");
+      caption.textContent = title;
+      const body = document.createElement("div");
+      body.className = "surface-body";
+      body.setAttribute("role", "img");
+      body.setAttribute("aria-label", `${title} chart`);
+      fig.append(caption, body);
+      charts.appendChild(fig);
+      return body;
+    },
+  };
+  globalThis.pytfjsUI = ui;
+
+  function updateMemory() {
+    if (!globalThis.tf || !tf.getBackend()) return;
+    const m = tf.memory();
+    const mb = m.numBytes / 1048576;
+    $("memory").textContent = `${m.numTensors} tensors · ${mb < 10 ? mb.toFixed(2) : mb.toFixed(0)} MB`;
+  }
+
+  // ---------------------------------------------------------------- actions
+  async function run() {
+    if (running || !runner) return false;
+    running = true;
+    runCount += 1;
+    window.pytfjs.results = {};
+    renderResults();
+    clearCharts();
+    ui.progress(JSON.stringify({ fraction: 0, text: "not training" }));
+    const backend = tf.getBackend();
+    info(`── run ${runCount} · ${lab.id} · backend ${backend} ──`);
+    setState("running", "Running…");
+    const code = editor.getValue();
+    const started = performance.now();
+    let status = "error";
+    try {
+      await pyodide.loadPackagesFromImports(code, { messageCallback: () => {}, errorCallback: err });
+      const params = Object.fromEntries([...query].filter(([k]) => !["lab", "run", "backend"].includes(k)));
+      status = await runner.run_lab(code, lab.id, JSON.stringify(params));
+    } catch (e) {
+      err(String(e && e.message ? e.message : e));
+    }
+    running = false;
+    const seconds = ((performance.now() - started) / 1000).toFixed(2);
+    updateMemory();
+    if (status === "done") {
+      info(`finished in ${seconds} s`);
+      setState("done", `Done in ${seconds} s`);
+    } else if (status === "stopped") {
+      info(`stopped after ${seconds} s`);
+      setState("ready", "Stopped");
+    } else {
+      setState("error", "The lab raised an error: see Output. Fix the code and Run again.");
+    }
+    return status;
+  }
+
+  function stop() {
+    if (!running || !runner) return;
+    runner.request_stop();
+    info("Stop requested: training stops after the current batch.");
+    $("status").textContent = "Stopping…";
+  }
+
+  function reset() {
+    if (lab && !running) editor.setValue(lab.source);
+  }
+
+  async function changeBackend(name) {
+    if (running) throw new Error("cannot switch backend while a lab runs");
+    setState("loading", `Switching to ${name}…`);
+    try {
+      const active = await runtime.setBackend(name);
+      query.set("backend", active);
+      history.replaceState(null, "", `${location.pathname}?${query}`);
+      info(`backend: ${active}`);
+      setState("ready", `Backend: ${active}`);
+    } catch (e) {
+      err(String(e.message || e));
+      $("backend").value = tf.getBackend();
+      setState("ready", `Backend: ${tf.getBackend()}`);
+    }
+    return tf.getBackend();
+  }
+
+  window.pytfjs = {
+    results: {},
+    lab: null,
+    get state() { return document.body.dataset.state; },
+    run,
+    stop,
+    reset,
+    getCode: () => (editor ? editor.getValue() : ""),
+    setCode: (code) => editor && editor.setValue(code),
+    backend: () => tf.getBackend(),
+    setBackend: changeBackend,
+    memory: () => tf.memory(),
+  };
+
+  // ---------------------------------------------------------------- start-up
+  async function start() {
+    setState("loading", "");
+    const labId = query.get("lab");
+    if (!labId || !/^[a-z0-9-]+$/.test(labId)) {
+      $("lab-title").textContent = "No lab chosen";
+      err("This page needs ?lab=<id>. Go back to the list of labs and pick one.");
+      showLoading("No lab chosen", 0);
+      setState("error", "");
+      return;
+    }
+    editor = CodeMirror.fromTextArea($("code"), {
+      mode: "python", lineNumbers: true, indentUnit: 4, matchBrackets: true,
+      extraKeys: {
+        "Ctrl-Enter": () => run(), "Cmd-Enter": () => run(),
+        Tab: (cm) => cm.execCommand(cm.somethingSelected() ? "indentMore" : "insertSoftTab"),
+        Esc: (cm) => cm.getInputField().blur(),
+      },
+    });
+    try {
+      showLoading("Loading the lab…", 0.05);
+      const response = await fetch(runtime.siteUrl(`labs/${labId}.json`));
+      if (!response.ok) throw new Error(`there is no lab "${labId}" in this build`);
+      lab = await response.json();
+      window.pytfjs.lab = { id: lab.id, title: lab.title, week: lab.week };
+      document.title = `${lab.title} · pytfjs`;
+      $("lab-title").textContent = `${lab.title}`;
+      $("lesson-body").innerHTML = `<p class="week">Course week ${lab.week}</p>${lab.lesson_html}`;
+      editor.setValue(lab.source);
+
+      showLoading("Starting TensorFlow.js…", 0.15);
+      const backend = await runtime.initBackend(query.get("backend"));
+      $("backend").value = backend.name;
+      if (backend.note) err(backend.note);
+      setInterval(updateMemory, 300);
+
+      pyodide = await runtime.loadPython({
+        packages: lab.packages, stdout: out, stderr: err,
+        onStage: (text, fraction) => showLoading(text, fraction),
+      });
+      runner = pyodide.pyimport("pytfjs.runner");
+      showLoading("Ready", 1);
+      $("loading").hidden = true;
+      info(`Python ${pyodide.version} ready · TensorFlow.js ${tf.version.tfjs} · backend ${backend.name}`);
+    } catch (e) {
+      err(`Could not start: ${e.message || e}`);
+      showLoading("Failed to start: see Output", 0);
+      setState("error", "");
+      return;
+    }
+    $("run").addEventListener("click", () => run());
+    $("stop").addEventListener("click", stop);
+    $("reset").addEventListener("click", reset);
+    $("backend").addEventListener("change", (e) => changeBackend(e.target.value));
+    setState("ready", "Ready");
+    updateMemory();
+    if (query.get("run") === "1") run();
+  }
+
+  window.addEventListener("DOMContentLoaded", start);
+})();

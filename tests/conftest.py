@@ -1,0 +1,117 @@
+"""Shared fixtures: the built site served on loopback, and headless Debian Chromium.
+
+Browser tests are marked ``browser``; run only the CPython unit tests with
+``pytest -m "not browser"``. Every browser test fails if the page asks for anything
+from a host other than 127.0.0.1/localhost.
+"""
+
+from __future__ import annotations
+
+import os
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--enable-unsafe-swiftshader",
+    "--ignore-gpu-blocklist",
+]
+LAB_TIMEOUT_MS = 240_000
+
+
+@pytest.fixture(scope="session")
+def dist_dir() -> Path:
+    dist = Path(os.environ.get("PYTFJS_DIST", ROOT / "dist"))
+    if not (dist / "manifest.json").is_file():
+        import build
+
+        build.build(dist)
+    return dist
+
+
+@pytest.fixture(scope="session")
+def site_url(dist_dir: Path) -> Iterator[str]:
+    from buildlib.server import serve_in_thread
+
+    os.environ.setdefault("PYTFJS_QUIET_SERVER", "1")
+    server, url = serve_in_thread(dist_dir)
+    yield url
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian chromium is missing: run `python3 build.py test` to install it")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class PageLog:
+    """What a page did that a test may want to check: external requests, errors."""
+
+    def __init__(self) -> None:
+        self.external: list[str] = []
+        self.console: list[str] = []
+        self.page_errors: list[str] = []
+
+
+@pytest.fixture
+def page_log() -> PageLog:
+    return PageLog()
+
+
+@pytest.fixture
+def page(browser, page_log: PageLog) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+
+    def guard(route) -> None:
+        url = route.request.url
+        host = urllib.parse.urlsplit(url).hostname or ""
+        if url.startswith(("data:", "blob:")) or host in LOOPBACK:
+            route.continue_()
+        else:
+            page_log.external.append(url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.set_default_timeout(LAB_TIMEOUT_MS)
+    page.on("console", lambda msg: page_log.console.append(f"{msg.type}: {msg.text}"))
+    page.on("pageerror", lambda exc: page_log.page_errors.append(str(exc)))
+    yield page
+    context.close()
+    assert not page_log.external, f"the page requested non-loopback URLs: {page_log.external}"
+
+
+def lab_url(site_url: str, lab: str, **params: object) -> str:
+    query = urllib.parse.urlencode({"lab": lab, **{k: str(v) for k, v in params.items()}})
+    return f"{site_url}lab.html?{query}"
+
+
+def wait_state(page, *states: str, timeout: float = LAB_TIMEOUT_MS) -> str:
+    """Wait until document.body.dataset.state is one of ``states``; return it."""
+    page.wait_for_function(
+        "states => states.includes(document.body.dataset.state)", arg=list(states),
+        timeout=timeout,
+    )
+    return page.evaluate("document.body.dataset.state")
+
+
+def open_lab(page, site_url: str, lab: str, **params: object) -> str:
+    page.goto(lab_url(site_url, lab, **params))
+    return wait_state(page, "ready", "done", "error")
+
+
+def console_text(page) -> str:
+    return page.evaluate("document.getElementById('console').innerText")

@@ -1,0 +1,242 @@
+#!/usr/bin/env node
+/**
+ * @file Verifies site/js/wasm_kernels.js in Node with pure-JS tfjs (no tfjs-node):
+ *  1. lists kernels the course models run (recorded on cpu) that 'wasm' lacks,
+ *  2. register() + check(): wasm vs cpu kernel errors,
+ *  3. gradients through conv / pooling on wasm vs cpu (native grad kernels too),
+ *  4. model (d) trained 2 epochs from identical weights on wasm and on cpu,
+ *  5. every course model fits on wasm,
+ *  6. time per epoch of model (d), 2048 samples, batch 512 (skip: --no-timing).
+ * Exits non-zero if any error > 1e-5 or anything fails.
+ * Usage: node tests/node/check_wasm_kernels.js [--no-timing]
+ */
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const tf = require('@tensorflow/tfjs');
+require('@tensorflow/tfjs-backend-wasm');
+
+const TOL = 1e-5;
+let failed = false;
+const fail = (msg) => { failed = true; console.log('FAIL:', msg); };
+
+// The kernels file is a browser <script>: needs a global `tf`, defines a global.
+globalThis.tf = tf;
+(0, eval)(fs.readFileSync(
+    path.join(__dirname, '../../site/js/wasm_kernels.js'), 'utf8'));
+const K = globalThis.pytfjsWasmKernels;
+
+/** Deterministic data (LCG) so both backends see identical inputs. */
+function lcg(seed) {
+  let s = seed >>> 0;
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
+}
+function randData(n, seed, lo = -1, hi = 1) {
+  const r = lcg(seed), v = new Float32Array(n);
+  for (let i = 0; i < n; i++) v[i] = lo + (hi - lo) * r();
+  return v;
+}
+function maxAbsDiff(a, b) {
+  let e = 0;
+  for (let i = 0; i < a.length; i++) e = Math.max(e, Math.abs(a[i] - b[i]));
+  return a.length === b.length ? e : Infinity;
+}
+
+/** The course models; (e) uses 'same' pads, strides 2, batchnorm, avg pool. */
+const MODELS = {
+  a: () => [[3], 1, 'sgd', 'meanSquaredError', [tf.layers.dense({units: 1, inputShape: [3]})]],
+  b: () => [[4], 3, 'adam', 'categoricalCrossentropy', [
+    tf.layers.dense({units: 5, activation: 'sigmoid', inputShape: [4]}),
+    tf.layers.dense({units: 3, activation: 'softmax'})]],
+  c: () => [[8], 1, 'rmsprop', 'binaryCrossentropy', [
+    tf.layers.dense({units: 16, activation: 'relu', inputShape: [8]}),
+    tf.layers.dropout({rate: 0.3}),
+    tf.layers.dense({units: 1, activation: 'sigmoid'})]],
+  d: () => [[28, 28, 1], 10, 'adam', 'categoricalCrossentropy', [
+    tf.layers.conv2d({filters: 8, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1]}),
+    tf.layers.maxPooling2d({poolSize: 2}),
+    tf.layers.conv2d({filters: 16, kernelSize: 3, activation: 'relu'}),
+    tf.layers.maxPooling2d({poolSize: 2}),
+    tf.layers.flatten(),
+    tf.layers.dense({units: 128, activation: 'relu'}),
+    tf.layers.dense({units: 10, activation: 'softmax'})]],
+  e: () => [[28, 28, 1], 10, 'adam', 'categoricalCrossentropy', [
+    tf.layers.conv2d({filters: 8, kernelSize: 3, strides: 2, padding: 'same',
+                      activation: 'relu', inputShape: [28, 28, 1]}),
+    tf.layers.batchNormalization(),
+    tf.layers.averagePooling2d({poolSize: 2, padding: 'same'}),
+    tf.layers.conv2d({filters: 16, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu'}),
+    tf.layers.batchNormalization(),
+    tf.layers.averagePooling2d({poolSize: 2}),
+    tf.layers.flatten(),
+    tf.layers.dense({units: 128, activation: 'relu'}),
+    tf.layers.dropout({rate: 0.2}),
+    tf.layers.dense({units: 10, activation: 'softmax'})]],
+  f: () => [[1280], 5, 'adam', 'categoricalCrossentropy', [
+    tf.layers.dense({units: 100, activation: 'relu', inputShape: [1280]}),
+    tf.layers.dense({units: 5, activation: 'softmax'})]],
+};
+
+/** Builds a compiled model plus deterministic data (n samples) for it. */
+function build(key, n) {
+  const [inShape, classes, optimizer, loss, layers] = MODELS[key]();
+  const model = tf.sequential({layers});
+  model.compile({optimizer, loss, metrics: ['accuracy']});
+  const size = inShape.reduce((a, b) => a * b, 1);
+  const x = tf.tensor(randData(n * size, 1, 0, 1), [n, ...inShape]);
+  const labels = Array.from(randData(n, 2, 0, classes === 1 ? 2 : classes), Math.floor);
+  const y = classes === 1 ? tf.tensor2d(labels, [n, 1]) :
+      tf.oneHot(tf.tensor1d(labels, 'int32'), classes).toFloat();
+  return {model, x, y};
+}
+
+const fitOpts = (batchSize, epochs) => ({batchSize, epochs, shuffle: false, verbose: 0});
+
+/** 1. Kernels used while training each model (recorded on cpu) vs wasm list. */
+async function missingKernels() {
+  await tf.setBackend('cpu');
+  const wasmHas = new Set(tf.getKernelsForBackend('wasm').map((k) => k.kernelName));
+  const used = new Set();
+  for (const key of Object.keys(MODELS)) {
+    const {model, x, y} = build(key, 16);
+    const prof = await tf.profile(async () => {
+      await model.fit(x, y, fitOpts(8, 1));
+      tf.dispose(model.predict(x));
+    });
+    prof.kernels.forEach((k) => used.add(k.name));
+    tf.dispose([x, y]); model.dispose();
+  }
+  return [...used].filter((n) => !wasmHas.has(n)).sort();
+}
+
+/**
+ * 3. Gradients of conv2d (x and filter), maxPool and avgPool on wasm vs cpu:
+ * exercises our kernel through the real gradient path plus the native
+ * Conv2DBackpropInput / MaxPoolGrad / AvgPoolGrad kernels.
+ */
+async function gradientErrors() {
+  const configs = [];
+  for (const [b, h, w, c] of [[2, 9, 11, 3], [3, 7, 7, 1], [1, 12, 10, 2]]) {
+    for (const s of [1, 2]) for (const pad of ['same', 'valid']) configs.push({b, h, w, c, s, pad});
+  }
+  const run = (cfg, i) => tf.tidy(() => {
+    const {b, h, w, c, s, pad} = cfg, seed = 7 * i + 3;
+    const x = tf.tensor(randData(b * h * w * c, seed), [b, h, w, c]);
+    const f = tf.tensor(randData(3 * 3 * c * 4, seed + 1), [3, 3, c, 4]);
+    const conv = tf.grads((x, f) => tf.conv2d(x, f, s, pad).square().sum())([x, f]);
+    const mp = tf.grad((x) => tf.maxPool(x, [3, 2], s, pad).square().sum())(x);
+    const ap = tf.grad((x) => tf.avgPool(x, [2, 3], s, pad).square().sum())(x);
+    return {conv2d_dx: conv[0].dataSync(), conv2d_dw: conv[1].dataSync(),
+            maxPool_dx: mp.dataSync(), avgPool_dx: ap.dataSync()};
+  });
+  await tf.setBackend('cpu');
+  const ref = configs.map(run);
+  await tf.setBackend('wasm');
+  const errs = {};
+  configs.forEach((cfg, i) => {
+    const got = run(cfg, i), want = ref[i];
+    for (const k of Object.keys(got)) errs[k] = Math.max(errs[k] || 0, maxAbsDiff(got[k], want[k]));
+  });
+  return errs;
+}
+
+/** Sets the weights from [values, shape] pairs without leaking tensors. */
+function setWeights(model, weights) {
+  const ts = weights.map(([v, s]) => tf.tensor(v, s));
+  model.setWeights(ts);
+  tf.dispose(ts);
+}
+
+/** Trains model `key` on `backend` from the given weights; returns losses. */
+async function trainFrom(backend, key, weights, n, batch, epochs) {
+  await tf.setBackend(backend);
+  const {model, x, y} = build(key, n);
+  setWeights(model, weights);
+  const h = await model.fit(x, y, fitOpts(batch, epochs));
+  tf.dispose([x, y]); model.dispose();
+  return h.history.loss;
+}
+
+async function main() {
+  const timing = !process.argv.includes('--no-timing');
+  await tf.setBackend('wasm');
+  console.log(`tfjs ${tf.version.tfjs}, backend-wasm ${tf.getBackend()}`);
+  const tensors0 = tf.memory().numTensors;
+
+  console.log('missing on wasm before register():', JSON.stringify(await missingKernels()));
+  await tf.setBackend('wasm');
+  console.log('registered:', JSON.stringify(K.register(tf)), 'names:', JSON.stringify(K.names));
+  const missing = await missingKernels();
+  console.log('missing on wasm after register():', JSON.stringify(missing));
+  if (missing.length) fail('kernels still missing: ' + missing);
+
+  const before = tf.memory().numTensors;
+  const checked = await K.check(tf);
+  console.log('check():', JSON.stringify(checked));
+  if (tf.memory().numTensors !== before) fail('check() leaked tensors');
+  if (tf.getBackend() !== 'wasm') fail('check() did not restore the backend');
+  for (const [name, e] of Object.entries(checked.errors)) {
+    if (!(e <= TOL)) fail(`${name}: max abs error ${e}`);
+  }
+
+  const gradErrs = await gradientErrors();
+  console.log('gradients wasm vs cpu:', JSON.stringify(gradErrs));
+  for (const [name, e] of Object.entries(gradErrs)) if (!(e <= TOL)) fail(`${name}: ${e}`);
+
+  // Leak check of one gradient through the registered kernel.
+  await tf.setBackend('wasm');
+  const x = tf.randomNormal([2, 9, 9, 3]), w = tf.randomNormal([3, 3, 3, 4]);
+  const n0 = tf.memory().numTensors;
+  tf.dispose(tf.grad((w) => tf.conv2d(x, w, 2, 'same').sum())(w));
+  if (tf.memory().numTensors !== n0) fail('Conv2DBackpropFilter gradient leaked tensors');
+  tf.dispose([x, w]);
+
+  // 4. Model (d): identical initial weights, 2 epochs, 256 samples.
+  const init = build('d', 1);
+  const weights = init.model.getWeights().map((t) => [t.dataSync(), t.shape]);
+  tf.dispose([init.x, init.y]); init.model.dispose();
+  const lw = await trainFrom('wasm', 'd', weights, 256, 32, 2);
+  const lc = await trainFrom('cpu', 'd', weights, 256, 32, 2);
+  const lossDiff = Math.max(...lw.map((l, i) => Math.abs(l - lc[i])));
+  console.log('model d losses wasm', JSON.stringify(lw), 'cpu', JSON.stringify(lc),
+              'max diff', lossDiff);
+  if (!(lossDiff <= TOL)) fail('model d loss differs between wasm and cpu');
+
+  // 5. Every course model fits on wasm and gives a finite loss.
+  await tf.setBackend('wasm');
+  for (const key of Object.keys(MODELS)) {
+    const {model, x, y} = build(key, 32);
+    try {
+      const loss = (await model.fit(x, y, fitOpts(16, 2))).history.loss;
+      if (!loss.every(Number.isFinite)) fail(`model ${key}: loss ${loss}`);
+      console.log(`model ${key} fits on wasm, loss`, JSON.stringify(loss));
+    } catch (e) {
+      fail(`model ${key}: ${e.message}`);
+    }
+    tf.dispose([x, y]); model.dispose();
+  }
+
+  await tf.setBackend('wasm');
+  if (tf.memory().numTensors !== tensors0) {
+    fail(`tensors alive: ${tf.memory().numTensors}, expected ${tensors0}`);
+  }
+
+  // 6. Timing: model (d), 2048 samples, batch 512 (1 warm-up epoch, 2 timed).
+  if (timing) {
+    for (const backend of ['wasm', 'cpu']) {
+      await tf.setBackend(backend);
+      const {model, x, y} = build('d', 2048);
+      setWeights(model, weights);
+      await model.fit(x, y, fitOpts(512, 1));
+      const t0 = performance.now();
+      await model.fit(x, y, fitOpts(512, 2));
+      console.log(`model d epoch (2048 samples, batch 512) on ${backend}:`,
+                  ((performance.now() - t0) / 2000).toFixed(2), 's');
+      tf.dispose([x, y]); model.dispose();
+    }
+  }
+  console.log(failed ? 'FAILED' : 'OK');
+  process.exit(failed ? 1 : 0);
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });
