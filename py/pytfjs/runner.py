@@ -16,6 +16,7 @@ from typing import Any
 
 from . import _compat
 from .results import clear as clear_results
+from .scope import RUN_OWNED
 from .control import STOP, Stopped
 
 _PARAMS: dict[str, str] = {}
@@ -110,5 +111,6 @@ async def run_lab(source: str, lab_id: str, query_json: str = "{}") -> str:
         return await run_source(source, f"{lab_id}.py")
     finally:
         engine.endScope(None)
+        RUN_OWNED.dispose_all()
         _dispose_new_variables(tf, before)
         STOP.clear()

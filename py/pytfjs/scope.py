@@ -56,6 +56,39 @@ class ProxyRegistry:
         self.destroy()
 
 
+class OwnedObjects:
+    """Models and optimizers made during a lab run, disposed when the run ends.
+
+    ``tf.tidy`` and engine scopes free tensors but not variables, and an optimizer keeps
+    its learning-rate scalar with ``tf.keep``; the lab runner releases these through
+    each owner's own ``dispose()``.
+    """
+
+    def __init__(self) -> None:
+        self._items: list[Any] = []
+
+    def add(self, obj: Any) -> None:
+        if not any(obj == known for known in self._items):
+            self._items.append(obj)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def dispose_all(self) -> int:
+        count = 0
+        while self._items:
+            obj = self._items.pop(0)
+            try:
+                obj.dispose()
+                count += 1
+            except Exception:  # noqa: BLE001, S112 - already disposed by the lab itself
+                continue
+        return count
+
+
+RUN_OWNED = OwnedObjects()
+
+
 class Tidy:
     """Handle returned by :func:`tidy`: ``keep(t)`` lets a tensor outlive the block."""
 

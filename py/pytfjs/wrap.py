@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from . import _compat, jsargs, tensors
-from .scope import ProxyRegistry
+from .scope import RUN_OWNED, ProxyRegistry
 
 
 def unwrap(value: Any) -> Any:
@@ -203,5 +203,8 @@ def wrap(value: Any) -> Any:
     if hasattr(value, "dataSync") and hasattr(value, "rankType"):
         return Tensor(value)
     if hasattr(value, "fit") and hasattr(value, "compile") and hasattr(value, "layers"):
+        RUN_OWNED.add(value)
         return Model(value)
+    if hasattr(value, "applyGradients") and hasattr(value, "minimize"):
+        RUN_OWNED.add(value)
     return JsObject(value)

@@ -1,14 +1,20 @@
 /**
- * @file Gradient kernels that @tensorflow/tfjs-backend-wasm 4.22 lacks but
- * that training the course models needs.
+ * @file Gradient kernels for training on the TF.js 'wasm' backend (4.22).
  *
- * Why this file exists: on the 'wasm' backend, `model.fit` of any Conv2D model
- * fails with "Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'"
- * (the weight gradient of a convolution). Every other kernel that the course
- * models use for training (dense, relu/sigmoid/softmax, dropout, batchnorm,
- * max/average pooling and their grads, Conv2DBackpropInput, the mse /
- * categorical / binary cross-entropy losses and the sgd / adam / rmsprop
- * optimizers) is already native in 4.22 (checked by tests/node/check_wasm_kernels.js).
+ * Why this file exists:
+ *  - Conv2DBackpropFilter (the weight gradient of a convolution) is not
+ *    implemented by @tensorflow/tfjs-backend-wasm, so `model.fit` of any Conv2D
+ *    model fails with "Kernel 'Conv2DBackpropFilter' not registered".
+ *  - The native wasm MaxPoolGrad is wrong: it starts its max search at
+ *    FLT_MIN (the smallest *positive* float) instead of -Infinity and keeps
+ *    the *last* of equal maxima. Windows whose max is <= 0 lose their gradient
+ *    and ties go to a different pixel than on cpu/webgl/TensorFlow. (ReLU ->
+ *    MaxPool nets happen to be unaffected: the misrouted gradients land on
+ *    zeros that the ReLU gradient masks out anyway.)
+ * Everything else the course models need for training (dense, relu / sigmoid /
+ * softmax, dropout, batchnorm, AvgPoolGrad, Conv2DBackpropInput, mse and
+ * cross-entropy losses, sgd / adam / rmsprop) is native and matches cpu
+ * (verified by tests/node/check_wasm_kernels.js).
  *
  * Plain browser script: load it with a <script> tag after tf.min.js and
  * tf-backend-wasm.min.js, then call `pytfjsWasmKernels.register(tf)` once,
@@ -26,13 +32,10 @@
    * Why a convolution: read with batch and channels swapped, that sum *is* a
    * stride-1 convolution of x^T = [ci, H, W, B] with the "filter"
    * dy^T = [outH, outW, B, co] at dilation (sh, sw), giving [ci, KH, KW, co].
-   * So the work goes to the wasm backend's own XNNPACK Conv2D (about 10x faster
-   * than an im2col + matMul built from strided slices, and far faster than a
-   * JS loop). Returning a Tensor from a kernelFunc is accepted by the engine;
+   * So the work goes to the wasm backend's own XNNPACK Conv2D: ~10x faster
+   * than an im2col + matMul built from strided slices, far faster than a JS
+   * loop. Returning a Tensor from a kernelFunc is accepted by the engine;
    * tf.tidy disposes every intermediate, so the kernel leaks nothing.
-   *
-   * @param {object} tf the global TensorFlow.js namespace.
-   * @return {function(object): object} a kernelFunc for the 'wasm' backend.
    */
   function makeConv2DBackpropFilter(tf) {
     return function (args) {
@@ -49,10 +52,9 @@
         var info = tf.backend_util.computeConv2DInfo(x.shape, fs, attrs.strides,
             1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
         var B = x.shape[0], H = x.shape[1], W = x.shape[2], C = x.shape[3];
-        var sh = info.strideHeight, sw = info.strideWidth;
-        var p = info.padInfo;
-        // Rows/cols the windows actually touch; the stride may leave some of
-        // the trailing input unused, and 'ceil' rounding may need extra zeros.
+        var sh = info.strideHeight, sw = info.strideWidth, p = info.padInfo;
+        // Rows/cols the windows actually touch: a stride can leave trailing
+        // input unused, and 'ceil' rounding can need extra zeros.
         var needH = (info.outHeight - 1) * sh + fs[0];
         var needW = (info.outWidth - 1) * sw + fs[1];
         var padB = Math.max(0, needH - H - p.top);
@@ -70,30 +72,53 @@
     };
   }
 
-  /** Kernel name -> factory(tf) returning its kernelFunc. */
-  var FACTORIES = {Conv2DBackpropFilter: makeConv2DBackpropFilter};
-  var NAMES = Object.keys(FACTORIES);
-
   /**
-   * Registers each kernel of NAMES for 'wasm' unless tfjs already has it (so a
-   * future tfjs with a native kernel wins). Safe to call more than once.
-   * @param {object} tf the global TensorFlow.js namespace.
-   * @return {string[]} the names registered by this call.
+   * MaxPoolGrad with the cpu backend's semantics: each dy value goes to the
+   * first (row-major) strict maximum of its window; padding never wins; a
+   * window of only NaN / -Infinity gets no gradient. A direct loop is exact
+   * and cheap (one pass over the windows); inputs are read as views of the
+   * wasm heap, sums are kept in float64 like cpu, and the result is copied
+   * into a new wasm tensor only after all reads (allocating can grow the heap
+   * and detach the views).
    */
-  function register(tf) {
-    return NAMES.filter(function (name) {
-      if (tf.getKernel(name, BACKEND)) return false;
-      tf.registerKernel({kernelName: name, backendName: BACKEND,
-                         kernelFunc: FACTORIES[name](tf)});
-      return true;
-    });
+  function makeMaxPoolGrad(tf) {
+    return function (args) {
+      var backend = args.backend, attrs = args.attrs, x = args.inputs.input;
+      var info = tf.backend_util.computePool2DInfo(x.shape, attrs.filterSize,
+          attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+      var xv = backend.typedArrayFromHeap(x);
+      var dyv = backend.typedArrayFromHeap(args.inputs.dy);
+      var H = info.inHeight, W = info.inWidth, C = info.inChannels;
+      var OH = info.outHeight, OW = info.outWidth;
+      var fh = info.effectiveFilterHeight, fw = info.effectiveFilterWidth;
+      var acc = new Float64Array(xv.length);
+      var o = 0; // flat NHWC index into dy
+      for (var b = 0; b < info.batchSize; b++) {
+        for (var i = 0; i < OH; i++) {
+          var r0 = i * info.strideHeight - info.padInfo.top;
+          var rMin = Math.max(0, r0), rMax = Math.min(H, r0 + fh);
+          for (var j = 0; j < OW; j++) {
+            var c0 = j * info.strideWidth - info.padInfo.left;
+            var cMin = Math.max(0, c0), cMax = Math.min(W, c0 + fw);
+            for (var d = 0; d < C; d++, o++) {
+              var best = -Infinity, at = -1;
+              for (var r = rMin; r < rMax; r++) {
+                for (var c = cMin, k = ((b * H + r) * W + c) * C + d; c < cMax;
+                     c++, k += C) {
+                  if (xv[k] > best) { best = xv[k]; at = k; }
+                }
+              }
+              if (at >= 0) acc[at] += dyv[o];
+            }
+          }
+        }
+      }
+      return backend.makeOutput(x.shape, 'float32', undefined,
+                                Float32Array.from(acc));
+    };
   }
 
-  /**
-   * Small LCG (Numerical Recipes constants) so that check() is deterministic.
-   * @param {number} seed
-   * @return {function(): number} uniform in [0, 1).
-   */
+  /** Small LCG (Numerical Recipes constants): check() must be deterministic. */
   function lcg(seed) {
     var s = seed >>> 0;
     return function () {
@@ -103,81 +128,165 @@
   }
 
   /**
-   * Randomized Conv2DBackpropFilter cases covering what TF.js can pass: odd
-   * sizes, batch and channels > 1, non-square kernels, strides 1/2/mixed,
-   * 'same'/'valid'/numeric (with dimRoundingMode)/explicit pads, NCHW.
-   * @param {object} tf
-   * @return {object[]} {inputs: {x, dy} as [Float32Array, shape], attrs}.
+   * Random [values, shape] in [-1, 1). With `steps`, values are rounded to
+   * multiples of 1/steps so that ties (and zeros) occur, as after ReLU or on
+   * 8-bit images.
    */
-  function conv2DBackpropFilterCases(tf) {
-    var rnd = lcg(20240607);
-    var pick = function (a) { return a[Math.floor(rnd() * a.length)]; };
-    var data = function (shape) {
-      var n = shape.reduce(function (a, b) { return a * b; }, 1);
-      var v = new Float32Array(n);
-      for (var i = 0; i < n; i++) v[i] = 2 * rnd() - 1;
-      return [v, shape];
-    };
-    var pads = ['same', 'valid', 'same', 'valid', 1, 2,
-                [[0, 0], [1, 0], [0, 2], [0, 0]]];
+  function randInput(rnd, shape, steps) {
+    var n = shape.reduce(function (a, b) { return a * b; }, 1);
+    var v = new Float32Array(n);
+    for (var i = 0; i < n; i++) {
+      v[i] = 2 * rnd() - 1;
+      if (steps) v[i] = Math.round(v[i] * steps) / steps;
+    }
+    return [v, shape];
+  }
+
+  function pick(rnd, a) { return a[Math.floor(rnd() * a.length)]; }
+  function int(rnd, lo, hi) { return lo + Math.floor(rnd() * (hi - lo + 1)); }
+
+  var PADS = ['same', 'valid', 'same', 'valid', 1, 2,
+              [[0, 0], [1, 0], [0, 2], [0, 0]]];
+
+  /**
+   * Conv2DBackpropFilter cases: odd sizes, batch and channels > 1, non-square
+   * kernels, strides 1/2/mixed, 'same' / 'valid' / numeric pads (with each
+   * dimRoundingMode) / explicit pads, and NCHW.
+   */
+  function conv2DBackpropFilterCases(tf, rnd) {
     var cases = [];
     while (cases.length < 32) {
-      var n = cases.length;
-      var B = 1 + Math.floor(rnd() * 3), H = 5 + Math.floor(rnd() * 9),
-          W = 5 + Math.floor(rnd() * 9), ci = 1 + Math.floor(rnd() * 3),
-          co = 1 + Math.floor(rnd() * 4);
+      var n = cases.length, B = int(rnd, 1, 3), ci = int(rnd, 1, 3);
+      var x = [B, int(rnd, 5, 13), int(rnd, 5, 13), ci];
       var attrs = {
-        filterShape: [pick([1, 2, 3, 3]), pick([1, 2, 3, 3, 5]), ci, co],
-        strides: pick([1, 2, [1, 2], [2, 1], 2, 1]),
-        pad: pads[n % pads.length],
+        filterShape: [pick(rnd, [1, 2, 3, 3]), pick(rnd, [1, 2, 3, 3, 5]), ci,
+                      int(rnd, 1, 4)],
+        strides: pick(rnd, [1, 2, [1, 2], [2, 1], 2, 1]),
+        pad: PADS[n % PADS.length],
         dataFormat: n % 8 === 7 ? 'NCHW' : 'NHWC',
         dimRoundingMode: undefined,
       };
       if (typeof attrs.pad === 'number') {
-        attrs.dimRoundingMode = pick(['floor', 'ceil', 'round']);
+        attrs.dimRoundingMode = pick(rnd, ['floor', 'ceil', 'round']);
       }
-      var nhwc = [B, H, W, ci];
-      var info = tf.backend_util.computeConv2DInfo(nhwc, attrs.filterShape,
-          attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false,
-          'channelsLast');
+      var info = tf.backend_util.computeConv2DInfo(x, attrs.filterShape,
+          attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
       if (info.outHeight < 1 || info.outWidth < 1) continue;
-      var dyShape = [B, info.outHeight, info.outWidth, co];
+      var dy = [B, info.outHeight, info.outWidth, attrs.filterShape[3]];
       var toFmt = function (s) {
         return attrs.dataFormat === 'NCHW' ? [s[0], s[3], s[1], s[2]] : s;
       };
-      cases.push({inputs: {x: data(toFmt(nhwc)), dy: data(toFmt(dyShape))},
-                  attrs: attrs});
+      cases.push({inputs: {x: randInput(rnd, toFmt(x)),
+                           dy: randInput(rnd, toFmt(dy))}, attrs: attrs});
     }
     return cases;
   }
 
-  /** Kernel name -> case generator used by check(). */
-  var CASES = {Conv2DBackpropFilter: conv2DBackpropFilterCases};
-
   /**
-   * Runs one kernel on the active backend from raw data.
-   * @return {{shape: number[], values: Float32Array}}
+   * MaxPoolGrad cases: as above, plus inputs with ties, zeros and all-negative
+   * windows (the cases the native kernel gets wrong).
    */
-  function runCase(tf, name, c) {
-    var inputs = {};
-    Object.keys(c.inputs).forEach(function (k) {
-      inputs[k] = tf.tensor(c.inputs[k][0], c.inputs[k][1]);
-    });
-    var out = tf.engine().runKernel(name, inputs, c.attrs);
-    var res = {shape: out.shape, values: out.dataSync()};
-    tf.dispose(out);
-    tf.dispose(Object.keys(inputs).map(function (k) { return inputs[k]; }));
-    return res;
+  function maxPoolGradCases(tf, rnd) {
+    var cases = [];
+    while (cases.length < 32) {
+      var n = cases.length;
+      var x = [int(rnd, 1, 3), int(rnd, 4, 13), int(rnd, 4, 13), int(rnd, 1, 4)];
+      var attrs = {filterSize: [int(rnd, 1, 3), int(rnd, 1, 3)],
+                   strides: pick(rnd, [1, 2, [1, 2], [2, 1], 2, 1]),
+                   pad: PADS[n % PADS.length], dimRoundingMode: undefined};
+      if (typeof attrs.pad !== 'string') attrs.pad = n % 2 ? 0 : 1;
+      if (typeof attrs.pad === 'number') {
+        attrs.dimRoundingMode = pick(rnd, ['floor', 'ceil', 'round']);
+      }
+      var info = tf.backend_util.computePool2DInfo(x, attrs.filterSize,
+          attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+      if (info.outHeight < 1 || info.outWidth < 1) continue;
+      cases.push({
+        inputs: {input: randInput(rnd, x, n % 2 ? 4 : 0),
+                 dy: randInput(rnd, info.outShape)},
+        // The kernel signature also takes the forward output.
+        derive: function (tf, t, a) {
+          return {output: tf.maxPool(t.input, a.filterSize, a.strides, a.pad,
+                                     a.dimRoundingMode)};
+        },
+        attrs: attrs,
+      });
+    }
+    return cases;
   }
 
   /**
-   * Compares each kernel of NAMES on 'wasm' against the reference 'cpu'
-   * kernel on seeded random cases. Runs all cases on cpu first, then on wasm,
-   * then restores the backend that was active. Leaves numTensors unchanged.
+   * The kernels this file provides. `make(tf)` returns the kernelFunc,
+   * `cases(tf, rnd)` the test cases for check(). `replaceNativeUpTo`: the
+   * last tfjs-backend-wasm version whose native kernel is known to be wrong;
+   * later versions keep their native kernel (and check() will tell).
+   */
+  var KERNELS = {
+    Conv2DBackpropFilter: {make: makeConv2DBackpropFilter,
+                           cases: conv2DBackpropFilterCases},
+    MaxPoolGrad: {make: makeMaxPoolGrad, cases: maxPoolGradCases,
+                  replaceNativeUpTo: '4.22.0'},
+  };
+  var NAMES = Object.keys(KERNELS);
+
+  /** True if version string a <= b (numeric, dot-separated). */
+  function versionLE(a, b) {
+    var x = String(a).split('.').map(Number), y = String(b).split('.').map(Number);
+    for (var i = 0; i < Math.max(x.length, y.length); i++) {
+      if ((x[i] || 0) !== (y[i] || 0)) return (x[i] || 0) < (y[i] || 0);
+    }
+    return true;
+  }
+
+  /**
+   * Registers the kernels of NAMES for 'wasm': missing ones always, a native
+   * one only if this tfjs version is known to have it wrong. Idempotent.
+   * @param {object} tf the global TensorFlow.js namespace.
+   * @return {string[]} the names registered by this call.
+   */
+  function register(tf) {
+    var version = (tf.wasm && tf.wasm.version_wasm) ||
+        (tf.version && tf.version['tfjs-core']) || tf.version_core;
+    return NAMES.filter(function (name) {
+      var spec = KERNELS[name], native = tf.getKernel(name, BACKEND);
+      if (native) {
+        if (native.kernelFunc.pytfjs) return false; // already ours
+        if (!spec.replaceNativeUpTo || !version ||
+            !versionLE(version, spec.replaceNativeUpTo)) {
+          return false;
+        }
+        tf.unregisterKernel(name, BACKEND);
+      }
+      var kernelFunc = spec.make(tf);
+      kernelFunc.pytfjs = true;
+      tf.registerKernel({kernelName: name, backendName: BACKEND,
+                         kernelFunc: kernelFunc});
+      return true;
+    });
+  }
+
+  /** Runs one case on the active backend; returns shape and values. */
+  function runCase(tf, name, c) {
+    return tf.tidy(function () {
+      var t = {};
+      Object.keys(c.inputs).forEach(function (k) {
+        t[k] = tf.tensor(c.inputs[k][0], c.inputs[k][1]);
+      });
+      if (c.derive) Object.assign(t, c.derive(tf, t, c.attrs));
+      var out = tf.engine().runKernel(name, t, c.attrs);
+      return {shape: out.shape, values: out.dataSync()};
+    });
+  }
+
+  /**
+   * Compares each kernel of NAMES on 'wasm' (ours or native) with the 'cpu'
+   * reference kernel on seeded random cases: all cases on cpu first, then on
+   * wasm, then the backend that was active is restored. Leaves numTensors
+   * unchanged.
    * @param {object} tf the global TensorFlow.js namespace.
    * @return {Promise<{errors: Object<string, number>, cases: number,
    *     maxError: number}>} max abs error per kernel (Infinity on a shape
-   *     mismatch), total number of cases, and the overall max error.
+   *     mismatch), the total number of cases and the overall max error.
    */
   async function check(tf) {
     var original = tf.getBackend();
@@ -185,7 +294,7 @@
     try {
       for (var k = 0; k < NAMES.length; k++) {
         var name = NAMES[k];
-        var cases = CASES[name](tf);
+        var cases = KERNELS[name].cases(tf, lcg(1234 + k));
         if (!(await tf.setBackend('cpu'))) throw new Error('no cpu backend');
         var refs = cases.map(function (c) { return runCase(tf, name, c); });
         if (!(await tf.setBackend(BACKEND))) throw new Error('no wasm backend');
@@ -194,7 +303,8 @@
           var got = runCase(tf, name, c), ref = refs[i];
           if (got.shape.join() !== ref.shape.join()) { err = Infinity; return; }
           for (var j = 0; j < ref.values.length; j++) {
-            err = Math.max(err, Math.abs(got.values[j] - ref.values[j]));
+            var e = Math.abs(got.values[j] - ref.values[j]);
+            if (!(e <= err)) err = e === e ? e : Infinity; // NaN -> Infinity
           }
         });
         result.errors[name] = err;

@@ -3,7 +3,8 @@
  * @file Verifies site/js/wasm_kernels.js in Node with pure-JS tfjs (no tfjs-node):
  *  1. lists kernels the course models run (recorded on cpu) that 'wasm' lacks,
  *  2. register() + check(): wasm vs cpu kernel errors,
- *  3. gradients through conv / pooling on wasm vs cpu (native grad kernels too),
+ *  3. forward + gradients of conv / pooling ops and of every course model
+ *     (loss and all weight gradients) on wasm vs cpu,
  *  4. model (d) trained 2 epochs from identical weights on wasm and on cpu,
  *  5. every course model fits on wasm,
  *  6. time per epoch of model (d), 2048 samples, batch 512 (skip: --no-timing).
@@ -85,17 +86,16 @@ function build(key, n) {
   const size = inShape.reduce((a, b) => a * b, 1);
   const x = tf.tensor(randData(n * size, 1, 0, 1), [n, ...inShape]);
   const labels = Array.from(randData(n, 2, 0, classes === 1 ? 2 : classes), Math.floor);
-  const y = classes === 1 ? tf.tensor2d(labels, [n, 1]) :
-      tf.oneHot(tf.tensor1d(labels, 'int32'), classes).toFloat();
+  const y = tf.tidy(() => (classes === 1 ? tf.tensor2d(labels, [n, 1]) :
+      tf.oneHot(tf.tensor1d(labels, 'int32'), classes).toFloat()));
   return {model, x, y};
 }
 
 const fitOpts = (batchSize, epochs) => ({batchSize, epochs, shuffle: false, verbose: 0});
 
-/** 1. Kernels used while training each model (recorded on cpu) vs wasm list. */
+/** 1. Kernels run while training each model (recorded on cpu) vs wasm list. */
 async function missingKernels() {
   await tf.setBackend('cpu');
-  const wasmHas = new Set(tf.getKernelsForBackend('wasm').map((k) => k.kernelName));
   const used = new Set();
   for (const key of Object.keys(MODELS)) {
     const {model, x, y} = build(key, 16);
@@ -106,45 +106,111 @@ async function missingKernels() {
     prof.kernels.forEach((k) => used.add(k.name));
     tf.dispose([x, y]); model.dispose();
   }
-  return [...used].filter((n) => !wasmHas.has(n)).sort();
+  // tf.profile also lists op scopes (e.g. fusedConv2d__op): keep real kernels.
+  return [...used].filter((n) => tf.getKernel(n, 'cpu') && !tf.getKernel(n, 'wasm')).sort();
 }
 
 /**
- * 3. Gradients of conv2d (x and filter), maxPool and avgPool on wasm vs cpu:
- * exercises our kernel through the real gradient path plus the native
- * Conv2DBackpropInput / MaxPoolGrad / AvgPoolGrad kernels.
+ * 3a. Forward values and gradients of conv2d (dx, dw), maxPool and avgPool on
+ * wasm vs cpu, with negative values and ties in the input. Exercises the
+ * kernels of wasm_kernels.js through the real gradient path, plus the native
+ * Conv2D / Conv2DBackpropInput / MaxPool / AvgPool / AvgPoolGrad kernels.
  */
-async function gradientErrors() {
+async function opErrors() {
   const configs = [];
   for (const [b, h, w, c] of [[2, 9, 11, 3], [3, 7, 7, 1], [1, 12, 10, 2]]) {
     for (const s of [1, 2]) for (const pad of ['same', 'valid']) configs.push({b, h, w, c, s, pad});
   }
-  const run = (cfg, i) => tf.tidy(() => {
-    const {b, h, w, c, s, pad} = cfg, seed = 7 * i + 3;
-    const x = tf.tensor(randData(b * h * w * c, seed), [b, h, w, c]);
-    const f = tf.tensor(randData(3 * 3 * c * 4, seed + 1), [3, 3, c, 4]);
-    const conv = tf.grads((x, f) => tf.conv2d(x, f, s, pad).square().sum())([x, f]);
-    const mp = tf.grad((x) => tf.maxPool(x, [3, 2], s, pad).square().sum())(x);
-    const ap = tf.grad((x) => tf.avgPool(x, [2, 3], s, pad).square().sum())(x);
-    return {conv2d_dx: conv[0].dataSync(), conv2d_dw: conv[1].dataSync(),
-            maxPool_dx: mp.dataSync(), avgPool_dx: ap.dataSync()};
-  });
+  const ops = {
+    conv2d: (x, f, cfg) => tf.conv2d(x, f, cfg.s, cfg.pad),
+    maxPool: (x, f, cfg) => tf.maxPool(x, [3, 2], cfg.s, cfg.pad),
+    avgPool: (x, f, cfg) => tf.avgPool(x, [2, 3], cfg.s, cfg.pad),
+  };
+  const run = (cfg, i) => {
+    const out = {};
+    for (const [name, op] of Object.entries(ops)) {
+      try {
+        out[name] = tf.tidy(() => {
+          const {b, h, w, c} = cfg;
+          // Quarter steps in x: ties, zeros and all-negative windows.
+          const x = tf.tensor(randData(b * h * w * c, 7 * i + 3).map((v) => Math.round(4 * v) / 4),
+                              [b, h, w, c]);
+          const f = tf.tensor(randData(3 * 3 * c * 4, 7 * i + 4), [3, 3, c, 4]);
+          const yShape = op(x, f, cfg).shape;
+          const r = tf.tensor(randData(yShape.reduce((p, q) => p * q), 7 * i + 5), yShape);
+          const [dx, df] = tf.grads((x, f) => op(x, f, cfg).mul(r).sum())([x, f]);
+          return {y: op(x, f, cfg).dataSync(), dx: dx.dataSync(),
+                  ...(name === 'conv2d' ? {dw: df.dataSync()} : {})};
+        });
+      } catch (e) {
+        out[name] = e.message;
+      }
+    }
+    return out;
+  };
   await tf.setBackend('cpu');
   const ref = configs.map(run);
   await tf.setBackend('wasm');
   const errs = {};
   configs.forEach((cfg, i) => {
-    const got = run(cfg, i), want = ref[i];
-    for (const k of Object.keys(got)) errs[k] = Math.max(errs[k] || 0, maxAbsDiff(got[k], want[k]));
+    const got = run(cfg, i);
+    for (const [op, res] of Object.entries(got)) {
+      if (typeof res === 'string') { errs[op] = res; continue; }
+      for (const [k, v] of Object.entries(res)) {
+        const key = `${op}_${k}`;
+        errs[key] = Math.max(errs[key] || 0, maxAbsDiff(v, ref[i][op][k]));
+      }
+    }
   });
   return errs;
 }
+
+const LOSSES = {
+  meanSquaredError: (y, p) => tf.metrics.meanSquaredError(y, p).mean(),
+  categoricalCrossentropy: (y, p) => tf.metrics.categoricalCrossentropy(y, p).mean(),
+  binaryCrossentropy: (y, p) => tf.metrics.binaryCrossentropy(y, p).mean(),
+};
 
 /** Sets the weights from [values, shape] pairs without leaking tensors. */
 function setWeights(model, weights) {
   const ts = weights.map(([v, s]) => tf.tensor(v, s));
   model.setWeights(ts);
   tf.dispose(ts);
+}
+
+/**
+ * 3b. Loss and gradients w.r.t. every trainable weight of each course model
+ * (training mode, dropout rate 0 so both backends see the same net), wasm vs
+ * cpu from identical weights and data.
+ */
+async function modelGradErrors() {
+  const errs = {};
+  for (const key of Object.keys(MODELS)) {
+    let weights = null;
+    const res = {};
+    for (const backend of ['cpu', 'wasm']) {
+      await tf.setBackend(backend);
+      const {model, x, y} = build(key, 24);
+      if (!weights) weights = model.getWeights().map((t) => [t.dataSync(), t.shape]);
+      setWeights(model, weights);
+      model.layers.forEach((l) => { if (l.getClassName() === 'Dropout') l.rate = 0; });
+      const loss = LOSSES[MODELS[key]()[3]];
+      try {
+        res[backend] = tf.tidy(() => {
+          const vars = model.trainableWeights.map((w) => w.val);
+          const {value, grads} = tf.variableGrads(
+              () => loss(y, model.apply(x, {training: true})), vars);
+          return [value.dataSync(), ...vars.map((v) => grads[v.name].dataSync())];
+        });
+      } catch (e) {
+        res[backend] = e.message;
+      }
+      tf.dispose([x, y]); model.dispose();
+    }
+    errs[key] = typeof res.wasm === 'string' ? res.wasm :
+        Math.max(...res.cpu.map((v, i) => maxAbsDiff(v, res.wasm[i])));
+  }
+  return errs;
 }
 
 /** Trains model `key` on `backend` from the given weights; returns losses. */
@@ -157,38 +223,47 @@ async function trainFrom(backend, key, weights, n, batch, epochs) {
   return h.history.loss;
 }
 
+const checkErrors = (label, errs) => {
+  console.log(label, JSON.stringify(errs));
+  for (const [name, e] of Object.entries(errs)) if (!(e <= TOL)) fail(`${label} ${name}: ${e}`);
+};
+
 async function main() {
   const timing = !process.argv.includes('--no-timing');
   await tf.setBackend('wasm');
-  console.log(`tfjs ${tf.version.tfjs}, backend-wasm ${tf.getBackend()}`);
+  console.log(`tfjs ${tf.version.tfjs}, wasm backend ready`);
   const tensors0 = tf.memory().numTensors;
 
-  console.log('missing on wasm before register():', JSON.stringify(await missingKernels()));
+  console.log('BEFORE register()');
+  console.log('  kernels missing on wasm:', JSON.stringify(await missingKernels()));
+  console.log('  ops wasm vs cpu:', JSON.stringify(await opErrors()));
+
   await tf.setBackend('wasm');
-  console.log('registered:', JSON.stringify(K.register(tf)), 'names:', JSON.stringify(K.names));
+  console.log('register() ->', JSON.stringify(K.register(tf)), ' names:', JSON.stringify(K.names),
+              ' again ->', JSON.stringify(K.register(tf)));
   const missing = await missingKernels();
-  console.log('missing on wasm after register():', JSON.stringify(missing));
+  console.log('kernels missing on wasm:', JSON.stringify(missing));
   if (missing.length) fail('kernels still missing: ' + missing);
 
-  const before = tf.memory().numTensors;
+  await tf.setBackend('wasm');
+  let n0 = tf.memory().numTensors;
   const checked = await K.check(tf);
   console.log('check():', JSON.stringify(checked));
-  if (tf.memory().numTensors !== before) fail('check() leaked tensors');
+  if (tf.memory().numTensors !== n0) fail('check() leaked tensors');
   if (tf.getBackend() !== 'wasm') fail('check() did not restore the backend');
-  for (const [name, e] of Object.entries(checked.errors)) {
-    if (!(e <= TOL)) fail(`${name}: max abs error ${e}`);
-  }
+  if (!(checked.cases > 0)) fail('check() ran no cases');
+  checkErrors('check() errors', checked.errors);
 
-  const gradErrs = await gradientErrors();
-  console.log('gradients wasm vs cpu:', JSON.stringify(gradErrs));
-  for (const [name, e] of Object.entries(gradErrs)) if (!(e <= TOL)) fail(`${name}: ${e}`);
+  checkErrors('ops wasm vs cpu:', await opErrors());
+  checkErrors('model loss+grads wasm vs cpu:', await modelGradErrors());
 
-  // Leak check of one gradient through the registered kernel.
+  // Gradients through the registered kernels leave no tensors behind.
   await tf.setBackend('wasm');
   const x = tf.randomNormal([2, 9, 9, 3]), w = tf.randomNormal([3, 3, 3, 4]);
-  const n0 = tf.memory().numTensors;
+  n0 = tf.memory().numTensors;
   tf.dispose(tf.grad((w) => tf.conv2d(x, w, 2, 'same').sum())(w));
-  if (tf.memory().numTensors !== n0) fail('Conv2DBackpropFilter gradient leaked tensors');
+  tf.dispose(tf.grad((x) => tf.maxPool(x, 2, 2, 'same').sum())(x));
+  if (tf.memory().numTensors !== n0) fail('gradients leaked tensors');
   tf.dispose([x, w]);
 
   // 4. Model (d): identical initial weights, 2 epochs, 256 samples.

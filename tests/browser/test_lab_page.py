@@ -1,0 +1,140 @@
+"""The lab page contract: state, results, memory, errors, Stop, backends, Reset."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import console_text, lab_url, open_lab, wait_state
+
+pytestmark = pytest.mark.browser
+
+
+def num_tensors(page) -> int:
+    return page.evaluate("tf.memory().numTensors")
+
+
+def run_code(page, code: str) -> str:
+    page.evaluate("code => window.pytfjs.setCode(code)", code)
+    page.click("#run")
+    return wait_state(page, "done", "error", "ready")
+
+
+def test_home_page_links_every_lab(page, site_url, dist_dir):
+    import json
+
+    labs = json.loads((dist_dir / "labs" / "index.json").read_text())
+    page.goto(site_url)
+    hrefs = page.eval_on_selector_all(".lab-card a", "els => els.map(a => a.getAttribute('href'))")
+    for lab in labs:
+        assert f"lab.html?lab={lab['id']}" in hrefs
+        assert f"lab.html?lab={lab['id']}&run=1" in hrefs
+
+
+def test_runs_leave_no_tensors_behind(page, site_url):
+    assert open_lab(page, site_url, "one-neuron", backend="cpu") == "ready"
+    baseline = num_tensors(page)
+    counts = []
+    for _ in range(5):
+        assert page.evaluate("window.pytfjs.run()") == "done", console_text(page)
+        counts.append(num_tensors(page))
+    assert counts == [baseline] * 5
+    assert page.evaluate("Object.keys(tf.engine().state.registeredVariables).length") == 0
+
+
+def test_python_error_shows_traceback_and_page_stays_usable(page, site_url):
+    open_lab(page, site_url, "one-neuron", backend="cpu")
+    baseline = num_tensors(page)
+    code = "from pytfjs import tf\nx = tf.zeros([2, 2])\n\ndef f():\n    raise ValueError('boom')\n\nf()\n"
+    assert run_code(page, code) == "error"
+    text = console_text(page)
+    assert 'File "one-neuron.py", line 7' in text
+    assert 'File "one-neuron.py", line 5, in f' in text
+    assert "ValueError: boom" in text
+    assert "_pyodide" not in text and "eval_code" not in text
+    assert num_tensors(page) == baseline
+    assert run_code(page, "print('fine' + '!')\n") == "done"
+    assert "fine!" in console_text(page)
+    page.click("#reset")
+    assert page.evaluate("window.pytfjs.getCode()") == page.evaluate(
+        "fetch('labs/one-neuron.json').then(r => r.json()).then(l => l.source)")
+
+
+def test_syntax_error_is_reported_with_line(page, site_url):
+    open_lab(page, site_url, "one-neuron", backend="cpu")
+    assert run_code(page, "x = 1\ny = (\n") == "error"
+    assert re.search(r'File "one-neuron.py", line \d', console_text(page))
+    assert "SyntaxError" in console_text(page)
+
+
+STOPPABLE = """
+import numpy as np
+from pytfjs import report, tf
+xs = np.random.default_rng(0).normal(size=(2000, 4)).astype("float32")
+ys = xs.sum(axis=1, keepdims=True)
+model = tf.sequential()
+model.add(tf.layers.dense(units=8, input_shape=[4], activation="relu"))
+model.add(tf.layers.dense(units=1))
+model.compile(optimizer="adam", loss="meanSquaredError")
+def seen(epoch, logs):
+    report(epochs_done=epoch + 1)
+await model.fit(xs, ys, epochs=10000, batch_size=10, on_epoch_end=seen)
+report(finished=True)
+"""
+
+
+def test_stop_ends_training_within_one_epoch(page, site_url):
+    open_lab(page, site_url, "one-neuron", backend="cpu")
+    baseline = num_tensors(page)
+    page.evaluate("code => window.pytfjs.setCode(code)", STOPPABLE)
+    # The epoch count when the page handles the click (Playwright's own click checks
+    # take a while on a busy page; what matters is what happens after the click lands).
+    page.evaluate("""() => document.getElementById('stop').addEventListener('click',
+        () => { window.__epochAtStop = window.pytfjs.results.epochs_done; })""")
+    page.click("#run")
+    page.wait_for_function("(window.pytfjs.results.epochs_done || 0) >= 2")
+    page.click("#stop")
+    assert wait_state(page, "ready", "done", "error") == "ready"
+    results = page.evaluate("window.pytfjs.results")
+    at_stop = page.evaluate("window.__epochAtStop")
+    assert "finished" not in results
+    assert results["epochs_done"] - at_stop <= 1
+    text = console_text(page)
+    match = re.search(r"Stopped by you during training, after epoch (\d+) of 10000", text)
+    assert match, text
+    assert int(match.group(1)) - at_stop <= 1
+    assert page.inner_text("#status") == "Stopped"
+    assert num_tensors(page) == baseline
+    assert not page.is_disabled("#run")
+
+
+def test_backend_selector_switches_and_is_kept_in_url(page, site_url):
+    open_lab(page, site_url, "one-neuron", backend="cpu")
+    page.select_option("#backend", "wasm")
+    page.wait_for_function("window.pytfjs.backend() === 'wasm' && document.body.dataset.state === 'ready'")
+    assert "backend=wasm" in page.url
+    assert page.evaluate("window.pytfjs.run()") == "done"
+    assert page.evaluate("window.pytfjs.results.prediction") == pytest.approx(19, abs=0.3)
+
+
+def test_default_backend_is_the_fastest_that_works(page, site_url):
+    open_lab(page, site_url, "one-neuron")
+    info = page.evaluate("pytfjsRuntime.webglInfo()")
+    expected = "webgl" if info["available"] and not info["software"] else "wasm"
+    assert page.evaluate("window.pytfjs.backend()") == expected
+
+
+def test_unknown_lab_says_so(page, site_url):
+    page.goto(lab_url(site_url, "no-such-lab"))
+    assert wait_state(page, "error") == "error"
+    assert 'there is no lab "no-such-lab"' in console_text(page)
+
+
+def test_progress_bar_and_chart_after_training(page, site_url):
+    page.goto(lab_url(site_url, "one-neuron", run=1, backend="cpu"))
+    assert wait_state(page, "done", "error") == "done"
+    assert page.inner_text("#train-text").startswith("epoch 500/500")
+    assert page.evaluate("document.getElementById('train-bar').value") == 1
+    assert page.locator("#charts figure[data-title='Loss'] svg, #charts figure[data-title='Loss'] canvas").count() > 0
+    assert "prediction" in page.inner_text("#results")
