@@ -19,7 +19,8 @@ from .control import STOP, Stopped
 from .results import report, results
 from .runner import param, params
 from .scope import ProxyRegistry, tidy
-from .tensors import to_numpy, to_numpy_async, to_tensor
+from .tensors import to_numpy, to_numpy_async
+from .wrap import to_tensor
 from .training import History, fit
 
 __version__ = "0.1.0"

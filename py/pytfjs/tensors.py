@@ -2,7 +2,7 @@
 
 TF.js has three numeric dtypes: float32, int32 and bool. :func:`plan` (pure Python)
 decides how a numpy array maps onto one of them, refusing lossy casts with a clear
-message; :func:`to_tensor` and :func:`to_numpy` do the copies in the browser.
+message; :func:`js_tensor` and :func:`to_numpy` do the copies in the browser.
 """
 
 from __future__ import annotations
@@ -51,11 +51,12 @@ def plan(data: Any, dtype: str | None = None) -> tuple[np.ndarray, str]:
     if name == "int32" and array.dtype.kind == "f":
         if array.size and not np.all(np.isfinite(array) & (array == np.round(array))):
             raise ValueError("float values with fractions or NaN cannot become int32 exactly")
-    return np.ascontiguousarray(array, dtype=TF_DTYPES[name]), name
+    # np.asarray keeps 0-d arrays 0-d (np.ascontiguousarray would make them 1-d)
+    return np.asarray(array, dtype=TF_DTYPES[name], order="C"), name
 
 
-def to_tensor(data: Any, dtype: str | None = None) -> Any:
-    """A new TF.js tensor holding a copy of ``data`` (numpy array, list or scalar)."""
+def js_tensor(data: Any, dtype: str | None = None) -> Any:
+    """A new raw TF.js tensor holding a copy of ``data`` (numpy array, list or scalar)."""
     tf = _compat.tf_module()
     array, name = plan(data, dtype)
     flat = array.reshape(-1)

@@ -50,7 +50,7 @@ def _logs(logs: Any) -> dict[str, Any]:
 
 def _as_js_data(value: Any, owner: ProxyRegistry) -> Any:
     if isinstance(value, np.ndarray):
-        return owner.own_tensor(tensors.to_tensor(value))
+        return owner.own_tensor(tensors.js_tensor(value))
     if isinstance(value, (list, tuple)):
         return _compat.to_js_value([_as_js_data(v, owner) for v in value])
     return getattr(value, "js", value)

@@ -35,7 +35,7 @@ def convert_args(args: tuple, kwargs: dict, owner: ProxyRegistry) -> list[Any]:
         items.append(jsargs.options(kwargs))
 
     def on_array(array: np.ndarray) -> Any:
-        return owner.own_tensor(tensors.to_tensor(array))
+        return owner.own_tensor(tensors.js_tensor(array))
 
     out = []
     for item in items:
@@ -208,3 +208,12 @@ def wrap(value: Any) -> Any:
     if hasattr(value, "applyGradients") and hasattr(value, "minimize"):
         RUN_OWNED.add(value)
     return JsObject(value)
+
+
+def to_tensor(data: Any, dtype: str | None = None) -> Tensor:
+    """A new tensor holding a copy of ``data`` (numpy array, list or scalar).
+
+    float64 becomes float32 and small integers int32 (TF.js has no 64-bit dtypes);
+    lossy casts are refused with ValueError. Dispose it, or create it inside ``tidy()``.
+    """
+    return Tensor(tensors.js_tensor(data, dtype))
