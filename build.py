@@ -33,6 +33,7 @@ def build(dist: Path = config.DIST, cache: Path | None = None, quiet: bool = Fal
     """Assemble dist/ from site/, node_modules, verified Pyodide wheels and py/."""
     started = time.perf_counter()
     npm.ensure_node_modules()
+    final, dist = dist, dist.with_name(dist.name + ".partial")
     if dist.exists():
         shutil.rmtree(dist)
     shutil.copytree(config.SITE, dist, ignore=shutil.ignore_patterns("index.html", "*~"))
@@ -59,9 +60,13 @@ def build(dist: Path = config.DIST, cache: Path | None = None, quiet: bool = Fal
     (dist / "build-info.json").write_text(json.dumps(info, indent=1) + "\n")
     compressed = manifest.precompress(dist)
     content = manifest.write_manifest(dist, config.PYTFJS_VERSION)
+    # Only a complete build replaces the previous one: a refused build leaves it intact.
+    if final.exists():
+        shutil.rmtree(final)
+    dist.rename(final)
     if not quiet:
         total = sum(f["size"] for f in content["files"])
-        print(f"built {dist}: {len(content['files'])} files, {total / 1e6:.1f} MB "
+        print(f"built {final}: {len(content['files'])} files, {total / 1e6:.1f} MB "
               f"({compressed} precompressed), {len(all_labs)} labs, "
               f"{time.perf_counter() - started:.1f} s")
     return info
@@ -128,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p_build = sub.add_parser("build", help="build dist/")
     p_build.add_argument("--cache-dir", type=Path, help="Pyodide wheel cache to use")
+    p_build.add_argument("--dist", type=Path, default=config.DIST, help="output folder")
     p_serve = sub.add_parser("serve", help="build and serve dist/")
     p_serve.add_argument("--host", default="127.0.0.1")
     p_serve.add_argument("--port", type=int, default=8000)
@@ -137,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     args, rest = parser.parse_known_args(argv)
     try:
         if args.command == "build":
-            build(cache=args.cache_dir)
+            build(args.dist, cache=args.cache_dir)
         elif args.command == "serve":
             serve(args.host, args.port)
         elif args.command == "test":

@@ -36,7 +36,8 @@ def build_wheel(package_dir: Path, out_dir: Path, name: str = "pytfjs",
         f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
         + "".join(f"Requires-Dist: {r}\n" for r in requires)
     ).encode()
-    wheel_meta = b"Wheel-Version: 1.0\nGenerator: pytfjs-build\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    wheel_meta = (b"Wheel-Version: 1.0\nGenerator: pytfjs-build\nRoot-Is-Purelib: true\n"
+                  b"Tag: py3-none-any\n")
     files.append((f"{dist_info}/METADATA", metadata))
     files.append((f"{dist_info}/WHEEL", wheel_meta))
     files.append((f"{dist_info}/top_level.txt", f"{name}\n".encode()))

@@ -16,12 +16,12 @@ from typing import Any
 
 from ._compat import IN_BROWSER, BrowserRequired
 from .control import STOP, Stopped
-from .results import report, results
+from .reporting import report, results
 from .runner import param, params
 from .scope import ProxyRegistry, tidy
 from .tensors import to_numpy, to_numpy_async
-from .wrap import to_tensor
 from .training import History, fit
+from .wrap import to_tensor
 
 __version__ = "0.1.0"
 

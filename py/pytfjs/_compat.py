@@ -14,7 +14,7 @@ from typing import Any
 IN_BROWSER = sys.platform == "emscripten"
 
 
-class BrowserRequired(RuntimeError):
+class BrowserRequired(RuntimeError):  # noqa: N818 - reads better at the call site
     """Raised on CPython when code needs TensorFlow.js or the page."""
 
 

@@ -10,16 +10,19 @@ from __future__ import annotations
 import ast
 import json
 import linecache
+import re
 import sys
 import traceback
 from typing import Any
 
 from . import _compat
-from .results import clear as clear_results
-from .scope import RUN_OWNED
 from .control import STOP, Stopped
+from .reporting import clear as clear_results
+from .scope import RUN_OWNED
 
 _PARAMS: dict[str, str] = {}
+# ".../site-packages/pytfjs/training.py" -> "pytfjs/training.py", same for the stdlib
+_LIBRARY_PREFIX = re.compile(r"^.*/(?:site-packages|python3\.?\d+(?:\.zip)?)/")
 
 
 def params() -> dict[str, str]:
@@ -52,10 +55,7 @@ def format_error(exc: BaseException, filename: str) -> str:
     first = next((i for i, f in enumerate(frames) if f.filename == filename), 0)
     tb.stack = traceback.StackSummary.from_list(frames[first:])
     for frame in tb.stack:
-        for marker in ("site-packages/", "lib/python3"):
-            if marker in frame.filename:
-                frame.filename = frame.filename.split(marker, 1)[1]
-                break
+        frame.filename = _LIBRARY_PREFIX.sub("", frame.filename)
     return "".join(tb.format())
 
 

@@ -46,7 +46,8 @@ def test_runs_leave_no_tensors_behind(page, site_url):
 def test_python_error_shows_traceback_and_page_stays_usable(page, site_url):
     open_lab(page, site_url, "one-neuron", backend="cpu")
     baseline = num_tensors(page)
-    code = "from pytfjs import tf\nx = tf.zeros([2, 2])\n\ndef f():\n    raise ValueError('boom')\n\nf()\n"
+    code = ("from pytfjs import tf\nx = tf.zeros([2, 2])\n\n"
+            "def f():\n    raise ValueError('boom')\n\nf()\n")
     assert run_code(page, code) == "error"
     text = console_text(page)
     assert 'File "one-neuron.py", line 7' in text
@@ -112,7 +113,8 @@ def test_stop_ends_training_within_one_epoch(page, site_url):
 def test_backend_selector_switches_and_is_kept_in_url(page, site_url):
     open_lab(page, site_url, "one-neuron", backend="cpu")
     page.select_option("#backend", "wasm")
-    page.wait_for_function("window.pytfjs.backend() === 'wasm' && document.body.dataset.state === 'ready'")
+    page.wait_for_function(
+        "window.pytfjs.backend() === 'wasm' && document.body.dataset.state === 'ready'")
     assert "backend=wasm" in page.url
     assert page.evaluate("window.pytfjs.run()") == "done"
     assert page.evaluate("window.pytfjs.results.prediction") == pytest.approx(19, abs=0.3)
@@ -136,5 +138,6 @@ def test_progress_bar_and_chart_after_training(page, site_url):
     assert wait_state(page, "done", "error") == "done"
     assert page.inner_text("#train-text").startswith("epoch 500/500")
     assert page.evaluate("document.getElementById('train-bar').value") == 1
-    assert page.locator("#charts figure[data-title='Loss'] svg, #charts figure[data-title='Loss'] canvas").count() > 0
+    chart = "#charts figure[data-title='Loss']"
+    assert page.locator(f"{chart} svg, {chart} canvas").count() > 0
     assert "prediction" in page.inner_text("#results")

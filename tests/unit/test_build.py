@@ -1,0 +1,216 @@
+"""build.py and buildlib: integrity checks, the wheel, labs, the manifest, the server."""
+
+from __future__ import annotations
+
+import gzip
+import http.client
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from buildlib import config, labs, manifest, markdown, npm, pyodide_packages, wheel
+from buildlib.integrity import IntegrityError, sha256_file
+from buildlib.server import serve_in_thread
+
+ROOT = config.ROOT
+
+
+def test_vendor_lock_pins_every_vendored_file():
+    lock = npm.load_lock()
+    assert set(lock) == set(config.NPM_FILES)
+    assert all(len(digest) == 64 for digest in lock.values())
+
+
+def test_tampered_npm_file_is_refused_by_name(tmp_path):
+    fake_modules = tmp_path / "node_modules"
+    for src in config.NPM_FILES.values():
+        target = fake_modules / src
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(config.NODE_MODULES / src, target)
+    victim = fake_modules / config.NPM_FILES["vendor/tfjs/tf.min.js"]
+    victim.write_bytes(victim.read_bytes() + b"\n// tampered")
+    with pytest.raises(IntegrityError, match=r"sha256 mismatch for vendor/tfjs/tf\.min\.js"):
+        npm.vendor_npm_files(tmp_path / "dist", node_modules=fake_modules)
+
+
+def test_pyodide_closure_is_what_the_labs_need():
+    lock = pyodide_packages.official_lock()
+    names = pyodide_packages.closure(lock, config.PYODIDE_PACKAGES)
+    assert names == ["micropip", "numpy", "packaging", "pandas", "python-dateutil", "pytz",
+                     "six"]
+
+
+def _copy_cache(tmp_path: Path) -> Path:
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    lock = pyodide_packages.official_lock()
+    for name in pyodide_packages.closure(lock, config.PYODIDE_PACKAGES):
+        file_name = lock["packages"][name]["file_name"]
+        shutil.copyfile(config.cache_dir() / file_name, cache / file_name)
+    return cache
+
+
+def test_build_refuses_a_tampered_wheel_naming_it(tmp_path):
+    cache = _copy_cache(tmp_path)
+    victim = next(cache.glob("numpy-*.whl"))
+    with zipfile.ZipFile(victim, "a") as archive:
+        archive.writestr("numpy/evil.py", "print('hi')\n")
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "build", "--cache-dir", str(cache),
+         "--dist", str(tmp_path / "dist")],
+        capture_output=True, text=True, cwd=ROOT,
+    )
+    assert proc.returncode == 1
+    assert not (tmp_path / "dist").exists()
+    assert f"sha256 mismatch for {victim.name}" in proc.stderr
+    assert "build refused" in proc.stderr
+
+
+def test_shipped_lock_lists_only_what_dist_holds(dist_dir):
+    lock = json.loads((dist_dir / "vendor/pyodide/pyodide-lock.json").read_text())
+    for name, entry in lock["packages"].items():
+        path = dist_dir / "vendor/pyodide" / entry["file_name"]
+        assert path.is_file(), name
+        assert sha256_file(path) == entry["sha256"], name
+    assert "pytfjs" in lock["packages"] and "scipy" not in lock["packages"]
+
+
+def test_manifest_covers_dist_exactly(dist_dir):
+    content = json.loads((dist_dir / manifest.MANIFEST).read_text())
+    listed = {f["path"]: f for f in content["files"]}
+    on_disk = {p.relative_to(dist_dir).as_posix() for p in dist_dir.rglob("*")
+               if p.is_file() and p.suffix != ".gz" and p.name != manifest.MANIFEST}
+    assert set(listed) == on_disk
+    sample = listed["vendor/tfjs/tf.min.js"]
+    assert sample["sha256"] == sha256_file(dist_dir / "vendor/tfjs/tf.min.js")
+    assert sample["size"] == (dist_dir / "vendor/tfjs/tf.min.js").stat().st_size
+
+
+def test_dist_uses_relative_urls_only(dist_dir):
+    for page in ("index.html", "lab.html"):
+        text = (dist_dir / page).read_text()
+        for attr in ('src="/', 'href="/', "http://", "https://"):
+            assert attr not in text, (page, attr)
+    for js in (dist_dir / "js").glob("*.js"):
+        assert "https://" not in js.read_text() and "http://" not in js.read_text(), js
+
+
+def test_wheel_is_reproducible_and_valid(tmp_path):
+    entry_a, path_a = wheel.build_wheel(ROOT / "py/pytfjs", tmp_path / "a")
+    entry_b, path_b = wheel.build_wheel(ROOT / "py/pytfjs", tmp_path / "b")
+    assert path_a.read_bytes() == path_b.read_bytes()
+    assert entry_a["sha256"] == entry_b["sha256"] == sha256_file(path_a)
+    with zipfile.ZipFile(path_a) as archive:
+        names = archive.namelist()
+        assert "pytfjs/__init__.py" in names and "pytfjs/runner.py" in names
+        record = archive.read("pytfjs-0.1.0.dist-info/RECORD").decode()
+        assert all(name in record for name in names)
+        assert not any("__pycache__" in n for n in names)
+    assert entry_a["depends"] == ["numpy"] and entry_a["imports"] == ["pytfjs"]
+
+
+def test_every_lab_is_complete():
+    found = labs.load_labs(config.LABS_SRC)
+    assert "one-neuron" in [lab.id for lab in found]
+    for lab in found:
+        compile(lab.source, f"{lab.id}.py", "exec", flags=0x2000)  # PyCF_ALLOW_TOP_LEVEL_AWAIT
+        assert lab.lesson_html.strip() and lab.title and lab.week in (1, 2, 3, 4)
+
+
+def test_lab_folder_errors_are_clear(tmp_path):
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    (folder / "lab.json").write_text(json.dumps({"id": "other", "title": "t", "week": 1,
+                                                 "summary": "s"}))
+    with pytest.raises(labs.LabError, match="has no main.py"):
+        labs.load_lab(folder)
+    (folder / "main.py").write_text("")
+    (folder / "lesson.md").write_text("")
+    with pytest.raises(labs.LabError, match="differs from its folder name"):
+        labs.load_lab(folder)
+
+
+def test_markdown_subset():
+    html = markdown.to_html(
+        "## Title\nSome `code` and **bold** and *it*.\nSame para.\n\n- one\n- two <b>\n\n"
+        "1. first\n2. second\n\n```\nx = 1 < 2\n```\n[link](lab.html?lab=x)\n"
+    )
+    assert "<h3>Title</h3>" in html
+    assert "<p>Some <code>code</code> and <strong>bold</strong> and <em>it</em>. Same para.</p>" \
+        in html
+    assert "<ul><li>one</li><li>two &lt;b&gt;</li></ul>" in html
+    assert "<ol><li>first</li><li>second</li></ol>" in html
+    assert "<pre><code>x = 1 &lt; 2</code></pre>" in html
+    assert '<a href="lab.html?lab=x">link</a>' in html
+
+
+def test_render_index_links_labs():
+    found = labs.load_labs(config.LABS_SRC)
+    page = labs.render_index("<main>{{labs}}</main>", found)
+    assert 'href="lab.html?lab=one-neuron"' in page
+    assert 'href="lab.html?lab=one-neuron&amp;run=1"' in page
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    root = tmp_path_factory.mktemp("served")
+    (root / "sub").mkdir()
+    (root / "index.html").write_text("<p>home</p>")
+    (root / "app.wasm").write_bytes(b"\0asm" + b"\1" * 20000)
+    manifest.precompress(root)
+    (root / "sub" / "data.json").write_text("{}")
+    secret = root.parent / "secret.txt"
+    secret.write_text("outside")
+    (root / "link.txt").symlink_to(secret)
+    server, url = serve_in_thread(root)
+    yield server.server_address[1]
+    server.shutdown()
+
+
+def _request(port: int, method: str, path: str, headers: dict | None = None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request(method, path, headers=headers or {})
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    return response, body
+
+
+def test_server_headers_and_types(served):
+    response, body = _request(served, "GET", "/app.wasm")
+    assert response.status == 200
+    assert response.getheader("Content-Type") == "application/wasm"
+    assert response.getheader("Cross-Origin-Opener-Policy") == "same-origin"
+    assert response.getheader("Cross-Origin-Embedder-Policy") == "require-corp"
+    assert body.startswith(b"\0asm")
+    response, _ = _request(served, "GET", "/")
+    assert response.status == 200 and response.getheader("Content-Type").startswith("text/html")
+
+
+def test_server_sends_precompressed_files_when_accepted(served):
+    response, body = _request(served, "GET", "/app.wasm", {"Accept-Encoding": "gzip, br"})
+    assert response.getheader("Content-Encoding") == "gzip"
+    assert gzip.decompress(body).startswith(b"\0asm")
+    assert len(body) < 20000
+
+
+@pytest.mark.parametrize("path", [
+    "/../secret.txt", "/%2e%2e/secret.txt", "/sub/..%2f..%2fsecret.txt",
+    "/%252e%252e/secret.txt", "/link.txt", "//etc/passwd", "/sub/%00", "/nope.html",
+])
+def test_server_refuses_paths_outside_the_tree(served, path):
+    response, body = _request(served, "GET", path)
+    assert response.status == 404
+    assert b"outside" not in body
+
+
+def test_server_allows_only_get_and_head(served):
+    response, _ = _request(served, "POST", "/index.html")
+    assert response.status == 405 and response.getheader("Allow") == "GET, HEAD"
+    response, body = _request(served, "HEAD", "/index.html")
+    assert response.status == 200 and body == b""
