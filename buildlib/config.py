@@ -56,6 +56,9 @@ NPM_FILES: dict[str, str] = {
     ),
     "vendor/tfjs-vis/tfjs-vis.umd.min.js": "@tensorflow/tfjs-vis/dist/tfjs-vis.umd.min.js",
     "vendor/tfjs-vis/LICENSE": "@tensorflow/tfjs-vis/LICENSE",
+    "vendor/tfjs-vis/tfjs-vis.umd.min.js.LICENSE.txt": (
+        "@tensorflow/tfjs-vis/dist/tfjs-vis.umd.min.js.LICENSE.txt"
+    ),
     "vendor/codemirror/codemirror.js": "codemirror/lib/codemirror.js",
     "vendor/codemirror/codemirror.css": "codemirror/lib/codemirror.css",
     "vendor/codemirror/python.js": "codemirror/mode/python/python.js",

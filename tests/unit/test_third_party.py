@@ -1,0 +1,30 @@
+"""THIRD_PARTY.md must name every vendored file with the sha256 the build enforces."""
+
+from __future__ import annotations
+
+import json
+
+from buildlib import config, npm, pyodide_packages
+
+TEXT = (config.ROOT / "THIRD_PARTY.md").read_text()
+
+
+def test_every_npm_file_is_recorded_with_its_sha256():
+    for dest, digest in npm.load_lock().items():
+        assert f"| `{dest}` |" in TEXT, dest
+        assert digest in TEXT, dest
+
+
+def test_every_pyodide_wheel_is_recorded_with_the_official_sha256():
+    lock = pyodide_packages.official_lock()
+    for name in pyodide_packages.closure(lock, config.PYODIDE_PACKAGES):
+        entry = lock["packages"][name]
+        assert f"| `{entry['file_name']}` | {name} | {entry['version']} |" in TEXT, name
+        assert entry["sha256"] in TEXT, name
+
+
+def test_npm_pins_match_package_json():
+    pins = json.loads((config.ROOT / "package.json").read_text())["dependencies"]
+    for package, version in pins.items():
+        assert not version.startswith(("^", "~", ">")), package
+        assert f"| {package} | {version} |" in TEXT, package
