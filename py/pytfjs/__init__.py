@@ -27,7 +27,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "IN_BROWSER", "BrowserRequired", "History", "ProxyRegistry", "Stopped", "backend",
-    "check_stop", "fit", "memory", "param", "params", "report", "results", "set_backend",
+    "check_stop", "fit", "load_tfvis", "memory", "param", "params", "report", "results", "set_backend",
     "tf", "tfvis", "tidy", "to_numpy", "to_numpy_async", "to_tensor",
 ]
 
@@ -53,6 +53,15 @@ async def set_backend(name: str) -> str:
         raise ValueError(f"the {name} backend does not work in this browser")
     await tf.ready()
     return backend()
+
+
+async def load_tfvis() -> Any:
+    """Load tfjs-vis into the page (charts drawn by pytfjs load it by themselves)."""
+    from . import _compat
+    from .wrap import JsObject
+
+    _compat.require_browser("tfjs-vis")
+    return JsObject(await _compat.js.pytfjsRuntime.loadVis())
 
 
 def memory() -> dict[str, Any]:

@@ -57,8 +57,12 @@ def tf_module() -> Any:
 
 
 def tfvis_module() -> Any:
+    """tfjs-vis, which the page loads on demand (``await pytfjs.load_tfvis()``)."""
     require_browser("tfjs-vis")
-    return js.tfvis
+    module = getattr(js, "tfvis", None)
+    if module is None:
+        raise BrowserRequired("tfjs-vis is loaded on demand: `await pytfjs.load_tfvis()` first")
+    return module
 
 
 def ui() -> Any | None:

@@ -66,11 +66,14 @@ async def fit(model: Any, x: Any, y: Any = None, *, epochs: int = 1, batch_size:
     log = TrainingLog(epochs, batches_per_epoch(_num_samples(x), batch_size, validation_split))
     bar, plots = Throttle(0.1), Throttle(0.5)
     wanted = None if charts is True else (list(charts) if charts else [])
+    drawn_epochs = [0]  # charts change only when an epoch ends: redraw only then
 
     def draw(force: bool = False) -> None:
         if progress and bar.ready(force):
             ui.progress(log.progress())
-        if wanted != [] and log.history and plots.ready(force):
+        fresh = log.completed > drawn_epochs[0]
+        if wanted != [] and log.history and fresh and plots.ready(force):
+            drawn_epochs[0] = log.completed
             for title, data in log.chart_data().items():
                 keep = [i for i, s in enumerate(data["series"]) if wanted is None or s in wanted]
                 if keep:

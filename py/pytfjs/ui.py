@@ -24,16 +24,20 @@ def surface(title: str) -> Any | None:
     return None if page is None else page.surface(title)
 
 
+def render(kind: str, title: str, data: Any, options: dict[str, Any] | None = None) -> None:
+    """Draw a tfjs-vis chart (``tfvis.render[kind]``) into the chart surface ``title``.
+
+    The page loads tfjs-vis on first use and draws asynchronously; data goes as JSON.
+    """
+    page = _compat.ui()
+    if page is not None:
+        page.render(kind, title, json.dumps(data), json.dumps(options or {}))
+
+
 def linechart(title: str, data: dict[str, Any], x_label: str = "epoch",
               y_label: str = "") -> None:
-    element = surface(title)
-    if element is None:
-        return
-    options = {"xLabel": x_label, "yLabel": y_label or title.lower(), "height": 220,
-               "zoomToFit": True}
-    _compat.tfvis_module().render.linechart(
-        element, _compat.to_js_value(data), _compat.to_js_value(options)
-    )
+    render("linechart", title, data, {"xLabel": x_label, "yLabel": y_label or title.lower(),
+                                      "height": 220, "zoomToFit": True})
 
 
 def send_report(values: dict[str, Any]) -> None:

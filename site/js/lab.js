@@ -91,6 +91,13 @@
       Object.assign(window.pytfjs.results, JSON.parse(json));
       renderResults();
     },
+    /** Draw a tfjs-vis chart ("linechart", "scatterplot", "heatmap", ...) into a surface. */
+    render(kind, title, dataJson, optionsJson) {
+      const element = ui.surface(title);
+      runtime.loadVis()
+        .then((vis) => vis.render[kind](element, JSON.parse(dataJson), JSON.parse(optionsJson || "{}")))
+        .catch((e) => err(`chart "${title}": ${e.message || e}`));
+    },
     surface(title) {
       const charts = $("charts");
       for (const fig of charts.querySelectorAll("figure.surface")) {
@@ -217,27 +224,36 @@
         Esc: (cm) => cm.getInputField().blur(),
       },
     });
-    try {
-      showLoading("Loading the lab…", 0.05);
-      const response = await fetch(runtime.siteUrl(`labs/${labId}.json`));
+    // Three independent starts run at once: the lab file, Pyodide, the TF.js backend.
+    const labLoading = fetch(runtime.siteUrl(`labs/${labId}.json`)).then((response) => {
       if (!response.ok) throw new Error(`there is no lab "${labId}" in this build`);
-      lab = await response.json();
+      return response.json();
+    });
+    runtime.setOutput((kind, line) => write(line, kind));
+    const pythonStarting = globalThis.pytfjsPython;
+    const backendStarting = runtime.initBackend(query.get("backend"));
+    // Whatever fails first is reported below; the others must not become unhandled.
+    for (const p of [labLoading, pythonStarting, backendStarting]) p.catch(() => {});
+    try {
+      showLoading("Loading the lab, Python and TensorFlow.js…", 0.1);
+      lab = await labLoading;
       window.pytfjs.lab = { id: lab.id, title: lab.title, week: lab.week };
       document.title = `${lab.title} · pytfjs`;
       $("lab-title").textContent = `${lab.title}`;
       $("lesson-body").innerHTML = `<p class="week">Course week ${lab.week}</p>${lab.lesson_html}`;
       editor.setValue(lab.source);
 
-      showLoading("Starting TensorFlow.js…", 0.15);
-      const backend = await runtime.initBackend(query.get("backend"));
+      showLoading("Starting TensorFlow.js and Python…", 0.25);
+      const backend = await backendStarting;
+      performance.mark("backend-ready");
       $("backend").value = backend.name;
       if (backend.note) err(backend.note);
       setInterval(updateMemory, 300);
 
-      pyodide = await runtime.loadPython({
-        packages: lab.packages, stdout: out, stderr: err,
-        onStage: (text, fraction) => showLoading(text, fraction),
-      });
+      showLoading("Starting Python (Pyodide)…", 0.45);
+      pyodide = await pythonStarting;
+      showLoading(`Loading ${["pytfjs", "numpy", ...lab.packages].filter((p, i, a) => a.indexOf(p) === i).join(", ")}…`, 0.75);
+      await runtime.loadPackages(pyodide, lab.packages, err);
       runner = pyodide.pyimport("pytfjs.runner");
       showLoading("Ready", 1);
       $("loading").hidden = true;

@@ -68,11 +68,10 @@
   }
 
   /**
-   * Load Pyodide, then pytfjs and the packages a lab needs, from vendor/pyodide/.
-   * Marks "python-ready" and "numpy-ready" on the performance timeline (for bench/).
+   * Boot Pyodide from vendor/pyodide/ (start it early: it runs while other work goes on).
+   * Marks "python-ready" on the performance timeline (for bench/).
    */
-  async function loadPython({ packages = [], stdout, stderr, onStage = () => {} }) {
-    onStage("Loading Python (Pyodide)…", 0.35);
+  async function startPython({ stdout, stderr }) {
     const pyodide = await loadPyodide({
       indexURL: siteUrl("vendor/pyodide/"),
       fullStdLib: false,
@@ -80,13 +79,57 @@
       stderr,
     });
     performance.mark("python-ready");
-    const wanted = ["pytfjs", ...packages.filter((p) => p !== "pytfjs")];
-    onStage(`Loading ${wanted.join(", ")}…`, 0.7);
-    await pyodide.loadPackage(wanted, { messageCallback: () => {}, errorCallback: stderr });
-    pyodide.pyimport("pytfjs");
-    performance.mark("numpy-ready");
     return pyodide;
   }
 
-  globalThis.pytfjsRuntime = { BACKENDS, siteUrl, webglInfo, defaultBackend, setBackend, initBackend, loadPython };
+  /** Load pytfjs (and numpy) plus the lab's packages; marks "numpy-ready". */
+  async function loadPackages(pyodide, packages, stderr) {
+    const wanted = ["pytfjs", ...packages.filter((p) => p !== "pytfjs")];
+    await pyodide.loadPackage(wanted, { messageCallback: () => {}, errorCallback: stderr });
+    pyodide.pyimport("pytfjs");
+    performance.mark("numpy-ready");
+  }
+
+  let visLoading = null;
+
+  /** tfjs-vis (1.2 MB) is loaded on first use, so pages start faster. */
+  function loadVis() {
+    if (globalThis.tfvis) return Promise.resolve(globalThis.tfvis);
+    if (!visLoading) {
+      visLoading = new Promise((resolve, reject) => {
+        const script = document.createElement("script");
+        script.src = siteUrl("vendor/tfjs-vis/tfjs-vis.umd.min.js");
+        script.onload = () => resolve(globalThis.tfvis);
+        script.onerror = () => reject(new Error("could not load vendor/tfjs-vis"));
+        document.head.appendChild(script);
+      });
+    }
+    return visLoading;
+  }
+
+  // Python output produced before the page is ready to show it is kept until it is.
+  const output = { pending: [], sink: null };
+  function emit(kind, line) {
+    if (output.sink) output.sink(kind, line);
+    else output.pending.push([kind, line]);
+  }
+  function setOutput(sink) {
+    output.sink = sink;
+    for (const [kind, line] of output.pending.splice(0)) sink(kind, line);
+  }
+
+  globalThis.pytfjsRuntime = {
+    BACKENDS, siteUrl, webglInfo, defaultBackend, setBackend, initBackend, startPython, loadPackages,
+    loadVis, setOutput,
+  };
+
+  // Pages that run Python say so (<html data-boot-python>): Pyodide starts booting now,
+  // while the browser is still parsing TF.js and the editor.
+  if (document.documentElement.hasAttribute("data-boot-python")) {
+    globalThis.pytfjsPython = startPython({
+      stdout: (line) => emit("out", line),
+      stderr: (line) => emit("err", line),
+    });
+    globalThis.pytfjsPython.catch(() => {});
+  }
 })();

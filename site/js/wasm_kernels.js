@@ -114,7 +114,7 @@
         }
       }
       return backend.makeOutput(x.shape, 'float32', undefined,
-                                Float32Array.from(acc));
+                                new Float32Array(acc));
     };
   }
 

@@ -3,12 +3,14 @@
  * @file Verifies site/js/wasm_kernels.js in Node with pure-JS tfjs (no tfjs-node):
  *  1. lists kernels the course models run (recorded on cpu) that 'wasm' lacks,
  *  2. register() + check(): wasm vs cpu kernel errors,
- *  3. forward + gradients of conv / pooling ops and of every course model
- *     (loss and all weight gradients) on wasm vs cpu,
+ *  3. forward + gradients of conv / pooling ops (abs error), and loss + all
+ *     weight gradients of every course model (relative error, tol 1e-4),
+ *     on wasm vs cpu,
  *  4. model (d) trained 2 epochs from identical weights on wasm and on cpu,
  *  5. every course model fits on wasm,
  *  6. time per epoch of model (d), 2048 samples, batch 512 (skip: --no-timing).
- * Exits non-zero if any error > 1e-5 or anything fails.
+ * Exits non-zero if a kernel / op error > 1e-5, a model error > 1e-4, a loss
+ * difference > 1e-5, a leak, or anything fails.
  * Usage: node tests/node/check_wasm_kernels.js [--no-timing]
  */
 'use strict';
@@ -175,6 +177,27 @@ const LOSSES = {
   binaryCrossentropy: (y, p) => tf.metrics.binaryCrossentropy(y, p).mean(),
 };
 
+/**
+ * Deterministic initial weights for model `key`: kernels glorot-uniform from
+ * an LCG, constant weights (zero biases, batchnorm gamma / beta / moving
+ * stats) kept. Makes the wasm-vs-cpu comparisons reproducible: with random
+ * weights, about 1 run in 40 of model (e) has a ReLU input so close to 0
+ * (~1e-6) that float32 rounding flips its sign on one backend, a legitimate
+ * jump of ~1e-2 in some gradients.
+ */
+function seededWeights(key) {
+  const {model, x, y} = build(key, 1);
+  const weights = model.getWeights().map((t, i) => {
+    const v = t.dataSync(), s = t.shape;
+    if (v.every((a) => a === v[0])) return [v.slice(), s];
+    const field = s.slice(0, -2).reduce((a, b) => a * b, 1);
+    const limit = Math.sqrt(6 / ((s[s.length - 2] + s[s.length - 1]) * field));
+    return [randData(v.length, 100 + i, -limit, limit), s];
+  });
+  tf.dispose([x, y]); model.dispose();
+  return weights;
+}
+
 /** Sets the weights from [values, shape] pairs without leaking tensors. */
 function setWeights(model, weights) {
   const ts = weights.map(([v, s]) => tf.tensor(v, s));
@@ -185,17 +208,20 @@ function setWeights(model, weights) {
 /**
  * 3b. Loss and gradients w.r.t. every trainable weight of each course model
  * (training mode, dropout rate 0 so both backends see the same net), wasm vs
- * cpu from identical weights and data.
+ * cpu from identical weights and data. Returns per model the max over the
+ * loss and the weights of maxAbsDiff / max(1e-3, max |value on cpu|):
+ * relative, because batchnorm divides by small variances and so magnifies
+ * the float32 rounding differences of the native kernels (biases of model (e)
+ * differ by up to ~7e-6 at gradients ~0.3, whatever the conv kernels do).
  */
 async function modelGradErrors() {
   const errs = {};
   for (const key of Object.keys(MODELS)) {
-    let weights = null;
+    const weights = seededWeights(key);
     const res = {};
     for (const backend of ['cpu', 'wasm']) {
       await tf.setBackend(backend);
       const {model, x, y} = build(key, 24);
-      if (!weights) weights = model.getWeights().map((t) => [t.dataSync(), t.shape]);
       setWeights(model, weights);
       model.layers.forEach((l) => { if (l.getClassName() === 'Dropout') l.rate = 0; });
       const loss = LOSSES[MODELS[key]()[3]];
@@ -211,8 +237,9 @@ async function modelGradErrors() {
       }
       tf.dispose([x, y]); model.dispose();
     }
-    errs[key] = typeof res.wasm === 'string' ? res.wasm :
-        Math.max(...res.cpu.map((v, i) => maxAbsDiff(v, res.wasm[i])));
+    errs[key] = typeof res.wasm === 'string' ? res.wasm : Math.max(...res.cpu.map(
+        (v, i) => maxAbsDiff(v, res.wasm[i]) /
+            Math.max(1e-3, v.reduce((m, a) => Math.max(m, Math.abs(a)), 0))));
   }
   return errs;
 }
@@ -227,9 +254,9 @@ async function trainFrom(backend, key, weights, n, batch, epochs) {
   return h.history.loss;
 }
 
-const checkErrors = (label, errs) => {
+const checkErrors = (label, errs, tol = TOL) => {
   console.log(label, JSON.stringify(errs));
-  for (const [name, e] of Object.entries(errs)) if (!(e <= TOL)) fail(`${label} ${name}: ${e}`);
+  for (const [name, e] of Object.entries(errs)) if (!(e <= tol)) fail(`${label} ${name}: ${e}`);
 };
 
 async function main() {
@@ -259,7 +286,7 @@ async function main() {
   checkErrors('check() errors', checked.errors);
 
   checkErrors('ops wasm vs cpu:', await opErrors());
-  checkErrors('model loss+grads wasm vs cpu:', await modelGradErrors());
+  checkErrors('model loss+grads wasm vs cpu (relative):', await modelGradErrors(), 1e-4);
 
   // Gradients through the registered kernels leave no tensors behind.
   await tf.setBackend('wasm');
@@ -271,9 +298,7 @@ async function main() {
   tf.dispose([x, w]);
 
   // 4. Model (d): identical initial weights, 2 epochs, 256 samples.
-  const init = build('d', 1);
-  const weights = init.model.getWeights().map((t) => [t.dataSync(), t.shape]);
-  tf.dispose([init.x, init.y]); init.model.dispose();
+  const weights = seededWeights('d');
   const lw = await trainFrom('wasm', 'd', weights, 256, 32, 2);
   const lc = await trainFrom('cpu', 'd', weights, 256, 32, 2);
   const lossDiff = Math.max(...lw.map((l, i) => Math.abs(l - lc[i])));

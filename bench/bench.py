@@ -1,0 +1,221 @@
+#!/usr/bin/env python3
+"""pytfjs benchmarks: one run, one table, side-by-side comparisons.
+
+    python3 build.py bench            # builds dist/ first, then runs this
+    .venv/bin/python bench/bench.py --repeat 5 --samples 2048
+
+Measures, in headless Debian Chromium against dist/ served on loopback:
+1. cold load of a lab page to "Python ready" and "numpy ready" (fresh browser context
+   each time, so nothing is cached), and pandas loaded on demand afterwards;
+2. the course MNIST CNN trained from pure JavaScript and from Python (pytfjs) on each
+   backend, ms per epoch, and the Python/JS ratio;
+3. numpy -> tensor and tensor -> numpy for a 10000x784 float32 array, next to the
+   naive ``to_js(arr.tolist())`` path.
+Figures vary 10-30% between runs: compare ratios taken in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from buildlib.server import serve_in_thread  # noqa: E402
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, LOOPBACK  # noqa: E402
+
+CNN_JS = """
+async ({n, batch, epochs}) => {
+  let s = 12345;
+  const rnd = () => (s = (s * 1664525 + 1013904223) % 4294967296) / 4294967296;
+  const xs = tf.tensor4d(Float32Array.from({length: n * 784}, rnd), [n, 28, 28, 1]);
+  const labels = tf.tensor1d(Int32Array.from({length: n}, () => Math.floor(rnd() * 10)), "int32");
+  const ys = tf.oneHot(labels, 10).toFloat();
+  const model = tf.sequential();
+  model.add(tf.layers.conv2d({inputShape: [28, 28, 1], kernelSize: 3, filters: 8, activation: "relu"}));
+  model.add(tf.layers.maxPooling2d({poolSize: [2, 2]}));
+  model.add(tf.layers.conv2d({filters: 16, kernelSize: 3, activation: "relu"}));
+  model.add(tf.layers.maxPooling2d({poolSize: [2, 2]}));
+  model.add(tf.layers.flatten());
+  model.add(tf.layers.dense({units: 128, activation: "relu"}));
+  model.add(tf.layers.dense({units: 10, activation: "softmax"}));
+  model.compile({optimizer: "adam", loss: "categoricalCrossentropy", metrics: ["accuracy"]});
+  await model.fit(xs, ys, {epochs: 1, batchSize: batch});  // warm-up: kernels, shaders
+  const t0 = performance.now();
+  await model.fit(xs, ys, {epochs, batchSize: batch, shuffle: true});
+  const ms = (performance.now() - t0) / epochs;
+  model.dispose(); xs.dispose(); ys.dispose(); labels.dispose();
+  return ms;
+}
+"""
+
+CNN_PY = """
+import numpy as np
+from js import performance
+from pytfjs import report, tf, param
+
+n, batch, epochs = param("n", 2048), param("batch", 256), param("epochs", 1)
+rng = np.random.default_rng(12345)
+xs = rng.random((n, 28, 28, 1), dtype=np.float32)
+ys = np.eye(10, dtype=np.float32)[rng.integers(0, 10, n)]
+model = tf.sequential()
+model.add(tf.layers.conv2d(input_shape=[28, 28, 1], kernel_size=3, filters=8, activation="relu"))
+model.add(tf.layers.max_pooling2d(pool_size=[2, 2]))
+model.add(tf.layers.conv2d(filters=16, kernel_size=3, activation="relu"))
+model.add(tf.layers.max_pooling2d(pool_size=[2, 2]))
+model.add(tf.layers.flatten())
+model.add(tf.layers.dense(units=128, activation="relu"))
+model.add(tf.layers.dense(units=10, activation="softmax"))
+model.compile(optimizer="adam", loss="categoricalCrossentropy", metrics=["accuracy"])
+await model.fit(xs, ys, epochs=1, batch_size=batch)  # warm-up
+t0 = performance.now()
+await model.fit(xs, ys, epochs=epochs, batch_size=batch, shuffle=True)
+report(ms_per_epoch=(performance.now() - t0) / epochs)
+"""
+
+TRANSFER_PY = """
+import numpy as np
+from js import performance
+from pyodide.ffi import to_js
+import pytfjs
+from pytfjs import report, tf
+
+arr = np.random.default_rng(0).random((10000, 784), dtype=np.float32)
+def timed(fn, repeat):
+    times = []
+    for _ in range(repeat):
+        t0 = performance.now()
+        out = fn()
+        times.append(performance.now() - t0)
+        out.dispose() if hasattr(out, "dispose") else None
+    return sorted(times)[len(times) // 2]
+to_tensor_ms = timed(lambda: pytfjs.to_tensor(arr), 7)
+t = pytfjs.to_tensor(arr)
+to_numpy_ms = timed(lambda: pytfjs.to_numpy(t), 7)
+assert np.array_equal(pytfjs.to_numpy(t), arr)
+t.dispose()
+tolist_ms = timed(lambda: tf.js.tensor2d(to_js(arr.tolist()), to_js([10000, 784])), 1)
+report(to_tensor_ms=to_tensor_ms, to_numpy_ms=to_numpy_ms, tolist_ms=tolist_ms)
+"""
+
+
+def new_page(browser):
+    context = browser.new_context()
+
+    def guard(route):
+        host = urllib.parse.urlsplit(route.request.url).hostname or ""
+        if host in LOOPBACK or route.request.url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.set_default_timeout(600_000)
+    return context, page
+
+
+def lab(base: str, backend: str, **params) -> str:
+    query = urllib.parse.urlencode({"lab": "one-neuron", "backend": backend, **params})
+    return f"{base}lab.html?{query}"
+
+
+def wait(page, *states):
+    page.wait_for_function("s => s.includes(document.body.dataset.state)", arg=list(states))
+    return page.evaluate("document.body.dataset.state")
+
+
+def run_python(page, code: str) -> dict:
+    page.evaluate("c => window.pytfjs.setCode(c)", code)
+    status = page.evaluate("window.pytfjs.run()")
+    if status != "done":
+        raise RuntimeError(page.evaluate("document.getElementById('console').innerText"))
+    return page.evaluate("window.pytfjs.results")
+
+
+def cold_load(browser, base: str, repeat: int) -> dict[str, float]:
+    marks: dict[str, list[float]] = {"python-ready": [], "numpy-ready": [], "pandas": []}
+    for _ in range(repeat):
+        context, page = new_page(browser)
+        page.goto(lab(base, "wasm"))
+        wait(page, "ready")
+        for name in ("python-ready", "numpy-ready"):
+            marks[name].append(page.evaluate(
+                f"performance.getEntriesByName('{name}')[0].startTime"))
+        marks["pandas"].append(run_python(page, (
+            "from js import performance\nfrom pytfjs import report\nt0 = performance.now()\n"
+            "import pandas\nreport(ms=performance.now() - t0)\n"))["ms"])
+        context.close()
+    return {k: statistics.median(v) for k, v in marks.items()}
+
+
+def cnn(browser, base: str, backend: str, n: int, batch: int, epochs: int) -> tuple[float, float]:
+    context, page = new_page(browser)
+    page.goto(lab(base, backend, n=n, batch=batch, epochs=epochs))
+    wait(page, "ready")
+    js_ms = page.evaluate(CNN_JS, {"n": n, "batch": batch, "epochs": epochs})
+    py_ms = run_python(page, CNN_PY)["ms_per_epoch"]
+    context.close()
+    return js_ms, py_ms
+
+
+def transfer(browser, base: str) -> dict:
+    context, page = new_page(browser)
+    page.goto(lab(base, "cpu"))
+    wait(page, "ready")
+    out = run_python(page, TRANSFER_PY)
+    context.close()
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=3, help="cold loads to take the median of")
+    parser.add_argument("--samples", type=int, default=2048)
+    parser.add_argument("--batch", type=int, default=256)
+    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--backends", default="wasm,cpu,webgl")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    os.environ["PYTFJS_QUIET_SERVER"] = "1"
+    server, base = serve_in_thread(ROOT / "dist")
+    rows: list[tuple[str, str, str]] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        load = cold_load(browser, base, args.repeat)
+        rows.append(("cold load -> Python ready", f"{load['python-ready']:.0f} ms", "<= 3000 ms"))
+        rows.append(("cold load -> numpy ready", f"{load['numpy-ready']:.0f} ms", "<= 3000 ms"))
+        rows.append(("import pandas on demand", f"{load['pandas']:.0f} ms", "only labs using it"))
+        for backend in args.backends.split(","):
+            js_ms, py_ms = cnn(browser, base, backend, args.samples, args.batch, args.epochs)
+            rows.append((f"course CNN, {args.samples} samples, {backend}: JS",
+                         f"{js_ms:.0f} ms/epoch", ""))
+            rows.append((f"course CNN, {args.samples} samples, {backend}: Python",
+                         f"{py_ms:.0f} ms/epoch", ""))
+            rows.append((f"  Python/JS on {backend}", f"x{py_ms / js_ms:.3f}", "<= 1.05"))
+        moved = transfer(browser, base)
+        rows.append(("numpy -> tensor 10000x784 f32", f"{moved['to_tensor_ms']:.1f} ms", "<= 20 ms"))
+        rows.append(("tensor -> numpy 10000x784 f32", f"{moved['to_numpy_ms']:.1f} ms", ""))
+        rows.append(("  naive to_js(arr.tolist())", f"{moved['tolist_ms']:.0f} ms",
+                     f"x{moved['tolist_ms'] / moved['to_tensor_ms']:.0f} slower"))
+        browser.close()
+    server.shutdown()
+    width = max(len(r[0]) for r in rows)
+    print(f"\n{'measure'.ljust(width)}  {'value':>16}  goal")
+    print("-" * (width + 32))
+    for name, value, goal in rows:
+        print(f"{name.ljust(width)}  {value:>16}  {goal}")
+    print(f"\n(headless Debian Chromium, {os.cpu_count()} cores, dist/ on loopback, "
+          f"median of {args.repeat} cold loads)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
