@@ -9,8 +9,9 @@
  *    FLT_MIN (the smallest *positive* float) instead of -Infinity and keeps
  *    the *last* of equal maxima. Windows whose max is <= 0 lose their gradient
  *    and ties go to a different pixel than on cpu/webgl/TensorFlow. (ReLU ->
- *    MaxPool nets happen to be unaffected: the misrouted gradients land on
- *    zeros that the ReLU gradient masks out anyway.)
+ *    MaxPool nets are practically unaffected: the misrouted gradients land
+ *    on zeros that the ReLU gradient masks out anyway.) The JS loop below is
+ *    exact and, in Node, a bit faster than the native kernel.
  * Everything else the course models need for training (dense, relu / sigmoid /
  * softmax, dropout, batchnorm, AvgPoolGrad, Conv2DBackpropInput, mse and
  * cross-entropy losses, sgd / adam / rmsprop) is native and matches cpu
