@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from buildlib.server import serve_in_thread  # noqa: E402
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, LOOPBACK  # noqa: E402
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, PageLog, install_guard  # noqa: E402
 
 CNN_JS = """
 async ({n, batch, epochs}) => {
@@ -104,17 +104,12 @@ report(to_tensor_ms=to_tensor_ms, to_numpy_ms=to_numpy_ms, tolist_ms=tolist_ms)
 """
 
 
+GUARD_LOG = PageLog()  # the benchmark refuses to report if a page reached another host
+
+
 def new_page(browser):
     context = browser.new_context()
-
-    def guard(route):
-        host = urllib.parse.urlsplit(route.request.url).hostname or ""
-        if host in LOOPBACK or route.request.url.startswith(("data:", "blob:")):
-            route.continue_()
-        else:
-            route.abort()
-
-    context.route("**/*", guard)
+    install_guard(context, GUARD_LOG)
     page = context.new_page()
     page.set_default_timeout(600_000)
     return context, page
@@ -207,6 +202,9 @@ def main() -> int:
                      f"x{moved['tolist_ms'] / moved['to_tensor_ms']:.0f} slower"))
         browser.close()
     server.shutdown()
+    if GUARD_LOG.external:
+        print(f"FAILED: pages requested other hosts: {GUARD_LOG.external}", file=sys.stderr)
+        return 1
     width = max(len(r[0]) for r in rows)
     print(f"\n{'measure'.ljust(width)}  {'value':>16}  goal")
     print("-" * (width + 32))

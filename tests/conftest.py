@@ -71,9 +71,8 @@ def page_log() -> PageLog:
     return PageLog()
 
 
-@pytest.fixture
-def page(browser, page_log: PageLog) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def install_guard(context, log: PageLog) -> None:
+    """Abort and record every request of ``context`` to a host that is not loopback."""
 
     def guard(route) -> None:
         url = route.request.url
@@ -81,10 +80,16 @@ def page(browser, page_log: PageLog) -> Iterator[object]:
         if url.startswith(("data:", "blob:")) or host in LOOPBACK:
             route.continue_()
         else:
-            page_log.external.append(url)
+            log.external.append(url)
             route.abort()
 
     context.route("**/*", guard)
+
+
+@pytest.fixture
+def page(browser, page_log: PageLog) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    install_guard(context, page_log)
     page = context.new_page()
     page.set_default_timeout(LAB_TIMEOUT_MS)
     page.on("console", lambda msg: page_log.console.append(f"{msg.type}: {msg.text}"))

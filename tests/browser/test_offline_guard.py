@@ -1,0 +1,32 @@
+"""The guard every browser test relies on: non-loopback requests are caught and fail."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import PageLog, install_guard
+
+pytestmark = pytest.mark.browser
+
+
+def test_guard_records_and_blocks_external_requests(browser, site_url):
+    log = PageLog()
+    context = browser.new_context()
+    install_guard(context, log)
+    page = context.new_page()
+    page.goto(site_url)
+    outcome = page.evaluate("""async () => {
+        try { await fetch('http://example.com/x.js'); return 'fetched'; }
+        catch (e) { return 'blocked'; } }""")
+    local = page.evaluate("fetch('index.html').then(r => r.status)")
+    context.close()
+    assert outcome == "blocked"
+    assert local == 200
+    assert log.external == ["http://example.com/x.js"]
+
+
+def test_built_pages_reference_no_other_host(page, site_url, page_log):
+    page.goto(site_url)
+    page.click("a[href='lab.html?lab=one-neuron']")
+    page.wait_for_function("document.body.dataset.state === 'ready'")
+    assert page_log.external == []
