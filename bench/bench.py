@@ -37,7 +37,8 @@ async ({n, batch, epochs}) => {
   const labels = tf.tensor1d(Int32Array.from({length: n}, () => Math.floor(rnd() * 10)), "int32");
   const ys = tf.oneHot(labels, 10).toFloat();
   const model = tf.sequential();
-  model.add(tf.layers.conv2d({inputShape: [28, 28, 1], kernelSize: 3, filters: 8, activation: "relu"}));
+  model.add(tf.layers.conv2d(
+    {inputShape: [28, 28, 1], kernelSize: 3, filters: 8, activation: "relu"}));
   model.add(tf.layers.maxPooling2d({poolSize: [2, 2]}));
   model.add(tf.layers.conv2d({filters: 16, kernelSize: 3, activation: "relu"}));
   model.add(tf.layers.maxPooling2d({poolSize: [2, 2]}));
@@ -196,7 +197,8 @@ def main() -> int:
                          f"{py_ms:.0f} ms/epoch", ""))
             rows.append((f"  Python/JS on {backend}", f"x{py_ms / js_ms:.3f}", "<= 1.05"))
         moved = transfer(browser, base)
-        rows.append(("numpy -> tensor 10000x784 f32", f"{moved['to_tensor_ms']:.1f} ms", "<= 20 ms"))
+        rows.append(("numpy -> tensor 10000x784 f32", f"{moved['to_tensor_ms']:.1f} ms",
+                     "<= 20 ms"))
         rows.append(("tensor -> numpy 10000x784 f32", f"{moved['to_numpy_ms']:.1f} ms", ""))
         rows.append(("  naive to_js(arr.tolist())", f"{moved['tolist_ms']:.0f} ms",
                      f"x{moved['tolist_ms'] / moved['to_tensor_ms']:.0f} slower"))

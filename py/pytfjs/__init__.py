@@ -27,8 +27,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "IN_BROWSER", "BrowserRequired", "History", "ProxyRegistry", "Stopped", "backend",
-    "check_stop", "fit", "load_tfvis", "memory", "param", "params", "report", "results", "set_backend",
-    "tf", "tfvis", "tidy", "to_numpy", "to_numpy_async", "to_tensor",
+    "check_stop", "fit", "load_tfvis", "memory", "param", "params", "report", "results",
+    "set_backend", "tf", "tfvis", "tidy", "to_numpy", "to_numpy_async", "to_tensor",
 ]
 
 
