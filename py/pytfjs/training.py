@@ -85,15 +85,24 @@ async def fit(model: Any, x: Any, y: Any = None, *, epochs: int = 1, batch_size:
             log.stopped = True
             raw_model.stopTraining = True
 
-    def call_user(fn: Callback | None, index: int, logs: dict[str, Any]) -> Any:
-        return None if fn is None else fn(index, logs)
+    def then_pause(result: Any) -> Any:
+        """What a callback hands back to TF.js: nothing, a page yield, or a coroutine."""
+        if inspect.isawaitable(result):
+            async def chain() -> None:
+                await result
+                gap = pause.due()
+                if gap is not None:
+                    await gap
+
+            return chain()
+        return pause.due()
 
     def batch_end(batch: int, logs: Any) -> Any:
         values = _logs(logs)
         log.end_batch(int(batch), values)
         check_stop()
         draw()
-        return call_user(on_batch_end, int(batch), values)
+        return then_pause(None if on_batch_end is None else on_batch_end(int(batch), values))
 
     def epoch_begin(epoch: int, _logs_: Any = None) -> None:
         log.begin_epoch(int(epoch))
@@ -104,26 +113,20 @@ async def fit(model: Any, x: Any, y: Any = None, *, epochs: int = 1, batch_size:
         log.end_epoch(int(epoch), values)
         check_stop()
         draw(force=log.completed == epochs)
-        return call_user(on_epoch_end, int(epoch), values)
+        return then_pause(None if on_epoch_end is None else on_epoch_end(int(epoch), values))
 
-    def asyncify(fn: Callable, user: Callback | None) -> Callable:
-        if user is None or not inspect.iscoroutinefunction(user):
-            return fn
-
-        async def run(*args: Any) -> Any:
-            return await fn(*args)
-
-        return run
-
+    pause = ui.Pause(0.1)
     owner = ProxyRegistry()
     try:
         callbacks = {
             "onEpochBegin": owner.proxy(epoch_begin),
-            "onBatchEnd": owner.proxy(asyncify(batch_end, on_batch_end)),
-            "onEpochEnd": owner.proxy(asyncify(epoch_end, on_epoch_end)),
+            "onBatchEnd": owner.proxy(batch_end),
+            "onEpochEnd": owner.proxy(epoch_end),
         }
+        # TF.js would yield with requestAnimationFrame (up to a frame, ~16 ms, each time);
+        # pytfjs yields itself, through a zero-delay task, every 0.1 s (ui.Pause).
         args = {"epochs": epochs, "batchSize": batch_size, "shuffle": shuffle, "verbose": 0,
-                "callbacks": callbacks, **jsargs.options(options)}
+                "callbacks": callbacks, "yieldEvery": "never", **jsargs.options(options)}
         if validation_split:
             args["validationSplit"] = validation_split
         if validation_data is not None:

@@ -40,6 +40,25 @@ def linechart(title: str, data: dict[str, Any], x_label: str = "epoch",
                                       "height": 220, "zoomToFit": True})
 
 
+class Pause:
+    """Lets the page breathe (clicks, painting) during long work, at most every ``interval``.
+
+    ``due()`` returns a JS promise that resolves on the next zero-delay task when a pause
+    is due, else None. Outside a lab page there is nothing to let breathe: always None.
+    """
+
+    def __init__(self, interval: float) -> None:
+        from .trainlog import Throttle
+
+        self._throttle = Throttle(interval)
+        self._page = _compat.ui()
+
+    def due(self) -> Any | None:
+        if self._page is None or not self._throttle.ready():
+            return None
+        return self._page.yieldNow()
+
+
 def send_report(values: dict[str, Any]) -> None:
     page = _compat.ui()
     if page is not None:

@@ -80,8 +80,17 @@
     $("charts").replaceChildren();
   }
 
+  // A zero-delay task (no 4 ms timer clamp, no wait for the next frame): long-running
+  // Python work awaits it now and then so clicks and painting get through.
+  const channel = new MessageChannel();
+  const resumes = [];
+  channel.port1.onmessage = () => { const resume = resumes.shift(); if (resume) resume(); };
+
   /** Hooks that pytfjs (Python) calls: see py/pytfjs/ui.py. */
   const ui = {
+    yieldNow() {
+      return new Promise((resolve) => { resumes.push(resolve); channel.port2.postMessage(0); });
+    },
     progress(json) {
       const p = JSON.parse(json);
       $("train-bar").value = p.fraction;

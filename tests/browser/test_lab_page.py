@@ -141,3 +141,50 @@ def test_progress_bar_and_chart_after_training(page, site_url):
     chart = "#charts figure[data-title='Loss']"
     assert page.locator(f"{chart} svg, {chart} canvas").count() > 0
     assert "prediction" in page.inner_text("#results")
+
+
+CALLBACKS = """
+import asyncio
+import numpy as np
+import pytfjs
+from pytfjs import report, tf
+xs = np.linspace(-1, 1, 64, dtype=np.float32).reshape(-1, 1)
+model = tf.sequential()
+model.add(tf.layers.dense(units=1, input_shape=[1]))
+model.compile(optimizer="sgd", loss="meanSquaredError", metrics=["mae"])
+batches, epochs = [], []
+def on_batch(batch, logs):
+    batches.append((batch, sorted(logs)))
+async def on_epoch(epoch, logs):
+    await asyncio.sleep(0)
+    epochs.append(sorted(logs))
+live_before = pytfjs.ProxyRegistry.live
+history = await model.fit(xs, 3 * xs, epochs=3, batch_size=16, validation_split=0.25,
+                          on_batch_end=on_batch, on_epoch_end=on_epoch)
+report(batches=len(batches), first=batches[0], epochs=epochs[-1],
+       metrics=sorted(history.history), n=len(history.epoch),
+       leaked_proxies=pytfjs.ProxyRegistry.live - live_before)
+"""
+
+
+def test_fit_calls_python_callbacks_and_frees_their_proxies(page, site_url):
+    open_lab(page, site_url, "one-neuron", backend="cpu")
+    assert run_code(page, CALLBACKS) == "done", console_text(page)
+    r = page.evaluate("window.pytfjs.results")
+    assert r["batches"] == 9  # 48 training samples / 16, three epochs
+    assert r["first"] == [0, ["batch", "loss", "mae", "size"]]
+    assert r["epochs"] == ["loss", "mae", "val_loss", "val_mae"]
+    assert r["metrics"] == ["loss", "mae", "val_loss", "val_mae"] and r["n"] == 3
+    assert r["leaked_proxies"] == 0
+
+
+def test_error_in_a_callback_points_at_the_callback(page, site_url):
+    open_lab(page, site_url, "one-neuron", backend="cpu")
+    baseline = num_tensors(page)
+    code = CALLBACKS.replace("    epochs.append(sorted(logs))", "    raise KeyError('oops')")
+    assert run_code(page, code) == "error"
+    text = console_text(page)
+    assert "KeyError: 'oops'" in text
+    assert 'File "one-neuron.py", line 15, in on_epoch' in text
+    assert num_tensors(page) == baseline
+    assert run_code(page, "print('again')") == "done"

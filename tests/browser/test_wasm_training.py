@@ -1,0 +1,67 @@
+"""Training on the wasm backend: the extra kernels are exact, and a CNN really learns."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import console_text, open_lab, wait_state
+
+pytestmark = pytest.mark.browser
+
+CNN = """
+import numpy as np
+from pytfjs import report, tf
+
+# A task only a convolutional net solves quickly: is the bright bar vertical or horizontal?
+rng = np.random.default_rng(3)
+n = 400
+images = rng.normal(0, 0.2, size=(n, 16, 16, 1)).astype(np.float32)
+labels = rng.integers(0, 2, n)
+for img, label in zip(images, labels):
+    pos = rng.integers(2, 14)
+    if label:
+        img[:, pos, 0] += 1.5
+    else:
+        img[pos, :, 0] += 1.5
+onehot = np.eye(2, dtype=np.float32)[labels]
+model = tf.sequential()
+model.add(tf.layers.conv2d(input_shape=[16, 16, 1], filters=8, kernel_size=3, activation="relu"))
+model.add(tf.layers.max_pooling2d(pool_size=2))
+model.add(tf.layers.conv2d(filters=16, kernel_size=3, activation="relu"))
+model.add(tf.layers.max_pooling2d(pool_size=2))
+model.add(tf.layers.flatten())
+model.add(tf.layers.dense(units=2, activation="softmax"))
+model.compile(optimizer=tf.train.adam(0.01), loss="categoricalCrossentropy",
+              metrics=["accuracy"])
+history = await model.fit(images, onehot, epochs=6, batch_size=32, validation_split=0.25)
+report(backend=tf.getBackend(), val_acc=history.history["val_acc"][-1],
+       loss_first=history.history["loss"][0], loss_last=history.history["loss"][-1])
+"""
+
+
+def test_every_extra_wasm_kernel_matches_cpu(page, site_url):
+    assert open_lab(page, site_url, "one-neuron", backend="wasm") == "ready"
+    baseline = page.evaluate("tf.memory().numTensors")
+    names = page.evaluate("pytfjsWasmKernels.names")
+    assert "Conv2DBackpropFilter" in names
+    report = page.evaluate("pytfjsWasmKernels.check(tf)")
+    assert set(report["errors"]) == set(names)
+    assert report["cases"] >= 32 * len(names)
+    for name, error in report["errors"].items():
+        assert error <= 1e-5, (name, error)
+    assert page.evaluate("tf.getBackend()") == "wasm"
+    assert page.evaluate("tf.memory().numTensors") == baseline
+
+
+def test_a_cnn_trains_on_wasm(page, site_url):
+    assert open_lab(page, site_url, "one-neuron", backend="wasm") == "ready"
+    baseline = page.evaluate("tf.memory().numTensors")
+    page.evaluate("code => window.pytfjs.setCode(code)", CNN)
+    page.click("#run")
+    assert wait_state(page, "done", "error") == "done", console_text(page)
+    r = page.evaluate("window.pytfjs.results")
+    assert r["backend"] == "wasm"
+    assert r["loss_last"] < r["loss_first"] / 2
+    assert r["val_acc"] >= 0.9
+    assert page.evaluate("tf.memory().numTensors") == baseline
+
