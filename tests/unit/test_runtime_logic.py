@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -16,7 +17,10 @@ from pytfjs.trainlog import Throttle, TrainingLog, batches_per_epoch, chart_grou
 
 
 def run(source: str, filename: str = "lab.py") -> str:
-    return asyncio.run(runner.run_source(source, filename))
+    # A thread of its own: Playwright's sync API keeps an event loop running in the main
+    # thread once a browser test has started, and asyncio.run refuses to nest.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, runner.run_source(source, filename)).result()
 
 
 def test_run_source_supports_top_level_await(capsys):
