@@ -1,0 +1,476 @@
+"""CSV files for machine learning, the Python way of the course's ``tf.data.csv``.
+
+    table = read(data, name="iris.csv")          # bytes/str: detects encoding, delimiter, header
+    table.describe()                              # what the page previews
+    data = table.prepare(label="species", validation_split=0.2, seed=0)
+    data.x_train, data.y_train, data.x_val, data.y_val   # float32 numpy arrays
+    data.class_names, data.preprocessing()                # what an exported model needs
+
+Bad input raises :class:`CsvError` with a message that names the file, the row or column
+and what to do. Problems the learner can settle themselves (text in a feature column,
+missing values, another encoding) carry ``choices``: call again with one of them.
+"""
+
+from __future__ import annotations
+
+import csv as _csv
+import io
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+MAX_BYTES = 25 * 1024 * 1024
+MISSING = {"", "na", "n/a", "nan", "null", "none", "?", "-"}
+DELIMITERS = (",", ";", "\t", "|")
+_DELIMITER_NAMES = {";": "semicolons", "\t": "tabs", "|": "bars"}
+CLASSIFICATION_MAX_CLASSES = 20
+_DECIMAL_COMMA = re.compile(r"^[-+]?\d+,\d+$")
+
+
+class CsvError(ValueError):
+    """A CSV problem, explained: ``problem`` is a short code, ``choices`` what may fix it."""
+
+    def __init__(self, message: str, *, problem: str, column: str | None = None,
+                 line: int | None = None, choices: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.problem, self.column, self.line, self.choices = problem, column, line, choices
+
+
+def _size_text(n: int) -> str:
+    return f"{n / 1048576:.1f} MB" if n >= 1048576 else f"{n / 1024:.0f} KB"
+
+
+def check_size(size: int, name: str, limit: int = MAX_BYTES) -> None:
+    """Refuse files over ``limit`` before reading a byte of them."""
+    if size > limit:
+        raise CsvError(
+            f"{name} is {_size_text(size)}; this page reads CSV files up to {_size_text(limit)} "
+            "(bigger ones would freeze the browser tab). Use a sample of the rows, for example "
+            "the first 100,000, or drop columns you do not need.",
+            problem="too-big",
+        )
+
+
+def decode(data: bytes, name: str, encoding: str | None = None) -> str:
+    """Text of ``data``: UTF-8 (with or without BOM) unless another encoding is chosen."""
+    if encoding:
+        return data.decode(encoding)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise CsvError(
+            f"{name} is not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line}). Save it as "
+            "'CSV UTF-8' from your spreadsheet, or read it as latin-1 (Western European) "
+            "if that is how it was written.",
+            problem="encoding", line=line, choices=("latin-1", "cp1252"),
+        ) from None
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter that splits the first lines into the same number (>1) of fields."""
+    lines = [ln for ln in text.splitlines()[:30] if ln.strip()]
+    best, best_score = ",", (0, 0)
+    for delim in DELIMITERS:
+        counts = [len(row) for row in _csv.reader(lines, delimiter=delim)]
+        if not counts or counts[0] < 2:
+            continue
+        consistent = sum(c == counts[0] for c in counts)
+        score = (consistent, counts[0])
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_missing(text: str) -> bool:
+    return text.strip().lower() in MISSING
+
+
+@dataclass
+class Column:
+    name: str
+    values: list[str]
+    numeric: np.ndarray | None  # float64 with NaN for missing, None when there is text
+    first_text_line: int | None  # first line holding text in a mostly numeric column
+    missing: int
+
+    @property
+    def kind(self) -> str:
+        return "number" if self.numeric is not None else "text"
+
+    def distinct(self) -> int:
+        return len({v.strip() for v in self.values if not _is_missing(v)})
+
+
+@dataclass
+class CsvTable:
+    """A parsed CSV file: columns of text, with numeric views where every value is a number."""
+
+    name: str
+    columns: dict[str, Column]
+    rows: int
+    delimiter: str
+    encoding: str
+    has_header: bool
+    notes: list[str] = field(default_factory=list)
+    first_data_line: int = 2
+
+    @property
+    def frame(self) -> Any:
+        """The table as a pandas DataFrame (numbers as float64, missing as NaN)."""
+        import pandas as pd
+
+        return pd.DataFrame({
+            name: (col.numeric if col.numeric is not None else
+                   [None if _is_missing(v) else v.strip() for v in col.values])
+            for name, col in self.columns.items()})
+
+    def line_of(self, row: int) -> int:
+        """Line number in the file of data row ``row`` (0-based)."""
+        return self.first_data_line + row
+
+    def describe(self, preview_rows: int = 5) -> dict[str, Any]:
+        """What a preview shows: first rows, column types, missing values, distinct values."""
+        names = list(self.columns)
+        return {
+            "name": self.name, "rows": self.rows, "delimiter": self.delimiter,
+            "encoding": self.encoding, "has_header": self.has_header, "notes": list(self.notes),
+            "columns": [{"name": c.name, "type": c.kind, "missing": c.missing,
+                         "distinct": c.distinct()} for c in self.columns.values()],
+            "preview": [[self.columns[n].values[i] for n in names]
+                        for i in range(min(preview_rows, self.rows))],
+        }
+
+    def label_distribution(self, label: str) -> dict[str, int]:
+        col = self._column(label)
+        counts: dict[str, int] = {}
+        for v in col.values:
+            key = "(missing)" if _is_missing(v) else v.strip()
+            counts[key] = counts.get(key, 0) + 1
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    def _column(self, name: str) -> Column:
+        if name not in self.columns:
+            raise CsvError(f"{self.name} has no column {name!r}; its columns are "
+                           f"{', '.join(self.columns)}.", problem="no-column", column=name)
+        return self.columns[name]
+
+    def detect_task(self, label: str) -> str:
+        """"classification" for text labels or few distinct whole numbers, else "regression"."""
+        col = self._column(label)
+        if col.numeric is None:
+            return "classification"
+        values = col.numeric[~np.isnan(col.numeric)]
+        whole = bool(np.all(values == np.round(values)))
+        return "classification" if whole and col.distinct() <= min(
+            CLASSIFICATION_MAX_CLASSES, max(2, self.rows // 5)) else "regression"
+
+    def id_like(self, name: str) -> bool:
+        """A column with a different value in every row that is not a measurement."""
+        col = self.columns[name]
+        if self.rows < 10 or col.distinct() != self.rows:
+            return False
+        if col.numeric is None:
+            return True
+        values = col.numeric
+        whole = bool(np.all(values == np.round(values)))
+        looks_id = bool(re.search(r"(^|_|\b)id$|^id|index|^row", name.strip().lower()))
+        steps = np.diff(values)
+        sequential = whole and bool(np.all(steps == steps[0])) if len(steps) else False
+        return whole and (looks_id or sequential)
+
+    def prepare(self, label: str, features: list[str] | None = None, *, task: str = "auto",
+                standardize: bool = True, validation_split: float = 0.2, seed: int = 0,
+                missing: str = "error", text_features: str = "error",
+                keep_id_columns: bool = False) -> Prepared:
+        """Split into float32 train/validation arrays; see the module docstring."""
+        label_col = self._column(label)
+        task = self.detect_task(label) if task == "auto" else task
+        if task not in ("classification", "regression"):
+            raise ValueError("task must be 'auto', 'classification' or 'regression'")
+        notes: list[str] = []
+        if features is None:
+            features = [n for n in self.columns if n != label]
+            ids = [n for n in features if self.id_like(n)]
+            if ids and not keep_id_columns:
+                features = [n for n in features if n not in ids]
+                notes.append(
+                    f"left out {', '.join(repr(n) for n in ids)}: a different value in every "
+                    "row, like an ID, would only let the model memorise rows "
+                    "(keep_id_columns=True keeps them)")
+        for name in features:
+            self._column(name)
+        if label in features:
+            raise CsvError(f"{label!r} is the label; it cannot also be a feature.",
+                           problem="label-is-feature", column=label)
+        if not features:
+            raise CsvError(f"{self.name}: no feature columns are left besides the label "
+                           f"{label!r}{' (' + notes[0] + ')' if notes else ''}.",
+                           problem="no-features")
+
+        # rows to keep: the label must be present; features per the missing-value choice
+        keep = np.array([not _is_missing(v) for v in label_col.values])
+        dropped_label = int((~keep).sum())
+        if dropped_label:
+            notes.append(f"dropped {dropped_label} rows with no {label!r} value")
+        missing_counts = {n: self.columns[n].missing for n in features if self.columns[n].missing}
+        if missing_counts:
+            summary = ", ".join(f"{n!r}: {c}" for n, c in missing_counts.items())
+            if missing == "error":
+                raise CsvError(
+                    f"{self.name} has missing values ({summary}). Choose what to do: drop the "
+                    "rows that have any ('drop'), or fill them in with the column's mean or "
+                    "most common value ('fill').", problem="missing", choices=("drop", "fill"))
+            if missing == "drop":
+                for n in missing_counts:
+                    keep &= np.array([not _is_missing(v) for v in self.columns[n].values])
+                notes.append(f"dropped rows with missing values ({summary})")
+            elif missing == "fill":
+                notes.append(f"filled missing values with the column mean or mode ({summary})")
+            else:
+                raise ValueError("missing must be 'error', 'drop' or 'fill'")
+
+        blocks, feature_spec = [], []
+        for name in features:
+            col = self.columns[name]
+            if col.numeric is not None:
+                values = col.numeric.copy()
+                if missing == "fill" and np.isnan(values).any():
+                    values[np.isnan(values)] = np.nanmean(values[keep])
+                blocks.append(values[:, None])
+                feature_spec.append({"column": name, "kind": "number"})
+                continue
+            if text_features == "error":
+                where = f" (line {col.first_text_line})" if col.first_text_line else ""
+                first = next(v for v in col.values if not _is_missing(v) and not _is_number(v))
+                raise CsvError(
+                    f"column {name!r} of {self.name} holds text, e.g. {first!r}{where}; a model "
+                    "needs numbers. Choose: one-hot encode it (one 0/1 column per value: "
+                    "'onehot') or leave the column out ('drop').",
+                    problem="text-feature", column=name, line=col.first_text_line,
+                    choices=("onehot", "drop"))
+            if text_features == "drop":
+                notes.append(f"left out the text column {name!r}")
+                continue
+            if text_features != "onehot":
+                raise ValueError("text_features must be 'error', 'onehot' or 'drop'")
+            cleaned = [v.strip() for v in col.values]
+            present = [v for v, k in zip(cleaned, keep, strict=False) if k and not _is_missing(v)]
+            categories = sorted(set(present))
+            if missing == "fill":
+                mode = max(categories, key=present.count)
+                cleaned = [mode if _is_missing(v) else v for v in cleaned]
+            onehot = np.array([[float(v == c) for c in categories] for v in cleaned])
+            blocks.append(onehot)
+            feature_spec.append({"column": name, "kind": "onehot", "categories": categories})
+            notes.append(f"one-hot encoded {name!r} into {len(categories)} columns")
+
+        if not blocks:
+            raise CsvError(f"{self.name}: no usable feature columns are left.",
+                           problem="no-features")
+        x_all = np.hstack(blocks)[keep].astype(np.float64)  # statistics in float64
+        labels = [v.strip() for v, k in zip(label_col.values, keep, strict=False) if k]
+
+        if task == "classification":
+            class_names = sorted(set(labels), key=_natural_key)
+            if len(class_names) < 2:
+                only = class_names[0] if class_names else "nothing"
+                raise CsvError(
+                    f"the label column {label!r} of {self.name} has only one value ({only!r}): "
+                    "there is nothing to tell apart. Choose another label column, or add rows "
+                    "of the other classes.", problem="one-class", column=label)
+            index = {c: i for i, c in enumerate(class_names)}
+            y_index = np.array([index[v] for v in labels])
+            y_all = (np.eye(len(class_names), dtype=np.float32)[y_index]
+                     if len(class_names) > 2 else y_index.astype(np.float32)[:, None])
+        else:
+            bad = next((v for v in labels if not _is_number(v)), None)
+            if bad is not None:
+                raise CsvError(f"regression needs a numeric label, but {label!r} holds "
+                               f"{bad!r}. Use task='classification' or another label.",
+                               problem="text-label", column=label)
+            class_names = []
+            y_all = np.array([float(v) for v in labels], dtype=np.float32)[:, None]
+
+        n = len(x_all)
+        order = np.random.default_rng(seed).permutation(n)
+        n_val = int(round(n * validation_split))
+        if validation_split and (n_val < 1 or n - n_val < 1):
+            raise CsvError(f"{self.name} has {n} usable rows: too few to split off "
+                           f"{validation_split:.0%} for validation.", problem="too-few-rows")
+        val_idx, train_idx = order[:n_val], order[n_val:]
+        x_train, x_val = x_all[train_idx], x_all[val_idx]
+        mean = x_train.mean(axis=0) if standardize else np.zeros(x_all.shape[1])
+        scale = x_train.std(axis=0) if standardize else np.ones(x_all.shape[1])
+        scale = np.where(scale > 0, scale, 1.0)
+        return Prepared(
+            x_train=((x_train - mean) / scale).astype(np.float32), y_train=y_all[train_idx],
+            x_val=((x_val - mean) / scale).astype(np.float32), y_val=y_all[val_idx],
+            task=task, label=label, class_names=class_names, features=feature_spec,
+            mean=mean.astype(np.float32), scale=scale.astype(np.float32), notes=notes,
+        )
+
+
+def _natural_key(text: str) -> tuple:
+    return (0, float(text), "") if _is_number(text) else (1, 0.0, text)
+
+
+@dataclass
+class Prepared:
+    """Train/validation arrays plus everything needed to prepare new rows the same way."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    task: str
+    label: str
+    class_names: list[str]
+    features: list[dict[str, Any]]
+    mean: np.ndarray
+    scale: np.ndarray
+    notes: list[str]
+
+    @property
+    def feature_names(self) -> list[str]:
+        names = []
+        for spec in self.features:
+            if spec["kind"] == "number":
+                names.append(spec["column"])
+            else:
+                names += [f"{spec['column']}={c}" for c in spec["categories"]]
+        return names
+
+    @property
+    def binary(self) -> bool:
+        return self.task == "classification" and len(self.class_names) == 2
+
+    def transform(self, rows: list[dict[str, Any]]) -> np.ndarray:
+        """Prepare new rows (dicts of column -> value) exactly as the training data."""
+        out = []
+        for row in rows:
+            values: list[float] = []
+            for spec in self.features:
+                raw = row[spec["column"]]
+                if spec["kind"] == "number":
+                    values.append(float(raw))
+                else:
+                    values += [float(str(raw).strip() == c) for c in spec["categories"]]
+            out.append(values)
+        x = np.array(out, dtype=np.float32).reshape(len(rows), len(self.mean))
+        return ((x - self.mean) / self.scale).astype(np.float32)
+
+    def decode(self, outputs: np.ndarray) -> list[str]:
+        """Class names for model outputs (probabilities), or numbers for regression."""
+        outputs = np.asarray(outputs)
+        if self.task == "regression":
+            return [f"{v:.6g}" for v in outputs.reshape(-1)]
+        if self.binary:
+            return [self.class_names[int(p >= 0.5)] for p in outputs.reshape(-1)]
+        return [self.class_names[i] for i in outputs.argmax(axis=1)]
+
+    def preprocessing(self) -> dict[str, Any]:
+        """JSON-ready description to export beside a model (feature order, means, scales)."""
+        return {
+            "format": "pytfjs-csv-preprocessing", "version": 1, "task": self.task,
+            "label": self.label, "class_names": self.class_names, "features": self.features,
+            "feature_names": self.feature_names, "mean": [float(v) for v in self.mean],
+            "scale": [float(v) for v in self.scale],
+            "output": ("sigmoid probability of class_names[1]" if self.binary else
+                       "softmax over class_names" if self.task == "classification" else
+                       "the predicted value"),
+        }
+
+
+def _ragged(name: str, line: int, fields: int, width: int) -> None:
+    raise CsvError(
+        f"line {line} of {name} has {fields} fields but the header has {width}. Fix that "
+        "line (a missing or extra separator, or an unquoted separator inside a value) and "
+        "try again.", problem="ragged", line=line)
+
+
+def _parse(text: str, delim: str) -> tuple[list[list[str]], list[int]]:
+    """Non-blank rows of fields, and the file line on which each row starts."""
+    reader = _csv.reader(io.StringIO(text), delimiter=delim)
+    rows, lines, start = [], [], 1
+    for row in reader:
+        if any(cell.strip() for cell in row):
+            rows.append(row)
+            lines.append(start)
+        start = reader.line_num + 1
+    return rows, lines
+
+
+def read(data: bytes | str, name: str = "data.csv", *, encoding: str | None = None,
+         delimiter: str | None = None, header: bool | None = None) -> CsvTable:
+    """Parse CSV ``data``; ``encoding``, ``delimiter`` and ``header`` are detected if None."""
+    size = len(data)
+    check_size(size, name)
+    text = decode(data, name, encoding) if isinstance(data, bytes) else data
+    if not text.strip():
+        raise CsvError(f"{name} is empty: there is nothing to read. Choose a CSV file with a "
+                       "header row and data rows.", problem="empty")
+    delim = delimiter or sniff_delimiter(text)
+    try:
+        rows, lines = _parse(text, delim)
+    except _csv.Error as exc:
+        raise CsvError(f"{name} could not be read as CSV: {exc}. Check its quotes.",
+                       problem="parse") from None
+    first = rows[0]
+    notes = []
+    if delim != ",":
+        notes.append(f"fields are separated by {_DELIMITER_NAMES.get(delim, repr(delim))}")
+    if header is None:
+        header = not all(_is_number(c) for c in first)
+        if not header:
+            notes.append("the first line holds numbers, not column names: it is read as data "
+                         "and the columns are called column_1, column_2, ...")
+    if header:
+        names = [c.strip() or f"column_{i + 1}" for i, c in enumerate(first)]
+        data_rows, data_lines = rows[1:], lines[1:]
+    else:
+        names = [f"column_{i + 1}" for i in range(len(first))]
+        data_rows, data_lines = rows, lines
+    if len(set(names)) != len(names):
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        raise CsvError(f"{name} has more than one column called {', '.join(map(repr, dupes))}."
+                       " Rename them so every column has its own name.", problem="duplicate")
+    if not data_rows:
+        raise CsvError(f"{name} has a header row ({', '.join(names[:6])}) but no data rows.",
+                       problem="header-only")
+    width = len(names)
+    for row, line in zip(data_rows, data_lines, strict=False):
+        if len(row) != width:
+            _ragged(name, line, len(row), width)
+    columns = {}
+    comma_columns = []
+    for j, col_name in enumerate(names):
+        values = [r[j] for r in data_rows]
+        missing = sum(_is_missing(v) for v in values)
+        present = [v for v in values if not _is_missing(v)]
+        if delim != "," and present and all(_DECIMAL_COMMA.match(v.strip()) for v in present):
+            values = [v.replace(",", ".") for v in values]  # "1,5" is 1.5 in much of Europe
+            comma_columns.append(col_name)
+        text_at = next((data_lines[i] for i, v in enumerate(values)
+                        if not _is_missing(v) and not _is_number(v)), None)
+        numeric = None
+        if text_at is None:
+            numeric = np.array([math.nan if _is_missing(v) else float(v) for v in values])
+        columns[col_name] = Column(col_name, values, numeric, text_at, missing)
+    if comma_columns:
+        notes.append("decimal commas read as decimal points in "
+                     + ", ".join(repr(c) for c in comma_columns))
+    return CsvTable(name=name, columns=columns, rows=len(data_rows), delimiter=delim,
+                    encoding=encoding or "utf-8", has_header=bool(header), notes=notes,
+                    first_data_line=data_lines[0])
