@@ -7,9 +7,12 @@ Node.js) they do nothing, so library code can call them unconditionally.
 from __future__ import annotations
 
 import json
+import urllib.parse
+from dataclasses import dataclass
 from typing import Any
 
 from . import _compat
+from .control import Stopped
 
 
 def progress(state: dict[str, Any]) -> None:
@@ -63,3 +66,97 @@ def send_report(values: dict[str, Any]) -> None:
     page = _compat.ui()
     if page is not None:
         page.report(json.dumps(values))
+
+
+# ------------------------------------------------------------------ asking the learner
+
+
+@dataclass
+class InputFile:
+    """A file the learner picked or dropped, or one fetched from this site."""
+
+    name: str
+    size: int
+    _source: Any
+
+    async def read(self) -> bytes:
+        """All bytes of the file (check ``size`` first for files that may be huge)."""
+        if isinstance(self._source, bytes):
+            return self._source
+        buffer = await self._source.arrayBuffer()
+        return bytes(buffer.to_bytes())
+
+
+def site_path(url: str) -> str:
+    """``url`` if it names a file on this site; ValueError for anything on another host."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme or parts.netloc or url.startswith("//"):
+        raise ValueError(f"{url!r} is not on this site: give a path like data/iris.csv "
+                         "(pytfjs never fetches from other hosts)")
+    return url
+
+
+async def fetch_bytes(url: str) -> bytes:
+    """Bytes of a file on this site (relative URL)."""
+    _compat.require_browser("fetching site files")
+    response = await _compat.js.fetch(site_path(url))
+    if not response.ok:
+        raise FileNotFoundError(f"{url}: the site answered {response.status}; "
+                                "is the file in this build?")
+    return bytes((await response.arrayBuffer()).to_bytes())
+
+
+async def _await_ask(promise: Any) -> Any:
+    try:
+        return await promise
+    except _compat.JsException as exc:
+        if "pytfjs:stopped" in str(exc):
+            raise Stopped("Stopped by you while the lab was waiting for input.") from None
+        raise
+
+
+async def ask_file(message: str, accept: str = "", url: str | None = None) -> InputFile:
+    """Wait for the learner to drop or pick a file; with ``url``, fetch that site file."""
+    if url:
+        data = await fetch_bytes(url)
+        return InputFile(url.rsplit("/", 1)[-1] or url, len(data), data)
+    page = _compat.ui()
+    if page is None:
+        raise _compat.BrowserRequired("ask_file needs a lab page")
+    file = await _await_ask(page.askFile(message, accept))
+    return InputFile(str(file.name), int(file.size), file)
+
+
+async def choose(message: str, options: list[str], default: str | None = None) -> str:
+    """Wait for the learner to pick one of ``options`` (buttons, or a list when many)."""
+    page = _compat.ui()
+    if page is None:
+        if default is None:
+            raise _compat.BrowserRequired("choose needs a lab page (or a default)")
+        return default
+    return str(await _await_ask(page.askChoice(message, _compat.to_js_value(list(options)),
+                                               default)))
+
+
+def message(text: str, kind: str = "note") -> None:
+    """Show a note (or, with kind="error", an alert) in the page's input panel."""
+    page = _compat.ui()
+    if page is None:
+        print(text)
+    else:
+        page.message(text, kind)
+
+
+def table(title: str, headers: list[str], rows: list[list[Any]], caption: str = "") -> None:
+    """An HTML table in the chart area (previews, per-class accuracy, ...)."""
+    page = _compat.ui()
+    if page is not None:
+        page.table(title, json.dumps({"headers": headers, "rows": rows, "caption": caption},
+                                     default=str))
+
+
+def download(name: str, data: bytes, mime: str = "application/octet-stream") -> None:
+    """Offer ``data`` as a download called ``name`` (it never leaves the computer)."""
+    page = _compat.ui()
+    if page is not None:
+        page.download(name, _compat.to_js(memoryview(data)), mime)

@@ -11,6 +11,7 @@ arguments are disposed the same way. Results come back wrapped, so chains stay P
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Generator, Iterator
 from typing import Any
 
@@ -18,6 +19,11 @@ import numpy as np
 
 from . import _compat, jsargs, tensors
 from .scope import RUN_OWNED, ProxyRegistry
+
+
+def _is_pending(value: Any) -> bool:
+    """A JS promise: Pyodide hands those back as JsPromise or, from calls, as a Future."""
+    return isinstance(value, (_compat.JsPromise, asyncio.Future))
 
 
 def unwrap(value: Any) -> Any:
@@ -54,7 +60,7 @@ def call(fn: Any, args: tuple, kwargs: dict) -> Any:
     except BaseException:
         owner.destroy()
         raise
-    if isinstance(result, _compat.JsPromise):
+    if _is_pending(result):
         return Pending(result, owner)
     owner.destroy()
     return wrap(result)
@@ -196,10 +202,10 @@ class Model(JsObject):
 
 def wrap(value: Any) -> Any:
     """Wrap JS objects; numbers, strings, booleans and None pass through."""
+    if _is_pending(value):
+        return Pending(value, ProxyRegistry())
     if not isinstance(value, _compat.JsProxy) or isinstance(value, JsObject):
         return value
-    if isinstance(value, _compat.JsPromise):
-        return Pending(value, ProxyRegistry())
     if hasattr(value, "dataSync") and hasattr(value, "rankType"):
         return Tensor(value)
     if hasattr(value, "fit") and hasattr(value, "compile") and hasattr(value, "layers"):

@@ -80,6 +80,124 @@
     $("charts").replaceChildren();
   }
 
+  // ---------------------------------------------------------------- prompts
+  // Python awaits these (pytfjs.ui.ask_file / choose); Stop cancels them.
+  const asks = new Set();
+  function cancelAsks() {
+    for (const ask of asks) ask.reject(new Error("pytfjs:stopped"));
+    asks.clear();
+    $("inputs").replaceChildren();
+    $("inputs").hidden = true;
+  }
+
+  function askPanel(message) {
+    const panel = document.createElement("div");
+    panel.className = "ask";
+    panel.setAttribute("role", "group");
+    const text = document.createElement("p");
+    text.textContent = message;
+    panel.appendChild(text);
+    $("inputs").appendChild(panel);
+    $("inputs").hidden = false;
+    return panel;
+  }
+
+  function settle(panel, entry) {
+    asks.delete(entry);
+    panel.remove();
+    if (!$("inputs").children.length) $("inputs").hidden = true;
+  }
+
+  function ask(build) {
+    const entry = {};
+    const promise = new Promise((resolve, reject) => Object.assign(entry, { resolve, reject }));
+    asks.add(entry);
+    build(entry);
+    return promise;
+  }
+
+  /** A drop zone plus a file button; resolves with the File. */
+  function askFile(message, accept) {
+    return ask((entry) => {
+      const panel = askPanel(message);
+      const zone = document.createElement("label");
+      zone.className = "drop-zone";
+      zone.tabIndex = 0;
+      const input = document.createElement("input");
+      input.type = "file";
+      input.accept = accept || "";
+      input.className = "file-input";
+      zone.append("Drop a file here or ", input);
+      const done = (file) => { if (!file) return; settle(panel, entry); entry.resolve(file); };
+      input.addEventListener("change", () => done(input.files[0]));
+      zone.addEventListener("dragover", (e) => { e.preventDefault(); zone.classList.add("over"); });
+      zone.addEventListener("dragleave", () => zone.classList.remove("over"));
+      zone.addEventListener("drop", (e) => { e.preventDefault(); done(e.dataTransfer.files[0]); });
+      panel.appendChild(zone);
+      input.focus();
+    });
+  }
+
+  /** One button per option (or a select for many); resolves with the chosen value. */
+  function askChoice(message, options, defaultValue) {
+    return ask((entry) => {
+      const panel = askPanel(message);
+      const row = document.createElement("div");
+      row.className = "choices";
+      const pick = (value) => { settle(panel, entry); entry.resolve(value); };
+      if (options.length <= 4) {
+        for (const option of options) {
+          const button = document.createElement("button");
+          button.type = "button";
+          button.textContent = option;
+          button.dataset.choice = option;
+          button.addEventListener("click", () => pick(option));
+          row.appendChild(button);
+        }
+      } else {
+        const select = document.createElement("select");
+        select.setAttribute("aria-label", message);
+        for (const option of options) select.add(new Option(option, option, false, option === defaultValue));
+        const ok = document.createElement("button");
+        ok.type = "button";
+        ok.textContent = "OK";
+        ok.addEventListener("click", () => pick(select.value));
+        row.append(select, ok);
+      }
+      panel.appendChild(row);
+      const first = row.querySelector("button, select");
+      if (first) first.focus();
+    });
+  }
+
+  /** Offer bytes as a file download (nothing leaves the computer). */
+  function download(name, bytes, type) {
+    const url = URL.createObjectURL(new Blob([bytes], { type: type || "application/octet-stream" }));
+    const a = document.createElement("a");
+    a.href = url;
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  }
+
+  /** A plain HTML table in a chart surface (accessible, copyable). */
+  function table(title, json) {
+    const { headers, rows, caption } = JSON.parse(json);
+    const element = ui.surface(title);
+    element.removeAttribute("role");
+    element.removeAttribute("aria-label");
+    const t = document.createElement("table");
+    t.className = "data-table";
+    if (caption) t.createCaption().textContent = caption;
+    const head = t.createTHead().insertRow();
+    for (const h of headers) { const th = document.createElement("th"); th.scope = "col"; th.textContent = h; head.appendChild(th); }
+    const body = t.createTBody();
+    for (const r of rows) { const tr = body.insertRow(); for (const v of r) tr.insertCell().textContent = v === null ? "" : String(v); }
+    element.replaceChildren(t);
+  }
+
   // A zero-delay task (no 4 ms timer clamp, no wait for the next frame): long-running
   // Python work awaits it now and then so clicks and painting get through.
   const channel = new MessageChannel();
@@ -88,6 +206,15 @@
 
   /** Hooks that pytfjs (Python) calls: see py/pytfjs/ui.py. */
   const ui = {
+    askFile,
+    askChoice,
+    download,
+    table,
+    message(text, kind) {
+      const panel = askPanel(text);
+      panel.classList.add(kind === "error" ? "ask-error" : "ask-note");
+      panel.setAttribute("role", kind === "error" ? "alert" : "status");
+    },
     yieldNow() {
       return new Promise((resolve) => { resumes.push(resolve); channel.port2.postMessage(0); });
     },
@@ -140,6 +267,7 @@
     if (running || !runner) return false;
     running = true;
     runCount += 1;
+    cancelAsks();
     window.pytfjs.results = {};
     renderResults();
     clearCharts();
@@ -175,6 +303,7 @@
   function stop() {
     if (!running || !runner) return;
     runner.request_stop();
+    cancelAsks();
     info("Stop requested: training stops after the current batch.");
     $("status").textContent = "Stopping…";
   }
