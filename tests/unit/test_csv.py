@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from pytfjs.data import csv
 
 IRISH = "sepal_length,sepal_width,species\n" + "".join(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from pytfjs import jsargs, tensors
 from pytfjs._compat import BrowserRequired
 

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
+
 from pytfjs import reporting as results
 from pytfjs import runner
 from pytfjs.control import STOP, Stopped

@@ -1,5 +1,6 @@
 # One neuron: learn the rule y = 2x - 1 from six examples.
 import numpy as np
+
 from pytfjs import report, tf
 
 xs = np.array([-1.0, 0.0, 1.0, 2.0, 3.0, 4.0], dtype=np.float32).reshape(-1, 1)
