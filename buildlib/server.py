@@ -40,6 +40,8 @@ class DistHandler(http.server.SimpleHTTPRequestHandler):
     server_version = "pytfjs"
     sys_version = ""
 
+    mounts: dict[str, Path] = {}  # extra top-level folders (the test suite's fixtures)
+
     def _resolve(self) -> Path | None:
         raw = urllib.parse.urlsplit(self.path).path
         decoded = urllib.parse.unquote(raw)
@@ -49,6 +51,8 @@ class DistHandler(http.server.SimpleHTTPRequestHandler):
         if any(p in ("..", ".") for p in parts):
             return None
         root = Path(self.directory).resolve()
+        if parts and parts[0] in self.mounts:
+            root, parts = self.mounts[parts[0]].resolve(), parts[1:]
         target = root.joinpath(*parts) if parts else root
         if target.is_dir():
             target = target / "index.html"
@@ -108,17 +112,19 @@ class DistHandler(http.server.SimpleHTTPRequestHandler):
         super().log_message(format, *args)
 
 
-def make_server(root: Path, host: str = "127.0.0.1", port: int = 8000
-                ) -> http.server.ThreadingHTTPServer:
-    handler = partial(DistHandler, directory=str(root))
+def make_server(root: Path, host: str = "127.0.0.1", port: int = 8000,
+                mounts: dict[str, Path] | None = None) -> http.server.ThreadingHTTPServer:
+    handler_class = type("Handler", (DistHandler,), {"mounts": dict(mounts or {})})
+    handler = partial(handler_class, directory=str(root))
     server = http.server.ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
     return server
 
 
-def serve_in_thread(root: Path, host: str = "127.0.0.1", port: int = 0
+def serve_in_thread(root: Path, host: str = "127.0.0.1", port: int = 0,
+                    mounts: dict[str, Path] | None = None
                     ) -> tuple[http.server.ThreadingHTTPServer, str]:
     """Start a server on a free port (for tests and benchmarks); returns (server, base url)."""
-    server = make_server(root, host, port)
+    server = make_server(root, host, port, mounts)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://{host}:{server.server_address[1]}/"

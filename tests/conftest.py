@@ -36,11 +36,17 @@ def dist_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def site_url(dist_dir: Path) -> Iterator[str]:
+def fixtures_dir(tmp_path_factory) -> Path:
+    """Files the tests make, served at ``_test/`` beside the built site (not inside dist/)."""
+    return tmp_path_factory.mktemp("site-fixtures")
+
+
+@pytest.fixture(scope="session")
+def site_url(dist_dir: Path, fixtures_dir: Path) -> Iterator[str]:
     from buildlib.server import serve_in_thread
 
     os.environ.setdefault("PYTFJS_QUIET_SERVER", "1")
-    server, url = serve_in_thread(dist_dir)
+    server, url = serve_in_thread(dist_dir, mounts={"_test": fixtures_dir})
     yield url
     server.shutdown()
 

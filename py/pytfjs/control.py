@@ -7,6 +7,10 @@ class Stopped(Exception):  # noqa: N818 - it is a user action, not an error
     """The learner pressed Stop; the run ends here, cleanly."""
 
 
+class InputError(ValueError):
+    """Bad input from the learner (a file, a choice): shown as a message, not a traceback."""
+
+
 class StopFlag:
     def __init__(self) -> None:
         self.requested = False

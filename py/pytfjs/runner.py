@@ -16,7 +16,7 @@ import traceback
 from typing import Any
 
 from . import _compat
-from .control import STOP, Stopped
+from .control import STOP, InputError, Stopped
 from .reporting import clear as clear_results
 from .scope import RUN_OWNED
 
@@ -75,6 +75,12 @@ async def run_source(source: str, filename: str, namespace: dict[str, Any] | Non
     except Stopped as exc:
         print(str(exc), file=sys.stderr)
         return "stopped"
+    except InputError as exc:  # the learner's file or choice: a message, not a traceback
+        print(f"Problem: {exc}", file=sys.stderr)
+        from . import ui
+
+        ui.message(str(exc), "error")
+        return "error"
     except BaseException as exc:  # noqa: BLE001 - everything the lab raises is shown
         print(format_error(exc, filename), file=sys.stderr, end="")
         return "error"

@@ -138,6 +138,26 @@ async def choose(message: str, options: list[str], default: str | None = None) -
                                                default)))
 
 
+async def choose_many(message: str, options: list[str], checked: list[str] | None = None
+                      ) -> list[str]:
+    """Wait for the learner to tick one or more of ``options`` (all ticked at first)."""
+    page = _compat.ui()
+    checked = list(options) if checked is None else list(checked)
+    if page is None:
+        return checked
+    picked = await _await_ask(page.askMany(message, _compat.to_js_value(list(options)),
+                                           _compat.to_js_value(checked)))
+    return [str(v) for v in picked]
+
+
+def offer_download(text: str, name: str, data: bytes,
+                   mime: str = "application/octet-stream") -> None:
+    """A Download button in the page (until the next run); nothing waits for it."""
+    page = _compat.ui()
+    if page is not None:
+        page.offerDownload(text, name, _compat.to_js(memoryview(data)), mime)
+
+
 def message(text: str, kind: str = "note") -> None:
     """Show a note (or, with kind="error", an alert) in the page's input panel."""
     page = _compat.ui()

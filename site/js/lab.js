@@ -170,6 +170,52 @@
     });
   }
 
+  /** Checkboxes for several options; resolves with the checked ones (at least one). */
+  function askMany(message, options, checked) {
+    return ask((entry) => {
+      const panel = askPanel(message);
+      const box = document.createElement("fieldset");
+      box.className = "many";
+      const legend = document.createElement("legend");
+      legend.className = "visually-hidden";
+      legend.textContent = message;
+      box.appendChild(legend);
+      for (const option of options) {
+        const label = document.createElement("label");
+        const input = document.createElement("input");
+        input.type = "checkbox";
+        input.value = option;
+        input.checked = checked.includes(option);
+        label.append(input, ` ${option}`);
+        box.appendChild(label);
+      }
+      const ok = document.createElement("button");
+      ok.type = "button";
+      ok.textContent = "OK";
+      ok.dataset.choice = "ok";
+      ok.addEventListener("click", () => {
+        const values = [...box.querySelectorAll("input:checked")].map((i) => i.value);
+        if (!values.length) return;
+        settle(panel, entry);
+        entry.resolve(values);
+      });
+      panel.append(box, ok);
+      ok.focus();
+    });
+  }
+
+  /** A button that downloads ``bytes`` when pressed; stays until the next run. */
+  function offerDownload(text, name, bytes, type) {
+    const panel = askPanel(text);
+    panel.classList.add("ask-note");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "download";
+    button.textContent = `Download ${name}`;
+    button.addEventListener("click", () => download(name, bytes, type));
+    panel.appendChild(button);
+  }
+
   /** Offer bytes as a file download (nothing leaves the computer). */
   function download(name, bytes, type) {
     const url = URL.createObjectURL(new Blob([bytes], { type: type || "application/octet-stream" }));
@@ -208,6 +254,8 @@
   const ui = {
     askFile,
     askChoice,
+    askMany,
+    offerDownload,
     download,
     table,
     message(text, kind) {

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import io
+import json
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import numpy as np
 import pytest
 
-from tests.conftest import console_text, lab_url, wait_state
+from tests.conftest import ROOT, console_text, lab_url, wait_state
 
 pytestmark = pytest.mark.browser
 
@@ -35,3 +43,148 @@ def test_breast_cancer_saves_loads_and_predicts_identically(page, site_url):
     page.wait_for_function("true")
     assert sorted(downloads) == ["breast-cancer-model.json", "breast-cancer-model.weights.bin"]
     assert page.evaluate("tf.memory().numTensors") == 0
+
+
+# ---------------------------------------------------------------- "Train on your own CSV"
+
+def make_classification_csv(path, rows=300, seed=1):
+    """Three kinds of fruit from two measurements, a colour (text) and an ID column."""
+    rng = np.random.default_rng(seed)
+    kinds = rng.integers(0, 3, rows)
+    centres = np.array([[4.0, 1.0], [1.0, 4.0], [4.0, 4.0]])
+    xy = centres[kinds] + rng.normal(0, 0.6, (rows, 2))
+    colours = np.array(["red", "green", "yellow"])[(kinds + (rng.random(rows) < 0.2)) % 3]
+    lines = ["id,width,height,colour,kind"]
+    lines += [f"{1000 + i},{x:.3f},{y:.3f},{c},{['apple', 'pear', 'lemon'][k]}"
+              for i, ((x, y), c, k) in enumerate(zip(xy, colours, kinds))]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def make_regression_csv(path, rows=400, seed=2):
+    rng = np.random.default_rng(seed)
+    a, b = rng.uniform(0, 10, rows), rng.uniform(-5, 5, rows)
+    price = 30 * a - 12 * b + 200 + rng.normal(0, 5, rows)
+    lines = ["area;rooms_delta;price"] + [f"{x:.2f};{y:.2f};{p:.1f}".replace(".", ",")
+                                          for x, y, p in zip(a, b, price)]
+    path.write_text("\n".join(lines) + "\n")
+    return float(price.std())
+
+
+def node_prediction(zip_bytes: bytes, tmp_path, row: dict) -> dict:
+    folder = tmp_path / "model"
+    with zipfile.ZipFile(io.BytesIO(zip_bytes)) as archive:
+        archive.extractall(folder)
+    assert sorted(p.name for p in folder.iterdir()) == ["model.json", "preprocessing.json",
+                                                        "weights.bin"]
+    proc = subprocess.run([shutil.which("node"), str(ROOT / "examples/node/csv-model.js"),
+                           str(folder), json.dumps(row)], capture_output=True, text=True,
+                          timeout=120, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def download_zip(page) -> bytes:
+    with page.expect_download() as info:
+        page.click("button.download")
+    return Path(info.value.path()).read_bytes()
+
+
+def test_your_csv_classification_end_to_end(page, site_url, fixtures_dir, tmp_path):
+    make_classification_csv(fixtures_dir / "fruit.csv")
+    results = run_lab(page, site_url, "your-csv", backend="wasm", csv="_test/fruit.csv",
+                      label="kind", text="onehot", epochs=40)
+    assert results["task"] == "classification"
+    assert results["classes"] == ["apple", "lemon", "pear"]
+    assert results["test_accuracy"] >= 0.85
+    charts = page.inner_text("#charts")
+    assert "Confusion matrix (test rows)" in charts and "Accuracy per class" in charts
+    assert "Preview: fruit.csv" in charts
+    assert "left out 'id'" in console_text(page)
+    assert page.evaluate("tf.memory().numTensors") == 0
+    from_node = node_prediction(download_zip(page), tmp_path, results["first_row"])
+    assert np.allclose(from_node["output"], results["first_row_output"], atol=1e-4)
+    expected = results["classes"][int(np.argmax(results["first_row_output"]))]
+    assert from_node["class"] == expected
+
+
+def test_your_csv_regression_end_to_end(page, site_url, fixtures_dir, tmp_path):
+    spread = make_regression_csv(fixtures_dir / "houses.csv")
+    results = run_lab(page, site_url, "your-csv", backend="wasm", csv="_test/houses.csv",
+                      label="price", epochs=80)
+    assert results["task"] == "regression"
+    assert results["test_mae"] < 0.15 * spread
+    assert "Predicted vs true (test rows)" in page.inner_text("#charts")
+    assert "separated by semicolons" in page.inner_text("#inputs")
+    from_node = node_prediction(download_zip(page), tmp_path, results["first_row"])
+    assert np.allclose(from_node["output"], results["first_row_output"], atol=1e-4)
+
+
+def drop_file(page, name: str, data: bytes | None = None, size: int | None = None) -> None:
+    """Drop a file on the lab's drop zone, the way a person drags one in."""
+    page.wait_for_selector(".drop-zone")
+    page.evaluate("""([name, bytes, size]) => {
+        const content = size ? new Uint8Array(size).fill(65) : new Uint8Array(bytes);
+        const data = new DataTransfer();
+        data.items.add(new File([content], name, {type: 'text/csv'}));
+        document.querySelector('.drop-zone').dispatchEvent(
+            new DragEvent('drop', {dataTransfer: data, bubbles: true, cancelable: true}));
+    }""", [name, list(data or b""), size])
+
+
+def start_your_csv(page, site_url, **params):
+    page.goto(lab_url(site_url, "your-csv", backend="cpu", run=1, **params))
+    page.wait_for_selector(".drop-zone")
+
+
+def expect_problem(page, text: str) -> None:
+    assert wait_state(page, "error", "done") == "error", console_text(page)
+    assert text in page.inner_text("#inputs .ask-error")
+    assert f"Problem: " in console_text(page) and "Traceback" not in console_text(page)
+    assert page.evaluate("tf.memory().numTensors") == 0
+    assert not page.is_disabled("#run")
+
+
+@pytest.mark.parametrize(("name", "data", "message"), [
+    ("empty.csv", b"", "empty.csv is empty"),
+    ("header.csv", b"a,b,label\n", "has a header row (a, b, label) but no data rows"),
+    ("ragged.csv", b"a,b,label\n1,2,x\n3,4\n5,6,y\n", "line 3 of ragged.csv has 2 fields"),
+    ("one.csv", b"a,label\n1,x\n2,x\n3,x\n4,x\n5,x\n", "has only one value ('x')"),
+])
+def test_your_csv_bad_files_get_a_clear_message(page, site_url, name, data, message):
+    start_your_csv(page, site_url, label="label")
+    drop_file(page, name, data)
+    expect_problem(page, message)
+    # the page stays usable: the lab runs again and asks for a file again
+    page.click("#run")
+    page.wait_for_selector(".drop-zone")
+    assert page.evaluate("document.body.dataset.state") == "running"
+
+
+def test_your_csv_refuses_a_100_mb_file_without_reading_it(page, site_url):
+    start_your_csv(page, site_url)
+    drop_file(page, "huge.csv", size=100 * 1024 * 1024)
+    expect_problem(page, "huge.csv is 100.0 MB; this page reads CSV files up to 25.0 MB")
+
+
+def test_your_csv_asks_about_text_missing_values_and_encoding(page, site_url):
+    rows = ["name,size,colour,ok"] + [
+        f"{'Zoë' if i == 0 else 'item' + str(i)},{'' if i == 3 else i % 7},"
+        f"{['red', 'blue'][i % 2]},{int(i % 7 > 3)}" for i in range(60)]
+    start_your_csv(page, site_url, label="ok", task="classification", features="size,colour",
+                   epochs=5)
+    drop_file(page, "latin.csv", ("\n".join(rows) + "\n").encode("latin-1"))
+    # not UTF-8: the page asks how to read it
+    page.wait_for_selector("#inputs button[data-choice='latin-1']")
+    assert "not UTF-8" in page.inner_text("#inputs")
+    page.click("#inputs button[data-choice='latin-1']")
+    # missing values: drop or fill
+    page.wait_for_selector("#inputs button[data-choice='fill']")
+    assert "'size': 1" in page.inner_text("#inputs")
+    page.click("#inputs button[data-choice='fill']")
+    # text in a feature column: one-hot or drop
+    page.wait_for_selector("#inputs button[data-choice='onehot']")
+    assert "column 'colour'" in page.inner_text("#inputs")
+    page.click("#inputs button[data-choice='onehot']")
+    assert wait_state(page, "done", "error") == "done", console_text(page)
+    text = console_text(page)
+    assert "one-hot encoded 'colour'" in text and "filled missing values" in text

@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from ..control import InputError
+
 MAX_BYTES = 25 * 1024 * 1024
 MISSING = {"", "na", "n/a", "nan", "null", "none", "?", "-"}
 DELIMITERS = (",", ";", "\t", "|")
@@ -30,7 +32,7 @@ CLASSIFICATION_MAX_CLASSES = 20
 _DECIMAL_COMMA = re.compile(r"^[-+]?\d+,\d+$")
 
 
-class CsvError(ValueError):
+class CsvError(InputError):
     """A CSV problem, explained: ``problem`` is a short code, ``choices`` what may fix it."""
 
     def __init__(self, message: str, *, problem: str, column: str | None = None,
@@ -166,6 +168,17 @@ class CsvTable:
                            f"{', '.join(self.columns)}.", problem="no-column", column=name)
         return self.columns[name]
 
+    def check_label(self, label: str) -> None:
+        """Refuse, early, a label column with fewer than two values: nothing to learn."""
+        col = self._column(label)
+        values = sorted({v.strip() for v in col.values if not _is_missing(v)})
+        if len(values) < 2:
+            only = values[0] if values else "nothing"
+            raise CsvError(
+                f"the label column {label!r} of {self.name} has only one value ({only!r}): "
+                "there is nothing to tell apart. Choose another label column, or add rows "
+                "of the other classes.", problem="one-class", column=label)
+
     def detect_task(self, label: str) -> str:
         """"classification" for text labels or few distinct whole numbers, else "regression"."""
         col = self._column(label)
@@ -196,6 +209,7 @@ class CsvTable:
                 keep_id_columns: bool = False) -> Prepared:
         """Split into float32 train/validation arrays; see the module docstring."""
         label_col = self._column(label)
+        self.check_label(label)
         task = self.detect_task(label) if task == "auto" else task
         if task not in ("classification", "regression"):
             raise ValueError("task must be 'auto', 'classification' or 'regression'")
@@ -301,7 +315,7 @@ class CsvTable:
                                f"{bad!r}. Use task='classification' or another label.",
                                problem="text-label", column=label)
             class_names = []
-            y_all = np.array([float(v) for v in labels], dtype=np.float32)[:, None]
+            y_all = np.array([float(v) for v in labels], dtype=np.float64)[:, None]
 
         n = len(x_all)
         order = np.random.default_rng(seed).permutation(n)
@@ -311,6 +325,11 @@ class CsvTable:
                            f"{validation_split:.0%} for validation.", problem="too-few-rows")
         val_idx, train_idx = order[:n_val], order[n_val:]
         x_train, x_val = x_all[train_idx], x_all[val_idx]
+        y_mean, y_scale = 0.0, 1.0
+        if task == "regression" and standardize:  # targets in a range the optimizer likes
+            y_mean = float(y_all[train_idx].mean())
+            y_scale = float(y_all[train_idx].std()) or 1.0
+        y_all = ((y_all - y_mean) / y_scale).astype(np.float32)
         mean = x_train.mean(axis=0) if standardize else np.zeros(x_all.shape[1])
         scale = x_train.std(axis=0) if standardize else np.ones(x_all.shape[1])
         scale = np.where(scale > 0, scale, 1.0)
@@ -319,6 +338,7 @@ class CsvTable:
             x_val=((x_val - mean) / scale).astype(np.float32), y_val=y_all[val_idx],
             task=task, label=label, class_names=class_names, features=feature_spec,
             mean=mean.astype(np.float32), scale=scale.astype(np.float32), notes=notes,
+            label_mean=y_mean, label_scale=y_scale,
         )
 
 
@@ -341,6 +361,8 @@ class Prepared:
     mean: np.ndarray
     scale: np.ndarray
     notes: list[str]
+    label_mean: float = 0.0  # regression targets are standardized for training
+    label_scale: float = 1.0
 
     @property
     def feature_names(self) -> list[str]:
@@ -371,14 +393,23 @@ class Prepared:
         x = np.array(out, dtype=np.float32).reshape(len(rows), len(self.mean))
         return ((x - self.mean) / self.scale).astype(np.float32)
 
+    def label_values(self, outputs: np.ndarray) -> np.ndarray:
+        """Regression outputs (or ``y`` arrays) back in the label's own units."""
+        return np.asarray(outputs, np.float64).reshape(-1) * self.label_scale + self.label_mean
+
+    def class_indices(self, outputs: np.ndarray) -> np.ndarray:
+        """Predicted (or true, for one-hot ``y``) class index per row."""
+        outputs = np.asarray(outputs)
+        if self.binary:
+            return (outputs.reshape(-1) >= 0.5).astype(int)
+        return outputs.argmax(axis=1)
+
     def decode(self, outputs: np.ndarray) -> list[str]:
         """Class names for model outputs (probabilities), or numbers for regression."""
         outputs = np.asarray(outputs)
         if self.task == "regression":
-            return [f"{v:.6g}" for v in outputs.reshape(-1)]
-        if self.binary:
-            return [self.class_names[int(p >= 0.5)] for p in outputs.reshape(-1)]
-        return [self.class_names[i] for i in outputs.argmax(axis=1)]
+            return [f"{v:.6g}" for v in self.label_values(outputs)]
+        return [self.class_names[i] for i in self.class_indices(outputs)]
 
     def preprocessing(self) -> dict[str, Any]:
         """JSON-ready description to export beside a model (feature order, means, scales)."""
@@ -387,9 +418,10 @@ class Prepared:
             "label": self.label, "class_names": self.class_names, "features": self.features,
             "feature_names": self.feature_names, "mean": [float(v) for v in self.mean],
             "scale": [float(v) for v in self.scale],
+            "label_mean": self.label_mean, "label_scale": self.label_scale,
             "output": ("sigmoid probability of class_names[1]" if self.binary else
                        "softmax over class_names" if self.task == "classification" else
-                       "the predicted value"),
+                       "value * label_scale + label_mean"),
         }
 
 
