@@ -56,7 +56,7 @@ def make_classification_csv(path, rows=300, seed=1):
     colours = np.array(["red", "green", "yellow"])[(kinds + (rng.random(rows) < 0.2)) % 3]
     lines = ["id,width,height,colour,kind"]
     lines += [f"{1000 + i},{x:.3f},{y:.3f},{c},{['apple', 'pear', 'lemon'][k]}"
-              for i, ((x, y), c, k) in enumerate(zip(xy, colours, kinds))]
+              for i, ((x, y), c, k) in enumerate(zip(xy, colours, kinds, strict=False))]
     path.write_text("\n".join(lines) + "\n")
 
 
@@ -65,7 +65,7 @@ def make_regression_csv(path, rows=400, seed=2):
     a, b = rng.uniform(0, 10, rows), rng.uniform(-5, 5, rows)
     price = 30 * a - 12 * b + 200 + rng.normal(0, 5, rows)
     lines = ["area;rooms_delta;price"] + [f"{x:.2f};{y:.2f};{p:.1f}".replace(".", ",")
-                                          for x, y, p in zip(a, b, price)]
+                                          for x, y, p in zip(a, b, price, strict=False)]
     path.write_text("\n".join(lines) + "\n")
     return float(price.std())
 
@@ -139,7 +139,7 @@ def start_your_csv(page, site_url, **params):
 def expect_problem(page, text: str) -> None:
     assert wait_state(page, "error", "done") == "error", console_text(page)
     assert text in page.inner_text("#inputs .ask-error")
-    assert f"Problem: " in console_text(page) and "Traceback" not in console_text(page)
+    assert "Problem: " in console_text(page) and "Traceback" not in console_text(page)
     assert page.evaluate("tf.memory().numTensors") == 0
     assert not page.is_disabled("#run")
 
