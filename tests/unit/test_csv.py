@@ -209,3 +209,29 @@ def test_duplicate_column_names():
 def test_text_label_for_regression_is_refused():
     with pytest.raises(csv.CsvError, match="regression needs a numeric label"):
         csv.read(IRISH, "iris.csv").prepare("species", task="regression")
+
+
+def test_regression_targets_are_standardized_and_restored():
+    text = "x,y\n" + "".join(f"{i * 0.5:.1f},{1000 + 40 * i}\n" for i in range(50))
+    data = csv.read(text, "r.csv").prepare("y", validation_split=0.2, seed=0)
+    assert abs(float(data.y_train.mean())) < 1e-5 and data.label_scale > 100
+    restored = data.label_values(data.y_val)
+    assert np.all((restored >= 1000) & (restored <= 1000 + 40 * 49))
+    assert np.allclose(restored / 40, np.round(restored / 40), atol=1e-4)
+    pre = data.preprocessing()
+    assert pre["label_mean"] == data.label_mean and pre["output"].startswith("value *")
+
+
+def test_input_errors_are_messages_not_tracebacks(capsys):
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pytfjs import runner
+
+    source = "from pytfjs.data import csv\ncsv.read(b'', 'empty.csv')\n"
+    with ThreadPoolExecutor(1) as pool:
+        status = pool.submit(asyncio.run, runner.run_source(source, "lab.py")).result()
+    assert status == "error"
+    captured = capsys.readouterr()
+    assert "Problem: empty.csv is empty" in captured.err
+    assert "Traceback" not in captured.err

@@ -1,0 +1,63 @@
+"""Pieces behind the labs that need no browser: site paths, export files, data sets."""
+
+from __future__ import annotations
+
+import csv as stdcsv
+import io
+import json
+import zipfile
+
+import pytest
+
+from buildlib import datasets
+from pytfjs import export, ui
+
+
+@pytest.mark.parametrize("url", ["data/iris.csv", "_test/x.csv", "./a.csv", "sub/dir/b.csv"])
+def test_site_paths_are_accepted(url):
+    assert ui.site_path(url) == url
+
+
+@pytest.mark.parametrize("url", ["https://example.com/a.csv", "//cdn.example/a.csv",
+                                 "http://127.0.0.1:8000/a.csv", "file:///etc/passwd"])
+def test_other_hosts_are_refused(url):
+    with pytest.raises(ValueError, match="is not on this site"):
+        ui.site_path(url)
+
+
+def test_layers_model_json_is_what_tfjs_loads():
+    doc = export.layers_model_json({"class_name": "Sequential"}, [{"name": "d/kernel"}])
+    assert doc["format"] == "layers-model"
+    assert doc["weightsManifest"] == [{"paths": ["weights.bin"], "weights": [{"name": "d/kernel"}]}]
+
+
+def test_zip_files_is_reproducible():
+    files = {"model.json": b"{}", "weights.bin": bytes(range(256))}
+    first, second = export.zip_files(files), export.zip_files(dict(files))
+    assert first == second
+    with zipfile.ZipFile(io.BytesIO(first)) as archive:
+        assert archive.read("weights.bin") == bytes(range(256))
+
+
+def test_lab_data_sets(dist_dir):
+    iris = list(stdcsv.reader((dist_dir / "data/iris.csv").read_text().splitlines()))
+    assert iris[0] == [*datasets.IRIS_COLUMNS, "species"] and len(iris) == 151
+    assert iris[9] == ["4.4", "2.9", "1.4", "0.2", "setosa"]
+    assert {row[4] for row in iris[1:]} == {"setosa", "versicolor", "virginica"}
+    train = list(stdcsv.reader((dist_dir / "data/breast-cancer-train.csv").open()))
+    test = list(stdcsv.reader((dist_dir / "data/breast-cancer-test.csv").open()))
+    assert train[0] == test[0] and train[0][-1] == "diagnosis" and len(train[0]) == 31
+    assert len(train) - 1 == 455 and len(test) - 1 == 114
+    columns = list(zip(*[[float(v) for v in row[:30]] for row in train[1:]], strict=True))
+    for values in columns:  # standardized with the training split's statistics
+        mean = sum(values) / len(values)
+        assert abs(mean) < 1e-5
+    malignant = sum(int(row[30]) for row in train[1:] + test[1:])
+    assert malignant == 212  # WDBC: 212 malignant, 357 benign
+
+
+def test_build_info_lists_the_data(dist_dir):
+    info = json.loads((dist_dir / "build-info.json").read_text())
+    assert info["data"] == ["data/breast-cancer-test.csv", "data/breast-cancer-train.csv",
+                            "data/iris.csv"]
+    assert {"one-neuron", "iris", "breast-cancer", "your-csv"} <= set(info["labs"])
