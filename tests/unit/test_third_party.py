@@ -28,3 +28,14 @@ def test_npm_pins_match_package_json():
     for package, version in pins.items():
         assert not version.startswith(("^", "~", ">")), package
         assert f"| {package} | {version} |" in TEXT, package
+
+
+def test_every_data_set_is_recorded_with_source_and_sha256(dist_dir):
+    from buildlib import datasets
+    from buildlib.integrity import sha256_file
+
+    for source, digest in datasets.SOURCES.items():
+        assert f"| `{source}` |" in TEXT and digest in TEXT, source
+    for path in sorted((dist_dir / "data").iterdir()):
+        assert f"| `data/{path.name}` |" in TEXT, path.name
+        assert sha256_file(path) in TEXT, f"{path.name} changed: update THIRD_PARTY.md"
