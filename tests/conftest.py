@@ -124,5 +124,12 @@ def open_lab(page, site_url: str, lab: str, **params: object) -> str:
     return wait_state(page, "ready", "done", "error")
 
 
+def run_in_lab(page, code: str) -> str:
+    """Put ``code`` in the editor, press Run, and wait for the run to end; returns the state."""
+    page.evaluate("code => window.pytfjs.setCode(code)", code)
+    page.click("#run")
+    return wait_state(page, "done", "error", "ready")
+
+
 def console_text(page) -> str:
     return page.evaluate("document.getElementById('console').innerText")

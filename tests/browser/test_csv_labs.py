@@ -188,3 +188,17 @@ def test_your_csv_asks_about_text_missing_values_and_encoding(page, site_url):
     assert wait_state(page, "done", "error") == "done", console_text(page)
     text = console_text(page)
     assert "one-hot encoded 'colour'" in text and "filled missing values" in text
+
+
+def test_your_csv_reads_a_tab_separated_file_without_header(page, site_url):
+    rng = np.random.default_rng(5)
+    a, b = rng.normal(size=80), rng.normal(size=80)
+    rows = [f"{x:.3f}\t{y:.3f}\t{int(x + y > 0)}" for x, y in zip(a, b, strict=True)]
+    start_your_csv(page, site_url, label="column_3", features="column_1,column_2",
+                   task="classification", epochs=20)
+    drop_file(page, "plain.tsv", ("\n".join(rows) + "\n").encode())
+    assert wait_state(page, "done", "error") == "done", console_text(page)
+    notes = page.inner_text("#inputs")
+    assert "separated by tabs" in notes
+    assert "the first line holds numbers, not column names" in notes
+    assert page.evaluate("window.pytfjs.results.test_accuracy") >= 0.8

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.conftest import console_text, lab_url, open_lab, wait_state
+from tests.conftest import console_text, lab_url, open_lab, run_in_lab, wait_state
 
 pytestmark = pytest.mark.browser
 
@@ -15,10 +15,7 @@ def num_tensors(page) -> int:
     return page.evaluate("tf.memory().numTensors")
 
 
-def run_code(page, code: str) -> str:
-    page.evaluate("code => window.pytfjs.setCode(code)", code)
-    page.click("#run")
-    return wait_state(page, "done", "error", "ready")
+run_code = run_in_lab
 
 
 def test_home_page_links_every_lab(page, site_url, dist_dir):

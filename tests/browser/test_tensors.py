@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import console_text, open_lab, wait_state
+from tests.conftest import console_text, open_lab, run_in_lab
 
 pytestmark = pytest.mark.browser
 
@@ -63,9 +63,7 @@ report(cases=len(cases) * 2, failures=failures, overflow_message=overflow_messag
 def test_numpy_tensor_round_trip_is_exact(page, site_url):
     assert open_lab(page, site_url, "one-neuron", backend="cpu") == "ready"
     baseline = page.evaluate("tf.memory().numTensors")
-    page.evaluate("code => window.pytfjs.setCode(code)", ROUND_TRIP)
-    page.click("#run")
-    assert wait_state(page, "done", "error") == "done", console_text(page)
+    assert run_in_lab(page, ROUND_TRIP) == "done", console_text(page)
     results = page.evaluate("window.pytfjs.results")
     assert results["cases"] == 48
     assert results["failures"] == []
@@ -76,7 +74,5 @@ def test_numpy_tensor_round_trip_is_exact(page, site_url):
 @pytest.mark.parametrize("backend", ["wasm", "webgl"])
 def test_round_trip_on_other_backends(page, site_url, backend):
     assert open_lab(page, site_url, "one-neuron", backend=backend) == "ready"
-    page.evaluate("code => window.pytfjs.setCode(code)", ROUND_TRIP)
-    page.click("#run")
-    assert wait_state(page, "done", "error") == "done", console_text(page)
+    assert run_in_lab(page, ROUND_TRIP) == "done", console_text(page)
     assert page.evaluate("window.pytfjs.results.failures") == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import console_text, open_lab, wait_state
+from tests.conftest import console_text, open_lab, run_in_lab
 
 pytestmark = pytest.mark.browser
 
@@ -56,9 +56,7 @@ def test_every_extra_wasm_kernel_matches_cpu(page, site_url):
 def test_a_cnn_trains_on_wasm(page, site_url):
     assert open_lab(page, site_url, "one-neuron", backend="wasm") == "ready"
     baseline = page.evaluate("tf.memory().numTensors")
-    page.evaluate("code => window.pytfjs.setCode(code)", CNN)
-    page.click("#run")
-    assert wait_state(page, "done", "error") == "done", console_text(page)
+    assert run_in_lab(page, CNN) == "done", console_text(page)
     r = page.evaluate("window.pytfjs.results")
     assert r["backend"] == "wasm"
     assert r["loss_last"] < r["loss_first"] / 2

@@ -235,3 +235,16 @@ def test_input_errors_are_messages_not_tracebacks(capsys):
     captured = capsys.readouterr()
     assert "Problem: empty.csv is empty" in captured.err
     assert "Traceback" not in captured.err
+
+
+def test_batches_cover_the_training_rows_once_in_a_seeded_order():
+    data = csv.read(IRISH, "iris.csv").prepare("species", validation_split=0.2)
+    batches = list(data.batches(10, seed=3))
+    assert [len(x) for x, _ in batches] == [10, 10, 4]
+    assert all(x.dtype == np.float32 and y.dtype == np.float32 for x, y in batches)
+    stacked = np.vstack([x for x, _ in batches])
+    assert sorted(map(tuple, stacked)) == sorted(map(tuple, data.x_train))
+    again = np.vstack([x for x, _ in data.batches(10, seed=3)])
+    assert np.array_equal(stacked, again)
+    in_order = np.vstack([x for x, _ in data.batches(10, shuffle=False)])
+    assert np.array_equal(in_order, data.x_train)

@@ -17,6 +17,7 @@ import csv as _csv
 import io
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -168,12 +169,13 @@ class CsvTable:
                            f"{', '.join(self.columns)}.", problem="no-column", column=name)
         return self.columns[name]
 
-    def check_label(self, label: str) -> None:
-        """Refuse, early, a label column with fewer than two values: nothing to learn."""
-        col = self._column(label)
-        values = sorted({v.strip() for v in col.values if not _is_missing(v)})
-        if len(values) < 2:
-            only = values[0] if values else "nothing"
+    def check_label(self, label: str, values: list[str] | None = None) -> None:
+        """Refuse a label with fewer than two values (of ``values``, else the whole column)."""
+        if values is None:
+            values = [v for v in self._column(label).values if not _is_missing(v)]
+        distinct = sorted({v.strip() for v in values})
+        if len(distinct) < 2:
+            only = distinct[0] if distinct else "nothing"
             raise CsvError(
                 f"the label column {label!r} of {self.name} has only one value ({only!r}): "
                 "there is nothing to tell apart. Choose another label column, or add rows "
@@ -297,13 +299,8 @@ class CsvTable:
         labels = [v.strip() for v, k in zip(label_col.values, keep, strict=False) if k]
 
         if task == "classification":
+            self.check_label(label, labels)  # rows dropped for missing values may leave one
             class_names = sorted(set(labels), key=_natural_key)
-            if len(class_names) < 2:
-                only = class_names[0] if class_names else "nothing"
-                raise CsvError(
-                    f"the label column {label!r} of {self.name} has only one value ({only!r}): "
-                    "there is nothing to tell apart. Choose another label column, or add rows "
-                    "of the other classes.", problem="one-class", column=label)
             index = {c: i for i, c in enumerate(class_names)}
             y_index = np.array([index[v] for v in labels])
             y_all = (np.eye(len(class_names), dtype=np.float32)[y_index]
@@ -392,6 +389,21 @@ class Prepared:
             out.append(values)
         x = np.array(out, dtype=np.float32).reshape(len(rows), len(self.mean))
         return ((x - self.mean) / self.scale).astype(np.float32)
+
+    def batches(self, batch_size: int = 32, *, shuffle: bool = True, seed: int = 0
+                ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Training rows as (x, y) float32 batches, in a seeded order when shuffled."""
+        order = (np.random.default_rng(seed).permutation(len(self.x_train)) if shuffle
+                 else np.arange(len(self.x_train)))
+        for start in range(0, len(order), batch_size):
+            rows = order[start:start + batch_size]
+            yield self.x_train[rows], self.y_train[rows]
+
+    def tensors(self) -> tuple[Any, Any, Any, Any]:
+        """x_train, y_train, x_val, y_val as TF.js tensors (in a lab page; dispose them)."""
+        from ..wrap import to_tensor
+
+        return tuple(to_tensor(a) for a in (self.x_train, self.y_train, self.x_val, self.y_val))
 
     def label_values(self, outputs: np.ndarray) -> np.ndarray:
         """Regression outputs (or ``y`` arrays) back in the label's own units."""
