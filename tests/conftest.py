@@ -46,7 +46,8 @@ def site_url(dist_dir: Path, fixtures_dir: Path) -> Iterator[str]:
     from buildlib.server import serve_in_thread
 
     os.environ.setdefault("PYTFJS_QUIET_SERVER", "1")
-    server, url = serve_in_thread(dist_dir, mounts={"_test": fixtures_dir})
+    # dist/ is also served under /sub/path/ to prove it works from any sub-path
+    server, url = serve_in_thread(dist_dir, mounts={"_test": fixtures_dir, "sub": dist_dir})
     yield url
     server.shutdown()
 

@@ -185,3 +185,48 @@ def test_error_in_a_callback_points_at_the_callback(page, site_url):
     assert 'File "one-neuron.py", line 15, in on_epoch' in text
     assert num_tensors(page) == baseline
     assert run_code(page, "print('again')") == "done"
+
+
+def test_site_works_under_a_sub_path(page, site_url):
+    page.goto(f"{site_url}sub/")
+    page.click("a[href='lab.html?lab=one-neuron&run=1']")
+    assert wait_state(page, "done", "error") == "done", console_text(page)
+    assert "/sub/lab.html" in page.url
+    assert abs(page.evaluate("window.pytfjs.results.prediction") - 19) <= 0.3
+
+
+TIDY = """
+import numpy as np
+import pytfjs
+from pytfjs import report, tf
+start = tf.memory().numTensors
+with pytfjs.tidy() as scope:
+    a = tf.ones([3, 3])
+    b = tf.matMul(a, a)
+    kept = scope.keep(tf.add(b, 1))
+    inside = tf.memory().numTensors - start
+after = tf.memory().numTensors - start
+value = kept.numpy()
+kept.dispose()
+with pytfjs.to_tensor(np.arange(4)) as t:
+    total = int(t.numpy().sum())
+report(inside=inside, after=after, value=value[0, 0].item(), total=total,
+       final=tf.memory().numTensors - start)
+"""
+
+
+def test_tidy_frees_all_but_kept_tensors(page, site_url):
+    open_lab(page, site_url, "one-neuron", backend="cpu")
+    assert run_code(page, TIDY) == "done", console_text(page)
+    r = page.evaluate("window.pytfjs.results")
+    assert r["inside"] == 3 and r["after"] == 1 and r["value"] == 4.0
+    assert r["total"] == 6 and r["final"] == 0
+
+
+def test_a_callback_can_end_training_early(page, site_url):
+    code = CALLBACKS.replace("    epochs.append(sorted(logs))", (
+        "    epochs.append(sorted(logs))\n    if epoch == 1:\n        model.stop_training = True"))
+    code = code.replace("epochs=3,", "epochs=50,")
+    open_lab(page, site_url, "one-neuron", backend="cpu")
+    assert run_code(page, code) == "done", console_text(page)
+    assert page.evaluate("window.pytfjs.results.n") == 2
