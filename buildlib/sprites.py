@@ -43,6 +43,31 @@ def png_gray(width: int, rows: list[bytes] | bytes) -> bytes:
             + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b""))
 
 
+def read_png_gray(data: bytes) -> tuple[int, int, bytes]:
+    """Read back a PNG written by :func:`png_gray` (8-bit gray, filter 0): for tests."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("not a PNG")
+    pos, idat, width, height = 8, b"", 0, 0
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos:pos + 4])
+        kind, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + length]
+        crc = struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])[0]
+        if crc != zlib.crc32(kind + body) & 0xFFFFFFFF:
+            raise ValueError(f"bad CRC in {kind!r}")
+        if kind == b"IHDR":
+            width, height, depth, colour = struct.unpack(">IIBB", body[:10])
+            if (depth, colour) != (8, 0):
+                raise ValueError("only 8-bit grayscale PNGs")
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + length
+    raw = zlib.decompress(idat)
+    rows = [raw[r * (width + 1):(r + 1) * (width + 1)] for r in range(height)]
+    if any(row[0] != 0 for row in rows):
+        raise ValueError("only PNG filter 0")
+    return width, height, b"".join(row[1:] for row in rows)
+
+
 def write_sprites(out: Path, images: bytes, labels: bytes, classes: list[str], source: str,
                   chunk_rows: int = CHUNK_ROWS, test_count: int = 0) -> dict:
     """Write sprite PNGs, labels.bin and meta.json for ``len(labels)`` 28x28 images."""

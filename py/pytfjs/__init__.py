@@ -18,16 +18,17 @@ from ._compat import IN_BROWSER, BrowserRequired
 from .control import STOP, Stopped
 from .reporting import report, results
 from .runner import param, params
-from .scope import ProxyRegistry, tidy
+from .scope import ProxyRegistry, keep, tidy
 from .tensors import to_numpy, to_numpy_async
-from .training import History, fit
+from .training import History, fit, fit_batches
 from .wrap import to_tensor
 
 __version__ = "0.1.0"
 
 __all__ = [
     "IN_BROWSER", "BrowserRequired", "History", "ProxyRegistry", "Stopped", "backend",
-    "check_stop", "fit", "load_tfvis", "memory", "param", "params", "report", "results",
+    "check_stop", "fit", "fit_batches", "keep", "load_tfvis", "memory", "param", "params",
+    "report", "results",
     "set_backend", "tf", "tfvis", "tidy", "to_numpy", "to_numpy_async", "to_tensor",
 ]
 

@@ -18,7 +18,7 @@ from typing import Any
 from . import _compat
 from .control import STOP, InputError, Stopped
 from .reporting import clear as clear_results
-from .scope import RUN_OWNED
+from .scope import KEPT_VARIABLES, RUN_OWNED, release_kept
 
 _PARAMS: dict[str, str] = {}
 # ".../site-packages/pytfjs/training.py" -> "pytfjs/training.py", same for the stdlib
@@ -94,7 +94,8 @@ def request_stop() -> None:
 
 def _dispose_new_variables(tf: Any, before: set[str]) -> int:
     registered = tf.engine().state.registeredVariables
-    new = [name for name in _compat.js_keys(registered) if name not in before]
+    new = [name for name in _compat.js_keys(registered)
+           if name not in before and name not in KEPT_VARIABLES]
     for name in new:
         getattr(registered, name).dispose()
     return len(new)
@@ -109,6 +110,7 @@ async def run_lab(source: str, lab_id: str, query_json: str = "{}") -> str:
     _PARAMS.update({str(k): str(v) for k, v in json.loads(query_json).items()})
     STOP.clear()
     clear_results()
+    release_kept()  # what the previous run kept for its drawing pad
     tf = _compat.tf_module()
     engine = tf.engine()
     before = set(_compat.js_keys(engine.state.registeredVariables))

@@ -74,6 +74,9 @@ class OwnedObjects:
     def __len__(self) -> int:
         return len(self._items)
 
+    def remove(self, obj: Any) -> None:
+        self._items = [known for known in self._items if not obj == known]
+
     def dispose_all(self) -> int:
         count = 0
         while self._items:
@@ -87,6 +90,25 @@ class OwnedObjects:
 
 
 RUN_OWNED = OwnedObjects()
+# Objects a lab keeps for after its run (a model behind a drawing pad); released when
+# the next run starts. KEPT_VARIABLES: their variables, spared by the run's clean-up.
+KEPT = OwnedObjects()
+KEPT_VARIABLES: set[str] = set()
+
+
+def keep(obj: Any) -> Any:
+    """Let a model outlive the lab run (e.g. for a drawing pad) until the next run starts."""
+    raw = getattr(obj, "js", obj)
+    RUN_OWNED.remove(raw)
+    KEPT.add(raw)
+    for weight in getattr(raw, "weights", None) or []:
+        KEPT_VARIABLES.add(str(weight.read().name))
+    return obj
+
+
+def release_kept() -> int:
+    KEPT_VARIABLES.clear()
+    return KEPT.dispose_all()
 
 
 class Tidy:

@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -26,10 +26,12 @@ Callback = Callable[[int, dict[str, Any]], Any]
 class History:
     """What fit returns: ``history.history["loss"]``, ``history.epoch`` like Keras."""
 
-    def __init__(self, history: dict[str, list[float]], stopped: bool) -> None:
+    def __init__(self, history: dict[str, list[float]], stopped: bool,
+                 peak_bytes: int = 0) -> None:
         self.history = history
         self.epoch = list(range(len(next(iter(history.values()), []))))
         self.stopped = stopped
+        self.peak_bytes = peak_bytes  # fit_batches: most tensor bytes held between batches
 
     def __repr__(self) -> str:
         return f"History(epochs={len(self.epoch)}, metrics={list(self.history)})"
@@ -56,29 +58,54 @@ def _as_js_data(value: Any, owner: ProxyRegistry) -> Any:
     return getattr(value, "js", value)
 
 
+class LiveView:
+    """The page's progress bar and live charts for one training run, throttled.
+
+    Epoch charts change only when an epoch ends, batch charts when batches end: each is
+    redrawn only then, at most twice a second (tfjs-vis drawing is not free).
+    """
+
+    def __init__(self, log: TrainingLog, charts: bool | list[str] = True,
+                 progress: bool = True) -> None:
+        self.log, self.progress = log, progress
+        self.wanted = None if charts is True else (list(charts) if charts else [])
+        self.bar, self.plots = Throttle(0.1), Throttle(0.5)
+        self.drawn = (0, 0)  # (epochs, batches) already charted
+
+    def _charts(self, data: dict[str, dict[str, Any]]) -> None:
+        for title, chart in data.items():
+            keep = [i for i, s in enumerate(chart["series"])
+                    if self.wanted is None or s in self.wanted]
+            if keep:
+                ui.linechart(title, {"values": [chart["values"][i] for i in keep],
+                                     "series": [chart["series"][i] for i in keep]},
+                             x_label="batch" if title.startswith("Batch") else "epoch")
+
+    def update(self, force: bool = False) -> None:
+        log = self.log
+        if self.progress and self.bar.ready(force):
+            ui.progress(log.progress())
+        batches = sum(len(v) for v in log.batch_history.values())
+        fresh = (log.completed, batches) != self.drawn
+        if self.wanted != [] and fresh and self.plots.ready(force):
+            if log.keep_batches and log.batch_history:
+                self._charts(log.chart_data(batches=True))
+            if log.history and log.completed != self.drawn[0]:
+                self._charts(log.chart_data())
+            self.drawn = (log.completed, batches)
+
+
 async def fit(model: Any, x: Any, y: Any = None, *, epochs: int = 1, batch_size: int = 32,
               validation_split: float = 0.0, validation_data: Any = None, shuffle: bool = True,
               on_batch_end: Callback | None = None, on_epoch_end: Callback | None = None,
               charts: bool | list[str] = True, progress: bool = True,
-              **options: Any) -> History:
+              batch_charts: bool = False, **options: Any) -> History:
     """Train ``model`` like ``model.fit`` in TF.js; returns a :class:`History`."""
     raw_model = getattr(model, "js", model)
-    log = TrainingLog(epochs, batches_per_epoch(_num_samples(x), batch_size, validation_split))
-    bar, plots = Throttle(0.1), Throttle(0.5)
-    wanted = None if charts is True else (list(charts) if charts else [])
-    drawn_epochs = [0]  # charts change only when an epoch ends: redraw only then
-
-    def draw(force: bool = False) -> None:
-        if progress and bar.ready(force):
-            ui.progress(log.progress())
-        fresh = log.completed > drawn_epochs[0]
-        if wanted != [] and log.history and fresh and plots.ready(force):
-            drawn_epochs[0] = log.completed
-            for title, data in log.chart_data().items():
-                keep = [i for i, s in enumerate(data["series"]) if wanted is None or s in wanted]
-                if keep:
-                    ui.linechart(title, {"values": [data["values"][i] for i in keep],
-                                         "series": [data["series"][i] for i in keep]})
+    log = TrainingLog(epochs, batches_per_epoch(_num_samples(x), batch_size, validation_split),
+                      keep_batches=batch_charts)
+    view = LiveView(log, charts, progress)
+    draw = view.update
 
     def check_stop() -> None:
         if STOP.requested and not log.stopped:
@@ -142,3 +169,92 @@ async def fit(model: Any, x: Any, y: Any = None, *, epochs: int = 1, batch_size:
     if log.stopped:
         raise Stopped(f"Stopped by you during training, after epoch {log.completed} of {epochs}.")
     return History(log.history, stopped=False)
+
+
+Batches = Callable[[], Iterable[tuple[np.ndarray, np.ndarray]]]
+
+
+def _scalars(value: Any) -> list[float]:
+    """Numbers from what trainOnBatch/evaluate return: a number, scalars, or lists of them."""
+    items = list(value) if hasattr(value, "length") or isinstance(value, list) else [value]
+    out = []
+    for item in items:
+        if hasattr(item, "dataSync"):
+            out.append(float(item.dataSync()[0]))
+            item.dispose()
+        else:
+            out.append(float(item))
+    return out
+
+
+def _evaluate(raw_model: Any, batches: Batches, names: list[str]) -> dict[str, float]:
+    """Size-weighted mean of every metric over ``batches`` (one float32 batch at a time)."""
+    totals, count = [0.0] * len(names), 0
+    for x, y in batches():
+        with ProxyRegistry() as owner:
+            xt = owner.own_tensor(tensors.js_tensor(x))
+            yt = owner.own_tensor(tensors.js_tensor(y))
+            values = _scalars(raw_model.evaluate(xt, yt, _compat.to_js_value(
+                {"batchSize": len(x)})))
+        totals = [t + v * len(x) for t, v in zip(totals, values, strict=True)]
+        count += len(x)
+    return {f"val_{n}": t / max(count, 1) for n, t in zip(names, totals, strict=True)}
+
+
+async def fit_batches(model: Any, batches: Callable[[int], Iterable[tuple[np.ndarray, np.ndarray]]],
+                      *, epochs: int, steps_per_epoch: int, validation: Batches | None = None,
+                      on_batch_end: Callback | None = None,
+                      on_epoch_end: Callback | None = None, charts: bool | list[str] = True,
+                      batch_charts: bool = True, progress: bool = True) -> History:
+    """Train on batches made in Python, one at a time (``model.trainOnBatch``).
+
+    ``batches(epoch)`` yields numpy ``(x, y)`` pairs; each becomes float32 tensors only
+    for its own step, so a data set can stay compact (uint8) in numpy. ``validation()``
+    yields batches scored after every epoch (``val_*`` metrics). Progress bar, per-batch
+    and per-epoch charts, callbacks and Stop work as in :func:`fit`.
+    """
+    raw_model = getattr(model, "js", model)
+    tf = _compat.tf_module()
+    names = [str(n) for n in raw_model.metricsNames]
+    log = TrainingLog(epochs, steps_per_epoch, keep_batches=batch_charts)
+    view = LiveView(log, charts, progress)
+    pause = ui.Pause(0.1)
+    peak = 0
+    view.update(force=True)
+    for epoch in range(epochs):
+        log.begin_epoch(epoch)
+        sums, seen = [0.0] * len(names), 0
+        for step, (x, y) in enumerate(batches(epoch)):
+            with ProxyRegistry() as owner:
+                xt = owner.own_tensor(tensors.js_tensor(x))
+                yt = owner.own_tensor(tensors.js_tensor(y))
+                values = _scalars(await raw_model.trainOnBatch(xt, yt))
+                peak = max(peak, int(tf.memory().numBytes))
+            logs = dict(zip(names, values, strict=True))
+            sums = [s + v * len(x) for s, v in zip(sums, values, strict=True)]
+            seen += len(x)
+            log.end_batch(step, logs)
+            view.update()
+            if on_batch_end is not None:
+                result = on_batch_end(step, logs)
+                if inspect.isawaitable(result):
+                    await result
+            gap = pause.due()
+            if gap is not None:
+                await gap
+            if STOP.requested:
+                log.stopped = True
+                break
+        epoch_logs = {n: s / max(seen, 1) for n, s in zip(names, sums, strict=True)}
+        if validation is not None and not log.stopped:
+            epoch_logs.update(_evaluate(raw_model, validation, names))
+        log.end_epoch(epoch, epoch_logs)
+        view.update(force=True)
+        if on_epoch_end is not None:
+            result = on_epoch_end(epoch, epoch_logs)
+            if inspect.isawaitable(result):
+                await result
+        if log.stopped:
+            raise Stopped(f"Stopped by you during training, after epoch {log.completed} "
+                          f"of {epochs}.")
+    return History(log.history, stopped=False, peak_bytes=peak)

@@ -39,6 +39,8 @@ class TrainingLog:
     batch: int = 0  # batches finished in the current epoch
     last_loss: float | None = None
     stopped: bool = False
+    keep_batches: bool = False  # also record every batch's metrics (per-batch charts)
+    batch_history: dict[str, list[float]] = field(default_factory=dict)
 
     def begin_epoch(self, epoch: int) -> None:
         self.completed, self.batch = epoch, 0
@@ -47,6 +49,10 @@ class TrainingLog:
         self.batch = batch + 1
         if logs.get("loss") is not None:
             self.last_loss = float(logs["loss"])
+        if self.keep_batches:
+            for name, value in logs.items():
+                if name not in ("batch", "size") and isinstance(value, (int, float)):
+                    self.batch_history.setdefault(name, []).append(float(value))
 
     def end_epoch(self, epoch: int, logs: dict[str, Any]) -> None:
         self.completed, self.batch = epoch + 1, 0
@@ -77,13 +83,18 @@ class TrainingLog:
         return {"fraction": self.fraction, "text": text, "epoch": shown, "epochs": self.epochs,
                 "batch": self.batch, "batches": self.batches, "loss": self.last_loss}
 
-    def chart_data(self) -> dict[str, dict[str, Any]]:
-        """Per chart title: tfjs-vis linechart data ``{values: [[{x, y}]], series: [...]}``."""
+    def chart_data(self, batches: bool = False) -> dict[str, dict[str, Any]]:
+        """Per chart title: tfjs-vis linechart data ``{values: [[{x, y}]], series: [...]}``.
+
+        ``batches=True`` charts every batch ("Batch loss", ...) instead of every epoch.
+        """
+        source = self.batch_history if batches else self.history
         charts = {}
-        for title, names in chart_groups(list(self.history)).items():
-            values = [[{"x": i + 1, "y": v} for i, v in enumerate(self.history[n])
+        for title, names in chart_groups(list(source)).items():
+            values = [[{"x": i + 1, "y": v} for i, v in enumerate(source[n])
                        if math.isfinite(v)] for n in names]
-            charts[title] = {"values": values, "series": names}
+            charts[f"Batch {title.lower()}" if batches else title] = {
+                "values": values, "series": names}
         return charts
 
 

@@ -180,3 +180,46 @@ def download(name: str, data: bytes, mime: str = "application/octet-stream") -> 
     page = _compat.ui()
     if page is not None:
         page.download(name, _compat.to_js(memoryview(data)), mime)
+
+
+# ------------------------------------------------------------------ images, models, pads
+
+
+def image(title: str, pixels: Any, scale: int = 2, caption: str = "") -> None:
+    """Show a 2-D uint8 grayscale array (e.g. a grid of sample images), scaled up."""
+    import numpy as np
+
+    array = np.ascontiguousarray(pixels, dtype=np.uint8)
+    page = _compat.ui()
+    if page is not None:
+        meta = {"width": int(array.shape[1]), "height": int(array.shape[0]), "scale": scale,
+                "caption": caption}
+        page.image(title, json.dumps(meta), _compat.to_js(array.reshape(-1)))
+
+
+def model_summary(title: str, model: Any) -> None:
+    """tfjs-vis' layer table of a model in the chart area."""
+    page = _compat.ui()
+    if page is not None:
+        page.modelSummary(title, getattr(model, "js", model))
+
+
+def drawing_pad(title: str, predict: Any, size: int = 280) -> None:
+    """A pad the learner draws on; ``predict(pixels)`` gets a uint8 [size, size] array
+    (white ink on black) after each stroke and returns ``[(label, probability), ...]``.
+
+    The pad stays usable after the run ends, until the next run starts (the page then
+    destroys the handler's proxy). Keep what ``predict`` uses alive with ``pytfjs.keep``.
+    """
+    import numpy as np
+
+    page = _compat.ui()
+    if page is None:
+        return
+
+    def handler(values: Any) -> str:
+        pixels = np.empty((size, size), np.uint8)
+        values.assign_to(pixels.reshape(-1))
+        return json.dumps([[str(label), float(p)] for label, p in predict(pixels)])
+
+    page.drawingPad(title, _compat.create_proxy(handler), size)

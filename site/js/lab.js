@@ -76,8 +76,122 @@
     }
   }
 
+  // Drawing pads outlive the run that made them (their Python handler is a proxy the
+  // page owns); they go, and their proxies are destroyed, when the next run starts.
+  const pads = [];
   function clearCharts() {
+    for (const pad of pads.splice(0)) pad.destroy();
     $("charts").replaceChildren();
+  }
+
+  /** A grayscale uint8 image (e.g. a grid of samples), drawn pixel-exact and scaled up. */
+  function image(title, json, pixels) {
+    const { width, height, scale, caption } = JSON.parse(json);
+    const element = ui.surface(title);
+    element.setAttribute("aria-label", caption || title);
+    const canvas = document.createElement("canvas");
+    canvas.width = width;
+    canvas.height = height;
+    canvas.style.width = `${width * scale}px`;
+    canvas.style.imageRendering = "pixelated";
+    const rgba = new ImageData(width, height);
+    for (let i = 0; i < width * height; i += 1) {
+      rgba.data.set([pixels[i], pixels[i], pixels[i], 255], i * 4);
+    }
+    canvas.getContext("2d").putImageData(rgba, 0, 0);
+    const note = document.createElement("p");
+    note.className = "caption";
+    note.textContent = caption || "";
+    element.replaceChildren(canvas, note);
+  }
+
+  /**
+   * A drawing pad: white ink on black, mouse, touch and pen (pointer events). After each
+   * stroke (and every 150 ms while drawing) the pixels go to the Python ``handler``, which
+   * answers with JSON [[label, probability], ...] shown as bars.
+   */
+  function drawingPad(title, handler, size) {
+    const element = ui.surface(title);
+    element.removeAttribute("role");
+    const canvas = document.createElement("canvas");
+    canvas.width = canvas.height = size;
+    canvas.className = "pad";
+    canvas.setAttribute("aria-label", `${title}: draw with the mouse, a finger or a pen`);
+    canvas.style.touchAction = "none";
+    const ctx = canvas.getContext("2d", { willReadFrequently: true });
+    const clearButton = document.createElement("button");
+    clearButton.type = "button";
+    clearButton.textContent = "Clear";
+    const output = document.createElement("ol");
+    output.className = "pad-top";
+    output.setAttribute("aria-live", "polite");
+    const count = { predictions: 0 };
+    const blank = () => { ctx.fillStyle = "#000"; ctx.fillRect(0, 0, size, size); output.replaceChildren(); };
+    blank();
+    let drawing = false;
+    let last = null;
+    let lastSent = 0;
+    const send = () => {
+      lastSent = performance.now();
+      const rgba = ctx.getImageData(0, 0, size, size).data;
+      const gray = new Uint8Array(size * size);
+      for (let i = 0; i < gray.length; i += 1) gray[i] = rgba[i * 4];
+      let top;
+      try {
+        top = JSON.parse(handler(gray));
+      } catch (e) {
+        err(`drawing pad: ${e.message || e}`);
+        return;
+      }
+      count.predictions += 1;
+      canvas.dataset.predictions = String(count.predictions);
+      canvas.dataset.top = top.length ? top[0][0] : "";
+      output.replaceChildren(...top.map(([label, p]) => {
+        const li = document.createElement("li");
+        li.innerHTML = `<span class="pad-label"></span><span class="pad-bar"><span></span></span><span class="pad-p"></span>`;
+        li.querySelector(".pad-label").textContent = label;
+        li.querySelector(".pad-bar span").style.width = `${Math.round(p * 100)}%`;
+        li.querySelector(".pad-p").textContent = `${(p * 100).toFixed(1)}%`;
+        return li;
+      }));
+    };
+    const point = (e) => {
+      const r = canvas.getBoundingClientRect();
+      return [(e.clientX - r.left) * (size / r.width), (e.clientY - r.top) * (size / r.height)];
+    };
+    canvas.addEventListener("pointerdown", (e) => {
+      drawing = true;
+      last = point(e);
+      canvas.setPointerCapture(e.pointerId);
+      ctx.strokeStyle = "#fff";
+      ctx.fillStyle = "#fff";
+      ctx.lineWidth = size / 14;
+      ctx.lineCap = ctx.lineJoin = "round";
+      ctx.beginPath();
+      ctx.arc(last[0], last[1], ctx.lineWidth / 2, 0, 2 * Math.PI);
+      ctx.fill();
+    });
+    canvas.addEventListener("pointermove", (e) => {
+      if (!drawing) return;
+      const p = point(e);
+      ctx.beginPath();
+      ctx.moveTo(last[0], last[1]);
+      ctx.lineTo(p[0], p[1]);
+      ctx.stroke();
+      last = p;
+      if (performance.now() - lastSent > 150) send();
+    });
+    const end = () => { if (drawing) { drawing = false; send(); } };
+    canvas.addEventListener("pointerup", end);
+    canvas.addEventListener("pointercancel", end);
+    clearButton.addEventListener("click", () => { blank(); canvas.dataset.top = ""; });
+    const row = document.createElement("div");
+    row.className = "pad-row";
+    const side = document.createElement("div");
+    side.append(output, clearButton);
+    row.append(canvas, side);
+    element.replaceChildren(row);
+    pads.push({ destroy: () => handler.destroy() });
   }
 
   // ---------------------------------------------------------------- prompts
@@ -254,6 +368,14 @@
   const ui = {
     askFile,
     askChoice,
+    image,
+    drawingPad,
+    modelSummary(title, model) {
+      const element = ui.surface(title);
+      element.removeAttribute("role");
+      runtime.loadVis().then((vis) => vis.show.modelSummary(element, model))
+        .catch((e) => err(`model summary: ${e.message || e}`));
+    },
     askMany,
     offerDownload,
     download,

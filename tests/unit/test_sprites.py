@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import struct
-import zlib
 
 import numpy as np
 
@@ -12,30 +10,9 @@ from buildlib import sprites
 from pytfjs.data.sprites import SpriteSet
 
 
-def decode_png_gray(data: bytes) -> tuple[int, int, bytes]:
-    """A minimal reader for the PNGs png_gray writes (filter 0 only)."""
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    pos, idat, width, height = 8, b"", 0, 0
-    while pos < len(data):
-        (length,) = struct.unpack(">I", data[pos:pos + 4])
-        kind, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + length]
-        crc = struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])[0]
-        assert crc == zlib.crc32(kind + body) & 0xFFFFFFFF
-        if kind == b"IHDR":
-            width, height, depth, colour = struct.unpack(">IIBB", body[:10])
-            assert (depth, colour) == (8, 0)
-        elif kind == b"IDAT":
-            idat += body
-        pos += 12 + length
-    raw = zlib.decompress(idat)
-    rows = [raw[r * (width + 1):(r + 1) * (width + 1)] for r in range(height)]
-    assert all(row[0] == 0 for row in rows)
-    return width, height, b"".join(row[1:] for row in rows)
-
-
 def test_png_gray_round_trip():
     pixels = bytes(range(256)) * 49  # 784 * 16
-    width, height, back = decode_png_gray(sprites.png_gray(784, pixels))
+    width, height, back = sprites.read_png_gray(sprites.png_gray(784, pixels))
     assert (width, height) == (784, 16) and back == pixels
 
 
@@ -45,7 +22,7 @@ def test_write_sprites_splits_into_sheets(tmp_path):
     meta = sprites.write_sprites(tmp_path, images, labels, sprites.MNIST_CLASSES, "t",
                                  chunk_rows=10)
     assert [s["rows"] for s in meta["sprites"]] == [10, 10, 5]
-    joined = b"".join(decode_png_gray((tmp_path / s["path"]).read_bytes())[2]
+    joined = b"".join(sprites.read_png_gray((tmp_path / s["path"]).read_bytes())[2]
                       for s in meta["sprites"])
     assert joined == images
     assert (tmp_path / "labels.bin").read_bytes() == labels

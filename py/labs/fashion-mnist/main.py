@@ -1,0 +1,50 @@
+# Fashion-MNIST (course week 2 exercise): the MNIST pipeline, on clothes.
+import math
+
+import numpy as np
+
+import pytfjs
+from pytfjs import param, report, tf, ui
+from pytfjs.data import sprites
+
+# 60,000 training + 10,000 official test images, uint8 in memory (55 MB, not 220 MB).
+clothes = await sprites.load("data/fashion-mnist")
+pool, test = clothes.split(limit=param("samples", 0) or None)  # the official test set
+val, train = pool[: len(pool) // 10], pool[len(pool) // 10 :]
+print(f"{len(train)} training, {len(val)} validation, {len(test)} test images")
+print("classes:", ", ".join(clothes.classes))
+tiles, names = clothes.grid(32, columns=16)
+ui.image("Sample images", tiles, scale=2, caption=" | ".join(names))
+
+model = tf.sequential()
+model.add(tf.layers.conv2d(input_shape=[28, 28, 1], kernel_size=3, filters=16,
+                           activation="relu"))
+model.add(tf.layers.max_pooling2d(pool_size=[2, 2]))
+model.add(tf.layers.conv2d(kernel_size=3, filters=32, activation="relu"))
+model.add(tf.layers.max_pooling2d(pool_size=[2, 2]))
+model.add(tf.layers.flatten())
+model.add(tf.layers.dense(units=128, activation="relu"))
+model.add(tf.layers.dense(units=10, activation="softmax"))
+learning_rate = param("lr", 0.003)
+model.compile(optimizer=tf.train.adam(learning_rate), loss="categoricalCrossentropy",
+              metrics=["accuracy"])
+ui.model_summary("Model", model)
+
+epochs, batch_size = param("epochs", 10), param("batch", 512)
+history = await pytfjs.fit_batches(
+    model, lambda epoch: clothes.batches(train, batch_size, seed=epoch),
+    epochs=epochs, steps_per_epoch=math.ceil(len(train) / batch_size),
+    validation=lambda: clothes.batches(val, 1000, shuffle=False))
+
+probabilities = np.vstack([model.predict(x).numpy()
+                           for x, _ in clothes.batches(test, 1000, shuffle=False)])
+predicted, true = probabilities.argmax(axis=1), clothes.labels[test]
+test_accuracy = float((predicted == true).mean())
+matrix = np.zeros((10, 10), dtype=int)
+np.add.at(matrix, (true, predicted), 1)
+ui.render("confusionMatrix", "Confusion matrix (test images)",
+          {"values": matrix.tolist(), "tickLabels": clothes.classes}, {"height": 320})
+print(f"test accuracy: {test_accuracy:.3f}")
+
+await model.save("downloads://fashion-mnist-model")  # model.json + weights, to keep
+report(val_accuracy=history.history["val_acc"][-1], test_accuracy=test_accuracy)

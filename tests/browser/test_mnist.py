@@ -1,0 +1,98 @@
+"""Week 2: the MNIST lab trains on wasm, evaluates, and its pad reads drawn digits."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from buildlib import sprites
+from pytfjs.data.sprites import SpriteSet
+from tests.conftest import console_text, lab_url, wait_state
+
+pytestmark = pytest.mark.browser
+
+
+def built_mnist(dist_dir) -> SpriteSet:
+    folder = dist_dir / "data/mnist"
+    _, rows, pixels = sprites.read_png_gray((folder / "sprite-0.png").read_bytes())
+    images = np.frombuffer(pixels, np.uint8).reshape(rows, 28, 28)
+    labels = np.frombuffer((folder / "labels.bin").read_bytes(), np.uint8)
+    return SpriteSet(images, labels, sprites.MNIST_CLASSES)
+
+
+def strokes(image: np.ndarray, scale: int = 10) -> list[tuple[int, int, int]]:
+    """The digit as horizontal pen strokes: (row, first column, last column) of ink runs."""
+    out = []
+    for row in range(28):
+        ink = np.flatnonzero(image[row] > 100)
+        if not len(ink):
+            continue
+        starts = [ink[0]] + [b for a, b in zip(ink, ink[1:], strict=False) if b != a + 1]
+        ends = [a for a, b in zip(ink, ink[1:], strict=False) if b != a + 1] + [ink[-1]]
+        out += [(int(row * scale + scale // 2), int(s * scale + scale // 2),
+                 int(e * scale + scale // 2))
+                for s, e in zip(starts, ends, strict=True)]
+    return out
+
+
+def draw(page, image: np.ndarray) -> str:
+    """Draw with the mouse (real pointer events) and return the pad's top class."""
+    box = page.locator("canvas.pad").bounding_box()
+    for y, x0, x1 in strokes(image):
+        page.mouse.move(box["x"] + x0, box["y"] + y)
+        page.mouse.down()
+        page.mouse.move(box["x"] + x1, box["y"] + y, steps=max(1, (x1 - x0) // 10))
+        page.mouse.up()
+    return page.get_attribute("canvas.pad", "data-top")
+
+
+def test_mnist_learns_and_the_pad_reads_drawn_digits(page, site_url, dist_dir):
+    page.goto(lab_url(site_url, "mnist", run=1, backend="wasm", epochs=5, samples=5000,
+                      batch=32))
+    assert wait_state(page, "done", "error") == "done", console_text(page)
+    results = page.evaluate("window.pytfjs.results")
+    assert results["val_accuracy"] >= 0.95
+    assert results["test_accuracy"] >= 0.95
+    charts = page.inner_text("#charts")
+    for title in ("Sample digits", "Model", "Batch loss", "Batch accuracy", "Loss",
+                  "Accuracy", "Confusion matrix (held-out digits)", "Accuracy per digit"):
+        assert title in charts, title
+
+    data = built_mnist(dist_dir)
+    _, test = data.split(test=1000, seed=0, limit=5000)
+    assert results["first_test_ids"] == test[:10].tolist()  # same split as the page
+    after_training = page.evaluate("tf.memory().numTensors")
+    right = 0
+    for index in test[:10]:
+        page.click("text=Clear")
+        right += draw(page, data.images[index]) == data.classes[data.labels[index]]
+    assert right >= 8, f"{right} of 10 drawn digits recognised"
+    predictions = int(page.get_attribute("canvas.pad", "data-predictions"))
+    assert predictions >= 100
+    assert page.evaluate("tf.memory().numTensors") == after_training
+    # the next run releases the pad and the model it kept
+    page.evaluate("window.pytfjs.setCode('print(1)')")
+    assert page.evaluate("window.pytfjs.run()") == "done"
+    assert page.evaluate("tf.memory().numTensors") == 0
+    assert page.locator("canvas.pad").count() == 0
+
+
+def test_training_holds_one_batch_at_a_time(page, site_url):
+    page.goto(lab_url(site_url, "mnist", run=1, backend="wasm", epochs=1, samples=2000))
+    assert wait_state(page, "done", "error") == "done", console_text(page)
+    r = page.evaluate("window.pytfjs.results")
+    assert r["batch_bytes"] == 512 * 28 * 28 * 4
+    assert 0 < r["peak_tensor_bytes"] < 3 * r["batch_bytes"] + r["model_bytes"]
+
+
+def test_fashion_mnist_is_there_or_says_how_to_add_it(page, site_url, dist_dir):
+    built = (dist_dir / "data/fashion-mnist/meta.json").is_file()
+    page.goto(lab_url(site_url, "fashion-mnist", run=1, backend="wasm", epochs=1,
+                      samples=3000))
+    state = wait_state(page, "done", "error")
+    if built:
+        assert state == "done", console_text(page)
+        assert page.evaluate("window.pytfjs.results.test_accuracy") >= 0.6
+    else:
+        assert state == "error"
+        assert "apt-get install dataset-fashion-mnist" in page.inner_text("#inputs")
