@@ -126,11 +126,15 @@ def test(pytest_args: list[str]) -> int:
 
 
 def bench(args: list[str]) -> int:
+    """bench/bench.py (start-up, Python vs JS, transfers), then bench/bench_mnist.py."""
     python = ensure_test_tools()
     build()
-    cmd = [str(python), str(config.ROOT / "bench" / "bench.py"), *args]
-    print("+ " + " ".join(cmd), flush=True)
-    return subprocess.call(cmd, cwd=config.ROOT)
+    status = 0
+    for script, extra in (("bench.py", args), ("bench_mnist.py", [])):
+        cmd = [str(python), str(config.ROOT / "bench" / script), *extra]
+        print("+ " + " ".join(cmd), flush=True)
+        status = subprocess.call(cmd, cwd=config.ROOT) or status
+    return status
 
 
 def main(argv: list[str] | None = None) -> int:
