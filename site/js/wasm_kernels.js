@@ -82,6 +82,31 @@
    * into a new wasm tensor only after all reads (allocating can grow the heap
    * and detach the views).
    */
+  /**
+   * The course's pooling (2x2 windows, stride 2, inside the input): four reads per
+   * window, no bounds arithmetic. Same rule as the general loop: the first strict
+   * maximum in row-major order takes dy; a window of NaNs takes nothing.
+   */
+  function maxPool2x2Grad(xv, dyv, out, B, H, W, C, OH, OW) {
+    var row = W * C, o = 0;
+    for (var b = 0; b < B; b++) {
+      for (var i = 0; i < OH; i++) {
+        var base = (b * H + 2 * i) * row;
+        for (var j = 0; j < OW; j++, base += 2 * C) {
+          for (var d = 0; d < C; d++, o++) {
+            var k0 = base + d, k1 = k0 + C, k2 = k0 + row, k3 = k2 + C;
+            var at = -1, best = -Infinity;
+            if (xv[k0] > best) { best = xv[k0]; at = k0; }
+            if (xv[k1] > best) { best = xv[k1]; at = k1; }
+            if (xv[k2] > best) { best = xv[k2]; at = k2; }
+            if (xv[k3] > best) { at = k3; }
+            if (at >= 0) out[at] = dyv[o];
+          }
+        }
+      }
+    }
+  }
+
   function makeMaxPoolGrad(tf) {
     return function (args) {
       var backend = args.backend, attrs = args.attrs, x = args.inputs.input;
@@ -100,6 +125,11 @@
       var dyv = backend.typedArrayFromHeap(args.inputs.dy);
       var acc = disjoint ? backend.typedArrayFromHeap(out) : new Float64Array(xv.length);
       if (disjoint) acc.fill(0);
+      if (fh === 2 && fw === 2 && info.strideHeight === 2 && info.strideWidth === 2 &&
+          info.padInfo.top === 0 && info.padInfo.left === 0 && 2 * OH <= H && 2 * OW <= W) {
+        maxPool2x2Grad(xv, dyv, acc, info.batchSize, H, W, C, OH, OW);
+        return out;
+      }
       var o = 0; // flat NHWC index into dy
       for (var b = 0; b < info.batchSize; b++) {
         for (var i = 0; i < OH; i++) {
@@ -213,6 +243,11 @@
       var attrs = {filterSize: [int(rnd, 1, 3), int(rnd, 1, 3)],
                    strides: pick(rnd, [1, 2, [1, 2], [2, 1], 2, 1]),
                    pad: PADS[n % PADS.length], dimRoundingMode: undefined};
+      if (n % 4 === 3) { // the course's pooling, which has a fast path of its own
+        attrs.filterSize = [2, 2];
+        attrs.strides = 2;
+        attrs.pad = n % 8 === 3 ? 'valid' : 'same';
+      }
       if (typeof attrs.pad !== 'string') {
         attrs.pad = n % 2 ? 0 : 1;
         squareNumericPad(rnd, attrs, 'filterSize');
