@@ -202,3 +202,12 @@ def test_your_csv_reads_a_tab_separated_file_without_header(page, site_url):
     assert "separated by tabs" in notes
     assert "the first line holds numbers, not column names" in notes
     assert page.evaluate("window.pytfjs.results.test_accuracy") >= 0.8
+
+
+def test_stop_while_the_lab_waits_for_a_file(page, site_url):
+    start_your_csv(page, site_url)
+    page.click("#stop")
+    assert wait_state(page, "ready", "error", "done") == "ready"
+    assert "Stopped by you while the lab was waiting for input" in console_text(page)
+    assert page.locator(".drop-zone").count() == 0
+    assert not page.is_disabled("#run")
