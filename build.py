@@ -5,6 +5,7 @@
     python3 build.py serve        # build, then serve dist/ on http://127.0.0.1:8000
     python3 build.py test         # install test tools if missing, build, run pytest
     python3 build.py bench        # build, run the benchmarks in bench/
+    python3 build.py pack         # build, then build/pytfjs-classroom.zip (site + serve.py)
     python3 build.py lock-vendor  # re-pin vendored npm files after a deliberate version bump
 
 Needs only Python 3.11+ and Node.js 20 with npm; everything else it installs itself.
@@ -149,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     p_serve.add_argument("--port", type=int, default=8000)
     sub.add_parser("test", help="run the test suite (extra args go to pytest)")
     sub.add_parser("bench", help="run the benchmarks (extra args go to bench/bench.py)")
+    sub.add_parser("pack", help="build, then the classroom zip (site + serve.py)")
     sub.add_parser("lock-vendor", help="re-pin vendored npm files (after a version bump)")
     args, rest = parser.parse_known_args(argv)
     try:
@@ -160,6 +162,13 @@ def main(argv: list[str] | None = None) -> int:
             return test(rest)
         elif args.command == "bench":
             return bench(rest)
+        elif args.command == "pack":
+            from buildlib.pack import write_pack
+
+            build()
+            out = write_pack(config.DIST, config.ROOT / "build" / "pytfjs-classroom.zip")
+            print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB): unzip it and run "
+                  "`python3 serve.py` inside")
         elif args.command == "lock-vendor":
             npm.ensure_node_modules()
             for dest, digest in npm.write_lock().items():
