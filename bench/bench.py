@@ -55,6 +55,19 @@ async ({n, batch, epochs}) => {
 }
 """
 
+# The course MNIST CNN in Python (pytfjs), shared by both benchmark scripts.
+COURSE_CNN_PY = """
+model = tf.sequential()
+model.add(tf.layers.conv2d(input_shape=[28, 28, 1], kernel_size=3, filters=8, activation="relu"))
+model.add(tf.layers.max_pooling2d(pool_size=[2, 2]))
+model.add(tf.layers.conv2d(filters=16, kernel_size=3, activation="relu"))
+model.add(tf.layers.max_pooling2d(pool_size=[2, 2]))
+model.add(tf.layers.flatten())
+model.add(tf.layers.dense(units=128, activation="relu"))
+model.add(tf.layers.dense(units=10, activation="softmax"))
+model.compile(optimizer="adam", loss="categoricalCrossentropy", metrics=["accuracy"])
+"""
+
 CNN_PY = """
 import numpy as np
 from js import performance
@@ -65,15 +78,7 @@ charts = param("charts", False)
 rng = np.random.default_rng(12345)
 xs = rng.random((n, 28, 28, 1), dtype=np.float32)
 ys = np.eye(10, dtype=np.float32)[rng.integers(0, 10, n)]
-model = tf.sequential()
-model.add(tf.layers.conv2d(input_shape=[28, 28, 1], kernel_size=3, filters=8, activation="relu"))
-model.add(tf.layers.max_pooling2d(pool_size=[2, 2]))
-model.add(tf.layers.conv2d(filters=16, kernel_size=3, activation="relu"))
-model.add(tf.layers.max_pooling2d(pool_size=[2, 2]))
-model.add(tf.layers.flatten())
-model.add(tf.layers.dense(units=128, activation="relu"))
-model.add(tf.layers.dense(units=10, activation="softmax"))
-model.compile(optimizer="adam", loss="categoricalCrossentropy", metrics=["accuracy"])
+""" + COURSE_CNN_PY + """
 await model.fit(xs, ys, epochs=1, batch_size=batch, charts=charts)  # warm-up
 t0 = performance.now()
 await model.fit(xs, ys, epochs=epochs, batch_size=batch, shuffle=True, charts=charts)

@@ -33,16 +33,7 @@ from pytfjs.data import sprites
 digits = await sprites.load("data/mnist")
 n, epochs = param("n", 5500), param("epochs", 2)
 train = np.arange(n)
-model = tf.sequential()
-model.add(tf.layers.conv2d(input_shape=[28, 28, 1], kernel_size=3, filters=8, activation="relu"))
-model.add(tf.layers.max_pooling2d(pool_size=[2, 2]))
-model.add(tf.layers.conv2d(kernel_size=3, filters=16, activation="relu"))
-model.add(tf.layers.max_pooling2d(pool_size=[2, 2]))
-model.add(tf.layers.flatten())
-model.add(tf.layers.dense(units=128, activation="relu"))
-model.add(tf.layers.dense(units=10, activation="softmax"))
-model.compile(optimizer="adam", loss="categoricalCrossentropy", metrics=["accuracy"])
-steps = math.ceil(n / 512)
+""" + bench.COURSE_CNN_PY + """steps = math.ceil(n / 512)
 await pytfjs.fit_batches(model, lambda e: digits.batches(train, 512, seed=e), epochs=1,
                          steps_per_epoch=steps, charts=False)  # warm-up
 t0 = performance.now()
