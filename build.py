@@ -62,6 +62,8 @@ def build(dist: Path = config.DIST, cache: Path | None = None, quiet: bool = Fal
         "data": data_files,
     }
     (dist / "build-info.json").write_text(json.dumps(info, indent=1) + "\n")
+    content = manifest.write_manifest(dist, config.PYTFJS_VERSION)
+    manifest.stamp_service_worker(dist, content)
     compressed = manifest.precompress(dist)
     content = manifest.write_manifest(dist, config.PYTFJS_VERSION)
     # Only a complete build replaces the previous one: a refused build leaves it intact.

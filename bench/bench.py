@@ -115,7 +115,7 @@ GUARD_LOG = PageLog()  # the benchmark refuses to report if a page reached anoth
 
 
 def new_page(browser):
-    context = browser.new_context()
+    context = browser.new_context(service_workers="block")  # a first visit, no offline copy
     install_guard(context, GUARD_LOG)
     page = context.new_page()
     page.set_default_timeout(600_000)

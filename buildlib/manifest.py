@@ -30,6 +30,21 @@ def precompress(dist: Path) -> int:
     return count
 
 
+def stamp_service_worker(dist: Path, content: dict) -> str:
+    """Name the service worker's cache after the build's content (every file's sha256).
+
+    A new build changes sw.js itself, which is what makes browsers install the new
+    worker and cache the new files, instead of serving the old ones forever.
+    """
+    import hashlib
+
+    files = [f for f in content["files"] if f["path"] != "sw.js"]
+    build = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()[:16]
+    worker = dist / "sw.js"
+    worker.write_text(worker.read_text().replace("__PYTFJS_BUILD__", build))
+    return build
+
+
 def write_manifest(dist: Path, version: str) -> dict:
     """List every served file (path, size, sha256); the .gz twins are encodings, not files."""
     files = []

@@ -95,7 +95,10 @@ def install_guard(context, log: PageLog) -> None:
 
 @pytest.fixture
 def page(browser, page_log: PageLog) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    # Service workers (the offline copy) are off here: each new context would otherwise
+    # cache the whole site in the background; test_offline.py turns them on.
+    context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                  service_workers="block")
     install_guard(context, page_log)
     page = context.new_page()
     page.set_default_timeout(LAB_TIMEOUT_MS)

@@ -578,6 +578,7 @@
     $("backend").addEventListener("change", (e) => changeBackend(e.target.value));
     setState("ready", "Ready");
     updateMemory();
+    document.dispatchEvent(new Event("pytfjs:ready"));
     if (query.get("run") === "1") run();
   }
 

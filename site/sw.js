@@ -1,0 +1,46 @@
+/*
+ * sw.js: the offline copy of the site. On install it caches every file listed in
+ * manifest.json under a cache named after this build; it then answers every same-origin
+ * GET from that cache, so one visit is enough to use every lab with the network off.
+ * A new build has a new BUILD below (build.py writes it), hence a new service worker:
+ * it fills its own cache, waits until the page says "reload", then deletes the old
+ * caches, so pages never mix files of two builds.
+ */
+const BUILD = "__PYTFJS_BUILD__";
+const CACHE = `pytfjs-${BUILD}`;
+
+self.addEventListener("install", (event) => {
+  event.waitUntil((async () => {
+    const manifest = await (await fetch("manifest.json", { cache: "no-store" })).json();
+    const cache = await caches.open(CACHE);
+    const paths = ["./", "manifest.json", ...manifest.files.map((f) => f.path)];
+    // a few at a time: hundreds of parallel requests would only queue
+    for (let i = 0; i < paths.length; i += 8) {
+      await cache.addAll(paths.slice(i, i + 8).map((p) => new Request(p, { cache: "no-store" })));
+    }
+  })());
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data === "activate-now") self.skipWaiting();
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) {
+      if (name.startsWith("pytfjs-") && name !== CACHE) await caches.delete(name);
+    }
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET" || new URL(request.url).origin !== self.location.origin) return;
+  event.respondWith((async () => {
+    const cache = await caches.open(CACHE);
+    // lab.html?lab=iris and lab.html?lab=mnist are the same file
+    const hit = await cache.match(request, { ignoreSearch: true });
+    return hit || fetch(request);
+  })());
+});
