@@ -23,7 +23,8 @@ def test_after_one_visit_labs_run_with_the_network_off(browser, site_url):
             const names = await caches.keys();
             const cache = await caches.open(names.find(n => n.startsWith('pytfjs-')));
             return (await cache.keys()).length; }""")
-        files = page.evaluate("fetch('manifest.json').then(r => r.json()).then(m => m.files.length)")
+        files = page.evaluate(
+            "fetch('manifest.json').then(r => r.json()).then(m => m.files.length)")
         assert cached >= files
         context.set_offline(True)
         for lab, key in (("one-neuron", "prediction"), ("iris", "sample_class")):
