@@ -1,0 +1,57 @@
+"""A new build served over an old cached one: the page offers the update, then shows the
+new build completely (one cache, new files)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from buildlib import manifest
+from buildlib.server import serve_in_thread
+from tests.conftest import PageLog, install_guard, wait_state
+
+pytestmark = pytest.mark.browser
+
+
+def test_new_build_replaces_the_cached_one(browser, dist_dir, tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(dist_dir, site)
+    os.environ.setdefault("PYTFJS_QUIET_SERVER", "1")
+    server, url = serve_in_thread(site)
+    log = PageLog()
+    context = browser.new_context(service_workers="allow")
+    install_guard(context, log)
+    page = context.new_page()
+    page.set_default_timeout(240_000)
+    try:
+        page.goto(f"{url}lab.html?lab=one-neuron&backend=wasm")
+        assert wait_state(page, "ready") == "ready"
+        assert page.evaluate("window.pytfjsOffline.ready") is True
+        page.reload()
+        assert wait_state(page, "ready") == "ready"
+        assert page.evaluate("navigator.serviceWorker.controller !== null")
+
+        # "deploy" a new build: another lab title, a new manifest, a new worker
+        lab_file = site / "labs/one-neuron.json"
+        lab_file.write_text(lab_file.read_text().replace('"One neuron"', '"One neuron v2"'))
+        old_build = (site / "sw.js").read_text().split('const BUILD = "')[1].split('"')[0]
+        (site / "sw.js").write_text((site / "sw.js").read_text().replace(old_build, "v2build"))
+        manifest.write_manifest(site, "v2")
+
+        page.reload()
+        assert wait_state(page, "ready") == "ready"
+        assert page.inner_text("#lab-title") == "One neuron"  # still the cached build
+        page.wait_for_selector("#update-banner button")
+        page.click("#update-banner button")
+        page.wait_for_function("document.getElementById('lab-title').textContent === "
+                               "'One neuron v2'")
+        assert wait_state(page, "ready") == "ready"
+        caches = page.evaluate(
+            "caches.keys().then(k => k.filter(n => n.startsWith('pytfjs-')))")
+        assert caches == ["pytfjs-v2build"]
+    finally:
+        context.close()
+        server.shutdown()
+    assert not log.external, log.external
