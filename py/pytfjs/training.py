@@ -26,11 +26,9 @@ Callback = Callable[[int, dict[str, Any]], Any]
 class History:
     """What fit returns: ``history.history["loss"]``, ``history.epoch`` like Keras."""
 
-    def __init__(self, history: dict[str, list[float]], stopped: bool,
-                 peak_bytes: int = 0) -> None:
+    def __init__(self, history: dict[str, list[float]], peak_bytes: int = 0) -> None:
         self.history = history
         self.epoch = list(range(len(next(iter(history.values()), []))))
-        self.stopped = stopped
         self.peak_bytes = peak_bytes  # fit_batches: most tensor bytes held between batches
 
     def __repr__(self) -> str:
@@ -48,6 +46,19 @@ def _num_samples(x: Any) -> int:
 
 def _logs(logs: Any) -> dict[str, Any]:
     return {} if logs is None else dict(logs.to_py())
+
+
+def _raise_if_stopped(log: TrainingLog) -> None:
+    if log.stopped:
+        raise Stopped(f"Stopped by you during training, after epoch {log.completed} "
+                      f"of {log.epochs}.")
+
+
+async def _call_user(fn: Callback | None, index: int, logs: dict[str, Any]) -> None:
+    """A learner's callback, plain or ``async``."""
+    result = None if fn is None else fn(index, logs)
+    if inspect.isawaitable(result):
+        await result
 
 
 def _as_js_data(value: Any, owner: ProxyRegistry) -> Any:
@@ -166,9 +177,8 @@ async def fit(model: Any, x: Any, y: Any = None, *, epochs: int = 1, batch_size:
     finally:
         owner.destroy()
     draw(force=True)
-    if log.stopped:
-        raise Stopped(f"Stopped by you during training, after epoch {log.completed} of {epochs}.")
-    return History(log.history, stopped=False)
+    _raise_if_stopped(log)
+    return History(log.history)
 
 
 Batches = Callable[[], Iterable[tuple[np.ndarray, np.ndarray]]]
@@ -192,8 +202,7 @@ def _evaluate(raw_model: Any, batches: Batches, names: list[str]) -> dict[str, f
     totals, count = [0.0] * len(names), 0
     for x, y in batches():
         with ProxyRegistry() as owner:
-            xt = owner.own_tensor(tensors.js_tensor(x))
-            yt = owner.own_tensor(tensors.js_tensor(y))
+            xt, yt = _as_js_data(x, owner), _as_js_data(y, owner)
             values = _scalars(raw_model.evaluate(xt, yt, _compat.to_js_value(
                 {"batchSize": len(x)})))
         totals = [t + v * len(x) for t, v in zip(totals, values, strict=True)]
@@ -226,8 +235,7 @@ async def fit_batches(model: Any, batches: Callable[[int], Iterable[tuple[np.nda
         sums, seen = [0.0] * len(names), 0
         for step, (x, y) in enumerate(batches(epoch)):
             with ProxyRegistry() as owner:
-                xt = owner.own_tensor(tensors.js_tensor(x))
-                yt = owner.own_tensor(tensors.js_tensor(y))
+                xt, yt = _as_js_data(x, owner), _as_js_data(y, owner)
                 values = _scalars(await raw_model.trainOnBatch(xt, yt))
                 peak = max(peak, int(tf.memory().numBytes))
             logs = dict(zip(names, values, strict=True))
@@ -235,10 +243,7 @@ async def fit_batches(model: Any, batches: Callable[[int], Iterable[tuple[np.nda
             seen += len(x)
             log.end_batch(step, logs)
             view.update()
-            if on_batch_end is not None:
-                result = on_batch_end(step, logs)
-                if inspect.isawaitable(result):
-                    await result
+            await _call_user(on_batch_end, step, logs)
             gap = pause.due()
             if gap is not None:
                 await gap
@@ -250,11 +255,6 @@ async def fit_batches(model: Any, batches: Callable[[int], Iterable[tuple[np.nda
             epoch_logs.update(_evaluate(raw_model, validation, names))
         log.end_epoch(epoch, epoch_logs)
         view.update(force=True)
-        if on_epoch_end is not None:
-            result = on_epoch_end(epoch, epoch_logs)
-            if inspect.isawaitable(result):
-                await result
-        if log.stopped:
-            raise Stopped(f"Stopped by you during training, after epoch {log.completed} "
-                          f"of {epochs}.")
-    return History(log.history, stopped=False, peak_bytes=peak)
+        await _call_user(on_epoch_end, epoch, epoch_logs)
+        _raise_if_stopped(log)
+    return History(log.history, peak_bytes=peak)
