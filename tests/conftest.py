@@ -94,6 +94,19 @@ def install_guard(context, log: PageLog) -> None:
 
 
 @pytest.fixture
+def sw_page(browser) -> Iterator[tuple[object, object, PageLog]]:
+    """A page whose context lets service workers run (the offline copy), with the guard."""
+    log = PageLog()
+    context = browser.new_context(service_workers="allow")
+    install_guard(context, log)
+    page = context.new_page()
+    page.set_default_timeout(LAB_TIMEOUT_MS)
+    yield context, page, log
+    context.close()
+    assert not log.external, f"the page requested non-loopback URLs: {log.external}"
+
+
+@pytest.fixture
 def page(browser, page_log: PageLog) -> Iterator[object]:
     # Service workers (the offline copy) are off here: each new context would otherwise
     # cache the whole site in the background; test_offline.py turns them on.

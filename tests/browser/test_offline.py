@@ -4,34 +4,26 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import PageLog, console_text, install_guard, lab_url, wait_state
+from tests.conftest import console_text, lab_url, wait_state
 
 pytestmark = pytest.mark.browser
 
 
-def test_after_one_visit_labs_run_with_the_network_off(browser, site_url):
-    log = PageLog()
-    context = browser.new_context(service_workers="allow")
-    install_guard(context, log)
-    page = context.new_page()
-    page.set_default_timeout(240_000)
-    try:
-        page.goto(lab_url(site_url, "one-neuron", backend="wasm"))
-        assert wait_state(page, "ready", "error") == "ready"
-        assert page.evaluate("window.pytfjsOffline.ready") is True
-        cached = page.evaluate("""async () => {
-            const names = await caches.keys();
-            const cache = await caches.open(names.find(n => n.startsWith('pytfjs-')));
-            return (await cache.keys()).length; }""")
-        files = page.evaluate(
-            "fetch('manifest.json').then(r => r.json()).then(m => m.files.length)")
-        assert cached >= files
-        context.set_offline(True)
-        for lab, key in (("one-neuron", "prediction"), ("iris", "sample_class")):
-            page.goto(lab_url(site_url, lab, run=1, backend="wasm"))
-            assert wait_state(page, "done", "error") == "done", console_text(page)
-            assert key in page.evaluate("window.pytfjs.results")
-        assert page.evaluate("crossOriginIsolated") is True  # headers come from the cache too
-    finally:
-        context.close()
-    assert not log.external, log.external
+def test_after_one_visit_labs_run_with_the_network_off(sw_page, site_url):
+    context, page, _ = sw_page
+    page.goto(lab_url(site_url, "one-neuron", backend="wasm"))
+    assert wait_state(page, "ready", "error") == "ready"
+    assert page.evaluate("window.pytfjsOffline.ready") is True
+    cached = page.evaluate("""async () => {
+        const names = await caches.keys();
+        const cache = await caches.open(names.find(n => n.startsWith('pytfjs-')));
+        return (await cache.keys()).length; }""")
+    files = page.evaluate(
+        "fetch('manifest.json').then(r => r.json()).then(m => m.files.length)")
+    assert cached >= files
+    context.set_offline(True)
+    for lab, key in (("one-neuron", "prediction"), ("iris", "sample_class")):
+        page.goto(lab_url(site_url, lab, run=1, backend="wasm"))
+        assert wait_state(page, "done", "error") == "done", console_text(page)
+        assert key in page.evaluate("window.pytfjs.results")
+    assert page.evaluate("crossOriginIsolated") is True  # headers come from the cache too

@@ -10,21 +10,17 @@ import pytest
 
 from buildlib import manifest
 from buildlib.server import serve_in_thread
-from tests.conftest import PageLog, install_guard, wait_state
+from tests.conftest import wait_state
 
 pytestmark = pytest.mark.browser
 
 
-def test_new_build_replaces_the_cached_one(browser, dist_dir, tmp_path):
+def test_new_build_replaces_the_cached_one(sw_page, dist_dir, tmp_path):
     site = tmp_path / "site"
     shutil.copytree(dist_dir, site)
     os.environ.setdefault("PYTFJS_QUIET_SERVER", "1")
     server, url = serve_in_thread(site)
-    log = PageLog()
-    context = browser.new_context(service_workers="allow")
-    install_guard(context, log)
-    page = context.new_page()
-    page.set_default_timeout(240_000)
+    _, page, _ = sw_page
     try:
         page.goto(f"{url}lab.html?lab=one-neuron&backend=wasm")
         assert wait_state(page, "ready") == "ready"
@@ -52,6 +48,4 @@ def test_new_build_replaces_the_cached_one(browser, dist_dir, tmp_path):
             "caches.keys().then(k => k.filter(n => n.startsWith('pytfjs-')))")
         assert caches == ["pytfjs-v2build"]
     finally:
-        context.close()
         server.shutdown()
-    assert not log.external, log.external
