@@ -22,7 +22,17 @@ import sys
 import time
 from pathlib import Path
 
-from buildlib import config, datasets, labs, manifest, npm, pyodide_packages, sprites, wheel
+from buildlib import (
+    config,
+    datasets,
+    keras_tools,
+    labs,
+    manifest,
+    npm,
+    pyodide_packages,
+    sprites,
+    wheel,
+)
 from buildlib.integrity import IntegrityError
 
 TEST_VENV = config.ROOT / ".venv"
@@ -44,10 +54,12 @@ def build(dist: Path = config.DIST, cache: Path | None = None, quiet: bool = Fal
     build_dir = config.ROOT / "build"
     entry, wheel_path = wheel.build_wheel(config.PY_SRC / "pytfjs", build_dir)
     packages = pyodide_packages.vendor_pyodide_packages(
-        dist, {"pytfjs": (entry, wheel_path)}, cache=cache
+        dist, {"pytfjs": (entry, wheel_path),
+               "pyfive": keras_tools.pyfive_wheel(build_dir, cache)}, cache=cache
     )
 
-    data_files = datasets.write_datasets(dist, cache) + sprites.write_image_datasets(dist)
+    data_files = (datasets.write_datasets(dist, cache) + sprites.write_image_datasets(dist)
+                  + keras_tools.write_sample_models(dist, cache))
     all_labs = labs.load_labs(config.LABS_SRC)
     labs.write_labs(all_labs, dist)
     template = (config.SITE / "index.html").read_text(encoding="utf-8")

