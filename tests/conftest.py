@@ -150,3 +150,24 @@ def run_in_lab(page, code: str) -> str:
 
 def console_text(page) -> str:
     return page.evaluate("document.getElementById('console').innerText")
+
+
+def drop_file(page, name: str, data: bytes | None = None, size: int | None = None,
+              mime: str = "text/csv") -> None:
+    """Drop a file on the lab's drop zone, the way a person drags one in."""
+    page.wait_for_selector(".drop-zone")
+    page.evaluate("""([name, bytes, size, mime]) => {
+        const content = size ? new Uint8Array(size).fill(65) : new Uint8Array(bytes);
+        const data = new DataTransfer();
+        data.items.add(new File([content], name, {type: mime}));
+        document.querySelector('.drop-zone').dispatchEvent(
+            new DragEvent('drop', {dataTransfer: data, bubbles: true, cancelable: true}));
+    }""", [name, list(data or b""), size, mime])
+
+
+def expect_problem(page, text: str) -> None:
+    assert wait_state(page, "error", "done") == "error", console_text(page)
+    assert text in page.inner_text("#inputs .ask-error")
+    assert "Problem: " in console_text(page) and "Traceback" not in console_text(page)
+    assert page.evaluate("tf.memory().numTensors") == 0
+    assert not page.is_disabled("#run")

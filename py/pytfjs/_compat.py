@@ -77,5 +77,12 @@ def to_js_value(value: Any) -> Any:
     return to_js(value, dict_converter=js.Object.fromEntries, create_pyproxies=False)
 
 
+def array_buffer(data: bytes) -> Any:
+    """A new JS ArrayBuffer holding a copy of ``data``."""
+    array = js.Uint8Array.new(len(data))
+    array.assign(data)
+    return array.buffer
+
+
 def js_keys(obj: Any) -> list[str]:
     return list(js.Object.keys(obj))

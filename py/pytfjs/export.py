@@ -48,6 +48,32 @@ async def model_files(model: Any) -> dict[str, bytes]:
     return {"model.json": json.dumps(model_json).encode(), "weights.bin": captured["weights"]}
 
 
+async def load_model_files(files: dict[str, bytes]) -> Any:
+    """A LayersModel from in-memory TF.js files (model.json + the shards it lists).
+
+    The inverse of :func:`model_files`, for models converted or unzipped in the page:
+    ``tf.io.fromMemory``, so nothing is written or fetched. The model is disposed with the
+    run, like any other.
+    """
+    from .wrap import wrap
+
+    tf = _compat.tf_module()
+    doc = json.loads(files["model.json"])
+    groups = doc.get("weightsManifest", [])
+    missing = [p for g in groups for p in g["paths"] if p not in files]
+    if missing:
+        raise FileNotFoundError(f"model.json lists {', '.join(missing)}, which are missing")
+    weights = b"".join(files[p] for g in groups for p in g["paths"])
+    # through JSON, not to_js: None must become null (to_js makes it undefined)
+    artifacts = _compat.js.JSON.parse(json.dumps({
+        "modelTopology": doc["modelTopology"],
+        "weightSpecs": [spec for g in groups for spec in g["weights"]],
+        "format": doc.get("format", "layers-model"),
+    }))
+    artifacts.weightData = _compat.array_buffer(weights)
+    return wrap(await tf.loadLayersModel(tf.io.fromMemory(artifacts)))
+
+
 def zip_files(files: dict[str, bytes]) -> bytes:
     """The files as one zip (fixed timestamps: same content, same bytes)."""
     out = io.BytesIO()

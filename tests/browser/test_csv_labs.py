@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.conftest import ROOT, console_text, lab_url, wait_state
+from tests.conftest import ROOT, console_text, drop_file, expect_problem, lab_url, wait_state
 
 pytestmark = pytest.mark.browser
 
@@ -119,29 +119,9 @@ def test_your_csv_regression_end_to_end(page, site_url, fixtures_dir, tmp_path):
     assert np.allclose(from_node["output"], results["first_row_output"], atol=1e-4)
 
 
-def drop_file(page, name: str, data: bytes | None = None, size: int | None = None) -> None:
-    """Drop a file on the lab's drop zone, the way a person drags one in."""
-    page.wait_for_selector(".drop-zone")
-    page.evaluate("""([name, bytes, size]) => {
-        const content = size ? new Uint8Array(size).fill(65) : new Uint8Array(bytes);
-        const data = new DataTransfer();
-        data.items.add(new File([content], name, {type: 'text/csv'}));
-        document.querySelector('.drop-zone').dispatchEvent(
-            new DragEvent('drop', {dataTransfer: data, bubbles: true, cancelable: true}));
-    }""", [name, list(data or b""), size])
-
-
 def start_your_csv(page, site_url, **params):
     page.goto(lab_url(site_url, "your-csv", backend="cpu", run=1, **params))
     page.wait_for_selector(".drop-zone")
-
-
-def expect_problem(page, text: str) -> None:
-    assert wait_state(page, "error", "done") == "error", console_text(page)
-    assert text in page.inner_text("#inputs .ask-error")
-    assert "Problem: " in console_text(page) and "Traceback" not in console_text(page)
-    assert page.evaluate("tf.memory().numTensors") == 0
-    assert not page.is_disabled("#run")
 
 
 @pytest.mark.parametrize(("name", "data", "message"), [

@@ -18,6 +18,7 @@ class Conversion:
     files: dict[str, bytes]
     keras_version: str
     layers: list[tuple[str, str, int]]  # (name, class, parameters) of layers with weights
+    inputs: list[tuple[str, list[int | None] | None, str]]  # (name, batch shape, dtype)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -57,4 +58,4 @@ def convert_bytes(data: bytes, filename: str, quantization: str | None = None,
                                    generated_by=f"keras v{keras.keras_version}")
     except ConvertError as e:
         raise ConvertError(f"{filename}: {e}") from e
-    return Conversion(files, keras.keras_version, summary, topology.notes)
+    return Conversion(files, keras.keras_version, summary, topology.inputs, topology.notes)

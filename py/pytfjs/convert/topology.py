@@ -81,6 +81,21 @@ class Topology:
     layers: list[LayerInfo]
     notes: list[str]
 
+    @property
+    def inputs(self) -> list[tuple[str, list[int | None] | None, str]]:
+        """(name, batch shape, dtype) of each model input, in order."""
+        config = self.model_config["config"]
+        entries = {e["config"].get("name"): e for e in config["layers"]}
+        if self.model_config["class_name"] == "Sequential":
+            first = config["layers"][0]["config"]
+            return [(first.get("name", "input"), first.get("batch_input_shape"),
+                     first.get("dtype", "float32"))]
+        out = []
+        for name, _, _ in config["input_layers"]:
+            layer = entries[name]["config"]
+            out.append((name, layer["batch_input_shape"], layer.get("dtype", "float32")))
+        return out
+
 
 def layer_variables(class_name: str, config: dict[str, Any]) -> list[str]:
     """The variables a layer owns, in the order Keras creates (and saves) them."""
@@ -339,6 +354,8 @@ def normalise(model_config: dict[str, Any], source: str) -> Topology:
     """The TF.js topology for a Keras ``model_config`` (any generation), and its layers."""
     config = copy.deepcopy(model_config)
     cls = CLASS_ALIASES.get(config.get("class_name"), config.get("class_name"))
+    if cls == "Sequential" and isinstance(config.get("config"), list):  # Keras <= 2.1
+        config["config"] = {"name": "sequential", "layers": config["config"]}
     if cls not in CONTAINERS or not isinstance(config.get("config"), dict) or \
             "layers" not in config["config"]:
         raise ConvertError(

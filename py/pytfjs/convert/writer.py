@@ -24,13 +24,18 @@ from typing import Any
 
 import numpy as np
 
+from ..control import InputError
+
 SHARD_BYTES = 4 * 1024 * 1024
 QUANTIZE_DTYPES = ("float16", "uint8", "uint16")
 CONVERTED_BY = "pytfjs.convert 0.1.0"
 
 
-class ConvertError(ValueError):
-    """A model that cannot be converted; the message says which file and what to do."""
+class ConvertError(InputError):
+    """A model that cannot be converted; the message says which file and what to do.
+
+    An InputError, so a lab page shows it as a message, not a traceback.
+    """
 
 
 def tfjs_array(name: str, array: Any) -> np.ndarray:
