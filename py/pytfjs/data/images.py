@@ -168,6 +168,6 @@ async def snapshot(max_side: int = MAX_SIDE) -> Photo:
     try:
         result = await ask_camera("Look at the camera, then press Take photo.", max_side)
     except _compat.JsException as exc:
-        detail = str(exc).split("\n")[0]
+        detail = str(exc).split("\n")[0].removeprefix("Error: ")
         raise InputError(f"No webcam picture: {detail}") from None
     return _from_js(result, "webcam snapshot")
