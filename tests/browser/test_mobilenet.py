@@ -23,6 +23,7 @@ from tests.conftest import (
     console_text,
     install_guard,
     lab_url,
+    run_in_lab,
     wait_state,
 )
 
@@ -206,3 +207,39 @@ def test_a_webcam_snapshot_is_classified(browser, site_url):
     finally:
         camera.close()
     assert not log.external, log.external
+
+
+CUT = """
+import json
+import pytfjs
+from pytfjs import report, tf, ui
+from pytfjs.data import images
+
+meta = json.loads(await ui.fetch_bytes("models/mobilenet_v2/metadata.json"))
+model = await tf.load_layers_model("models/mobilenet_v2/model.json")
+names = meta["layers"]
+cut = tf.model(inputs=model.inputs, outputs=[model.get_layer(names["features"]).output,
+                                             model.get_layer(names["embedding"]).output])
+photo = await images.sample("chelsea")
+x = images.normalize(images.center_square(photo.pixels, 224), meta["mean"], meta["std"])
+with pytfjs.tidy():
+    features, embedding = cut.predict(x[None])
+    report(features_shape=list(features.shape), features_sum=float(features.numpy().sum()),
+           embedding=embedding.numpy()[0].tolist())
+"""
+
+
+def test_the_network_can_be_cut_at_its_named_layers(page, site_url, dist_dir, torch_state):
+    """What a transfer-learning lab needs: the 7x7x1280 features and the 1280 embedding."""
+    page.goto(lab_url(site_url, "mobilenet", backend="wasm"))
+    assert wait_state(page, "ready") == "ready"
+    assert run_in_lab(page, CUT) == "done", console_text(page)
+    r = page.evaluate("window.pytfjs.results")
+    photo = ref.read_png((dist_dir / "data/photos/chelsea.png").read_bytes())[..., :3]
+    x = images.normalize(images.center_square(photo, 224), mn.MEAN, mn.STD)
+    expected = ref.torch_forward(torch_state, x)
+    assert r["features_shape"] == [1, 7, 7, 1280]
+    assert abs(r["features_sum"] - expected["features"].sum()) <= 1e-5 * expected[
+        "features"].sum()
+    np.testing.assert_allclose(r["embedding"], expected["embedding"], atol=1e-4)
+    assert page.evaluate("tf.memory().numTensors") == 0
