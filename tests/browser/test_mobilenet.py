@@ -162,6 +162,34 @@ def test_files_bad_input_and_no_camera_leave_the_page_usable(page, site_url, dis
     assert page.locator("#inputs .ask").count() == 0
 
 
+def drop(page, name: str, data: bytes = b"", size: int = 0) -> None:
+    """Drop a file on the drop zone, the way a person drags one in."""
+    page.wait_for_selector(".drop-zone")
+    page.evaluate("""([name, bytes, size]) => {
+        const content = size ? new Uint8Array(size) : new Uint8Array(bytes);
+        const data = new DataTransfer();
+        data.items.add(new File([content], name));
+        document.querySelector('.drop-zone').dispatchEvent(
+            new DragEvent('drop', {dataTransfer: data, bubbles: true, cancelable: true}));
+    }""", [name, list(data), size])
+
+
+def test_a_dropped_photo_is_read_and_a_too_big_file_refused_unread(page, site_url, dist_dir):
+    page.goto(lab_url(site_url, "mobilenet", run=1, backend="wasm"))
+    page.wait_for_selector("#inputs button[data-choice='Your photo']")
+    baseline = page.evaluate("tf.memory().numTensors")
+    choose(page, "Your photo")
+    drop(page, "scan.jpg", size=150_000_000)
+    page.wait_for_selector("#inputs .ask-error:has-text('scan.jpg')")
+    assert "scan.jpg is 150 MB; photos up to 100 MB are read: pick a smaller file." in \
+        page.inner_text("#inputs")
+    choose(page, "Your photo")
+    drop(page, "my coffee.png", (dist_dir / "data/photos/coffee.png").read_bytes())
+    r = wait_classified(page, 1)
+    assert r["image"] == "my coffee.png" and r["top1"] == "espresso"
+    assert page.evaluate("tf.memory().numTensors") == baseline
+
+
 def test_an_unknown_sample_names_the_ones_there_are(page, site_url):
     page.goto(lab_url(site_url, "mobilenet", run=1, backend="cpu", image="dog"))
     assert wait_state(page, "done", "error") == "error"

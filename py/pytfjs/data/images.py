@@ -26,7 +26,7 @@ from .. import _compat
 from ..control import InputError
 
 MAX_SIDE = 2048  # longer photos are scaled down by the browser while decoding
-MAX_FILE_BYTES = 100 * 1024 * 1024
+MAX_FILE_BYTES = 100_000_000
 PHOTOS = "data/photos"
 FORMATS = "PNG, JPEG, GIF, WebP or BMP"
 
@@ -118,7 +118,7 @@ async def decode(data: bytes, name: str, max_side: int = MAX_SIDE) -> Photo:
         raise InputError(f"{name} is empty (0 bytes): pick a photo ({FORMATS}).")
     if len(data) > MAX_FILE_BYTES:
         raise InputError(f"{name} is {len(data) / 1e6:.0f} MB; photos up to "
-                         f"{MAX_FILE_BYTES // 2**20} MB are read: pick a smaller file.")
+                         f"{MAX_FILE_BYTES // 10**6} MB are read: pick a smaller file.")
     try:
         result = await _compat.js.pytfjsRuntime.decodeImage(
             _compat.to_js(memoryview(data)), max_side)
@@ -134,7 +134,7 @@ async def read(file: object) -> Photo:
     size, name = int(file.size), str(file.name)  # type: ignore[attr-defined]
     if size > MAX_FILE_BYTES:
         raise InputError(f"{name} is {size / 1e6:.0f} MB; photos up to "
-                         f"{MAX_FILE_BYTES // 2**20} MB are read: pick a smaller file.")
+                         f"{MAX_FILE_BYTES // 10**6} MB are read: pick a smaller file.")
     return await decode(await file.read(), name)  # type: ignore[attr-defined]
 
 
