@@ -87,7 +87,8 @@ def test_photos_are_named_as_numpy_s_reference_names_them(page, site_url, dist_d
     np.testing.assert_array_equal(square, images.center_square(photo, 224))
     # ... and its probabilities are the torch-layout float64 reference's
     assert_top5_equal(r["top5"], reference_top5(torch_state, labels, square))
-    assert "Top 5" in page.inner_text("#charts")
+    page.wait_for_selector("figure.surface[data-title='Top 5'] canvas")  # the bar chart
+    assert "Top 5 classes" in page.inner_text("#charts")
     assert page.evaluate("tf.memory().numTensors") == 0
 
 

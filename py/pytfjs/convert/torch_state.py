@@ -80,7 +80,7 @@ class TensorRef:
 
     def array(self, source: str, name: str) -> np.ndarray:
         data = self.storage.data
-        if data is None:
+        if not isinstance(data, np.ndarray):
             raise TorchStateError(f"{source}: the data of tensor {name!r} is missing "
                                   "(a truncated or damaged file?)")
         if len(self.shape) != len(self.stride):
