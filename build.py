@@ -28,6 +28,7 @@ from buildlib import (
     keras_tools,
     labs,
     manifest,
+    models,
     npm,
     pyodide_packages,
     sprites,
@@ -59,7 +60,9 @@ def build(dist: Path = config.DIST, cache: Path | None = None, quiet: bool = Fal
     )
 
     data_files = (datasets.write_datasets(dist, cache) + sprites.write_image_datasets(dist)
-                  + keras_tools.write_sample_models(dist, cache))
+                  + keras_tools.write_sample_models(dist, cache)
+                  + models.write_photos(dist, cache))
+    model_files = models.write_mobilenet(dist, cache)
     all_labs = labs.load_labs(config.LABS_SRC)
     labs.write_labs(all_labs, dist)
     template = (config.SITE / "index.html").read_text(encoding="utf-8")
@@ -72,6 +75,7 @@ def build(dist: Path = config.DIST, cache: Path | None = None, quiet: bool = Fal
         "pyodide_packages": packages,
         "labs": [lab.id for lab in all_labs],
         "data": data_files,
+        "models": model_files,
     }
     (dist / "build-info.json").write_text(json.dumps(info, indent=1) + "\n")
     content = manifest.write_manifest(dist, config.PYTFJS_VERSION)
@@ -141,11 +145,11 @@ def test(pytest_args: list[str]) -> int:
 
 
 def bench(args: list[str]) -> int:
-    """bench/bench.py (start-up, Python vs JS, transfers), then bench/bench_mnist.py."""
+    """bench/bench.py (start-up, Python vs JS, transfers), bench_mnist.py, bench_mobilenet.py."""
     python = ensure_test_tools()
     build()
     status = 0
-    for script, extra in (("bench.py", args), ("bench_mnist.py", [])):
+    for script, extra in (("bench.py", args), ("bench_mnist.py", []), ("bench_mobilenet.py", [])):
         cmd = [str(python), str(config.ROOT / "bench" / script), *extra]
         print("+ " + " ".join(cmd), flush=True)
         status = subprocess.call(cmd, cwd=config.ROOT) or status

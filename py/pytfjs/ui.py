@@ -150,6 +150,18 @@ async def choose_many(message: str, options: list[str], checked: list[str] | Non
     return [str(v) for v in picked]
 
 
+async def ask_camera(message: str, max_side: int = 2048) -> Any:
+    """Wait for a webcam picture: a live preview and a "Take photo" button in the page.
+
+    Resolves to ``{width, height, originalWidth, originalHeight, pixels}`` (RGBA bytes);
+    raises the browser's error (no camera, permission refused) as a JsException.
+    """
+    page = _compat.ui()
+    if page is None:
+        raise _compat.BrowserRequired("ask_camera needs a lab page")
+    return await _await_ask(page.askCamera(message, max_side))
+
+
 def offer_download(text: str, name: str, data: bytes,
                    mime: str = "application/octet-stream") -> None:
     """A Download button in the page (until the next run); nothing waits for it."""
@@ -186,14 +198,17 @@ def download(name: str, data: bytes, mime: str = "application/octet-stream") -> 
 
 
 def image(title: str, pixels: Any, scale: int = 2, caption: str = "") -> None:
-    """Show a 2-D uint8 grayscale array (e.g. a grid of sample images), scaled up."""
+    """Show a uint8 image, scaled up: grayscale [h, w] (e.g. a grid of samples) or RGB
+    [h, w, 3] (a photo)."""
     import numpy as np
 
     array = np.ascontiguousarray(pixels, dtype=np.uint8)
+    if not (array.ndim == 2 or (array.ndim == 3 and array.shape[2] == 3)):
+        raise ValueError(f"ui.image shows [h, w] or [h, w, 3] arrays, not {array.shape}")
     page = _compat.ui()
     if page is not None:
         meta = {"width": int(array.shape[1]), "height": int(array.shape[0]), "scale": scale,
-                "caption": caption}
+                "caption": caption, "channels": 1 if array.ndim == 2 else 3}
         page.image(title, json.dumps(meta), _compat.to_js(array.reshape(-1)))
 
 

@@ -84,19 +84,20 @@
     $("charts").replaceChildren();
   }
 
-  /** A grayscale uint8 image (e.g. a grid of samples), drawn pixel-exact and scaled up. */
+  /** A uint8 image, grayscale (a grid of samples) or RGB (a photo), drawn pixel-exact. */
   function image(title, json, pixels) {
-    const { width, height, scale, caption } = JSON.parse(json);
+    const { width, height, scale, caption, channels = 1 } = JSON.parse(json);
     const element = ui.surface(title);
     element.setAttribute("aria-label", caption || title);
     const canvas = document.createElement("canvas");
     canvas.width = width;
     canvas.height = height;
     canvas.style.width = `${width * scale}px`;
-    canvas.style.imageRendering = "pixelated";
+    if (scale > 1) canvas.style.imageRendering = "pixelated";
     const rgba = new ImageData(width, height);
-    for (let i = 0; i < width * height; i += 1) {
-      rgba.data.set([pixels[i], pixels[i], pixels[i], 255], i * 4);
+    for (let i = 0, j = 0; i < width * height; i += 1, j += channels) {
+      const g = channels === 3 ? [pixels[j], pixels[j + 1], pixels[j + 2]] : [pixels[j], pixels[j], pixels[j]];
+      rgba.data.set([...g, 255], i * 4);
     }
     canvas.getContext("2d").putImageData(rgba, 0, 0);
     const note = document.createElement("p");
@@ -198,7 +199,10 @@
   // Python awaits these (pytfjs.ui.ask_file / choose); Stop cancels them.
   const asks = new Set();
   function cancelAsks() {
-    for (const ask of asks) ask.reject(new Error("pytfjs:stopped"));
+    for (const ask of asks) {
+      if (ask.cleanup) ask.cleanup();
+      ask.reject(new Error("pytfjs:stopped"));
+    }
     asks.clear();
     $("inputs").replaceChildren();
     $("inputs").hidden = true;
@@ -249,6 +253,68 @@
       zone.addEventListener("drop", (e) => { e.preventDefault(); done(e.dataTransfer.files[0]); });
       panel.appendChild(zone);
       input.focus();
+    });
+  }
+
+  /** Why getUserMedia failed, in words a learner can act on. */
+  function cameraProblem(e) {
+    const name = e && e.name;
+    if (name === "NotAllowedError") return "the camera permission was refused (allow it from the address bar)";
+    if (name === "NotFoundError" || name === "OverconstrainedError") return "no camera was found";
+    if (name === "NotReadableError") return "the camera is in use by another program";
+    return String((e && e.message) || e);
+  }
+
+  /**
+   * A live webcam preview (mirrored, like a mirror) and a "Take photo" button; resolves
+   * with the (unmirrored) frame's pixels (see pytfjsRuntime.bitmapPixels), rejects with
+   * a readable reason when there is no camera. The camera is off again once it settles.
+   */
+  function askCamera(message, maxSide) {
+    return ask((entry) => {
+      const panel = askPanel(message);
+      let stream = null;
+      entry.cleanup = () => { if (stream) stream.getTracks().forEach((t) => t.stop()); stream = null; };
+      const fail = (reason) => { entry.cleanup(); settle(panel, entry); entry.reject(new Error(reason)); };
+      if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+        fail("this page has no camera access (browsers allow it on https and localhost only)");
+        return;
+      }
+      const video = document.createElement("video");
+      video.className = "camera";
+      video.muted = true;
+      video.playsInline = true;
+      video.setAttribute("aria-label", "webcam preview");
+      const snap = document.createElement("button");
+      snap.type = "button";
+      snap.textContent = "Take photo";
+      snap.dataset.choice = "take-photo";
+      snap.disabled = true;
+      panel.append(video, snap);
+      navigator.mediaDevices.getUserMedia({ video: true, audio: false })
+        .then(async (s) => {
+          stream = s;
+          video.srcObject = s;
+          await video.play();
+          snap.disabled = false;
+          snap.focus();
+        })
+        .catch((e) => fail(cameraProblem(e)));
+      snap.addEventListener("click", async () => {
+        try {
+          const frame = await createImageBitmap(video);
+          try {
+            const result = await runtime.bitmapPixels(frame, frame.width, frame.height, maxSide);
+            entry.cleanup();
+            settle(panel, entry);
+            entry.resolve(result);
+          } finally {
+            frame.close();
+          }
+        } catch (e) {
+          fail(`could not take the picture: ${e.message || e}`);
+        }
+      });
     });
   }
 
@@ -368,6 +434,7 @@
   const ui = {
     askFile,
     askChoice,
+    askCamera,
     image,
     drawingPad,
     modelSummary(title, model) {

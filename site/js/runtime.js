@@ -122,6 +122,41 @@
     }
   }
 
+  /**
+   * RGBA pixels of a decoded bitmap (or a video frame), at most maxSide pixels on a side:
+   * bigger ones are scaled down by the browser (createImageBitmap resize), so a huge
+   * photo never becomes a huge canvas. Returns {width, height, originalWidth,
+   * originalHeight, pixels: Uint8Array of width * height * 4}.
+   */
+  async function bitmapPixels(source, width, height, maxSide = 2048) {
+    const scale = Math.min(1, maxSide / Math.max(width, height));
+    const w = Math.max(1, Math.round(width * scale));
+    const h = Math.max(1, Math.round(height * scale));
+    const bitmap = scale < 1
+      ? await createImageBitmap(source, { resizeWidth: w, resizeHeight: h, resizeQuality: "high" })
+      : source;
+    try {
+      const ctx = new OffscreenCanvas(w, h).getContext("2d", { willReadFrequently: true });
+      ctx.drawImage(bitmap, 0, 0);
+      const pixels = new Uint8Array(ctx.getImageData(0, 0, w, h).data.buffer);
+      return { width: w, height: h, originalWidth: width, originalHeight: height, pixels };
+    } finally {
+      if (bitmap !== source) bitmap.close();
+    }
+  }
+
+  /** Decode encoded image bytes (PNG, JPEG, GIF, WebP, BMP) with the browser's decoder,
+   *  no colour-profile conversion (pixels as stored); see bitmapPixels for the result. */
+  async function decodeImage(bytes, maxSide = 2048) {
+    const bitmap = await createImageBitmap(new Blob([bytes]),
+      { colorSpaceConversion: "none", premultiplyAlpha: "none" });
+    try {
+      return await bitmapPixels(bitmap, bitmap.width, bitmap.height, maxSide);
+    } finally {
+      bitmap.close();
+    }
+  }
+
   let visLoading = null;
 
   /** tfjs-vis (1.2 MB) is loaded on first use, so pages start faster. */
@@ -152,7 +187,7 @@
 
   globalThis.pytfjsRuntime = {
     BACKENDS, siteUrl, webglInfo, defaultBackend, setBackend, initBackend, startPython, loadPackages,
-    loadVis, setOutput, decodeSprite,
+    loadVis, setOutput, decodeSprite, decodeImage, bitmapPixels,
   };
 
   // Pages that run Python say so (<html data-boot-python>): Pyodide starts booting now,

@@ -54,3 +54,23 @@ def test_converter_files_are_recorded_with_their_sha256(dist_dir):
     for path in sorted((dist_dir / "models" / "keras").iterdir()):
         rel = path.relative_to(dist_dir).as_posix()
         assert f"| `{rel}` |" in TEXT and sha256_file(path) in TEXT, rel
+
+
+def test_the_pretrained_model_and_photos_are_recorded(dist_dir):
+    from buildlib import models
+    from buildlib.integrity import sha256_file
+
+    for package in (models.WEIGHTS, models.CLASSES, models.SKIMAGE):
+        name, version = package.spec.replace("==", "@").rsplit("@", 1)
+        assert f"| {name} | {version} |" in TEXT and package.sha256 in TEXT, package.spec
+    sources = {models.PTH[1]: models.PTH_SHA256, models.CLASSES_JS[1]: models.CLASSES_JS_SHA256,
+               **{models.PHOTOS_PREFIX + p.file: p.sha256 for p in models.PHOTOS}}
+    for source, digest in sources.items():
+        assert f"| `{source}` |" in TEXT and digest in TEXT, source
+    folder = dist_dir / models.MODEL_DIR
+    shipped = sorted(p.name for p in folder.iterdir() if p.suffix != ".gz")
+    assert shipped == sorted(models.MODEL_OUTPUTS)
+    for name in shipped:
+        rel = f"{models.MODEL_DIR}/{name}"
+        assert f"| `{rel}` |" in TEXT, rel
+        assert f"`{sha256_file(folder / name)}`" in TEXT, f"{rel} changed: update THIRD_PARTY.md"

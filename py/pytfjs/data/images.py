@@ -1,0 +1,173 @@
+"""Photos for image models: decoded by the browser, prepared with numpy.
+
+    photo = await images.sample("chelsea")            # a photo shipped with the site
+    photo = await images.read(await ui.ask_file(...))  # a file the learner picked
+    photo = await images.snapshot()                    # a webcam picture
+    square = images.center_square(photo.pixels, 224)   # uint8 [224, 224, 3]
+    x = images.normalize(square, mean, std)            # float32, ready for the model
+
+Decoding uses the browser's own image decoder (``pytfjsRuntime.decodeImage``:
+createImageBitmap + OffscreenCanvas, no colour-profile conversion). Photos larger than
+``MAX_SIDE`` pixels on a side are scaled down by the browser while decoding, so a
+50-megapixel picture costs about 16 MB, not 200 MB. Everything after decoding (the
+centre crop, the resize, the normalisation) is plain numpy and gives the same numbers
+on CPython, which is how the tests check the browser's predictions.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import _compat
+from ..control import InputError
+
+MAX_SIDE = 2048  # longer photos are scaled down by the browser while decoding
+MAX_FILE_BYTES = 100_000_000
+PHOTOS = "data/photos"
+FORMATS = "PNG, JPEG, GIF, WebP or BMP"
+
+
+@dataclass
+class Photo:
+    """A decoded photo: uint8 RGB ``pixels`` [height, width, 3] and where it came from."""
+
+    name: str
+    pixels: np.ndarray
+    original_size: tuple[int, int]  # (width, height) before any scaling down
+
+    @property
+    def scaled(self) -> bool:
+        return self.original_size != (self.pixels.shape[1], self.pixels.shape[0])
+
+    def describe(self) -> str:
+        w, h = self.original_size
+        text = f"{self.name}: {w}x{h}"
+        if self.scaled:
+            text += (f" ({w * h / 1e6:.1f} megapixels, scaled down to "
+                     f"{self.pixels.shape[1]}x{self.pixels.shape[0]} while decoding)")
+        return text
+
+
+# ------------------------------------------------------------------ numpy (CPython too)
+
+
+def _area_index(size_in: int, size_out: int) -> np.ndarray:
+    """First source index of each of ``size_out`` equal bins over ``size_in`` pixels."""
+    return ((np.arange(size_out, dtype=np.int64) * size_in) // size_out).astype(np.intp)
+
+
+def resize_area(pixels: np.ndarray, height: int, width: int) -> np.ndarray:
+    """uint8 [h, w, c] -> [height, width, c]: each output pixel is the mean of the source
+    pixels in its bin (nearest pixel when enlarging). Integer bin edges, so the result is
+    exactly the same on every machine."""
+    out = np.asarray(pixels)
+    for axis, size in ((0, height), (1, width)):
+        n = out.shape[axis]
+        if n >= size:
+            starts = _area_index(n, size)
+            counts = np.diff(np.append(starts, n))
+            sums = np.add.reduceat(out.astype(np.uint32), starts, axis=axis)
+            shape = [1] * out.ndim
+            shape[axis] = size
+            out = np.rint(sums / counts.reshape(shape)).astype(np.uint8)
+        else:
+            index = ((np.arange(size) * 2 + 1) * n) // (2 * size)
+            out = np.take(out, index, axis=axis)
+    return np.ascontiguousarray(out, dtype=np.uint8)
+
+
+def center_square(pixels: np.ndarray, size: int = 224) -> np.ndarray:
+    """The centred square of the short side, resized to ``size`` x ``size`` (uint8)."""
+    h, w = pixels.shape[:2]
+    side = min(h, w)
+    top, left = (h - side) // 2, (w - side) // 2
+    return resize_area(pixels[top:top + side, left:left + side], size, size)
+
+
+def normalize(pixels: np.ndarray, mean: Sequence[float], std: Sequence[float]) -> np.ndarray:
+    """float32 (pixels / 255 - mean) / std per channel, as torchvision's models expect."""
+    x = pixels.astype(np.float32) / np.float32(255)
+    return (x - np.asarray(mean, np.float32)) / np.asarray(std, np.float32)
+
+
+def rgba_to_rgb(rgba: np.ndarray) -> np.ndarray:
+    """Drop the alpha channel (transparent pixels keep the colour the decoder gave them)."""
+    return np.ascontiguousarray(rgba[..., :3])
+
+
+# ------------------------------------------------------------------ the browser
+
+
+def _from_js(result: object, name: str) -> Photo:
+    width, height = int(result.width), int(result.height)  # type: ignore[attr-defined]
+    rgba = np.empty((height, width, 4), np.uint8)
+    result.pixels.assign_to(rgba.reshape(-1))  # type: ignore[attr-defined]
+    original = (int(result.originalWidth), int(result.originalHeight))  # type: ignore[attr-defined]
+    return Photo(name, rgba_to_rgb(rgba), original)
+
+
+async def decode(data: bytes, name: str, max_side: int = MAX_SIDE) -> Photo:
+    """A :class:`Photo` from encoded image bytes; InputError (naming the file) if they
+    are empty, too big or not an image the browser can decode."""
+    _compat.require_browser("decoding images")
+    if not data:
+        raise InputError(f"{name} is empty (0 bytes): pick a photo ({FORMATS}).")
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(f"{name} is {len(data) / 1e6:.0f} MB; photos up to "
+                         f"{MAX_FILE_BYTES // 10**6} MB are read: pick a smaller file.")
+    try:
+        result = await _compat.js.pytfjsRuntime.decodeImage(
+            _compat.to_js(memoryview(data)), max_side)
+    except _compat.JsException as exc:
+        detail = str(exc).split("\n")[0]
+        raise InputError(f"{name} is not an image this browser can decode ({detail}): "
+                         f"pick a photo ({FORMATS}).") from None
+    return _from_js(result, name)
+
+
+async def read(file: object) -> Photo:
+    """Decode a file the learner picked or dropped (``await ui.ask_file(...)``)."""
+    size, name = int(file.size), str(file.name)  # type: ignore[attr-defined]
+    if size > MAX_FILE_BYTES:
+        raise InputError(f"{name} is {size / 1e6:.0f} MB; photos up to "
+                         f"{MAX_FILE_BYTES // 10**6} MB are read: pick a smaller file.")
+    return await decode(await file.read(), name)  # type: ignore[attr-defined]
+
+
+async def samples() -> list[dict]:
+    """The photos shipped with the site: [{"name", "file", "title", "credit"}, ...]."""
+    from ..ui import fetch_bytes
+
+    return json.loads(await fetch_bytes(f"{PHOTOS}/index.json"))
+
+
+async def sample(name: str) -> Photo:
+    """A photo shipped with the site, by name ("chelsea" or "chelsea.png")."""
+    from ..ui import fetch_bytes
+
+    known = await samples()
+    found = [p for p in known if name in (p["name"], p["file"])]
+    if not found:
+        raise InputError(f"there is no sample photo {name!r}; choose one of "
+                         f"{', '.join(p['name'] for p in known)}.")
+    file = found[0]["file"]
+    return await decode(await fetch_bytes(f"{PHOTOS}/{file}"), file)
+
+
+async def snapshot(max_side: int = MAX_SIDE) -> Photo:
+    """A picture from the webcam: the page shows a preview and a "Take photo" button.
+
+    InputError with the browser's reason when there is no camera or it is refused.
+    """
+    from ..ui import ask_camera
+
+    try:
+        result = await ask_camera("Look at the camera, then press Take photo.", max_side)
+    except _compat.JsException as exc:
+        detail = str(exc).split("\n")[0].removeprefix("Error: ")
+        raise InputError(f"No webcam picture: {detail}") from None
+    return _from_js(result, "webcam snapshot")

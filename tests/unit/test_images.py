@@ -1,0 +1,62 @@
+"""Photo preparation in numpy: the centre crop, the area resize, the normalisation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pytfjs import BrowserRequired
+from pytfjs.data import images
+
+
+def test_area_resize_averages_whole_bins_and_rounds() -> None:
+    img = np.arange(16, dtype=np.uint8).reshape(4, 4, 1) * 10
+    out = images.resize_area(img, 2, 2)
+    assert out.dtype == np.uint8
+    # each output pixel is the rounded mean of a 2x2 block
+    assert out[..., 0].tolist() == [[25, 45], [105, 125]]
+    # bins of unequal size (5 -> 2: rows 0-1 and 2-4)
+    col = np.array([0, 10, 20, 30, 41], np.uint8).reshape(5, 1, 1)
+    assert images.resize_area(col, 2, 1).ravel().tolist() == [5, 30]
+
+
+def test_enlarging_takes_the_nearest_pixel() -> None:
+    img = np.array([[[0], [100]]], np.uint8)  # 1x2
+    assert images.resize_area(img, 2, 4)[..., 0].tolist() == [[0, 0, 100, 100]] * 2
+
+
+def test_center_square_takes_the_middle_of_the_long_side() -> None:
+    wide = np.zeros((300, 451, 3), np.uint8)
+    wide[:, 75:375] = 200  # the centred 300x300 square (offset (451 - 300) // 2 = 75)
+    square = images.center_square(wide, 224)
+    assert square.shape == (224, 224, 3) and (square == 200).all()
+    tall = np.zeros((10, 4, 3), np.uint8)
+    tall[3:7] = 9
+    assert (images.center_square(tall, 4) == 9).all()
+
+
+def test_normalize_is_torchvision_s() -> None:
+    px = np.array([[[0, 128, 255]]], np.uint8)
+    x = images.normalize(px, [0.485, 0.456, 0.406], [0.229, 0.224, 0.225])
+    assert x.dtype == np.float32
+    expected = (np.array([0, 128, 255]) / 255 - [0.485, 0.456, 0.406]) / [0.229, 0.224, 0.225]
+    np.testing.assert_allclose(x[0, 0], expected, rtol=1e-6)
+
+
+def test_photo_describes_scaling() -> None:
+    photo = images.Photo("big.png", np.zeros((1365, 2048, 3), np.uint8), (8660, 5774))
+    assert photo.scaled
+    assert photo.describe() == ("big.png: 8660x5774 (50.0 megapixels, scaled down to "
+                                "2048x1365 while decoding)")
+    assert images.Photo("a.png", np.zeros((3, 4, 3), np.uint8), (4, 3)).describe() == "a.png: 4x3"
+
+
+async def _decode(data: bytes) -> None:
+    await images.decode(data, "x.png")
+
+
+def test_decoding_needs_the_browser() -> None:
+    import asyncio
+
+    with pytest.raises(BrowserRequired):
+        asyncio.run(_decode(b"\x89PNG"))
