@@ -22,7 +22,17 @@ import sys
 import time
 from pathlib import Path
 
-from buildlib import config, datasets, labs, manifest, npm, pyodide_packages, sprites, wheel
+from buildlib import (
+    config,
+    datasets,
+    labs,
+    manifest,
+    npm,
+    pyodide_packages,
+    sprites,
+    toxicity,
+    wheel,
+)
 from buildlib.integrity import IntegrityError
 
 TEST_VENV = config.ROOT / ".venv"
@@ -48,6 +58,7 @@ def build(dist: Path = config.DIST, cache: Path | None = None, quiet: bool = Fal
     )
 
     data_files = datasets.write_datasets(dist, cache) + sprites.write_image_datasets(dist)
+    model_files = toxicity.write_model(dist, cache)
     all_labs = labs.load_labs(config.LABS_SRC)
     labs.write_labs(all_labs, dist)
     template = (config.SITE / "index.html").read_text(encoding="utf-8")
@@ -60,6 +71,7 @@ def build(dist: Path = config.DIST, cache: Path | None = None, quiet: bool = Fal
         "pyodide_packages": packages,
         "labs": [lab.id for lab in all_labs],
         "data": data_files,
+        "models": model_files,
     }
     (dist / "build-info.json").write_text(json.dumps(info, indent=1) + "\n")
     content = manifest.write_manifest(dist, config.PYTFJS_VERSION)

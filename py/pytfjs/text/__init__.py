@@ -1,0 +1,7 @@
+"""Text features computed in Python (numpy), for models that run in TF.js."""
+
+from __future__ import annotations
+
+from .tfidf import TfidfError, TfidfVectorizer
+
+__all__ = ["TfidfError", "TfidfVectorizer"]
