@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .lines import sentences
 from .tfidf import TfidfError, TfidfVectorizer
 
-__all__ = ["TfidfError", "TfidfVectorizer"]
+__all__ = ["TfidfError", "TfidfVectorizer", "sentences"]
