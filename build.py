@@ -141,11 +141,13 @@ def test(pytest_args: list[str]) -> int:
 
 
 def bench(args: list[str]) -> int:
-    """bench/bench.py (start-up, Python vs JS, transfers), then bench/bench_mnist.py."""
+    """bench/bench.py (start-up, Python vs JS, transfers), bench/bench_mnist.py, then
+    bench/bench_toxicity.py."""
     python = ensure_test_tools()
     build()
     status = 0
-    for script, extra in (("bench.py", args), ("bench_mnist.py", [])):
+    for script, extra in (("bench.py", args), ("bench_mnist.py", []),
+                          ("bench_toxicity.py", [])):
         cmd = [str(python), str(config.ROOT / "bench" / script), *extra]
         print("+ " + " ".join(cmd), flush=True)
         status = subprocess.call(cmd, cwd=config.ROOT) or status
