@@ -3,7 +3,7 @@ import json
 
 import numpy as np
 
-from pytfjs import param, params, report, tf, ui
+from pytfjs import check_stop, param, params, report, tf, ui
 from pytfjs.control import InputError
 from pytfjs.text import TfidfVectorizer, sentences
 
@@ -14,13 +14,18 @@ model = await tf.load_layers_model("models/toxicity/model.json")
 print(f"{vectorizer.size:,} known words -> {len(model.layers)} dense layers -> one score")
 
 
-def scores_of(lines):
+async def scores_of(lines):
     """One score per line, 256 lines at a time (each batch is lines x 15,442 numbers)."""
-    scores = []
+    scores, pause = [], ui.Pause(0.2)
     for start in range(0, len(lines), 256):
         features = vectorizer.transform(lines[start:start + 256], np.float32)
         with model.predict(features) as predicted:
             scores += predicted.numpy()[:, 0].tolist()
+        ui.progress({"fraction": len(scores) / len(lines),
+                     "text": f"scored {len(scores):,} of {len(lines):,} sentences"})
+        if breather := pause.due():  # long texts: let the page paint and see Stop
+            await breather
+        check_stop()
     return scores
 
 
@@ -31,8 +36,8 @@ def verdict(score, threshold):
     return "not offensive" if 1 - score > threshold else "not sure"
 
 
-def show(lines, threshold):
-    scores = scores_of(lines)
+async def show(lines, threshold):
+    scores = await scores_of(lines)
     rows = [[line if len(line) <= 80 else line[:79] + "…",
              ui.meter(score, f"{score:.3f}", low=1 - threshold, high=threshold),
              verdict(score, threshold)] for line, score in zip(lines[:200], scores)]
@@ -48,7 +53,7 @@ threshold = param("threshold", 0.9)
 if not 0.5 <= threshold <= 0.99:
     raise InputError(f"threshold={threshold}: choose a value from 0.5 to 0.99")
 if "text" in params():  # scripted (?text=...): score once
-    show(sentences(param("text", "")), threshold)
+    await show(sentences(param("text", "")), threshold)
 else:  # score, edit, score again... until Stop
     text, problem = "you suck\nHave a nice day!\nThe movie was crap.\nshut up, you moron", ""
     while True:
@@ -58,7 +63,7 @@ else:  # score, edit, score again... until Stop
             slider=ui.Slider("Flag above", threshold, 0.5, 0.99, 0.01))
         text, threshold = answer.text, answer.value
         try:
-            show(sentences(text), threshold)
+            await show(sentences(text), threshold)
             problem = ""
         except InputError as refused:  # empty or far too long: say why, ask again
             problem = str(refused)
