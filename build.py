@@ -32,6 +32,7 @@ from buildlib import (
     npm,
     pyodide_packages,
     sprites,
+    toxicity,
     wheel,
 )
 from buildlib.integrity import IntegrityError
@@ -62,7 +63,7 @@ def build(dist: Path = config.DIST, cache: Path | None = None, quiet: bool = Fal
     data_files = (datasets.write_datasets(dist, cache) + sprites.write_image_datasets(dist)
                   + keras_tools.write_sample_models(dist, cache)
                   + models.write_photos(dist, cache))
-    model_files = models.write_mobilenet(dist, cache)
+    model_files = models.write_mobilenet(dist, cache) + toxicity.write_model(dist, cache)
     all_labs = labs.load_labs(config.LABS_SRC)
     labs.write_labs(all_labs, dist)
     template = (config.SITE / "index.html").read_text(encoding="utf-8")
@@ -150,7 +151,7 @@ def bench(args: list[str]) -> int:
     build()
     status = 0
     scripts = (("bench.py", args), ("bench_mnist.py", []), ("bench_mobilenet.py", []),
-               ("bench_convert.py", []))
+               ("bench_toxicity.py", []), ("bench_convert.py", []))
     for script, extra in scripts:
         cmd = [str(python), str(config.ROOT / "bench" / script), *extra]
         print("+ " + " ".join(cmd), flush=True)

@@ -162,6 +162,40 @@ async def ask_camera(message: str, max_side: int = 2048) -> Any:
     return await _await_ask(page.askCamera(message, max_side))
 
 
+@dataclass
+class Slider:
+    """A slider shown with :func:`ask_text` (``<input type=range>``, labelled)."""
+
+    label: str
+    value: float
+    minimum: float = 0.0
+    maximum: float = 1.0
+    step: float = 0.01
+
+
+@dataclass
+class TextAnswer:
+    """What the learner submitted: the text, and the slider's value (None without one)."""
+
+    text: str
+    value: float | None = None
+
+
+async def ask_text(message: str, default: str = "", label: str = "Text", button: str = "OK",
+                   slider: Slider | None = None, error: str = "") -> TextAnswer:
+    """Wait for the learner to type or paste text (a labelled text area, Ctrl+Enter submits),
+    with an optional slider beside it; ``error`` is shown above it as an alert (e.g. why
+    the previous answer was refused)."""
+    page = _compat.ui()
+    if page is None:
+        raise _compat.BrowserRequired("ask_text needs a lab page")
+    spec = {"label": label, "default": default, "button": button, "error": error,
+            "slider": None if slider is None else vars(slider)}
+    answer = json.loads(str(await _await_ask(page.askText(message, json.dumps(spec)))))
+    value = answer.get("value")
+    return TextAnswer(str(answer["text"]), None if value is None else float(value))
+
+
 def offer_download(text: str, name: str, data: bytes,
                    mime: str = "application/octet-stream") -> None:
     """A Download button in the page (until the next run); nothing waits for it."""
@@ -179,8 +213,23 @@ def message(text: str, kind: str = "note") -> None:
         page.message(text, kind)
 
 
+def meter(value: float, text: str = "", low: float | None = None, high: float | None = None
+          ) -> dict[str, Any]:
+    """A table cell drawn as a bar (``<meter>``, 0..1) followed by ``text``.
+
+    Above ``high`` the browser colours the bar as a warning, below ``low`` as fine.
+    """
+    cell: dict[str, Any] = {"meter": float(value), "text": text}
+    if low is not None:
+        cell["low"] = float(low)
+    if high is not None:
+        cell["high"] = float(high)
+    return cell
+
+
 def table(title: str, headers: list[str], rows: list[list[Any]], caption: str = "") -> None:
-    """An HTML table in the chart area (previews, per-class accuracy, ...)."""
+    """An HTML table in the chart area (previews, per-class accuracy, ...); a cell made by
+    :func:`meter` is drawn as a bar."""
     page = _compat.ui()
     if page is not None:
         page.table(title, json.dumps({"headers": headers, "rows": rows, "caption": caption},

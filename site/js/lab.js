@@ -384,6 +384,81 @@
     });
   }
 
+  /**
+   * A labelled text area (and an optional labelled slider); Ctrl+Enter or the button
+   * submits. Resolves with JSON {text, value}.
+   */
+  let textFields = 0;
+  function askText(message, specJson) {
+    const spec = JSON.parse(specJson);
+    return ask((entry) => {
+      const panel = askPanel(message);
+      if (spec.error) {
+        const problem = document.createElement("p");
+        problem.className = "ask-problem";
+        problem.setAttribute("role", "alert");
+        problem.textContent = spec.error;
+        panel.prepend(problem);
+      }
+      const form = document.createElement("form");
+      form.className = "ask-text";
+      textFields += 1;
+      const area = document.createElement("textarea");
+      area.id = `ask-text-${textFields}`;
+      area.rows = 8;
+      area.value = spec.default || "";
+      const areaLabel = document.createElement("label");
+      areaLabel.htmlFor = area.id;
+      areaLabel.textContent = spec.label;
+      form.append(areaLabel, area);
+      let range = null;
+      if (spec.slider) {
+        const s = spec.slider;
+        range = document.createElement("input");
+        range.type = "range";
+        range.id = `ask-range-${textFields}`;
+        Object.assign(range, { min: s.minimum, max: s.maximum, step: s.step });
+        range.value = s.value;
+        const rangeLabel = document.createElement("label");
+        rangeLabel.htmlFor = range.id;
+        rangeLabel.textContent = s.label;
+        const shown = document.createElement("output");
+        shown.htmlFor = range.id;
+        shown.value = range.value;
+        range.addEventListener("input", () => { shown.value = range.value; });
+        const row = document.createElement("div");
+        row.className = "ask-slider";
+        row.append(rangeLabel, range, shown);
+        form.appendChild(row);
+      }
+      const submit = document.createElement("button");
+      submit.type = "submit";
+      submit.textContent = spec.button || "OK";
+      form.appendChild(submit);
+      form.addEventListener("submit", (e) => {
+        e.preventDefault();
+        settle(panel, entry);
+        entry.resolve(JSON.stringify({ text: area.value, value: range ? Number(range.value) : null }));
+      });
+      area.addEventListener("keydown", (e) => {
+        if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); form.requestSubmit(); }
+      });
+      panel.appendChild(form);
+      area.focus();
+    });
+  }
+
+  /** A table cell from pytfjs.ui.meter: a 0..1 bar and its text. */
+  function meterCell(cell, { meter, text, low, high }) {
+    const bar = document.createElement("meter");
+    Object.assign(bar, { min: 0, max: 1, optimum: 0, value: meter });
+    if (low !== undefined) bar.low = low;
+    if (high !== undefined) bar.high = high;
+    bar.setAttribute("aria-label", text || String(meter));
+    cell.className = "meter-cell";
+    cell.append(bar, ` ${text || ""}`);
+  }
+
   /** A button that downloads ``bytes`` when pressed; stays until the next run. */
   function offerDownload(text, name, bytes, type) {
     const panel = askPanel(text);
@@ -420,7 +495,14 @@
     const head = t.createTHead().insertRow();
     for (const h of headers) { const th = document.createElement("th"); th.scope = "col"; th.textContent = h; head.appendChild(th); }
     const body = t.createTBody();
-    for (const r of rows) { const tr = body.insertRow(); for (const v of r) tr.insertCell().textContent = v === null ? "" : String(v); }
+    for (const r of rows) {
+      const tr = body.insertRow();
+      for (const v of r) {
+        const cell = tr.insertCell();
+        if (v !== null && typeof v === "object" && "meter" in v) meterCell(cell, v);
+        else cell.textContent = v === null ? "" : String(v);
+      }
+    }
     element.replaceChildren(t);
   }
 
@@ -444,6 +526,7 @@
         .catch((e) => err(`model summary: ${e.message || e}`));
     },
     askMany,
+    askText,
     offerDownload,
     download,
     table,

