@@ -93,7 +93,7 @@ report(hashes=out)
     assert in_page == expected
 
 
-def test_drop_a_keras3_file_choose_uint8_and_get_the_zip(page, site_url):
+def test_drop_a_keras3_file_choose_uint8_type_an_input_and_get_the_zip(page, site_url):
     name = "blocks.k3.keras"
     page.goto(lab_url(site_url, "convert", run=1, backend="wasm"))
     page.wait_for_selector("#inputs button[data-choice^='my own']")
@@ -101,10 +101,19 @@ def test_drop_a_keras3_file_choose_uint8_and_get_the_zip(page, site_url):
     drop_file(page, name, (FIXTURES / name).read_bytes(), mime="application/zip")
     page.wait_for_selector("#inputs button[data-choice='uint8']")
     page.click("#inputs button[data-choice='uint8']")
-    assert wait_state(page, "done", "error") == "done", console_text(page)
+    # the converted model waits for input numbers: a wrong count is refused, then it predicts
+    box = page.get_by_label("Input numbers")
+    box.fill("1, 2, 3")
+    page.get_by_role("button", name="Predict").click()
+    page.wait_for_selector("#inputs .ask-problem")
+    assert "needs 300 numbers (shape [10, 10, 3]); you typed 3" in page.inner_text("#inputs")
+    page.get_by_label("Input numbers").fill(flat_input(name))
+    page.get_by_role("button", name="Predict").click()
+    page.wait_for_function("window.pytfjs.results && window.pytfjs.results.output")
     results = page.evaluate("window.pytfjs.results")
     assert results["quantize"] == "uint8" and results["keras_version"] == "3.15.1"
-    assert results["input_shape"] == [1, 10, 10, 3] and len(results["output"]) == 2
+    assert results["input_shape"] == [1, 10, 10, 3]
+    np.testing.assert_allclose(results["output"], REFS[name]["output"][0], atol=0.3)
     cpython = convert_bytes((FIXTURES / name).read_bytes(), name, "uint8")
     assert results["sha256"] == sha256s(cpython.files)
     with page.expect_download() as download:
@@ -112,6 +121,8 @@ def test_drop_a_keras3_file_choose_uint8_and_get_the_zip(page, site_url):
     assert download.value.suggested_filename == "blocks.k3-tfjs.zip"
     with zipfile.ZipFile(download.value.path()) as archive:
         assert {n: archive.read(n) for n in archive.namelist()} == cpython.files
+    page.click("#stop")  # the page keeps asking for inputs until Stop
+    assert wait_state(page, "ready", "done", "error") == "ready"
     assert page.evaluate("tf.memory().numTensors") == 0
 
 

@@ -9,7 +9,7 @@ from pytfjs.control import InputError
 from pytfjs.convert import QUANTIZE_DTYPES, convert_bytes
 
 SAMPLE = "models/keras/emotion_model.hdf5"  # fer's emotion model (Keras 2.0.5), shipped
-TYPED_INPUT = ""  # type numbers here ("0.1, 0.5, ...") to predict on them, else random
+TYPED_INPUT = ""  # numbers ("0.1, 0.5, ...") to predict on; empty: a random input
 
 # 1. The Keras file: yours (it stays on this computer), or the sample.
 url = param("model", "")
@@ -33,40 +33,63 @@ print(f"converted in {1000 * (time.perf_counter() - started):.0f} ms")
 model = await export.load_model_files(conversion.files)
 ui.model_summary(f"{file.name} in TF.js", model)
 
-# 4. Predict: on the numbers you typed, or on random input of the right shape.
-name, shape, dtype = conversion.inputs[0]
-shape = [1, *[d or 1 for d in (shape or [None, 1])[1:]]]
-typed = param("input", "") or TYPED_INPUT
-rng = np.random.default_rng(0)
-if typed:
-    values = np.array([float(v) for v in typed.replace(";", ",").split(",") if v.strip()])
-    if values.size != np.prod(shape):
-        raise InputError(f"The input '{name}' needs {int(np.prod(shape))} numbers "
-                         f"(shape {shape[1:]}); you typed {values.size}.")
-    x = values.reshape(shape)
-elif dtype == "int32":
-    x = rng.integers(0, 2, size=shape)
-else:
-    x = rng.random(size=shape)
-x = x.astype(np.int32 if dtype == "int32" else np.float32)
-started = time.perf_counter()
-output = model.predict(x).numpy()[0]
-print(f"prediction for {'your input' if typed else 'a random input'} of shape {shape[1:]} "
-      f"in {1000 * (time.perf_counter() - started):.0f} ms")
-flat = output.ravel()
-ui.table("Model output (first sample)", ["index", "value"],
-         [[i, f"{v:.6g}"] for i, v in enumerate(flat[:50])],
-         caption=f"{flat.size} values" + (", first 50 shown" if flat.size > 50 else ""))
-if 1 < flat.size <= 20:
-    ui.render("barchart", "Output", [{"index": str(i), "value": float(v)}
-                                     for i, v in enumerate(flat)], {"height": 200})
-
-# 5. The TF.js files, zipped: model.json + shards, ready for tf.loadLayersModel.
+# 4. The TF.js files, zipped: model.json + shards, ready for tf.loadLayersModel.
 stem = file.name.rsplit(".", 1)[0]
 ui.offer_download("The converted model (unzip it next to your page and load model.json):",
                   f"{stem}-tfjs.zip", export.zip_files(conversion.files), "application/zip")
 report(keras_version=conversion.keras_version, parameters=conversion.parameters,
        layers=[layer for layer, _, _ in conversion.layers], quantize=quantize or "none",
        files={n: len(b) for n, b in conversion.files.items()},
-       sha256={n: hashlib.sha256(b).hexdigest() for n, b in conversion.files.items()},
-       input_shape=shape, output=flat.tolist())
+       sha256={n: hashlib.sha256(b).hexdigest() for n, b in conversion.files.items()})
+
+# 5. Predict: on numbers you type, or on random input of the right shape.
+name, shape, dtype = conversion.inputs[0]
+shape = [1, *[d or 1 for d in (shape or [None, 1])[1:]]]
+size = int(np.prod(shape))
+
+
+def model_input(typed):
+    if not typed.strip():
+        x = np.random.default_rng(0).random(size=shape)
+        return (x * 2).astype(np.int32) if dtype == "int32" else x.astype(np.float32)
+    try:
+        values = np.array([float(v) for v in typed.replace(";", ",").split(",") if v.strip()])
+    except ValueError as bad:
+        raise InputError(f"Not a number: {bad}. Separate numbers with commas.") from None
+    if values.size != size:
+        raise InputError(f"The input '{name}' needs {size} numbers (shape {shape[1:]}); "
+                         f"you typed {values.size}.")
+    return values.reshape(shape).astype(np.int32 if dtype == "int32" else np.float32)
+
+
+def predict(typed):
+    x = model_input(typed)
+    started = time.perf_counter()
+    with model.predict(x) as predicted:
+        output = predicted.numpy()[0].ravel()
+    print(f"prediction for {'your input' if typed.strip() else 'a random input'} of shape "
+          f"{shape[1:]} in {1000 * (time.perf_counter() - started):.0f} ms")
+    ui.table("Model output", ["index", "value"],
+             [[i, f"{v:.6g}"] for i, v in enumerate(output[:50])],
+             caption=f"{output.size} values" + (", first 50 shown" if output.size > 50 else ""))
+    if 1 < output.size <= 20:
+        ui.render("barchart", "Output", [{"index": str(i), "value": float(v)}
+                                         for i, v in enumerate(output)], {"height": 200})
+    report(input_shape=shape, output=output.tolist())
+
+
+if param("model", ""):  # scripted: one prediction, on ?input= or TYPED_INPUT
+    predict(param("input", "") or TYPED_INPUT)
+else:  # predict, edit the numbers, predict again... until Stop
+    typed, problem = TYPED_INPUT, ""
+    while True:
+        answer = await ui.ask_text(
+            f"Input '{name}': {size} numbers (shape {shape[1:]}), separated by commas. "
+            "Leave it empty for a random input.", typed, label="Input numbers",
+            button="Predict", error=problem)
+        typed = answer.text
+        try:
+            predict(typed)
+            problem = ""
+        except InputError as refused:
+            problem = str(refused)
