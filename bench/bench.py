@@ -114,6 +114,22 @@ report(to_tensor_ms=to_tensor_ms, to_numpy_ms=to_numpy_ms, tolist_ms=tolist_ms)
 GUARD_LOG = PageLog()  # the benchmark refuses to report if a page reached another host
 
 
+def print_table(rows: list[tuple[str, str, str]], first: str, second: str,
+                footer: str) -> int:
+    """Print (name, value, note) rows as one table; 1 if a page reached another host."""
+    if GUARD_LOG.external:
+        print(f"FAILED: pages requested other hosts: {GUARD_LOG.external}", file=sys.stderr)
+        return 1
+    width = max(len(r[0]) for r in rows)
+    value_width = max(8, *(len(r[1]) for r in rows))
+    print(f"\n{first.ljust(width)}  {second:>{value_width}}  note")
+    print("-" * (width + value_width + 16))
+    for name, value, note in rows:
+        print(f"{name.ljust(width)}  {value:>{value_width}}  {note}")
+    print(f"\n({footer})")
+    return 0
+
+
 def new_page(browser):
     context = browser.new_context(service_workers="block")  # a first visit, no offline copy
     install_guard(context, GUARD_LOG)
@@ -215,17 +231,9 @@ def main() -> int:
                      f"x{moved['tolist_ms'] / moved['to_tensor_ms']:.0f} slower"))
         browser.close()
     server.shutdown()
-    if GUARD_LOG.external:
-        print(f"FAILED: pages requested other hosts: {GUARD_LOG.external}", file=sys.stderr)
-        return 1
-    width = max(len(r[0]) for r in rows)
-    print(f"\n{'measure'.ljust(width)}  {'value':>16}  goal")
-    print("-" * (width + 32))
-    for name, value, goal in rows:
-        print(f"{name.ljust(width)}  {value:>16}  {goal}")
-    print(f"\n(headless Debian Chromium, {os.cpu_count()} cores, dist/ on loopback, "
-          f"median of {args.repeat} cold loads)")
-    return 0
+    return print_table(rows, "measure", "value (goal in note)",
+                       f"headless Debian Chromium, {os.cpu_count()} cores, dist/ on loopback, "
+                       f"median of {args.repeat} cold loads")
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import numpy as np  # noqa: E402
 
-from bench import GUARD_LOG, new_page, run_python, wait  # noqa: E402  (shared helpers)
+from bench import new_page, print_table, run_python, wait  # noqa: E402  (shared helpers)
 from buildlib.server import serve_in_thread  # noqa: E402
 from pytfjs.text import TfidfVectorizer  # noqa: E402
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
@@ -124,17 +124,9 @@ def main() -> int:
     server.shutdown()
     rows.append(("CPython: TF-IDF (same code, yardstick)",
                  f"{cpython_ms_per_sentence(args.sentences):.3f}", ""))
-    if GUARD_LOG.external:
-        print(f"FAILED: pages requested other hosts: {GUARD_LOG.external}", file=sys.stderr)
-        return 1
-    width = max(len(r[0]) for r in rows)
-    print(f"\n{'Toxicity: ms per sentence'.ljust(width)}  {'ms':>8}  note")
-    print("-" * (width + 30))
-    for name, value, note in rows:
-        print(f"{name.ljust(width)}  {value:>8}  {note}")
-    print(f"\n({args.sentences} sentences, {len(REFS['sentences'])} distinct; headless Debian "
-          f"Chromium, {os.cpu_count()} cores, dist/ on loopback)")
-    return 0
+    return print_table(rows, "Toxicity: ms per sentence", "ms",
+                       f"{args.sentences} sentences, {len(REFS['sentences'])} distinct; "
+                       f"headless Debian Chromium, {os.cpu_count()} cores, dist/ on loopback")
 
 
 if __name__ == "__main__":
