@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.conftest import console_text, lab_url, open_lab, run_in_lab, wait_state
+from tests.conftest import console_text, lab_url, open_lab, run_in_lab, wait_state, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -91,7 +91,7 @@ def test_stop_ends_training_within_one_epoch(page, site_url):
     page.evaluate("""() => document.getElementById('stop').addEventListener('click',
         () => { window.__epochAtStop = window.pytfjs.results.epochs_done; })""")
     page.click("#run")
-    page.wait_for_function("(window.pytfjs.results.epochs_done || 0) >= 2")
+    wait_until(page, "(window.pytfjs.results.epochs_done || 0) >= 2")
     page.click("#stop")
     assert wait_state(page, "ready", "done", "error") == "ready"
     results = page.evaluate("window.pytfjs.results")
@@ -110,8 +110,8 @@ def test_stop_ends_training_within_one_epoch(page, site_url):
 def test_backend_selector_switches_and_is_kept_in_url(page, site_url):
     open_lab(page, site_url, "one-neuron", backend="cpu")
     page.select_option("#backend", "wasm")
-    page.wait_for_function(
-        "window.pytfjs.backend() === 'wasm' && document.body.dataset.state === 'ready'")
+    wait_until(page,
+               "window.pytfjs.backend() === 'wasm' && document.body.dataset.state === 'ready'")
     assert "backend=wasm" in page.url
     assert page.evaluate("window.pytfjs.run()") == "done"
     assert page.evaluate("window.pytfjs.results.prediction") == pytest.approx(19, abs=0.3)
