@@ -342,12 +342,20 @@
     setTimeout(() => URL.revokeObjectURL(url), 10000);
   }
 
+  /** A surface holding a table that may be wider than the page: it scrolls sideways on
+   * its own, and (being scrollable) is a named region keyboard users can focus. */
+  function scrollRegion(element, title) {
+    element.setAttribute("role", "region");
+    element.setAttribute("aria-label", title);
+    element.tabIndex = 0;
+    element.classList.add("scroll");
+    return element;
+  }
+
   /** A plain HTML table in a chart surface (accessible, copyable). */
   function table(title, json) {
     const { headers, rows, caption } = JSON.parse(json);
-    const element = ui.surface(title);
-    element.removeAttribute("role");
-    element.removeAttribute("aria-label");
+    const element = scrollRegion(ui.surface(title), title);
     const t = document.createElement("table");
     t.className = "data-table";
     if (caption) t.createCaption().textContent = caption;
@@ -371,8 +379,7 @@
     image,
     drawingPad,
     modelSummary(title, model) {
-      const element = ui.surface(title);
-      element.removeAttribute("role");
+      const element = scrollRegion(ui.surface(title), title);
       runtime.loadVis().then((vis) => vis.show.modelSummary(element, model))
         .catch((e) => err(`model summary: ${e.message || e}`));
     },
@@ -397,11 +404,29 @@
       Object.assign(window.pytfjs.results, JSON.parse(json));
       renderResults();
     },
-    /** Draw a tfjs-vis chart ("linechart", "scatterplot", "heatmap", ...) into a surface. */
-    render(kind, title, dataJson, optionsJson) {
+    /**
+     * Draw a tfjs-vis chart ("linechart", "scatterplot", "heatmap", ...) into a surface.
+     * ``summary`` (from pytfjs.ui.describe) is its text alternative: the accessible name
+     * of the picture, and a caption under it.
+     */
+    render(kind, title, dataJson, optionsJson, summary) {
       const element = ui.surface(title);
+      if (summary) {
+        element.setAttribute("aria-label", `${title}: ${summary}`);
+        const note = element.parentElement.querySelector(".chart-summary");
+        note.textContent = summary;
+        note.hidden = false;
+      }
+      // vega gives the element it draws into its own role and name ("Vega
+      // visualization"): draw one level down, so the picture keeps the text alternative
+      let target = element.querySelector(":scope > .vis");
+      if (!target) {
+        target = document.createElement("div");
+        target.className = "vis";
+        element.replaceChildren(target);
+      }
       runtime.loadVis()
-        .then((vis) => vis.render[kind](element, JSON.parse(dataJson), JSON.parse(optionsJson || "{}")))
+        .then((vis) => vis.render[kind](target, JSON.parse(dataJson), JSON.parse(optionsJson || "{}")))
         .catch((e) => err(`chart "${title}": ${e.message || e}`));
     },
     surface(title) {
@@ -418,7 +443,12 @@
       body.className = "surface-body";
       body.setAttribute("role", "img");
       body.setAttribute("aria-label", `${title} chart`);
-      fig.append(caption, body);
+      // the text alternative, shown to everyone; screen readers get it as the picture's name
+      const summary = document.createElement("p");
+      summary.className = "chart-summary";
+      summary.setAttribute("aria-hidden", "true");
+      summary.hidden = true;
+      fig.append(caption, body, summary);
       charts.appendChild(fig);
       return body;
     },
@@ -526,6 +556,9 @@
     }
     editor = CodeMirror.fromTextArea($("code"), {
       mode: "python", lineNumbers: true, indentUnit: 4, matchBrackets: true,
+      // a contenteditable input sits inside the scroller (keyboard-scrollable) and reads
+      // better in screen readers than CodeMirror's hidden textarea
+      inputStyle: "contenteditable", screenReaderLabel: "Python source of the lab",
       extraKeys: {
         "Ctrl-Enter": () => run(), "Cmd-Enter": () => run(),
         Tab: (cm) => cm.execCommand(cm.somethingSelected() ? "indentMore" : "insertSoftTab"),
