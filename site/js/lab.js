@@ -22,14 +22,26 @@
   let running = false;
   let runCount = 0;
 
+  let selectorHadFocus = false; // see setState
+
   function setState(state, message) {
     document.body.dataset.state = state;
     if (message !== undefined) $("status").textContent = message;
     const busy = state === "loading" || state === "running";
+    const focused = document.activeElement;
     $("run").disabled = busy || !runner;
     $("reset").disabled = busy || !runner;
     $("stop").disabled = state !== "running";
     $("backend").disabled = busy || !runner;
+    // Keyboard users keep their place: a button that just got disabled hands focus to
+    // its counterpart (Run -> Stop while running, Stop -> Run after), and the backend
+    // selector gets focus back once the switch it started is over.
+    if (focused === $("run") && $("run").disabled && !$("stop").disabled) $("stop").focus();
+    else if (focused === $("stop") && $("stop").disabled && !$("run").disabled) $("run").focus();
+    if (selectorHadFocus && !busy) {
+      selectorHadFocus = false;
+      $("backend").focus();
+    }
   }
 
   // ---------------------------------------------------------------- console
@@ -514,6 +526,7 @@
 
   async function changeBackend(name) {
     if (running) throw new Error("cannot switch backend while a lab runs");
+    selectorHadFocus = document.activeElement === $("backend");
     setState("loading", `Switching to ${name}…`);
     try {
       const active = await runtime.setBackend(name);
@@ -561,7 +574,10 @@
       inputStyle: "contenteditable", screenReaderLabel: "Python source of the lab",
       extraKeys: {
         "Ctrl-Enter": () => run(), "Cmd-Enter": () => run(),
+        // Tab indents inside the editor; Esc lets go of the keyboard, so that the next
+        // Tab / Shift+Tab moves focus on to the next / previous control (README).
         Tab: (cm) => cm.execCommand(cm.somethingSelected() ? "indentMore" : "insertSoftTab"),
+        "Shift-Tab": "indentLess",
         Esc: (cm) => cm.getInputField().blur(),
       },
     });

@@ -103,3 +103,103 @@ def test_charts_have_a_text_alternative_from_their_data(page, site_url):
     assert caption.startswith("loss: 500 points over epoch 1 to 500, first ")
     last = float(caption.split("last ")[1].split(",")[0])
     assert last < 0.01  # the run's final loss, read from the chart's own data
+
+
+# ---------------------------------------------------------------- keyboard and layout
+
+FOCUSED = """() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return null;
+    const editor = el.closest('.CodeMirror');
+    const shown = editor || el;  // the editor shows focus on its frame
+    const style = getComputedStyle(shown);
+    const visible = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
+    return {id: editor ? 'editor' : (el.id || el.className || el.tagName), visible};
+}"""
+
+
+def tab_through(page, presses: int) -> list[dict]:
+    seen = []
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        seen.append(page.evaluate(FOCUSED))
+    return seen
+
+
+def test_keyboard_reaches_every_control_with_visible_focus(page, site_url):
+    assert open_lab(page, site_url, "one-neuron", backend="cpu") == "ready"
+    original = page.evaluate("window.pytfjs.getCode()")
+    page.evaluate("document.activeElement.blur()")
+    seen = tab_through(page, 5)
+    # Stop is disabled until a run starts, so Tab skips it
+    assert [s and s["id"] for s in seen] == ["brand", "backend", "run", "reset", "editor"]
+    assert all(s["visible"] for s in seen), seen
+
+    # In the editor Tab indents (focus stays); Esc lets go of the keyboard, Tab moves on
+    page.keyboard.press("Tab")
+    assert page.evaluate(FOCUSED)["id"] == "editor"
+    assert page.evaluate("window.pytfjs.getCode()") != original
+    page.keyboard.press("Escape")
+    seen = tab_through(page, 2)
+    assert [s and s["id"] for s in seen] == ["console", "SUMMARY"]  # then the lesson
+    assert all(s["visible"] for s in seen), seen
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate(FOCUSED)["id"] == "editor"
+    page.keyboard.press("Shift+Tab")  # outdents: still in the editor
+    assert page.evaluate(FOCUSED)["id"] == "editor"
+    page.keyboard.press("Escape")
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate(FOCUSED)["id"] == "reset"
+    page.keyboard.press("Space")  # Reset restores the lab's code
+    assert page.evaluate("window.pytfjs.getCode()") == original
+
+
+def test_enter_runs_and_stop_is_next(page, site_url):
+    from tests.browser.test_lab_page import STOPPABLE
+
+    assert open_lab(page, site_url, "one-neuron", backend="cpu") == "ready"
+    page.focus("#run")
+    page.keyboard.press("Enter")
+    assert wait_state(page, "done", "error") == "done", console_text(page)
+    assert page.evaluate(FOCUSED)["id"] == "run"  # focus is back on Run after the run
+
+    page.evaluate("code => window.pytfjs.setCode(code)", STOPPABLE)
+    page.focus("#run")
+    page.keyboard.press("Space")
+    wait_until(page, "(window.pytfjs.results.epochs_done || 0) >= 1")
+    assert page.evaluate(FOCUSED)["id"] == "stop"  # Run is disabled: focus moved to Stop
+    page.keyboard.press("Enter")
+    assert wait_state(page, "ready", "error") == "ready"
+    assert "Stopped by you" in console_text(page)
+    assert page.evaluate(FOCUSED)["id"] == "run"
+
+
+def test_backend_select_works_from_the_keyboard(page, site_url):
+    assert open_lab(page, site_url, "one-neuron", backend="wasm") == "ready"
+    page.focus("#backend")
+    page.keyboard.press("ArrowDown")  # wasm -> cpu
+    wait_until(page, "window.pytfjs.backend() === 'cpu' && document.body.dataset.state === 'ready'")
+    assert page.evaluate(FOCUSED)["id"] == "backend"  # focus kept after the switch
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (390, 844)], ids=["1024x768", "390x844"])
+def test_no_horizontal_scroll_and_controls_on_screen(page, site_url, size):
+    width, height = size
+    page.set_viewport_size({"width": width, "height": height})
+    no_scroll = ("[document.documentElement.scrollWidth, document.documentElement.clientWidth,"
+                 " document.body.scrollWidth]")
+    page.goto(site_url)
+    scroll, client, body = page.evaluate(no_scroll)
+    assert scroll <= client and body <= client, ("home", scroll, client)
+    page.goto(lab_url(site_url, "one-neuron", run=1, backend="cpu"))
+    assert wait_state(page, "done", "error") == "done"
+    charts_drawn(page, ["Loss"])
+    scroll, client, body = page.evaluate(no_scroll)
+    assert scroll <= client and body <= client, ("lab", scroll, client)
+    page.evaluate("window.scrollTo(0, 0)")
+    for selector in ("#run", "#stop", "#reset", "#backend", ".CodeMirror"):
+        box = page.locator(selector).bounding_box()
+        assert page.is_visible(selector), selector
+        assert box["x"] >= 0 and box["x"] + box["width"] <= client, (selector, box)
+        assert box["y"] < height, (selector, box)  # in the first screen, no scrolling
