@@ -60,7 +60,8 @@ def build(dist: Path = config.DIST, cache: Path | None = None, quiet: bool = Fal
 
     data_files = datasets.write_datasets(dist, cache) + sprites.write_image_datasets(dist)
     all_labs = labs.load_labs(config.LABS_SRC)
-    labs.write_labs(all_labs, dist)
+    shipped_lock = json.loads((dist / "vendor/pyodide/pyodide-lock.json").read_text())
+    labs.write_labs(all_labs, dist, shipped_lock)
     template = (config.SITE / "index.html").read_text(encoding="utf-8")
     (dist / "index.html").write_text(fill_csp(labs.render_index(template, all_labs)),
                                      encoding="utf-8")

@@ -58,10 +58,61 @@
   const info = (line) => write(line, "info");
 
   // ---------------------------------------------------------------- panels
-  function showLoading(text, fraction) {
+  function showLoading(text, percent) {
+    const bar = $("loading-bar");
+    bar.value = percent;
+    bar.setAttribute("aria-valuenow", String(percent));
+    bar.setAttribute("aria-valuetext", text);
     $("loading-text").textContent = text;
-    $("loading-bar").value = fraction;
   }
+
+  /**
+   * The loading bar. The build lists, per lab, the files its page downloads to start
+   * (Pyodide runtime, standard library, each package wheel) with their sizes; the bar is
+   * the share of those bytes that has arrived, seen through the browser's resource
+   * timing, and the text names what is still coming and the start-up steps that follow
+   * (the TF.js backend, Python). Nothing is estimated.
+   */
+  const loading = {
+    files: [],
+    done: new Set(),
+    steps: new Map(),
+    observer: null,
+    watch(files) {
+      this.files = files;
+      const byUrl = new Map(files.map((f) => [runtime.siteUrl(f.path), f]));
+      const seen = (entries) => {
+        for (const entry of entries) {
+          const file = byUrl.get(entry.name.split("?")[0]);
+          if (file) this.done.add(file);
+        }
+        this.show();
+      };
+      this.observer = new PerformanceObserver((list) => seen(list.getEntries()));
+      this.observer.observe({ type: "resource", buffered: true });
+    },
+    step(name, text) {
+      this.steps.set(name, text);
+      this.show();
+    },
+    show() {
+      const mb = (n) => (n / 1048576).toFixed(1);
+      const total = this.files.reduce((sum, f) => sum + f.bytes, 0);
+      const got = [...this.done].reduce((sum, f) => sum + f.bytes, 0);
+      const pending = this.files.filter((f) => !this.done.has(f));
+      const parts = [];
+      if (this.files.length) {
+        parts.push(pending.length
+          ? `Downloading ${pending.map((f) => f.what).join(", ")} (${mb(got)} of ${mb(total)} MB)`
+          : `Downloaded ${this.files.length} files (${mb(total)} MB)`);
+      }
+      parts.push(...this.steps.values());
+      showLoading(parts.join(" · "), total ? Math.round((100 * got) / total) : 0);
+    },
+    stop() {
+      if (this.observer) this.observer.disconnect();
+    },
+  };
 
   function formatValue(value) {
     if (typeof value === "number") {
@@ -591,32 +642,39 @@
     const backendStarting = runtime.initBackend(query.get("backend"));
     // Whatever fails first is reported below; the others must not become unhandled.
     for (const p of [labLoading, pythonStarting, backendStarting]) p.catch(() => {});
+    loading.step("lab", "Loading the lab…");
+    loading.step("backend", "TensorFlow.js: starting its backend…");
+    loading.step("python", "Python: starting…");
+    backendStarting.then((b) => loading.step("backend", `TensorFlow.js: ${b.name} backend ready`))
+      .catch(() => {}); // failures are reported below
+    pythonStarting.then(() => loading.step("python", "Python: started")).catch(() => {});
     try {
-      showLoading("Loading the lab, Python and TensorFlow.js…", 0.1);
       lab = await labLoading;
+      loading.steps.delete("lab");
+      loading.watch(lab.startup || []);
       window.pytfjs.lab = { id: lab.id, title: lab.title, week: lab.week };
       document.title = `${lab.title} · pytfjs`;
       $("lab-title").textContent = `${lab.title}`;
       $("lesson-body").innerHTML = `<p class="week">Course week ${lab.week}</p>${lab.lesson_html}`;
       editor.setValue(lab.source);
 
-      showLoading("Starting TensorFlow.js and Python…", 0.25);
       const backend = await backendStarting;
       performance.mark("backend-ready");
       $("backend").value = backend.name;
       if (backend.note) err(backend.note);
       setInterval(updateMemory, 300);
 
-      showLoading("Starting Python (Pyodide)…", 0.45);
       pyodide = await pythonStarting;
-      showLoading(`Loading ${["pytfjs", "numpy", ...lab.packages].filter((p, i, a) => a.indexOf(p) === i).join(", ")}…`, 0.75);
+      loading.step("python", `Python: loading ${["pytfjs", ...lab.packages].join(", ")}…`);
       await runtime.loadPackages(pyodide, lab.packages, err);
+      loading.step("python", "Python: ready");
       runner = pyodide.pyimport("pytfjs.runner");
-      showLoading("Ready", 1);
+      loading.stop();
       $("loading").hidden = true;
       info(`Python ${pyodide.version} ready · TensorFlow.js ${tf.version.tfjs} · backend ${backend.name}`);
     } catch (e) {
       err(`Could not start: ${e.message || e}`);
+      loading.stop();
       showLoading("Failed to start: see Output", 0);
       setState("error", "");
       return;

@@ -230,3 +230,43 @@ def test_a_callback_can_end_training_early(page, site_url):
     open_lab(page, site_url, "one-neuron", backend="cpu")
     assert run_code(page, code) == "done", console_text(page)
     assert page.evaluate("window.pytfjs.results.n") == 2
+
+
+LOADING_RECORDER = """
+window.__loading = [];
+document.addEventListener("DOMContentLoaded", () => {
+  const bar = document.getElementById("loading-bar");
+  const note = () => window.__loading.push(
+    [Number(bar.getAttribute("aria-valuenow")), bar.getAttribute("aria-valuetext"),
+     bar.value, document.getElementById("loading-text").textContent]);
+  new MutationObserver(note).observe(bar, {attributes: true, attributeFilter: ["aria-valuetext"]});
+});
+"""
+
+
+def test_loading_bar_names_each_file_and_step(page, site_url, dist_dir):
+    import json
+
+    page.add_init_script(LOADING_RECORDER)
+    assert open_lab(page, site_url, "iris", backend="wasm") == "ready"
+    log = page.evaluate("window.__loading")
+    startup = json.loads((dist_dir / "labs/iris.json").read_text())["startup"]
+    names = [f["what"] for f in startup]
+    assert "Pyodide runtime (WebAssembly)" in names and "Python standard library" in names
+    assert {n.split()[0] for n in names} >= {"numpy", "pytfjs"}
+    # every file was named as coming, and the bar counted its bytes off as it arrived
+    texts = " ".join(text for _, text, _, _ in log)
+    for name in names:
+        assert f"{name}" in texts, name
+    values = [value for value, _, _, _ in log]
+    assert values == sorted(values) and values[-1] == 100, values
+    assert any(0 < v < 100 for v in values), values  # not one jump from 0 to 100
+    assert all(value == bar for value, _, bar, _ in log)  # aria-valuenow is the bar's value
+    assert all(text == shown for _, text, _, shown in log)  # the visible text says the same
+    total = sum(f["bytes"] for f in startup) / 1048576
+    last = log[-1][1]
+    assert f"Downloaded {len(startup)} files ({total:.1f} MB)" in last
+    assert "TensorFlow.js: wasm backend ready" in texts and "Python: ready" in last
+    assert page.is_hidden("#loading")  # gone once the lab is ready
+    bar = page.get_by_role("progressbar", name="Loading the lab", include_hidden=True)
+    assert bar.count() == 1

@@ -289,3 +289,20 @@ def test_classroom_serve_script_sends_the_policy(tmp_path):
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_each_lab_lists_the_files_its_page_downloads_to_start(dist_dir):
+    lock = json.loads((dist_dir / "vendor/pyodide/pyodide-lock.json").read_text())
+    for lab in labs.load_labs(config.LABS_SRC):
+        startup = json.loads((dist_dir / f"labs/{lab.id}.json").read_text())["startup"]
+        paths = [f["path"] for f in startup]
+        assert paths[:4] == [path for path, _ in labs.RUNTIME_FILES], lab.id
+        wheels = {f"vendor/pyodide/{lock['packages'][name]['file_name']}"
+                  for name in pyodide_packages.closure(lock, ["pytfjs", *lab.packages])}
+        assert set(paths[4:]) == wheels, lab.id
+        for entry in startup:
+            assert entry["bytes"] == (dist_dir / entry["path"]).stat().st_size
+    pandas_lab = next(lab for lab in labs.load_labs(config.LABS_SRC) if "pandas" in lab.packages)
+    whats = [f["what"] for f in json.loads(
+        (dist_dir / f"labs/{pandas_lab.id}.json").read_text())["startup"]]
+    assert any(w.startswith("pandas ") for w in whats) and any(w.startswith("pytz ") for w in whats)
