@@ -142,11 +142,12 @@ def test(pytest_args: list[str]) -> int:
 
 
 def bench(args: list[str]) -> int:
-    """bench/bench.py (start-up, Python vs JS, transfers), then bench/bench_mnist.py."""
+    """bench/bench.py (start-up, Python vs JS, transfers), bench/bench_start.py (cold vs
+    service-worker-cached start), then bench/bench_mnist.py."""
     python = ensure_test_tools()
     build()
     status = 0
-    for script, extra in (("bench.py", args), ("bench_mnist.py", [])):
+    for script, extra in (("bench.py", args), ("bench_start.py", []), ("bench_mnist.py", [])):
         cmd = [str(python), str(config.ROOT / "bench" / script), *extra]
         print("+ " + " ".join(cmd), flush=True)
         status = subprocess.call(cmd, cwd=config.ROOT) or status
