@@ -43,6 +43,15 @@ CHROMIUM = Path("/usr/bin/chromium")
 FASHION = Path("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")
 
 
+def fill_csp(html: str) -> str:
+    """The page's <meta> Content-Security-Policy: the server's policy (one source of truth)."""
+    from buildlib.server import content_security_policy
+
+    if "{{csp}}" not in html:
+        raise ValueError("an HTML page in site/ lacks its {{csp}} <meta> placeholder")
+    return html.replace("{{csp}}", content_security_policy(meta=True))
+
+
 def build(dist: Path = config.DIST, cache: Path | None = None, quiet: bool = False) -> dict:
     """Assemble dist/ from site/, node_modules, verified Pyodide wheels and py/."""
     started = time.perf_counter()
@@ -51,6 +60,8 @@ def build(dist: Path = config.DIST, cache: Path | None = None, quiet: bool = Fal
     if dist.exists():
         shutil.rmtree(dist)
     shutil.copytree(config.SITE, dist, ignore=shutil.ignore_patterns("index.html", "*~"))
+    for page in dist.glob("*.html"):
+        page.write_text(fill_csp(page.read_text(encoding="utf-8")), encoding="utf-8")
     npm.vendor_npm_files(dist)
 
     build_dir = config.ROOT / "build"
@@ -65,9 +76,11 @@ def build(dist: Path = config.DIST, cache: Path | None = None, quiet: bool = Fal
                   + models.write_photos(dist, cache))
     model_files = models.write_mobilenet(dist, cache) + toxicity.write_model(dist, cache)
     all_labs = labs.load_labs(config.LABS_SRC)
-    labs.write_labs(all_labs, dist)
+    shipped_lock = json.loads((dist / "vendor/pyodide/pyodide-lock.json").read_text())
+    labs.write_labs(all_labs, dist, shipped_lock)
     template = (config.SITE / "index.html").read_text(encoding="utf-8")
-    (dist / "index.html").write_text(labs.render_index(template, all_labs), encoding="utf-8")
+    (dist / "index.html").write_text(fill_csp(labs.render_index(template, all_labs)),
+                                     encoding="utf-8")
     shutil.copyfile(config.ROOT / "THIRD_PARTY.md", dist / "THIRD_PARTY.md")
 
     info = {
@@ -150,7 +163,8 @@ def bench(args: list[str]) -> int:
     python = ensure_test_tools()
     build()
     status = 0
-    scripts = (("bench.py", args), ("bench_mnist.py", []), ("bench_mobilenet.py", []),
+    scripts = (("bench.py", args), ("bench_start.py", []), ("bench_mnist.py", []),
+               ("bench_mobilenet.py", []),
                ("bench_toxicity.py", []), ("bench_convert.py", []))
     for script, extra in scripts:
         cmd = [str(python), str(config.ROOT / "bench" / script), *extra]

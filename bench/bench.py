@@ -27,7 +27,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from buildlib.server import serve_in_thread  # noqa: E402
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, PageLog, install_guard  # noqa: E402
+from tests.conftest import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PageLog,
+    install_guard,
+    wait_state,
+)
 
 CNN_JS = """
 async ({n, batch, epochs}) => {
@@ -144,8 +150,7 @@ def lab(base: str, backend: str, **params) -> str:
 
 
 def wait(page, *states):
-    page.wait_for_function("s => s.includes(document.body.dataset.state)", arg=list(states))
-    return page.evaluate("document.body.dataset.state")
+    return wait_state(page, *states, timeout=600_000)
 
 
 def run_python(page, code: str) -> dict:

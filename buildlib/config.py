@@ -65,3 +65,9 @@ NPM_FILES: dict[str, str] = {
     "vendor/codemirror/matchbrackets.js": "codemirror/addon/edit/matchbrackets.js",
     "vendor/codemirror/LICENSE": "codemirror/LICENSE",
 }
+
+# npm files the tests use but dist/ never ships (devDependencies), pinned the same way:
+# {node_modules path: sha256}. axe-core is injected into pages by the accessibility tests.
+TEST_NPM_FILES: dict[str, str] = {
+    "axe-core/axe.min.js": "29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c",
+}

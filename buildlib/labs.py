@@ -68,11 +68,39 @@ def load_labs(root: Path) -> list[Lab]:
     return sorted(labs, key=lambda lab: (lab.week, lab.order, lab.id))
 
 
-def write_labs(labs: list[Lab], dist: Path) -> None:
+# What every lab page downloads to start Python, before the lab's packages.
+RUNTIME_FILES = (
+    ("vendor/pyodide/pyodide.asm.js", "Pyodide runtime (JavaScript)"),
+    ("vendor/pyodide/pyodide.asm.wasm", "Pyodide runtime (WebAssembly)"),
+    ("vendor/pyodide/python_stdlib.zip", "Python standard library"),
+    ("vendor/pyodide/pyodide-lock.json", "Python package list"),
+)
+
+
+def startup_files(lab: Lab, dist: Path, lock: dict) -> list[dict]:
+    """The files a lab page downloads before the lab can run, with their sizes in dist/:
+    the Pyodide runtime, then pytfjs, the lab's packages and everything they depend on
+    (the page's loading bar counts them off as they arrive)."""
+    from .pyodide_packages import closure
+
+    files = list(RUNTIME_FILES)
+    for name in closure(lock, ["pytfjs", *lab.packages]):
+        entry = lock["packages"][name]
+        files.append((f"vendor/pyodide/{entry['file_name']}", f"{name} {entry['version']}"))
+    return [{"path": path, "bytes": (dist / path).stat().st_size, "what": what}
+            for path, what in files]
+
+
+def write_labs(labs: list[Lab], dist: Path, lock: dict | None = None) -> None:
+    """dist/labs/<id>.json for each lab (with its start-up files when ``lock``, the
+    shipped pyodide-lock.json, is given) and the index the home page lists."""
     out = dist / "labs"
     out.mkdir(parents=True, exist_ok=True)
     for lab in labs:
-        (out / f"{lab.id}.json").write_text(json.dumps(lab.document(), indent=1) + "\n")
+        document = lab.document()
+        if lock is not None:
+            document["startup"] = startup_files(lab, dist, lock)
+        (out / f"{lab.id}.json").write_text(json.dumps(document, indent=1) + "\n")
     index = [{k: v for k, v in lab.document().items() if k not in ("source", "lesson_html")}
              for lab in labs]
     (out / "index.json").write_text(json.dumps(index, indent=1) + "\n")

@@ -3,7 +3,9 @@
 - application/wasm and text/javascript MIME types,
 - COOP/COEP/CORP so the page is cross-origin isolated (threaded wasm),
 - gzip transfer of precompressed files when the browser accepts it,
-- only GET and HEAD, only files under the served root.
+- only GET and HEAD, only files under the served root,
+- a Content-Security-Policy on every response (the HTML pages carry the same policy in a
+  <meta> tag, for hosts such as GitHub Pages that cannot send headers).
 """
 
 from __future__ import annotations
@@ -25,7 +27,41 @@ TYPES = {
     ".png": "image/png", ".svg": "image/svg+xml", ".bin": "application/octet-stream",
 }
 
+# Content-Security-Policy: the site's own origin only, nothing remote, no inline script.
+# Every source beyond 'self' is here because a test found the labs break without it
+# (tests/browser/test_security.py runs labs and fails on any violation).
+CSP_DIRECTIVES: tuple[tuple[str, str], ...] = (
+    ("default-src", "'none'"),
+    # 'wasm-unsafe-eval': Pyodide and tfjs-backend-wasm compile WebAssembly.
+    # blob:: the threaded tfjs-backend-wasm starts its pthread workers from a Blob of the
+    #   worker code bundled in tf-backend-wasm.min.js, and each worker importScripts() a
+    #   second Blob; blob: URLs can only be minted by script already running here.
+    # 'unsafe-eval': tfjs-vis 1.5.1 bundles vega, which builds its field accessors and
+    #   expressions with Function(...); without it no chart is drawn. TF.js and Pyodide
+    #   themselves need no eval (runtime.js pre-declares regeneratorRuntime for tf.min.js).
+    ("script-src", "'self' blob: 'wasm-unsafe-eval' 'unsafe-eval'"),
+    # The two <style> elements tfjs-vis inserts, pinned by hash: glamor's empty one (it
+    # adds its rules through the CSSOM, which CSP allows) and vega-tooltip's fixed sheet.
+    ("style-src", "'self' 'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=' "
+                  "'sha256-/gFjybzm2cU4MbaLSWpSqW5eLj+JZBii6jm4umpv1+A='"),
+    ("img-src", "'self'"),
+    ("connect-src", "'self'"),  # fetch(): wheels, lab files, data sets, the service worker
+    ("worker-src", "'self' blob:"),  # sw.js, and the wasm backend's pthread workers (above)
+    ("base-uri", "'none'"),
+    ("form-action", "'none'"),
+    ("frame-ancestors", "'none'"),  # header only: browsers ignore it in <meta>
+)
+META_IGNORED = {"frame-ancestors"}
+
+
+def content_security_policy(meta: bool = False) -> str:
+    """The policy as a header value, or (``meta=True``) as a <meta http-equiv> content."""
+    return "; ".join(f"{name} {sources}" for name, sources in CSP_DIRECTIVES
+                     if not (meta and name in META_IGNORED))
+
+
 SECURITY_HEADERS = {
+    "Content-Security-Policy": content_security_policy(),
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Embedder-Policy": "require-corp",
     "Cross-Origin-Resource-Policy": "same-origin",
@@ -83,14 +119,18 @@ class DistHandler(http.server.SimpleHTTPRequestHandler):
             self.send_header("Content-Encoding", encoding)
         self.send_header("Vary", "Accept-Encoding")
         self.send_header("Cache-Control", "no-cache")
-        for name, value in SECURITY_HEADERS.items():
-            self.send_header(name, value)
         self.end_headers()
         if head_only:
             return
         with open(body_path, "rb") as handle:
             while chunk := handle.read(1 << 16):
                 self.wfile.write(chunk)
+
+    def end_headers(self) -> None:
+        # every response, errors included, carries the security headers
+        for name, value in SECURITY_HEADERS.items():
+            self.send_header(name, value)
+        super().end_headers()
 
     def do_GET(self) -> None:  # noqa: N802 (http.server naming)
         self._send_file(head_only=False)

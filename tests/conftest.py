@@ -3,11 +3,17 @@
 Browser tests are marked ``browser``; run only the CPython unit tests with
 ``pytest -m "not browser"``. Every browser test fails if the page asks for anything
 from a host other than 127.0.0.1/localhost.
+
+Playwright's ``page.wait_for_function`` evaluates its predicate with ``eval`` from a
+later task, which works only while the site's Content-Security-Policy allows
+'unsafe-eval' (today for tfjs-vis alone): tests wait with ``wait_until``, which does not
+depend on it. (``page.evaluate`` runs through the DevTools protocol, outside the policy.)
 """
 
 from __future__ import annotations
 
 import os
+import time
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
@@ -73,6 +79,20 @@ class PageLog:
         self.page_errors: list[str] = []
 
 
+# Runs before any page script (the DevTools protocol injects it, outside the policy).
+CSP_RECORDER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => window.__cspViolations.push(
+  `${e.effectiveDirective} blocked ${e.blockedURI || "(inline)"}`
+  + ` at ${e.sourceFile}:${e.lineNumber}`));
+"""
+
+
+def csp_violations(page) -> list[str]:
+    """The securitypolicyviolation events the current document has seen so far."""
+    return page.evaluate("window.__cspViolations || ['(recorder missing)']")
+
+
 @pytest.fixture
 def page_log() -> PageLog:
     return PageLog()
@@ -99,6 +119,7 @@ def sw_page(browser) -> Iterator[tuple[object, object, PageLog]]:
     log = PageLog()
     context = browser.new_context(service_workers="allow")
     install_guard(context, log)
+    context.add_init_script(CSP_RECORDER)
     page = context.new_page()
     page.set_default_timeout(LAB_TIMEOUT_MS)
     yield context, page, log
@@ -113,6 +134,7 @@ def page(browser, page_log: PageLog) -> Iterator[object]:
     context = browser.new_context(viewport={"width": 1280, "height": 900},
                                   service_workers="block")
     install_guard(context, page_log)
+    context.add_init_script(CSP_RECORDER)  # csp_violations(page) reads what it saw
     page = context.new_page()
     page.set_default_timeout(LAB_TIMEOUT_MS)
     page.on("console", lambda msg: page_log.console.append(f"{msg.type}: {msg.text}"))
@@ -127,13 +149,34 @@ def lab_url(site_url: str, lab: str, **params: object) -> str:
     return f"{site_url}lab.html?{query}"
 
 
+def wait_until(page, expression: str, arg: object = None,
+               timeout: float = LAB_TIMEOUT_MS, poll_ms: float = 50) -> object:
+    """Poll ``page.evaluate(expression, arg)`` until it is truthy; return that value.
+
+    A CSP-safe ``page.wait_for_function`` (see the module docstring); like it, it keeps
+    waiting across a navigation (the page reloading itself).
+    """
+    from playwright.sync_api import Error as PlaywrightError
+
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        try:
+            value = page.evaluate(expression, arg)
+        except PlaywrightError as exc:
+            if "context was destroyed" not in str(exc):
+                raise
+            value = None
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"waited {timeout / 1000:.0f} s for: {expression}")
+        page.wait_for_timeout(poll_ms)
+
+
 def wait_state(page, *states: str, timeout: float = LAB_TIMEOUT_MS) -> str:
     """Wait until document.body.dataset.state is one of ``states``; return it."""
-    page.wait_for_function(
-        "states => states.includes(document.body.dataset.state)", arg=list(states),
-        timeout=timeout,
-    )
-    return page.evaluate("document.body.dataset.state")
+    return wait_until(page, "states => states.includes(document.body.dataset.state) "
+                      "&& document.body.dataset.state", list(states), timeout=timeout)
 
 
 def open_lab(page, site_url: str, lab: str, **params: object) -> str:

@@ -27,14 +27,91 @@ def surface(title: str) -> Any | None:
     return None if page is None else page.surface(title)
 
 
+def _number(value: float) -> str:
+    return f"{value:.4g}"
+
+
+def _series(data: dict[str, Any]) -> list[tuple[str, list[dict[str, float]]]]:
+    """tfjs-vis point data ({values: points or [points, ...], series}) as (name, points)."""
+    values = data.get("values") or []
+    if values and isinstance(values[0], dict):
+        values = [values]
+    names = list(data.get("series") or [])
+    names += [f"series {i + 1}" for i in range(len(names), len(values))]
+    return list(zip(names, values, strict=False))  # extra names without data are dropped
+
+
+def describe(kind: str, data: Any, options: dict[str, Any] | None = None) -> str:
+    """A short text alternative for a chart: what a screen reader says instead of the
+    picture (and what the page prints under it), computed from the chart's own data."""
+    options = options or {}
+    try:
+        if kind == "linechart":
+            x_label = options.get("xLabel") or "x"
+            parts = []
+            for name, points in _series(data):
+                if not points:
+                    continue
+                ys = [p["y"] for p in points]
+                parts.append(f"{name}: {len(ys)} points over {x_label} {_number(points[0]['x'])}"
+                             f" to {_number(points[-1]['x'])}, first {_number(ys[0])}, last "
+                             f"{_number(ys[-1])}, lowest {_number(min(ys))}, highest "
+                             f"{_number(max(ys))}")
+            return "; ".join(parts) or "no data yet"
+        if kind == "scatterplot":
+            parts = []
+            for name, points in _series(data):
+                if not points:
+                    continue
+                xs, ys = [p["x"] for p in points], [p["y"] for p in points]
+                parts.append(f"{name}: {len(points)} points, "
+                             f"{options.get('xLabel') or 'x'} {_number(min(xs))} to "
+                             f"{_number(max(xs))}, {options.get('yLabel') or 'y'} "
+                             f"{_number(min(ys))} to {_number(max(ys))}")
+            return "; ".join(parts) or "no data yet"
+        if kind == "confusionMatrix":
+            matrix = data["values"]
+            labels = list(data.get("tickLabels") or range(len(matrix)))
+            total = sum(sum(row) for row in matrix)
+            right = sum(matrix[i][i] for i in range(len(matrix)))
+            text = (f"rows are true classes, columns predicted ({len(matrix)} classes): "
+                    f"{right} of {total} on the diagonal (correct)")
+            wrong = [(matrix[i][j], labels[i], labels[j]) for i in range(len(matrix))
+                     for j in range(len(matrix)) if i != j and matrix[i][j]]
+            if wrong:
+                count, true, predicted = max(wrong, key=lambda w: w[0])
+                text += f"; most often confused: {true} taken for {predicted} ({count} times)"
+            return text
+        if kind == "barchart":
+            bars = data if isinstance(data, list) else data.get("values", [])
+            shown = ", ".join(f"{b['index']} {_number(b['value'])}" for b in bars[:12])
+            return f"{len(bars)} bars: {shown}" + (", ..." if len(bars) > 12 else "")
+        if kind == "histogram":
+            values = data if isinstance(data, list) else data.get("values", [])
+            values = [v["value"] if isinstance(v, dict) else v for v in values]
+            if values:
+                return (f"{len(values)} values from {_number(min(values))} to "
+                        f"{_number(max(values))}, mean {_number(sum(values) / len(values))}")
+        if kind == "heatmap":
+            rows = data["values"]
+            flat = [v for row in rows for v in row]
+            return (f"{len(rows)} by {len(rows[0]) if rows else 0} values from "
+                    f"{_number(min(flat))} to {_number(max(flat))}")
+    except (KeyError, TypeError, ValueError, IndexError):
+        pass
+    return f"{kind} chart"
+
+
 def render(kind: str, title: str, data: Any, options: dict[str, Any] | None = None) -> None:
     """Draw a tfjs-vis chart (``tfvis.render[kind]``) into the chart surface ``title``.
 
-    The page loads tfjs-vis on first use and draws asynchronously; data goes as JSON.
+    The page loads tfjs-vis on first use and draws asynchronously; data goes as JSON,
+    with ``describe()``'s text alternative (the chart's accessible name and caption).
     """
     page = _compat.ui()
     if page is not None:
-        page.render(kind, title, json.dumps(data), json.dumps(options or {}))
+        page.render(kind, title, json.dumps(data), json.dumps(options or {}),
+                    describe(kind, data, options))
 
 
 def linechart(title: str, data: dict[str, Any], x_label: str = "epoch",

@@ -22,14 +22,26 @@
   let running = false;
   let runCount = 0;
 
+  let selectorHadFocus = false; // see setState
+
   function setState(state, message) {
     document.body.dataset.state = state;
     if (message !== undefined) $("status").textContent = message;
     const busy = state === "loading" || state === "running";
+    const focused = document.activeElement;
     $("run").disabled = busy || !runner;
     $("reset").disabled = busy || !runner;
     $("stop").disabled = state !== "running";
     $("backend").disabled = busy || !runner;
+    // Keyboard users keep their place: a button that just got disabled hands focus to
+    // its counterpart (Run -> Stop while running, Stop -> Run after), and the backend
+    // selector gets focus back once the switch it started is over.
+    if (focused === $("run") && $("run").disabled && !$("stop").disabled) $("stop").focus();
+    else if (focused === $("stop") && $("stop").disabled && !$("run").disabled) $("run").focus();
+    if (selectorHadFocus && !busy) {
+      selectorHadFocus = false;
+      $("backend").focus();
+    }
   }
 
   // ---------------------------------------------------------------- console
@@ -46,10 +58,61 @@
   const info = (line) => write(line, "info");
 
   // ---------------------------------------------------------------- panels
-  function showLoading(text, fraction) {
+  function showLoading(text, percent) {
+    const bar = $("loading-bar");
+    bar.value = percent;
+    bar.setAttribute("aria-valuenow", String(percent));
+    bar.setAttribute("aria-valuetext", text);
     $("loading-text").textContent = text;
-    $("loading-bar").value = fraction;
   }
+
+  /**
+   * The loading bar. The build lists, per lab, the files its page downloads to start
+   * (Pyodide runtime, standard library, each package wheel) with their sizes; the bar is
+   * the share of those bytes that has arrived, seen through the browser's resource
+   * timing, and the text names what is still coming and the start-up steps that follow
+   * (the TF.js backend, Python). Nothing is estimated.
+   */
+  const loading = {
+    files: [],
+    done: new Set(),
+    steps: new Map(),
+    observer: null,
+    watch(files) {
+      this.files = files;
+      const byUrl = new Map(files.map((f) => [runtime.siteUrl(f.path), f]));
+      const seen = (entries) => {
+        for (const entry of entries) {
+          const file = byUrl.get(entry.name.split("?")[0]);
+          if (file) this.done.add(file);
+        }
+        this.show();
+      };
+      this.observer = new PerformanceObserver((list) => seen(list.getEntries()));
+      this.observer.observe({ type: "resource", buffered: true });
+    },
+    step(name, text) {
+      this.steps.set(name, text);
+      this.show();
+    },
+    show() {
+      const mb = (n) => (n / 1048576).toFixed(1);
+      const total = this.files.reduce((sum, f) => sum + f.bytes, 0);
+      const got = [...this.done].reduce((sum, f) => sum + f.bytes, 0);
+      const pending = this.files.filter((f) => !this.done.has(f));
+      const parts = [];
+      if (this.files.length) {
+        parts.push(pending.length
+          ? `Downloading ${pending.map((f) => f.what).join(", ")} (${mb(got)} of ${mb(total)} MB)`
+          : `Downloaded ${this.files.length} files (${mb(total)} MB)`);
+      }
+      parts.push(...this.steps.values());
+      showLoading(parts.join(" · "), total ? Math.round((100 * got) / total) : 0);
+    },
+    stop() {
+      if (this.observer) this.observer.disconnect();
+    },
+  };
 
   function formatValue(value) {
     if (typeof value === "number") {
@@ -483,12 +546,20 @@
     setTimeout(() => URL.revokeObjectURL(url), 10000);
   }
 
+  /** A surface holding a table that may be wider than the page: it scrolls sideways on
+   * its own, and (being scrollable) is a named region keyboard users can focus. */
+  function scrollRegion(element, title) {
+    element.setAttribute("role", "region");
+    element.setAttribute("aria-label", title);
+    element.tabIndex = 0;
+    element.classList.add("scroll");
+    return element;
+  }
+
   /** A plain HTML table in a chart surface (accessible, copyable). */
   function table(title, json) {
     const { headers, rows, caption } = JSON.parse(json);
-    const element = ui.surface(title);
-    element.removeAttribute("role");
-    element.removeAttribute("aria-label");
+    const element = scrollRegion(ui.surface(title), title);
     const t = document.createElement("table");
     t.className = "data-table";
     if (caption) t.createCaption().textContent = caption;
@@ -520,8 +591,7 @@
     image,
     drawingPad,
     modelSummary(title, model) {
-      const element = ui.surface(title);
-      element.removeAttribute("role");
+      const element = scrollRegion(ui.surface(title), title);
       runtime.loadVis().then((vis) => vis.show.modelSummary(element, model))
         .catch((e) => err(`model summary: ${e.message || e}`));
     },
@@ -547,11 +617,29 @@
       Object.assign(window.pytfjs.results, JSON.parse(json));
       renderResults();
     },
-    /** Draw a tfjs-vis chart ("linechart", "scatterplot", "heatmap", ...) into a surface. */
-    render(kind, title, dataJson, optionsJson) {
+    /**
+     * Draw a tfjs-vis chart ("linechart", "scatterplot", "heatmap", ...) into a surface.
+     * ``summary`` (from pytfjs.ui.describe) is its text alternative: the accessible name
+     * of the picture, and a caption under it.
+     */
+    render(kind, title, dataJson, optionsJson, summary) {
       const element = ui.surface(title);
+      if (summary) {
+        element.setAttribute("aria-label", `${title}: ${summary}`);
+        const note = element.parentElement.querySelector(".chart-summary");
+        note.textContent = summary;
+        note.hidden = false;
+      }
+      // vega gives the element it draws into its own role and name ("Vega
+      // visualization"): draw one level down, so the picture keeps the text alternative
+      let target = element.querySelector(":scope > .vis");
+      if (!target) {
+        target = document.createElement("div");
+        target.className = "vis";
+        element.replaceChildren(target);
+      }
       runtime.loadVis()
-        .then((vis) => vis.render[kind](element, JSON.parse(dataJson), JSON.parse(optionsJson || "{}")))
+        .then((vis) => vis.render[kind](target, JSON.parse(dataJson), JSON.parse(optionsJson || "{}")))
         .catch((e) => err(`chart "${title}": ${e.message || e}`));
     },
     surface(title) {
@@ -568,7 +656,12 @@
       body.className = "surface-body";
       body.setAttribute("role", "img");
       body.setAttribute("aria-label", `${title} chart`);
-      fig.append(caption, body);
+      // the text alternative, shown to everyone; screen readers get it as the picture's name
+      const summary = document.createElement("p");
+      summary.className = "chart-summary";
+      summary.setAttribute("aria-hidden", "true");
+      summary.hidden = true;
+      fig.append(caption, body, summary);
       charts.appendChild(fig);
       return body;
     },
@@ -634,6 +727,7 @@
 
   async function changeBackend(name) {
     if (running) throw new Error("cannot switch backend while a lab runs");
+    selectorHadFocus = document.activeElement === $("backend");
     setState("loading", `Switching to ${name}…`);
     try {
       const active = await runtime.setBackend(name);
@@ -676,9 +770,15 @@
     }
     editor = CodeMirror.fromTextArea($("code"), {
       mode: "python", lineNumbers: true, indentUnit: 4, matchBrackets: true,
+      // a contenteditable input sits inside the scroller (keyboard-scrollable) and reads
+      // better in screen readers than CodeMirror's hidden textarea
+      inputStyle: "contenteditable", screenReaderLabel: "Python source of the lab",
       extraKeys: {
         "Ctrl-Enter": () => run(), "Cmd-Enter": () => run(),
+        // Tab indents inside the editor; Esc lets go of the keyboard, so that the next
+        // Tab / Shift+Tab moves focus on to the next / previous control (README).
         Tab: (cm) => cm.execCommand(cm.somethingSelected() ? "indentMore" : "insertSoftTab"),
+        "Shift-Tab": "indentLess",
         Esc: (cm) => cm.getInputField().blur(),
       },
     });
@@ -692,32 +792,39 @@
     const backendStarting = runtime.initBackend(query.get("backend"));
     // Whatever fails first is reported below; the others must not become unhandled.
     for (const p of [labLoading, pythonStarting, backendStarting]) p.catch(() => {});
+    loading.step("lab", "Loading the lab…");
+    loading.step("backend", "TensorFlow.js: starting its backend…");
+    loading.step("python", "Python: starting…");
+    backendStarting.then((b) => loading.step("backend", `TensorFlow.js: ${b.name} backend ready`))
+      .catch(() => {}); // failures are reported below
+    pythonStarting.then(() => loading.step("python", "Python: started")).catch(() => {});
     try {
-      showLoading("Loading the lab, Python and TensorFlow.js…", 0.1);
       lab = await labLoading;
+      loading.steps.delete("lab");
+      loading.watch(lab.startup || []);
       window.pytfjs.lab = { id: lab.id, title: lab.title, week: lab.week };
       document.title = `${lab.title} · pytfjs`;
       $("lab-title").textContent = `${lab.title}`;
       $("lesson-body").innerHTML = `<p class="week">Course week ${lab.week}</p>${lab.lesson_html}`;
       editor.setValue(lab.source);
 
-      showLoading("Starting TensorFlow.js and Python…", 0.25);
       const backend = await backendStarting;
       performance.mark("backend-ready");
       $("backend").value = backend.name;
       if (backend.note) err(backend.note);
       setInterval(updateMemory, 300);
 
-      showLoading("Starting Python (Pyodide)…", 0.45);
       pyodide = await pythonStarting;
-      showLoading(`Loading ${["pytfjs", "numpy", ...lab.packages].filter((p, i, a) => a.indexOf(p) === i).join(", ")}…`, 0.75);
+      loading.step("python", `Python: loading ${["pytfjs", ...lab.packages].join(", ")}…`);
       await runtime.loadPackages(pyodide, lab.packages, err);
+      loading.step("python", "Python: ready");
       runner = pyodide.pyimport("pytfjs.runner");
-      showLoading("Ready", 1);
+      loading.stop();
       $("loading").hidden = true;
       info(`Python ${pyodide.version} ready · TensorFlow.js ${tf.version.tfjs} · backend ${backend.name}`);
     } catch (e) {
       err(`Could not start: ${e.message || e}`);
+      loading.stop();
       showLoading("Failed to start: see Output", 0);
       setState("error", "");
       return;
@@ -728,6 +835,7 @@
     $("backend").addEventListener("change", (e) => changeBackend(e.target.value));
     setState("ready", "Ready");
     updateMemory();
+    performance.mark("lab-ready"); // for bench/: Run works from here on
     document.dispatchEvent(new Event("pytfjs:ready"));
     if (query.get("run") === "1") run();
   }

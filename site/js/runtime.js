@@ -5,6 +5,12 @@
 (function () {
   "use strict";
 
+  // tf.min.js bundles an old regenerator-runtime that, finding itself in strict mode,
+  // installs itself with Function("r", "regeneratorRuntime = r"): a string eval the
+  // Content-Security-Policy refuses (and TF.js then fails to start). With the global
+  // already declared its plain assignment works and the eval is never reached.
+  if (!("regeneratorRuntime" in globalThis)) globalThis.regeneratorRuntime = undefined;
+
   const BACKENDS = ["webgl", "wasm", "cpu"];
 
   /** Absolute URL of a site path; relative to the page, so dist/ works under any sub-path. */

@@ -26,6 +26,7 @@ from tests.conftest import (
     open_lab,
     run_in_lab,
     wait_state,
+    wait_until,
 )
 
 pytestmark = pytest.mark.browser
@@ -109,7 +110,7 @@ def test_drop_a_keras3_file_choose_uint8_type_an_input_and_get_the_zip(page, sit
     assert "needs 300 numbers (shape [10, 10, 3]); you typed 3" in page.inner_text("#inputs")
     page.get_by_label("Input numbers").fill(flat_input(name))
     page.get_by_role("button", name="Predict").click()
-    page.wait_for_function("window.pytfjs.results && window.pytfjs.results.output")
+    wait_until(page, "window.pytfjs.results && window.pytfjs.results.output")
     results = page.evaluate("window.pytfjs.results")
     assert results["quantize"] == "uint8" and results["keras_version"] == "3.15.1"
     assert results["input_shape"] == [1, 10, 10, 3]

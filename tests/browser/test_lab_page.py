@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.conftest import console_text, lab_url, open_lab, run_in_lab, wait_state
+from tests.conftest import console_text, lab_url, open_lab, run_in_lab, wait_state, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -91,7 +91,7 @@ def test_stop_ends_training_within_one_epoch(page, site_url):
     page.evaluate("""() => document.getElementById('stop').addEventListener('click',
         () => { window.__epochAtStop = window.pytfjs.results.epochs_done; })""")
     page.click("#run")
-    page.wait_for_function("(window.pytfjs.results.epochs_done || 0) >= 2")
+    wait_until(page, "(window.pytfjs.results.epochs_done || 0) >= 2")
     page.click("#stop")
     assert wait_state(page, "ready", "done", "error") == "ready"
     results = page.evaluate("window.pytfjs.results")
@@ -110,8 +110,8 @@ def test_stop_ends_training_within_one_epoch(page, site_url):
 def test_backend_selector_switches_and_is_kept_in_url(page, site_url):
     open_lab(page, site_url, "one-neuron", backend="cpu")
     page.select_option("#backend", "wasm")
-    page.wait_for_function(
-        "window.pytfjs.backend() === 'wasm' && document.body.dataset.state === 'ready'")
+    wait_until(page,
+               "window.pytfjs.backend() === 'wasm' && document.body.dataset.state === 'ready'")
     assert "backend=wasm" in page.url
     assert page.evaluate("window.pytfjs.run()") == "done"
     assert page.evaluate("window.pytfjs.results.prediction") == pytest.approx(19, abs=0.3)
@@ -230,3 +230,48 @@ def test_a_callback_can_end_training_early(page, site_url):
     open_lab(page, site_url, "one-neuron", backend="cpu")
     assert run_code(page, code) == "done", console_text(page)
     assert page.evaluate("window.pytfjs.results.n") == 2
+
+
+LOADING_RECORDER = """
+window.__loading = [];
+document.addEventListener("DOMContentLoaded", () => {
+  const bar = document.getElementById("loading-bar");
+  const note = () => window.__loading.push(
+    [Number(bar.getAttribute("aria-valuenow")), bar.getAttribute("aria-valuetext"),
+     bar.value, document.getElementById("loading-text").textContent]);
+  new MutationObserver(note).observe(bar, {attributes: true, attributeFilter: ["aria-valuetext"]});
+});
+"""
+
+
+def test_loading_bar_names_each_file_and_step(page, site_url, dist_dir):
+    import json
+
+    page.add_init_script(LOADING_RECORDER)
+    assert open_lab(page, site_url, "iris", backend="wasm") == "ready"
+    log = page.evaluate("window.__loading")
+    startup = json.loads((dist_dir / "labs/iris.json").read_text())["startup"]
+    names = [f["what"] for f in startup]
+    assert "Pyodide runtime (WebAssembly)" in names and "Python standard library" in names
+    assert {n.split()[0] for n in names} >= {"numpy", "pytfjs"}
+    # every file was named as coming, unless it had arrived before the list was first
+    # shown (the lab file and Pyodide load at once); the bar counted each file's bytes
+    texts = " ".join(text for _, text, _, _ in log)
+    first = next(text for _, text, _, _ in log if text.startswith(("Downloading", "Downloaded")))
+    got = re.search(r"\(([\d.]+) of [\d.]+ MB\)", first)
+    already = float(got.group(1)) if got else 1e9  # "Downloaded ...": all were there
+    unnamed = [f for f in startup if f["what"] not in texts]
+    assert sum(f["bytes"] for f in unnamed) / 1048576 <= already + 0.05, (unnamed, first)
+    assert all(f["what"] in texts for f in startup if f["path"].endswith(".whl"))
+    values = [value for value, _, _, _ in log]
+    assert values == sorted(values) and values[-1] == 100, values
+    assert any(0 < v < 100 for v in values), values  # not one jump from 0 to 100
+    assert all(value == bar for value, _, bar, _ in log)  # aria-valuenow is the bar's value
+    assert all(text == shown for _, text, _, shown in log)  # the visible text says the same
+    total = sum(f["bytes"] for f in startup) / 1048576
+    last = log[-1][1]
+    assert f"Downloaded {len(startup)} files ({total:.1f} MB)" in last
+    assert "TensorFlow.js: wasm backend ready" in texts and "Python: ready" in last
+    assert page.is_hidden("#loading")  # gone once the lab is ready
+    bar = page.get_by_role("progressbar", name="Loading the lab", include_hidden=True)
+    assert bar.count() == 1

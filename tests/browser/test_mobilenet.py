@@ -25,6 +25,7 @@ from tests.conftest import (
     lab_url,
     run_in_lab,
     wait_state,
+    wait_until,
 )
 
 pytestmark = pytest.mark.browser
@@ -103,8 +104,8 @@ def choose(page, option: str) -> None:
 
 
 def wait_classified(page, count: int) -> dict:
-    page.wait_for_function("n => (window.pytfjs.results.classified || 0) >= n "
-                           "|| document.body.dataset.state !== 'running'", arg=count)
+    wait_until(page, "n => (window.pytfjs.results.classified || 0) >= n "
+               "|| document.body.dataset.state !== 'running'", count)
     assert page.evaluate("document.body.dataset.state") == "running", console_text(page)
     return page.evaluate("window.pytfjs.results")
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import PageLog, install_guard
+from tests.conftest import PageLog, install_guard, wait_state
 
 pytestmark = pytest.mark.browser
 
 
 def test_guard_records_and_blocks_external_requests(browser, site_url):
     log = PageLog()
-    context = browser.new_context()
+    # The page's Content-Security-Policy would refuse the fetch before it reaches the
+    # guard; bypass it here to prove the guard on its own (test_security.py tests the CSP).
+    context = browser.new_context(bypass_csp=True)
     install_guard(context, log)
     page = context.new_page()
     page.goto(site_url)
@@ -28,5 +30,5 @@ def test_guard_records_and_blocks_external_requests(browser, site_url):
 def test_built_pages_reference_no_other_host(page, site_url, page_log):
     page.goto(site_url)
     page.click("a[href='lab.html?lab=one-neuron']")
-    page.wait_for_function("document.body.dataset.state === 'ready'")
+    wait_state(page, "ready")
     assert page_log.external == []

@@ -10,7 +10,7 @@ import pytest
 
 from buildlib import manifest
 from buildlib.server import serve_in_thread
-from tests.conftest import wait_state
+from tests.conftest import wait_state, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -41,8 +41,8 @@ def test_new_build_replaces_the_cached_one(sw_page, dist_dir, tmp_path):
         assert page.inner_text("#lab-title") == "One neuron"  # still the cached build
         page.wait_for_selector("#update-banner button")
         page.click("#update-banner button")
-        page.wait_for_function("document.getElementById('lab-title').textContent === "
-                               "'One neuron v2'")
+        wait_until(page, "document.getElementById('lab-title').textContent === "
+                         "'One neuron v2'")
         assert wait_state(page, "ready") == "ready"
         caches = page.evaluate(
             "caches.keys().then(k => k.filter(n => n.startsWith('pytfjs-')))")

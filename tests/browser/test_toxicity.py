@@ -9,7 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.conftest import console_text, lab_url, wait_state
+from tests.conftest import (
+    console_text,
+    lab_url,
+    wait_state,
+    wait_until,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -77,7 +82,7 @@ def submit(page, text: str, threshold: float | None = None) -> None:
 
 
 def wait_scores(page, count: int) -> dict:
-    page.wait_for_function("n => (window.pytfjs.results.scores || []).length === n", arg=count)
+    wait_until(page, "n => (window.pytfjs.results.scores || []).length === n", count)
     page.get_by_role("textbox", name="Sentences").wait_for()  # asked again: the run goes on
     return page.evaluate("window.pytfjs.results")
 
@@ -131,8 +136,8 @@ def test_stop_while_a_long_text_is_scored(page, site_url):
     page.get_by_role("textbox", name="Sentences").wait_for()
     lines = 999_990 // len("you suck\n")
     submit(page, "you suck\n" * lines)
-    page.wait_for_function("document.getElementById('train-text').textContent"
-                           ".startsWith('scored ')")
+    wait_until(page, "document.getElementById('train-text').textContent"
+               ".startsWith('scored ')")
     assert f"of {lines:,} sentences" in page.inner_text("#train-text")
     page.click("#stop")
     assert wait_state(page, "ready", "error", "done") == "ready"

@@ -214,3 +214,95 @@ def test_server_allows_only_get_and_head(served):
     assert response.status == 405 and response.getheader("Allow") == "GET, HEAD"
     response, body = _request(served, "HEAD", "/index.html")
     assert response.status == 200 and body == b""
+
+
+# ---------------------------------------------------------------- Content-Security-Policy
+
+def _directives(policy: str) -> dict[str, list[str]]:
+    return {part.split()[0]: part.split()[1:] for part in policy.split("; ")}
+
+
+def test_policy_allows_only_this_origin():
+    from buildlib.server import content_security_policy
+
+    header = _directives(content_security_policy())
+    assert header["default-src"] == ["'none'"]
+    assert header["frame-ancestors"] == ["'none'"]
+    for name, sources in header.items():
+        for source in sources:  # no host, no scheme but blob:, no inline script
+            assert source.startswith("'") or source == "blob:", (name, source)
+            assert source != "'unsafe-inline'", name
+    assert "'wasm-unsafe-eval'" in header["script-src"]
+    meta = _directives(content_security_policy(meta=True))
+    assert "frame-ancestors" not in meta  # ignored (with a console error) in <meta>
+    assert meta == {k: v for k, v in header.items() if k != "frame-ancestors"}
+
+
+def test_server_sends_the_policy_on_every_response(served):
+    from buildlib.server import content_security_policy
+
+    for method, path, status in (("GET", "/", 200), ("GET", "/app.wasm", 200),
+                                 ("HEAD", "/index.html", 200), ("GET", "/nope.html", 404),
+                                 ("POST", "/index.html", 405)):
+        response, _ = _request(served, method, path)
+        assert response.status == status, path
+        assert response.getheader("Content-Security-Policy") == content_security_policy()
+        assert response.getheader("X-Content-Type-Options") == "nosniff"
+
+
+def test_every_built_page_carries_the_policy_in_a_meta_tag(dist_dir):
+    from buildlib.server import content_security_policy
+
+    tag = ('<meta http-equiv="Content-Security-Policy" content="'
+           f'{content_security_policy(meta=True)}">')
+    pages = sorted(dist_dir.glob("*.html"))
+    assert [p.name for p in pages] == ["index.html", "lab.html"]
+    for page in pages:
+        text = page.read_text()
+        assert tag in text, page.name
+        assert text.index(tag) < text.index("<script"), page.name  # before any script
+        assert "<script>" not in text and " on" + "click=" not in text  # no inline script
+
+
+def test_classroom_serve_script_sends_the_policy(tmp_path):
+    import socket
+
+    from buildlib.pack import serve_script
+    from buildlib.server import content_security_policy
+
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "index.html").write_text("<p>labs</p>")
+    (tmp_path / "serve.py").write_text(serve_script())
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "serve.py", "--port", str(port)], cwd=tmp_path,
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        # printed once the socket listens, so the request below queues until it is served
+        assert f"http://127.0.0.1:{port}/" in proc.stdout.readline()
+        response, body = _request(port, "GET", "/")
+        assert body == b"<p>labs</p>"
+        assert response.getheader("Content-Security-Policy") == content_security_policy()
+        assert _directives(response.getheader("Content-Security-Policy"))[
+            "frame-ancestors"] == ["'none'"]
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_each_lab_lists_the_files_its_page_downloads_to_start(dist_dir):
+    lock = json.loads((dist_dir / "vendor/pyodide/pyodide-lock.json").read_text())
+    for lab in labs.load_labs(config.LABS_SRC):
+        startup = json.loads((dist_dir / f"labs/{lab.id}.json").read_text())["startup"]
+        paths = [f["path"] for f in startup]
+        assert paths[:4] == [path for path, _ in labs.RUNTIME_FILES], lab.id
+        wheels = {f"vendor/pyodide/{lock['packages'][name]['file_name']}"
+                  for name in pyodide_packages.closure(lock, ["pytfjs", *lab.packages])}
+        assert set(paths[4:]) == wheels, lab.id
+        for entry in startup:
+            assert entry["bytes"] == (dist_dir / entry["path"]).stat().st_size
+    pandas_lab = next(lab for lab in labs.load_labs(config.LABS_SRC) if "pandas" in lab.packages)
+    whats = [f["what"] for f in json.loads(
+        (dist_dir / f"labs/{pandas_lab.id}.json").read_text())["startup"]]
+    assert any(w.startswith("pandas ") for w in whats) and any(w.startswith("pytz ") for w in whats)

@@ -15,6 +15,20 @@ def test_every_npm_file_is_recorded_with_its_sha256():
         assert digest in TEXT, dest
 
 
+def test_test_only_npm_files_are_recorded_and_never_shipped(dist_dir):
+    pins = json.loads((config.ROOT / "package.json").read_text()).get("devDependencies", {})
+    for package, version in pins.items():
+        assert not version.startswith(("^", "~", ">")), package
+        assert f"| {package} | {version} |" in TEXT, package
+    for path, digest in config.TEST_NPM_FILES.items():
+        assert f"| `{path}` |" in TEXT and digest in TEXT, path
+        assert path.split("/")[0] in pins, path
+        assert not any(src.startswith(path.split("/")[0] + "/")
+                       for src in config.NPM_FILES.values()), path
+    shipped = {f["path"] for f in json.loads((dist_dir / "manifest.json").read_text())["files"]}
+    assert not [p for p in shipped if "axe" in p]
+
+
 def test_every_pyodide_wheel_is_recorded_with_the_official_sha256():
     lock = pyodide_packages.official_lock()
     for name in pyodide_packages.closure(lock, config.PYODIDE_PACKAGES):

@@ -61,3 +61,34 @@ def test_build_info_lists_the_data(dist_dir):
     assert {"data/breast-cancer-test.csv", "data/breast-cancer-train.csv", "data/iris.csv",
             "data/mnist"} <= set(info["data"])
     assert {"one-neuron", "iris", "breast-cancer", "your-csv"} <= set(info["labs"])
+
+
+# ---------------------------------------------------------------- chart text alternatives
+
+def test_line_chart_description_reads_the_data():
+    data = {"values": [[{"x": 1, "y": 2.0}, {"x": 2, "y": 0.5}, {"x": 3, "y": 0.25}],
+                       [{"x": 1, "y": 3.0}, {"x": 2, "y": 4.0}, {"x": 3, "y": 3.5}]],
+            "series": ["loss", "val_loss"]}
+    assert ui.describe("linechart", data, {"xLabel": "epoch"}) == (
+        "loss: 3 points over epoch 1 to 3, first 2, last 0.25, lowest 0.25, highest 2; "
+        "val_loss: 3 points over epoch 1 to 3, first 3, last 3.5, lowest 3, highest 4")
+    assert ui.describe("linechart", {"values": [], "series": []}) == "no data yet"
+
+
+def test_confusion_matrix_description_names_the_worst_mix_up():
+    data = {"values": [[5, 1, 0], [0, 4, 3], [0, 0, 7]], "tickLabels": ["a", "b", "c"]}
+    assert ui.describe("confusionMatrix", data) == (
+        "rows are true classes, columns predicted (3 classes): 16 of 20 on the diagonal "
+        "(correct); most often confused: b taken for c (3 times)")
+
+
+def test_other_chart_descriptions():
+    points = {"values": [{"x": 1.0, "y": 1.5}, {"x": 3.0, "y": 2.5}]}  # one bare series
+    assert ui.describe("scatterplot", points, {"xLabel": "true", "yLabel": "predicted"}) == (
+        "series 1: 2 points, true 1 to 3, predicted 1.5 to 2.5")
+    assert ui.describe("barchart", [{"index": "a", "value": 2}, {"index": "b", "value": 3}]) == (
+        "2 bars: a 2, b 3")
+    assert ui.describe("histogram", [1, 2, 3, 6]) == "4 values from 1 to 6, mean 3"
+    assert ui.describe("heatmap", {"values": [[0, 1], [2, 3]]}) == "2 by 2 values from 0 to 3"
+    assert ui.describe("linechart", {"values": "nonsense"}) == "linechart chart"
+    assert ui.describe("violin", {}) == "violin chart"
