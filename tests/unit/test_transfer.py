@@ -43,6 +43,8 @@ def test_samples_add_count_delete_and_stack_in_class_order():
     assert s.nbytes == 3 * 1280 * 4 and s.thumbnail_bytes == 48 * 48 * 3
     assert [i for i, _ in s.recent(paper, 5)] == [3, 1]
     assert s.remove(a) == paper and s.count(paper) == 1
+    assert s.nbytes == 2 * 1280 * 4 and s.thumbnail_bytes == 0
+    assert [i for i, _ in s.recent(paper, 5)] == [3]
     with pytest.raises(InputError, match="deleted already"):
         s.remove(a)
     assert s.add(rock, vec()) == 4  # ids are never reused
