@@ -124,13 +124,25 @@ def remove_classes(page, *names: str) -> None:
         page.wait_for_selector(f".studio-class[data-name='{name}']", state="detached")
 
 
-def hold(page, name: str, at_least: int) -> dict:
-    """Keep "Hold to capture" pressed until class ``name`` has ``at_least`` samples."""
+def hold(page, name: str, at_least: int, keyboard: bool = False) -> dict:
+    """Keep "Hold to capture" pressed (pointer, or the Space key) until class ``name`` has
+    ``at_least`` samples."""
     button = row(page, name).locator("button[data-action=hold]")
-    button.dispatch_event("pointerdown")
+    if keyboard:
+        button.focus()
+        page.keyboard.down("Space")
+    else:
+        button.dispatch_event("pointerdown")
+    page.wait_for_selector(f".studio-class[data-name='{name}'] "
+                           "button[data-action=hold][aria-pressed=true]")
     wait_for(page, f"(r.class_counts || {{}})[{json.dumps(name)}] >= {at_least}",
              timeout=900_000)
-    button.dispatch_event("pointerup")
+    if keyboard:
+        page.keyboard.up("Space")
+    else:
+        button.dispatch_event("pointerup")
+    page.wait_for_selector(f".studio-class[data-name='{name}'] "
+                           "button[data-action=hold][aria-pressed=false]")
     return settle(page)
 
 
@@ -205,7 +217,7 @@ def test_webcam_samples_of_three_classes_train_and_name_held_out_frames(browser,
                 assert r["captured"] >= per_class * i
                 assert "samples from your last visit are back" in messages(page)
             baseline = page.evaluate("tf.memory().numTensors")
-            r = hold(page, name, per_class)
+            r = hold(page, name, per_class, keyboard=name == "paper")
             assert r["classes"] == ["rock", "paper", "scissors"]
             assert r["capture_tensors"] == [baseline, baseline]
             assert page.evaluate("tf.memory().numTensors") == baseline
