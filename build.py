@@ -145,11 +145,13 @@ def test(pytest_args: list[str]) -> int:
 
 
 def bench(args: list[str]) -> int:
-    """bench/bench.py (start-up, Python vs JS, transfers), bench_mnist.py, bench_mobilenet.py."""
+    """bench/bench.py (start-up, Python vs JS, transfers), bench_mnist.py, bench_mobilenet.py,
+    bench_rpsls.py."""
     python = ensure_test_tools()
     build()
     status = 0
-    for script, extra in (("bench.py", args), ("bench_mnist.py", []), ("bench_mobilenet.py", [])):
+    for script, extra in (("bench.py", args), ("bench_mnist.py", []), ("bench_mobilenet.py", []),
+                         ("bench_rpsls.py", [])):
         cmd = [str(python), str(config.ROOT / "bench" / script), *extra]
         print("+ " + " ".join(cmd), flush=True)
         status = subprocess.call(cmd, cwd=config.ROOT) or status
