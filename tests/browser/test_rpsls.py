@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from pytfjs.data import images
 from tests import mobilenet_reference as ref
 from tests.conftest import (
     CHROMIUM,
@@ -32,7 +33,7 @@ from tests.conftest import (
     lab_url,
     wait_state,
 )
-from tests.pictures import moving_frames, photo_video, png_rgb
+from tests.pictures import moving_frames, photo_video, png_rgb, write_y4m
 
 pytestmark = pytest.mark.browser
 
@@ -291,10 +292,25 @@ def test_2000_captures_keep_tensors_constant_and_cost_5120_bytes_each(browser, s
         assert reload(page)["captured"] == r["captured"]
 
 
+def thumbnail(page, name: str) -> np.ndarray:
+    """The newest thumbnail of class ``name``, read back from its canvas (RGB)."""
+    data = page.evaluate("""name => {
+        const c = document.querySelector(`.studio-class[data-name='${name}'] canvas`);
+        return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data);
+    }""", name)
+    side = int(np.sqrt(len(data) // 4))
+    return np.array(data, np.uint8).reshape(side, side, 4)[..., :3]
+
+
 def test_webgl_captures_keep_memory_flat_without_losing_the_context(browser, site_url,
-                                                                    videos, tmp_path):
-    with camera_page(browser, tmp_path / "profile", videos["paper", "train"]) as page:
+                                                                    photos, tmp_path):
+    frame = moving_frames(photos["paper"], 1, seed=3)[0]  # a still picture
+    video = write_y4m(tmp_path / "still.y4m", [frame] * 5)
+    with camera_page(browser, tmp_path / "profile", video) as page:
         start(page, site_url, rate=1000, backend="webgl")
+        # the preview is mirrored like a mirror; the samples are the camera's picture
+        assert page.evaluate("getComputedStyle(document.querySelector('.studio-camera video'))"
+                             ".transform") == "matrix(-1, 0, 0, 1, 0, 0)"
         assert page.evaluate("tf.getBackend()") == "webgl"
         page.evaluate("""() => {
             window.lost = [];
@@ -302,6 +318,10 @@ def test_webgl_captures_keep_memory_flat_without_losing_the_context(browser, sit
                                                           (e) => window.lost.push(e.type));
         }""")
         hold(page, "paper", 5)  # the first prediction compiles the shaders
+        expected = images.resize_area(images.center_square(frame, 224), 48, 48).astype(int)
+        shown = thumbnail(page, "paper").astype(int)
+        assert np.abs(shown - expected).mean() < 4  # YUV -> RGB in Chromium: a few levels
+        assert np.abs(shown - expected[:, ::-1]).mean() > 20  # not mirrored
         baseline = page.evaluate("[tf.memory().numTensors, tf.memory().numBytes]")
         r = hold(page, "paper", 120)
         assert page.evaluate("[tf.memory().numTensors, tf.memory().numBytes]") == baseline
