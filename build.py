@@ -164,8 +164,8 @@ def bench(args: list[str]) -> int:
     build()
     status = 0
     scripts = (("bench.py", args), ("bench_start.py", []), ("bench_mnist.py", []),
-               ("bench_mobilenet.py", []),
-               ("bench_toxicity.py", []), ("bench_convert.py", []))
+               ("bench_mobilenet.py", []), ("bench_rpsls.py", []), ("bench_toxicity.py", []),
+               ("bench_convert.py", []))
     for script, extra in scripts:
         cmd = [str(python), str(config.ROOT / "bench" / script), *extra]
         print("+ " + " ".join(cmd), flush=True)

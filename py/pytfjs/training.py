@@ -4,7 +4,8 @@
 - Python callbacks (``on_batch_end(batch, logs)``, ``on_epoch_end(epoch, logs)``,
   plain or ``async``) get dict logs; their JS proxies are destroyed when fit returns,
 - the page's progress bar and live charts are fed, throttled so they cost little,
-- Stop in the page ends training after the current batch and raises ``Stopped``.
+- Stop in the page ends training after the current batch and raises ``Stopped``; so does
+  ``stop``, a function checked after every batch (a lab's own "Stop training" button).
 """
 
 from __future__ import annotations
@@ -110,8 +111,12 @@ async def fit(model: Any, x: Any, y: Any = None, *, epochs: int = 1, batch_size:
               validation_split: float = 0.0, validation_data: Any = None, shuffle: bool = True,
               on_batch_end: Callback | None = None, on_epoch_end: Callback | None = None,
               charts: bool | list[str] = True, progress: bool = True,
-              batch_charts: bool = False, **options: Any) -> History:
-    """Train ``model`` like ``model.fit`` in TF.js; returns a :class:`History`."""
+              batch_charts: bool = False, stop: Callable[[], bool] | None = None,
+              **options: Any) -> History:
+    """Train ``model`` like ``model.fit`` in TF.js; returns a :class:`History`.
+
+    ``stop()`` returning True ends training after the current batch, like the page's Stop.
+    """
     raw_model = getattr(model, "js", model)
     log = TrainingLog(epochs, batches_per_epoch(_num_samples(x), batch_size, validation_split),
                       keep_batches=batch_charts)
@@ -119,7 +124,7 @@ async def fit(model: Any, x: Any, y: Any = None, *, epochs: int = 1, batch_size:
     draw = view.update
 
     def check_stop() -> None:
-        if STOP.requested and not log.stopped:
+        if (STOP.requested or (stop is not None and stop())) and not log.stopped:
             log.stopped = True
             raw_model.stopTraining = True
 

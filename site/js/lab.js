@@ -271,6 +271,16 @@
     $("inputs").hidden = true;
   }
 
+  /** When a run ends, panels that live for the whole run (the studio) are told so. */
+  function finishRunPanels() {
+    for (const ask of [...asks]) {
+      if (ask.finish) {
+        ask.finish();
+        asks.delete(ask);
+      }
+    }
+  }
+
   function askPanel(message) {
     const panel = document.createElement("div");
     panel.className = "ask";
@@ -588,6 +598,12 @@
     askFile,
     askChoice,
     askCamera,
+    cameraProblem,
+    /** For panels made by other scripts (js/studio.js): a panel in Lab inputs, and
+     *  track({cleanup, reject, finish}) so Stop and the next run end it like a prompt. */
+    panel: askPanel,
+    track(entry) { asks.add(entry); },
+    studio(configJson) { return globalThis.pytfjsStudio.studio(configJson); },
     image,
     drawingPad,
     modelSummary(title, model) {
@@ -699,6 +715,7 @@
       err(String(e && e.message ? e.message : e));
     }
     running = false;
+    finishRunPanels();
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
     updateMemory();
     if (status === "done") {

@@ -79,9 +79,23 @@ LABS = [
 SAME_PAGE_AS = {"fashion-mnist": "mnist"}
 
 
+# Labs that wait for the learner instead of ending: checked by their own test below.
+OWN_TEST = {"rpsls": "test_webcam_studio_without_a_camera"}
+
+
 def test_every_lab_is_checked(dist_dir):
     built = {path.stem for path in (dist_dir / "labs").glob("*.json")} - {"index"}
-    assert built == {lab for lab, _, _ in LABS} | set(SAME_PAGE_AS)
+    assert built == {lab for lab, _, _ in LABS} | set(SAME_PAGE_AS) | set(OWN_TEST)
+
+
+def test_webcam_studio_without_a_camera(page, site_url, viewport):
+    """The rpsls studio (class rows, buttons, training fields) when no camera is found."""
+    page.goto(lab_url(site_url, "rpsls", run=1, backend="wasm"))
+    wait_until(page, "(document.querySelector('.studio-camera-note') || {}).textContent "
+                     "=== 'No webcam.'")
+    assert serious_problems(page) == []
+    page.click("#stop")
+    assert wait_state(page, "ready", "error") == "ready"
 
 
 @pytest.mark.parametrize(("lab", "params", "charts"), LABS, ids=[lab for lab, _, _ in LABS])

@@ -96,3 +96,15 @@ def test_the_policy_is_enforced(page, site_url):
     violations = " ".join(csp_violations(page))
     assert "script-src-elem blocked inline" in violations
     assert "connect-src blocked http://192.0.2.1/x.js" in violations
+
+
+def test_webcam_studio_runs_without_violations(page, site_url, page_log):
+    """rpsls: the studio, IndexedDB and the (missing) camera under the policy."""
+    page.goto(lab_url(site_url, "rpsls", run=1, backend="wasm"))
+    wait_until(page, "(document.querySelector('.studio-camera-note') || {}).textContent "
+                     "=== 'No webcam.'")
+    assert page_log.page_errors == []
+    assert csp_violations(page) == []
+    assert csp_console_errors(page_log.console) == []
+    page.click("#stop")
+    assert wait_state(page, "ready", "error") == "ready"

@@ -1,0 +1,289 @@
+#!/usr/bin/env python3
+"""Week 4 benchmark: the rock-paper-scissors-lizard-Spock transfer-learning lab.
+
+    .venv/bin/python bench/bench_rpsls.py           # after `python3 build.py build`
+
+1. MobileNetV2 embedding (cut at ``embedding``), ms per frame, median after a warm-up,
+   on wasm and webgl, the way the lab computes it (numpy square -> normalise -> predict
+   inside tidy -> numpy);
+2. training the lab's head (dense 100 relu -> dense 5 softmax, Adam) on 500 samples for
+   10 epochs (batch 16, 15% validation), per backend;
+3. memory after ``--captures`` (2,000) webcam captures, in one browser run with Chromium's
+   fake webcam, on wasm:
+   - this lab: Hold to capture until 2,000 samples (embeddings in numpy, IndexedDB);
+   - the course's way, in JavaScript on the same webcam and the same cut of the same
+     model: each capture a ``tf.browser.fromPixels`` image tensor that is never disposed,
+     the model's output concatenated onto one growing tensor (``xs = xs.concat(example)``,
+     the old ``xs`` disposed, ``example`` not);
+   - the course's way with those two leaks fixed, still concatenating.
+   For each: tensors, tensor bytes, numpy bytes, the page's JS heap, WebAssembly heap of
+   TF.js, ms per capture over the first and the last 100 captures.
+Figures vary 10-30% between runs on 2 shared cores: compare rows of the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench  # noqa: E402  (the shared page helpers and the guard)
+
+ROOT = bench.ROOT
+
+EMBED = """
+import json
+import numpy as np
+from js import performance
+import pytfjs
+from pytfjs import param, report, tf, ui
+from pytfjs.data import images
+
+folder = "models/mobilenet_v2"
+meta = json.loads(await ui.fetch_bytes(f"{folder}/metadata.json"))
+mobilenet = await tf.load_layers_model(f"{folder}/model.json")
+base = tf.model(inputs=mobilenet.inputs, outputs=mobilenet.get_layer("embedding").output)
+square = images.center_square((await images.sample("chelsea")).pixels, 224)
+
+
+def embed():
+    t0 = performance.now()
+    x = images.normalize(square, meta["mean"], meta["std"])
+    with pytfjs.tidy():
+        vector = base.predict(x[None]).numpy()[0]
+    return performance.now() - t0, vector
+
+
+first_ms, _ = embed()
+times = [embed()[0] for _ in range(param("n", 10))]
+report(first_ms=first_ms, median_ms=sorted(times)[len(times) // 2])
+"""
+
+HEAD = """
+import numpy as np
+from js import performance
+from pytfjs import param, report, tf
+from pytfjs.transfer import split
+
+n, classes = param("samples", 500), 5
+rng = np.random.default_rng(0)
+y = rng.integers(0, classes, n).astype(np.int32)
+x = (rng.normal(0, 1, (n, 1280)) + y[:, None] * 0.1).astype(np.float32)
+(x_train, y_train), (x_val, y_val) = split(x, y, 0.15, seed=0)
+one_hot = np.eye(classes, dtype=np.float32)
+
+
+def head():
+    model = tf.sequential()
+    model.add(tf.layers.dense(units=100, activation="relu", input_shape=[1280]))
+    model.add(tf.layers.dense(units=classes, activation="softmax"))
+    model.compile(optimizer=tf.train.adam(0.001), loss="categoricalCrossentropy",
+                  metrics=["accuracy"])
+    return model
+
+
+async def timed(epochs):
+    model = head()
+    t0 = performance.now()
+    await model.fit(x_train, one_hot[y_train], validation_data=(x_val, one_hot[y_val]),
+                    epochs=epochs, batch_size=16)
+    ms = performance.now() - t0
+    model.optimizer.dispose()
+    model.dispose()
+    return ms
+
+
+await timed(1)  # warm-up: kernels, shaders
+report(ms=await timed(param("epochs", 10)))
+"""
+
+# The course's capture loop (webcam.js + rps-dataset.js), on our model and webcam.
+COURSE = """
+async ({captures, leaks}) => {
+  const model = await tf.loadLayersModel("models/mobilenet_v2/model.json");
+  const cut = tf.model({inputs: model.inputs, outputs: model.getLayer("embedding").output});
+  const stream = await navigator.mediaDevices.getUserMedia({video: true, audio: false});
+  const video = document.createElement("video");
+  video.muted = true;
+  video.srcObject = stream;
+  await video.play();
+  const mean = tf.tensor1d([0.485, 0.456, 0.406]), std = tf.tensor1d([0.229, 0.224, 0.225]);
+  const capture = () => tf.tidy(() => {            // webcam.capture()
+    const image = tf.browser.fromPixels(video);
+    const [h, w] = image.shape, side = Math.min(h, w);
+    const crop = image.slice([(h - side) >> 1, (w - side) >> 1, 0], [side, side, 3]);
+    const square = tf.image.resizeBilinear(crop, [224, 224]);
+    return square.toFloat().div(255).sub(mean).div(std).expandDims(0);
+  });
+  let xs = null, ys = null;
+  const addExample = (example, label) => {          // dataset.addExample()
+    const y = tf.tidy(() => tf.oneHot(tf.tensor1d([label]).toInt(), 5));
+    if (xs == null) { xs = tf.keep(example); ys = tf.keep(y); return; }
+    const oldX = xs, oldY = ys;
+    xs = tf.keep(oldX.concat(example, 0));
+    ys = tf.keep(oldY.concat(y, 0));
+    oldX.dispose(); oldY.dispose(); y.dispose();
+    if (!leaks) example.dispose();
+  };
+  const times = [];
+  let failure = null;
+  for (let i = 0; i < captures; i += 1) {
+    const t0 = performance.now();
+    try {
+      const img = capture();
+      addExample(cut.predict(img), 0);              // (wasm runs it before returning)
+      if (!leaks) img.dispose();
+    } catch (e) {
+      failure = `capture ${i + 1}: ${e.message || e}`;
+      break;
+    }
+    times.push(performance.now() - t0);
+    if (i % 50 === 0) await new Promise((r) => setTimeout(r, 0));
+  }
+  const m = tf.memory();
+  const out = {captured: times.length, tensors: m.numTensors, bytes: m.numBytes,
+               xs: xs ? xs.shape : null, failure, times,
+               heap: performance.memory.usedJSHeapSize,
+               wasm: tf.getBackend() === "wasm" ? tf.backend().wasm.HEAPU8.buffer.byteLength : 0};
+  stream.getTracks().forEach((t) => t.stop());
+  tf.disposeVariables();
+  return out;
+}
+"""
+
+
+def median_of(times: list[float], first: bool) -> float:
+    part = sorted(times[:100] if first else times[-100:])
+    return part[len(part) // 2] if part else float("nan")
+
+
+def per_backend(browser, base: str, backend: str, n: int, samples: int, epochs: int) -> dict:
+    context, page = bench.new_page(browser)
+    page.goto(f"{base}lab.html?lab=rpsls&backend={backend}&n={n}&samples={samples}"
+              f"&epochs={epochs}")
+    bench.wait(page, "ready")
+    out = bench.run_python(page, EMBED)
+    out["head_ms"] = bench.run_python(page, HEAD)["ms"]
+    context.close()
+    return out
+
+
+def camera_browser(pw, video: Path):
+    return pw.chromium.launch(executable_path=bench.CHROMIUM, headless=True, args=[
+        *bench.CHROMIUM_ARGS, "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream", f"--use-file-for-fake-video-capture={video}"])
+
+
+def ours(browser, base: str, captures: int) -> dict:
+    """Hold to capture in the lab until ``captures`` samples; memory and ms per capture."""
+    context, page = bench.new_page(browser)
+    page.goto(f"{base}lab.html?lab=rpsls&run=1&backend=wasm&rate=1000")
+    page.wait_for_function("window.pytfjs.results.camera !== undefined")
+    page.evaluate("""() => {
+        window.captureTimes = [];
+        new MutationObserver(() => window.captureTimes.push(performance.now()))
+            .observe(document.querySelector('.studio-class .studio-count'),
+                     {childList: true, characterData: true, subtree: true});
+    }""")
+    button = page.locator(".studio-class >> nth=0 >> button[data-action=hold]")
+    button.dispatch_event("pointerdown")
+    page.wait_for_function(f"window.pytfjs.results.captured >= {captures}", timeout=3_600_000)
+    button.dispatch_event("pointerup")
+    page.wait_for_timeout(1000)
+    stamps = page.evaluate("window.captureTimes")
+    results = page.evaluate("window.pytfjs.results")
+    memory = page.evaluate("""async () => {
+        const m = tf.memory(), py = await globalThis.pytfjsPython;
+        return {tensors: m.numTensors, bytes: m.numBytes,
+                heap: performance.memory.usedJSHeapSize,
+                wasm: tf.backend().wasm.HEAPU8.buffer.byteLength,
+                python: py._module.HEAPU8.buffer.byteLength};
+    }""")
+    context.close()
+    times = [b - a for a, b in zip(stamps, stamps[1:], strict=False)]
+    return {**memory, "captured": results["captured"], "times": times,
+            "numpy": results["embedding_bytes"], "thumbs": results["thumbnail_bytes"],
+            "failure": None}
+
+
+def course(browser, base: str, captures: int, leaks: bool) -> dict:
+    context, page = bench.new_page(browser)
+    page.goto(f"{base}lab.html?lab=rpsls&backend=wasm")
+    bench.wait(page, "ready")
+    out = page.evaluate(COURSE, {"captures": captures, "leaks": leaks})
+    context.close()
+    return {**out, "numpy": 0, "thumbs": 0, "python": None}
+
+
+def mb(value: float | None) -> str:
+    return "-" if value is None else f"{value / 1e6:.1f} MB"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--backends", default="wasm,webgl")
+    parser.add_argument("--n", type=int, default=10, help="timed embeddings per backend")
+    parser.add_argument("--captures", type=int, default=2000)
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    from buildlib.server import serve_in_thread
+    from tests import mobilenet_reference as ref
+    from tests.pictures import photo_video
+
+    os.environ["PYTFJS_QUIET_SERVER"] = "1"
+    server, base = serve_in_thread(ROOT / "dist")
+    speed = {}
+    with sync_playwright() as pw, tempfile.TemporaryDirectory() as tmp:
+        browser = pw.chromium.launch(executable_path=bench.CHROMIUM, headless=True,
+                                     args=bench.CHROMIUM_ARGS)
+        for backend in args.backends.split(","):
+            speed[backend] = per_backend(browser, base, backend, args.n, 500, 10)
+        browser.close()
+        photo = ref.read_png((ROOT / "dist/data/photos/chelsea.png").read_bytes())
+        video = photo_video(Path(tmp) / "webcam.y4m", photo, count=15)
+        browser = camera_browser(pw, video)
+        memory = {"this lab (numpy embeddings)": ours(browser, base, args.captures),
+                  "course (leaks + concat)": course(browser, base, args.captures, True),
+                  "course, leaks fixed (concat)": course(browser, base, args.captures, False)}
+        browser.close()
+    server.shutdown()
+    if bench.GUARD_LOG.external:
+        print(f"FAILED: pages requested other hosts: {bench.GUARD_LOG.external}",
+              file=sys.stderr)
+        return 1
+
+    def table(title: str, header: tuple, rows: list[tuple]) -> None:
+        widths = [max(len(str(row[i])) for row in (header, *rows)) for i in range(len(header))]
+        print(f"\n{title}")
+        for row in (header, *rows):
+            print("  ".join(str(v).rjust(w) for v, w in zip(row, widths, strict=True)))
+
+    table("MobileNetV2 cut at `embedding`, per frame; the lab's head on 500 samples x 10 "
+          "epochs", ("backend", "1st embedding", "ms/embedding", "head 500x10"),
+          [(b, f"{r['first_ms']:.0f} ms", f"{r['median_ms']:.1f}", f"{r['head_ms']:.0f} ms")
+           for b, r in speed.items()])
+    table(f"Memory after {args.captures} webcam captures (wasm, same run)",
+          ("approach", "captures", "tensors", "tensor bytes", "numpy", "JS heap", "TF.js wasm",
+           "Python wasm", "ms/capture first 100", "last 100"),
+          [(name, r["captured"], r["tensors"], mb(r["bytes"]),
+            mb(r["numpy"]) + (f" (+{mb(r['thumbs'])} thumbs)" if r["thumbs"] else ""),
+            mb(r["heap"]), mb(r["wasm"]), mb(r["python"]), f"{median_of(r['times'], True):.0f}",
+            f"{median_of(r['times'], False):.0f}") for name, r in memory.items()])
+    for name, r in memory.items():
+        if r["failure"]:
+            print(f"  {name} failed at {r['failure']}")
+    print(f"\n(headless Debian Chromium, {os.cpu_count()} cores, dist/ on loopback; WebGL "
+          "here is SwiftShader, a software renderer; 'numpy' is the lab's embeddings, "
+          "thumbnails apart, inside 'Python wasm' (Pyodide's heap, which never shrinks); "
+          "the lab's ms/capture includes cropping, the thumbnail, IndexedDB and the page "
+          "update)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

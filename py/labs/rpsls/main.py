@@ -1,0 +1,84 @@
+# Rock, paper, scissors, lizard, Spock: teach a pretrained network new classes (week 4).
+import json
+
+import numpy as np
+
+import pytfjs
+from pytfjs import param, report, tf, ui
+from pytfjs.control import Stopped
+from pytfjs.data import images
+from pytfjs.export import zip_files
+from pytfjs.studio import Studio, TrainSettings
+from pytfjs.transfer import export_files, split
+
+CLASSES = ["rock", "paper", "scissors", "lizard", "spock"]
+folder = "models/mobilenet_v2"
+meta = json.loads(await ui.fetch_bytes(f"{folder}/metadata.json"))
+mobilenet = await tf.load_layers_model(f"{folder}/model.json")
+# Cut MobileNetV2 after its global average pool: 1,280 numbers that describe a picture.
+base = tf.model(inputs=mobilenet.inputs, outputs=mobilenet.get_layer("embedding").output)
+
+
+def embed(square):
+    """uint8 [224, 224, 3] -> float32 [1280], kept in numpy (nothing stays on the GPU)."""
+    x = images.normalize(square, meta["mean"], meta["std"])
+    with pytfjs.tidy():  # the input and output tensors are freed at the end of the block
+        return base.predict(x[None]).numpy()[0]
+
+
+def new_head(classes, lr):
+    head = tf.sequential()
+    head.add(tf.layers.dense(units=100, activation="relu", input_shape=[1280], name="hidden"))
+    head.add(tf.layers.dense(units=classes, activation="softmax", name="class_probabilities"))
+    head.compile(optimizer=tf.train.adam(lr), loss="categoricalCrossentropy",
+                 metrics=["accuracy"])
+    return head
+
+
+async def train(settings):
+    x, y = studio.samples.arrays()  # the embeddings, and each one's class number
+    (x_train, y_train), (x_val, y_val) = split(x, y, 0.15, seed=0)  # 15% to check on
+    one_hot = np.eye(len(studio.samples.classes), dtype=np.float32)
+    head = new_head(len(one_hot), settings.lr)
+    try:
+        history = await head.fit(x_train, one_hot[y_train],
+                                 validation_data=(x_val, one_hot[y_val]),
+                                 epochs=settings.epochs, batch_size=settings.batch,
+                                 stop=studio.stop_requested)
+    except Stopped:
+        head.dispose()
+        raise
+    finally:
+        head.optimizer.dispose()  # Adam's running averages: not needed after training
+    val_accuracy = history.history["val_acc"][-1]
+    report(val_accuracy=val_accuracy, samples=len(x), epochs=len(history.epoch))
+    studio.trained(f"Training done: {val_accuracy:.0%} of the {len(x_val)} validation "
+                   f"samples right, after {len(history.epoch)} epochs on {len(x_train)}.")
+    return head
+
+
+def predict(square):
+    with pytfjs.tidy():
+        return head.predict(embed(square)[None]).numpy()[0]
+
+
+settings = TrainSettings(param("epochs", 20), param("lr", 0.001), param("batch", 16))
+studio = await Studio.open("rpsls", CLASSES, embed, settings=settings, rate=param("rate", 5.0))
+head = None
+async for action in studio.actions():  # what you click, one thing at a time
+    if action.kind == "train":
+        try:
+            trained = await train(action.settings)
+        except Stopped as stopped:  # "Stop training": the previous model stays
+            studio.say(str(stopped))
+            continue
+        if head is not None:
+            head.dispose()
+        head = trained
+    elif action.kind == "predict":  # a webcam frame, or a photo you picked
+        studio.show_prediction(predict(action.square), action.source)
+    elif action.kind == "export":  # one model: MobileNetV2 up to "embedding", then the head
+        files = await export_files(folder, head, studio.samples.names, cut="embedding",
+                                   samples=len(studio.samples))
+        ui.download("rpsls-model.zip", zip_files(files))
+        studio.say("Exported rpsls-model.zip: model.json, weights, metadata.json.")
