@@ -120,11 +120,17 @@ report(to_tensor_ms=to_tensor_ms, to_numpy_ms=to_numpy_ms, tolist_ms=tolist_ms)
 GUARD_LOG = PageLog()  # the benchmark refuses to report if a page reached another host
 
 
+def reached_other_hosts() -> bool:
+    """True (and says so) if a benchmark page requested a non-loopback host."""
+    if GUARD_LOG.external:
+        print(f"FAILED: pages requested other hosts: {GUARD_LOG.external}", file=sys.stderr)
+    return bool(GUARD_LOG.external)
+
+
 def print_table(rows: list[tuple[str, str, str]], first: str, second: str,
                 footer: str) -> int:
     """Print (name, value, note) rows as one table; 1 if a page reached another host."""
-    if GUARD_LOG.external:
-        print(f"FAILED: pages requested other hosts: {GUARD_LOG.external}", file=sys.stderr)
+    if reached_other_hosts():
         return 1
     width = max(len(r[0]) for r in rows)
     value_width = max(8, *(len(r[1]) for r in rows))
