@@ -21,6 +21,8 @@ import os
 import statistics
 import sys
 import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,6 +122,28 @@ report(to_tensor_ms=to_tensor_ms, to_numpy_ms=to_numpy_ms, tolist_ms=tolist_ms)
 GUARD_LOG = PageLog()  # the benchmark refuses to report if a page reached another host
 
 
+@contextmanager
+def site_and_browser(mounts: dict[str, Path] | None = None) -> Iterator[tuple]:
+    """dist/ served on loopback and a headless Debian Chromium: (playwright, browser, base URL).
+
+    The browser is closed and the server shut down when the block ends.
+    """
+    from playwright.sync_api import sync_playwright
+
+    os.environ["PYTFJS_QUIET_SERVER"] = "1"
+    server, base = serve_in_thread(ROOT / "dist", mounts=mounts)
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                         args=CHROMIUM_ARGS)
+            try:
+                yield pw, browser, base
+            finally:
+                browser.close()
+    finally:
+        server.shutdown()
+
+
 def reached_other_hosts() -> bool:
     """True (and says so) if a benchmark page requested a non-loopback host."""
     if GUARD_LOG.external:
@@ -214,13 +238,8 @@ def main() -> int:
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--backends", default="wasm,cpu,webgl")
     args = parser.parse_args()
-    from playwright.sync_api import sync_playwright
-
-    os.environ["PYTFJS_QUIET_SERVER"] = "1"
-    server, base = serve_in_thread(ROOT / "dist")
     rows: list[tuple[str, str, str]] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    with site_and_browser() as (_, browser, base):
         load = cold_load(browser, base, args.repeat)
         rows.append(("cold load -> Python ready", f"{load['python-ready']:.0f} ms", "<= 3000 ms"))
         rows.append(("cold load -> numpy ready", f"{load['numpy-ready']:.0f} ms", "<= 3000 ms"))
@@ -240,8 +259,6 @@ def main() -> int:
         rows.append(("tensor -> numpy 10000x784 f32", f"{moved['to_numpy_ms']:.1f} ms", ""))
         rows.append(("  naive to_js(arr.tolist())", f"{moved['tolist_ms']:.0f} ms",
                      f"x{moved['tolist_ms'] / moved['to_tensor_ms']:.0f} slower"))
-        browser.close()
-    server.shutdown()
     return print_table(rows, "measure", "value (goal in note)",
                        f"headless Debian Chromium, {os.cpu_count()} cores, dist/ on loopback, "
                        f"median of {args.repeat} cold loads")

@@ -44,16 +44,8 @@ report(ms_per_epoch=(performance.now() - t0) / epochs)
 
 
 def browser_runs(backends: list[str], samples: int) -> tuple[dict[str, float], dict]:
-    from playwright.sync_api import sync_playwright
-
-    from buildlib.server import serve_in_thread
-
-    os.environ["PYTFJS_QUIET_SERVER"] = "1"
-    server, base = serve_in_thread(ROOT / "dist")
     times = {}
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=bench.CHROMIUM, headless=True,
-                                     args=bench.CHROMIUM_ARGS)
+    with bench.site_and_browser() as (_, browser, base):
         for backend in backends:
             context, page = bench.new_page(browser)
             epochs = 1 if backend == "cpu" else 2
@@ -66,8 +58,6 @@ def browser_runs(backends: list[str], samples: int) -> tuple[dict[str, float], d
         bench.wait(page, "done", "error")
         full = page.evaluate("window.pytfjs.results")
         context.close()
-        browser.close()
-    server.shutdown()
     if bench.GUARD_LOG.external:
         raise SystemExit(f"pages requested other hosts: {bench.GUARD_LOG.external}")
     return times, full

@@ -99,21 +99,11 @@ def main() -> int:
     parser.add_argument("--backends", default="wasm,webgl,cpu")
     parser.add_argument("--n", type=int, default=10, help="timed predictions per backend")
     args = parser.parse_args()
-    from playwright.sync_api import sync_playwright
-
-    from buildlib.server import serve_in_thread
-
-    os.environ["PYTFJS_QUIET_SERVER"] = "1"
-    server, base = serve_in_thread(ROOT / "dist")
     results = {}
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=bench.CHROMIUM, headless=True,
-                                     args=bench.CHROMIUM_ARGS)
+    with bench.site_and_browser() as (_, browser, base):
         for backend in args.backends.split(","):
             n = max(3, args.n // 3) if backend == "cpu" else args.n
             results[backend] = measure(browser, base, backend, n)
-        browser.close()
-    server.shutdown()
     if bench.reached_other_hosts():
         return 1
     header = ("backend", "load (cold)", "load (cached)", "1st predict", "ms/image Python",

@@ -229,29 +229,22 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=10, help="timed embeddings per backend")
     parser.add_argument("--captures", type=int, default=2000)
     args = parser.parse_args()
-    from playwright.sync_api import sync_playwright
-
-    from buildlib.server import serve_in_thread
     from tests import mobilenet_reference as ref
     from tests.pictures import photo_video
 
-    os.environ["PYTFJS_QUIET_SERVER"] = "1"
-    server, base = serve_in_thread(ROOT / "dist")
     speed = {}
-    with sync_playwright() as pw, tempfile.TemporaryDirectory() as tmp:
-        browser = pw.chromium.launch(executable_path=bench.CHROMIUM, headless=True,
-                                     args=bench.CHROMIUM_ARGS)
+    with bench.site_and_browser() as (pw, browser, base), \
+            tempfile.TemporaryDirectory() as tmp:
         for backend in args.backends.split(","):
             speed[backend] = per_backend(browser, base, backend, args.n, 500, 10)
-        browser.close()
+        browser.close()  # the memory runs get a browser with the fake webcam instead
         photo = ref.read_png((ROOT / "dist/data/photos/chelsea.png").read_bytes())
         video = photo_video(Path(tmp) / "webcam.y4m", photo, count=15)
-        browser = camera_browser(pw, video)
-        memory = {"this lab (numpy embeddings)": ours(browser, base, args.captures),
-                  "course (leaks + concat)": course(browser, base, args.captures, True),
-                  "course, leaks fixed (concat)": course(browser, base, args.captures, False)}
-        browser.close()
-    server.shutdown()
+        camera = camera_browser(pw, video)
+        memory = {"this lab (numpy embeddings)": ours(camera, base, args.captures),
+                  "course (leaks + concat)": course(camera, base, args.captures, True),
+                  "course, leaks fixed (concat)": course(camera, base, args.captures, False)}
+        camera.close()
     if bench.reached_other_hosts():
         return 1
 

@@ -24,14 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from buildlib.server import serve_in_thread  # noqa: E402
-from tests.conftest import (  # noqa: E402
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    PageLog,
-    install_guard,
-    wait_state,
-)
+from bench import site_and_browser  # noqa: E402  (dist/ on loopback + Chromium)
+from tests.conftest import PageLog, install_guard, wait_state  # noqa: E402
 
 MARKS = {
     "python-ready": ("Python ready (Pyodide booted)", 3000, 1500),
@@ -85,17 +79,10 @@ def main() -> int:
     parser.add_argument("--lab", default="one-neuron")
     parser.add_argument("--backend", default="wasm")
     args = parser.parse_args()
-    from playwright.sync_api import sync_playwright
-
-    os.environ["PYTFJS_QUIET_SERVER"] = "1"
-    server, base = serve_in_thread(ROOT / "dist")
-    url = f"{base}lab.html?lab={args.lab}&backend={args.backend}"
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    with site_and_browser() as (_, browser, base):
+        url = f"{base}lab.html?lab={args.lab}&backend={args.backend}"
         first = cold(browser, url, args.repeat)
         again = cached(browser, url, args.repeat)
-        browser.close()
-    server.shutdown()
     if GUARD.external:
         print(f"FAILED: pages requested other hosts: {GUARD.external}", file=sys.stderr)
         return 1

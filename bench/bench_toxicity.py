@@ -27,10 +27,14 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import numpy as np  # noqa: E402
 
-from bench import new_page, print_table, run_python, wait  # noqa: E402  (shared helpers)
-from buildlib.server import serve_in_thread  # noqa: E402
+from bench import (  # noqa: E402  (shared helpers)
+    new_page,
+    print_table,
+    run_python,
+    site_and_browser,
+    wait,
+)
 from pytfjs.text import TfidfVectorizer  # noqa: E402
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 REFS = json.loads((ROOT / "tests" / "fixtures" / "toxicity_refs.json").read_text("utf-8"))
 
@@ -94,13 +98,8 @@ def main() -> int:
     parser.add_argument("--sentences", type=int, default=2560)
     parser.add_argument("--backends", default="wasm,cpu,webgl")
     args = parser.parse_args()
-    from playwright.sync_api import sync_playwright
-
-    os.environ["PYTFJS_QUIET_SERVER"] = "1"
-    server, base = serve_in_thread(ROOT / "dist", mounts={"_bench": ROOT / "tests" / "fixtures"})
     rows: list[tuple[str, str, str]] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    with site_and_browser(mounts={"_bench": ROOT / "tests" / "fixtures"}) as (_, browser, base):
         for backend in args.backends.split(","):
             context, page = new_page(browser)
             page.goto(f"{base}lab.html?lab=toxicity&backend={backend}&n={args.sentences}")
@@ -120,8 +119,6 @@ def main() -> int:
                 (f"{backend}: one sentence alone, end to end", f"{r['single_ms']:.2f}",
                  "median of 20"),
             ]
-        browser.close()
-    server.shutdown()
     rows.append(("CPython: TF-IDF (same code, yardstick)",
                  f"{cpython_ms_per_sentence(args.sentences):.3f}", ""))
     return print_table(rows, "Toxicity: ms per sentence", "ms",
