@@ -838,7 +838,7 @@
       runner = pyodide.pyimport("pytfjs.runner");
       loading.stop();
       $("loading").hidden = true;
-      info(`Python ${pyodide.version} ready · TensorFlow.js ${tf.version.tfjs} · backend ${backend.name}`);
+      info(`Python ${pyodide.version} ready · TensorFlow.js ${tf.version.tfjs} · backend ${backend.name}${backend.threads ? ` (${backend.threads} threads)` : ""}`);
     } catch (e) {
       err(`Could not start: ${e.message || e}`);
       loading.stop();

@@ -63,3 +63,22 @@ def test_a_cnn_trains_on_wasm(page, site_url):
     assert r["val_acc"] >= 0.9
     assert page.evaluate("tf.memory().numTensors") == baseline
 
+
+
+def test_wasm_trains_on_every_core_up_to_four(page, site_url):
+    """TF.js 4.22 alone takes half the cores (1 thread on this 2-core machine).
+
+    The page starts the wasm backend with every core up to 4 and leaves
+    navigator.hardwareConcurrency (which it doubles while the backend starts) as it was.
+    """
+    assert open_lab(page, site_url, "one-neuron", backend="wasm") == "ready"
+    assert page.evaluate("crossOriginIsolated") is True
+    cores, threads, own_property = page.evaluate(
+        "[navigator.hardwareConcurrency, tf.wasm.getThreadsCount(),"
+        " Object.getOwnPropertyNames(navigator).includes('hardwareConcurrency')]")
+    assert threads == min(4, cores)
+    assert own_property is False
+    assert f"backend wasm ({threads} threads)" in page.inner_text("#console")
+    # the training kernels stay exact with the thread pool (check() also covers this)
+    assert run_in_lab(page, CNN) == "done", console_text(page)
+    assert page.evaluate("window.pytfjs.results")["val_acc"] >= 0.9
