@@ -8,8 +8,8 @@ webgl and cpu, trained by the MNIST lab's own path (pytfjs.fit_batches from uint
 sprites); the same model in Keras on the CPU when bench/.keras-venv has TensorFlow
 (python3 -m venv bench/.keras-venv && bench/.keras-venv/bin/pip install tensorflow-cpu);
 and the accuracy of the lab's full default run on the 1,000 held-out digits. wasm and
-Keras time each of --epochs epochs (5) inside one fit and compare medians: Keras alone varies by up
-to 1.6x between runs on this machine.
+Keras time each of --epochs epochs (5) inside one fit and compare medians: Keras alone
+varies by up to 1.6x between runs on this machine.
 """
 
 from __future__ import annotations

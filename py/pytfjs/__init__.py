@@ -46,10 +46,21 @@ def backend() -> str:
 
 
 async def set_backend(name: str) -> str:
-    """Switch TF.js backend; raises ValueError if this browser cannot run it."""
-    from ._compat import tf_module
+    """Switch TF.js backend; raises ValueError if this browser cannot run it.
 
-    tf = tf_module()
+    In a pytfjs page the switch goes through the page's runtime, which gives the wasm
+    backend one thread per core (TF.js alone would take half of them).
+    """
+    from . import _compat
+
+    tf = _compat.tf_module()
+    runtime = getattr(_compat.js, "pytfjsRuntime", None)
+    if runtime is not None:
+        try:
+            await runtime.setBackend(name)
+        except _compat.JsException as err:
+            raise ValueError(str(err).removeprefix("Error: ")) from None
+        return backend()
     if not await tf.setBackend(name):
         raise ValueError(f"the {name} backend does not work in this browser")
     await tf.ready()

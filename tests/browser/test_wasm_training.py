@@ -64,7 +64,6 @@ def test_a_cnn_trains_on_wasm(page, site_url):
     assert page.evaluate("tf.memory().numTensors") == baseline
 
 
-
 def test_wasm_trains_on_every_core_up_to_four(page, site_url):
     """TF.js 4.22 alone takes half the cores (1 thread on this 2-core machine).
 
@@ -82,3 +81,28 @@ def test_wasm_trains_on_every_core_up_to_four(page, site_url):
     # the training kernels stay exact with the thread pool (check() also covers this)
     assert run_in_lab(page, CNN) == "done", console_text(page)
     assert page.evaluate("window.pytfjs.results")["val_acc"] >= 0.9
+
+
+SWITCH = """
+import pytfjs
+from js import navigator, tf as js_tf
+from pytfjs import report
+
+name = await pytfjs.set_backend("wasm")
+threads = int(js_tf.wasm.getThreadsCount())
+try:
+    await pytfjs.set_backend("tpu")
+except ValueError as err:
+    refused = str(err)
+report(name=name, threads=threads, cores=int(navigator.hardwareConcurrency), refused=refused,
+       after=pytfjs.backend())
+"""
+
+
+def test_switching_to_wasm_from_python_also_gets_every_core(page, site_url):
+    assert open_lab(page, site_url, "one-neuron", backend="cpu") == "ready"
+    assert run_in_lab(page, SWITCH) == "done", console_text(page)
+    r = page.evaluate("window.pytfjs.results")
+    assert r["name"] == "wasm" and r["after"] == "wasm"
+    assert r["threads"] == min(4, r["cores"])
+    assert r["refused"].startswith('unknown backend "tpu" (use webgl, wasm, cpu)'), r["refused"]
