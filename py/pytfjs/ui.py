@@ -7,6 +7,7 @@ Node.js) they do nothing, so library code can call them unconditionally.
 from __future__ import annotations
 
 import json
+import math
 import urllib.parse
 from dataclasses import dataclass
 from typing import Any
@@ -116,8 +117,41 @@ def render(kind: str, title: str, data: Any, options: dict[str, Any] | None = No
 
 def linechart(title: str, data: dict[str, Any], x_label: str = "epoch",
               y_label: str = "") -> None:
-    render("linechart", title, data, {"xLabel": x_label, "yLabel": y_label or title.lower(),
-                                      "height": 220, "zoomToFit": True})
+    """A line per series of ``{x, y}`` points (tfjs-vis), drawn at their own x."""
+    options = {"xLabel": x_label, "yLabel": y_label or title.lower(), "height": 220,
+               "zoomToFit": True}
+    page = _compat.ui()
+    if page is not None:
+        drawn = aligned_by_x(data)
+        if drawn is not data and len(drawn["values"][0]) <= 21:
+            options["xType"] = "ordinal"  # a tick per epoch, not 0.2-epoch steps
+        page.render("linechart", title, json.dumps(drawn), json.dumps(options),
+                    describe("linechart", data, options))
+
+
+def aligned_by_x(data: dict[str, Any]) -> dict[str, Any]:
+    """Line data laid out the way tfjs-vis 1.5.1's linechart reads it.
+
+    That linechart ignores ``x``: it draws the i-th point of every series at x = i and
+    reads the same index from each series. Left alone, epochs 1..n would be drawn at
+    0..n-1, and a series with a gap (a NaN loss left out) would shift or break the chart.
+    So when every x is a whole number from 0 (epochs, batches), each series is spread
+    over x = 0..largest x, with null (a gap in the line) wherever it has no finite value.
+    Other data is passed through unchanged.
+    """
+    series = _series(data)
+    xs = [p.get("x") for _, points in series for p in points]
+    if not xs or not all(isinstance(x, int) and 0 <= x <= 100_000 for x in xs):
+        return data
+    values = []
+    for _, points in series:
+        row: list[dict[str, Any]] = [{"x": x, "y": None} for x in range(max(xs) + 1)]
+        for p in points:
+            y = p.get("y")
+            if isinstance(y, (int, float)) and math.isfinite(y):
+                row[p["x"]]["y"] = y
+        values.append(row)
+    return {"values": values, "series": [name for name, _ in series]}
 
 
 class Pause:
