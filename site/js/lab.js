@@ -170,9 +170,11 @@
   }
 
   /**
-   * A drawing pad: white ink on black, mouse, touch and pen (pointer events). After each
-   * stroke (and every 150 ms while drawing) the pixels go to the Python ``handler``, which
-   * answers with JSON [[label, probability], ...] shown as bars.
+   * A drawing pad: white ink on black, mouse, touch and pen (pointer events), or the
+   * keyboard (arrow keys move a pen one MNIST pixel, Shift four; Space or Enter puts it
+   * down or lifts it). After each stroke (and every 150 ms while drawing) the pixels go
+   * to the Python ``handler``, which answers with JSON [[label, probability], ...] shown
+   * as bars.
    */
   function drawingPad(title, handler, size) {
     const element = ui.surface(title);
@@ -180,7 +182,14 @@
     const canvas = document.createElement("canvas");
     canvas.width = canvas.height = size;
     canvas.className = "pad";
-    canvas.setAttribute("aria-label", `${title}: draw with the mouse, a finger or a pen`);
+    canvas.tabIndex = 0;
+    canvas.setAttribute("role", "application"); // it takes the arrow keys and Space itself
+    const hint = document.createElement("p");
+    hint.className = "caption";
+    hint.id = `pad-hint-${pads.length}`;
+    hint.textContent = "Keyboard: arrow keys move the pen (Shift: 4 times as far), Space puts it down or lifts it.";
+    canvas.setAttribute("aria-label", `${title}: draw with the mouse, a finger, a pen or the keyboard`);
+    canvas.setAttribute("aria-describedby", hint.id);
     canvas.style.touchAction = "none";
     const ctx = canvas.getContext("2d", { willReadFrequently: true });
     const clearButton = document.createElement("button");
@@ -219,42 +228,84 @@
         return li;
       }));
     };
-    const point = (e) => {
-      const r = canvas.getBoundingClientRect();
-      return [(e.clientX - r.left) * (size / r.width), (e.clientY - r.top) * (size / r.height)];
-    };
-    canvas.addEventListener("pointerdown", (e) => {
+    /** Pen down at p: a dot, and the start of a stroke. */
+    const startStroke = (p) => {
       drawing = true;
-      last = point(e);
-      canvas.setPointerCapture(e.pointerId);
+      last = p;
       ctx.strokeStyle = "#fff";
       ctx.fillStyle = "#fff";
       ctx.lineWidth = size / 14;
       ctx.lineCap = ctx.lineJoin = "round";
       ctx.beginPath();
-      ctx.arc(last[0], last[1], ctx.lineWidth / 2, 0, 2 * Math.PI);
+      ctx.arc(p[0], p[1], ctx.lineWidth / 2, 0, 2 * Math.PI);
       ctx.fill();
-    });
-    canvas.addEventListener("pointermove", (e) => {
-      if (!drawing) return;
-      const p = point(e);
+    };
+    const strokeTo = (p) => {
       ctx.beginPath();
       ctx.moveTo(last[0], last[1]);
       ctx.lineTo(p[0], p[1]);
       ctx.stroke();
       last = p;
       if (performance.now() - lastSent > 150) send();
-    });
+    };
     const end = () => { if (drawing) { drawing = false; send(); } };
+    const point = (e) => {
+      const r = canvas.getBoundingClientRect();
+      return [(e.clientX - r.left) * (size / r.width), (e.clientY - r.top) * (size / r.height)];
+    };
+    canvas.addEventListener("pointerdown", (e) => {
+      canvas.setPointerCapture(e.pointerId);
+      startStroke(point(e));
+    });
+    canvas.addEventListener("pointermove", (e) => { if (drawing) strokeTo(point(e)); });
     canvas.addEventListener("pointerup", end);
     canvas.addEventListener("pointercancel", end);
+
+    // The keyboard pen moves on the 28x28 grid the model sees; a marker shows where it is.
+    const pen = { col: 14, row: 14 };
+    const marker = document.createElement("span");
+    marker.className = "pad-pen";
+    marker.hidden = true;
+    const penAt = () => [(pen.col + 0.5) * size / 28, (pen.row + 0.5) * size / 28];
+    const showPen = () => {
+      marker.style.left = `${(pen.col + 0.5) * 100 / 28}%`;
+      marker.style.top = `${(pen.row + 0.5) * 100 / 28}%`;
+      marker.classList.toggle("down", drawing);
+      canvas.dataset.pen = `${pen.col},${pen.row}${drawing ? ",down" : ""}`;
+    };
+    const MOVES = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+    canvas.addEventListener("keydown", (e) => {
+      if (e.key === " " || e.key === "Enter") {
+        e.preventDefault();
+        if (drawing) end(); else startStroke(penAt());
+      } else if (MOVES[e.key]) {
+        e.preventDefault();
+        const k = e.shiftKey ? 4 : 1;
+        pen.col = Math.min(27, Math.max(0, pen.col + MOVES[e.key][0] * k));
+        pen.row = Math.min(27, Math.max(0, pen.row + MOVES[e.key][1] * k));
+        if (drawing) strokeTo(penAt());
+      } else {
+        return;
+      }
+      showPen();
+    });
+    canvas.addEventListener("focus", () => {
+      marker.hidden = !canvas.matches(":focus-visible"); // not after a mouse click
+      showPen();
+    });
+    canvas.addEventListener("keyup", () => { marker.hidden = false; });
+    canvas.addEventListener("blur", () => { marker.hidden = true; end(); });
+
     clearButton.addEventListener("click", () => { blank(); canvas.dataset.top = ""; });
     const row = document.createElement("div");
     row.className = "pad-row";
+    const frame = document.createElement("div");
+    frame.className = "pad-frame";
+    frame.append(canvas, marker);
     const side = document.createElement("div");
     side.append(output, clearButton);
-    row.append(canvas, side);
-    element.replaceChildren(row);
+    row.append(frame, side);
+    element.replaceChildren(row, hint);
     pads.push({ destroy: () => handler.destroy() });
   }
 

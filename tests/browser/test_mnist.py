@@ -46,6 +46,28 @@ def draw(page, image: np.ndarray) -> str:
     return page.get_attribute("canvas.pad", "data-top")
 
 
+def draw_with_keys(page, image: np.ndarray) -> str:
+    """Draw with the keyboard only (arrow keys, Shift+arrow, Space); return the top class."""
+    page.focus("canvas.pad")
+
+    def move(key: str, steps: int) -> None:
+        for _ in range(steps // 4):
+            page.keyboard.press(f"Shift+{key}")
+        for _ in range(steps % 4):
+            page.keyboard.press(key)
+
+    for row, first, last in strokes(image, scale=1):  # ink runs on the 28x28 grid
+        col, at_row = (int(v) for v in page.get_attribute("canvas.pad", "data-pen").split(",")[:2])
+        move("ArrowRight" if first > col else "ArrowLeft", abs(first - col))
+        move("ArrowDown" if row > at_row else "ArrowUp", abs(row - at_row))
+        assert page.get_attribute("canvas.pad", "data-pen") == f"{first},{row}"
+        page.keyboard.press("Space")  # pen down
+        move("ArrowRight", last - first)
+        page.keyboard.press("Space")  # pen up: the pad predicts
+        assert page.get_attribute("canvas.pad", "data-pen") == f"{last},{row}"
+    return page.get_attribute("canvas.pad", "data-top")
+
+
 def test_mnist_learns_and_the_pad_reads_drawn_digits(page, site_url, dist_dir):
     page.goto(lab_url(site_url, "mnist", run=1, backend="wasm", epochs=5, samples=5000,
                       batch=32))
@@ -69,6 +91,13 @@ def test_mnist_learns_and_the_pad_reads_drawn_digits(page, site_url, dist_dir):
     assert right >= 8, f"{right} of 10 drawn digits recognised"
     predictions = int(page.get_attribute("canvas.pad", "data-predictions"))
     assert predictions >= 100
+    # the same from the keyboard alone: the pen walks the grid the model sees
+    right = 0
+    for index in test[10:15]:
+        page.click("text=Clear")
+        right += draw_with_keys(page, data.images[index]) == data.classes[data.labels[index]]
+    assert right >= 4, f"{right} of 5 digits drawn with the keyboard recognised"
+    assert page.is_visible(".pad-pen")
     assert page.evaluate("tf.memory().numTensors") == after_training
     # the next run releases the pad and the model it kept
     page.evaluate("window.pytfjs.setCode('print(1)')")
