@@ -108,25 +108,25 @@ def render(kind: str, title: str, data: Any, options: dict[str, Any] | None = No
 
     The page loads tfjs-vis on first use and draws asynchronously; data goes as JSON,
     with ``describe()``'s text alternative (the chart's accessible name and caption).
+    Line charts are first laid out by x (:func:`aligned_by_x`).
     """
     page = _compat.ui()
-    if page is not None:
-        page.render(kind, title, json.dumps(data), json.dumps(options or {}),
-                    describe(kind, data, options))
+    if page is None:
+        return
+    drawn, options = data, dict(options or {})
+    if kind == "linechart":
+        drawn = aligned_by_x(data)
+        if drawn is not data and len(drawn["values"][0]) <= 21:
+            options.setdefault("xType", "ordinal")  # a tick per epoch, not 0.2-epoch steps
+    page.render(kind, title, json.dumps(drawn), json.dumps(options),
+                describe(kind, data, options))
 
 
 def linechart(title: str, data: dict[str, Any], x_label: str = "epoch",
               y_label: str = "") -> None:
     """A line per series of ``{x, y}`` points (tfjs-vis), drawn at their own x."""
-    options = {"xLabel": x_label, "yLabel": y_label or title.lower(), "height": 220,
-               "zoomToFit": True}
-    page = _compat.ui()
-    if page is not None:
-        drawn = aligned_by_x(data)
-        if drawn is not data and len(drawn["values"][0]) <= 21:
-            options["xType"] = "ordinal"  # a tick per epoch, not 0.2-epoch steps
-        page.render("linechart", title, json.dumps(drawn), json.dumps(options),
-                    describe("linechart", data, options))
+    render("linechart", title, data, {"xLabel": x_label, "yLabel": y_label or title.lower(),
+                                      "height": 220, "zoomToFit": True})
 
 
 def aligned_by_x(data: dict[str, Any]) -> dict[str, Any]:
@@ -139,8 +139,11 @@ def aligned_by_x(data: dict[str, Any]) -> dict[str, Any]:
     over x = 0..largest x, with null (a gap in the line) wherever it has no finite value.
     Other data is passed through unchanged.
     """
-    series = _series(data)
-    xs = [p.get("x") for _, points in series for p in points]
+    try:
+        series = _series(data)
+        xs = [p.get("x") for _, points in series for p in points]
+    except (AttributeError, TypeError):  # not tfjs-vis line data: tfjs-vis will say so
+        return data
     if not xs or not all(isinstance(x, int) and 0 <= x <= 100_000 for x in xs):
         return data
     values = []

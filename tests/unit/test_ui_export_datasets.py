@@ -92,6 +92,7 @@ def test_line_chart_data_is_laid_out_by_x_for_tfjs_vis():
     fractional = {"values": [[{"x": 0.5, "y": 1.0}]], "series": ["a"]}
     assert ui.aligned_by_x(fractional) is fractional  # not whole numbers: left to tfjs-vis
     assert ui.aligned_by_x({"values": [], "series": []}) == {"values": [], "series": []}
+    assert ui.aligned_by_x([1, 2]) == [1, 2]  # not line data: passed on unchanged
 
 
 def test_line_chart_sends_the_page_aligned_data_and_a_tick_per_epoch(monkeypatch):
@@ -114,6 +115,9 @@ def test_line_chart_sends_the_page_aligned_data_and_a_tick_per_epoch(monkeypatch
     ui.linechart("Loss", many)
     assert "xType" not in drawn[-1][3]  # 100 epochs: a numeric axis, not 100 labels
     assert len(drawn[-1][2]["values"][0]) == 101
+    ui.render("linechart", "Mine", three, {"xType": "quantitative"})  # a lab's own chart
+    assert drawn[-1][2]["values"][0][0] == {"x": 0, "y": None}  # laid out by x as well
+    assert drawn[-1][3]["xType"] == "quantitative"  # the caller's axis type is kept
 
 
 def test_confusion_matrix_description_names_the_worst_mix_up():
