@@ -191,6 +191,15 @@ def run_in_lab(page, code: str) -> str:
     return wait_state(page, "done", "error", "ready")
 
 
+def share_at_least(fraction: float, total: int, percent: int) -> bool:
+    """Whether a reported share of ``total`` items is at least ``percent`` % of them, counted.
+
+    TF.js metrics are float32 means: 950 right of 1,000 arrives as 0.949999988..., which a
+    float comparison with 0.95 fails. Round back to the count, compare integers.
+    """
+    return round(fraction * total) * 100 >= percent * total
+
+
 def console_text(page) -> str:
     return page.evaluate("document.getElementById('console').innerText")
 

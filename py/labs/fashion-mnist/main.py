@@ -47,4 +47,5 @@ ui.render("confusionMatrix", "Confusion matrix (test images)",
 print(f"test accuracy: {test_accuracy:.3f}")
 
 await model.save("downloads://fashion-mnist-model")  # model.json + weights, to keep
-report(val_accuracy=history.history["val_acc"][-1], test_accuracy=test_accuracy)
+report(val_accuracy=history.history["val_acc"][-1], val_count=len(val),
+       test_accuracy=test_accuracy, test_count=len(test))

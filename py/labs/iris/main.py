@@ -29,5 +29,5 @@ ui.table("Prediction for [4.4, 2.9, 1.4, 0.2]", ["species", "probability"],
          [[name, f"{p:.3f}"] for name, p in zip(data.class_names, probabilities)])
 sample_class = data.class_names[int(np.argmax(probabilities))]
 print(f"the model says: {sample_class} ({probabilities.max():.1%})")
-report(val_accuracy=val_accuracy, sample_class=sample_class,
+report(val_accuracy=val_accuracy, val_count=len(data.x_val), sample_class=sample_class,
        sample_probabilities=dict(zip(data.class_names, probabilities.round(4).tolist())))

@@ -66,6 +66,7 @@ def predict(pixels):
 
 pytfjs.keep(model)  # the pad uses the model after this run ends
 ui.drawing_pad("Draw a digit", predict)
-report(val_accuracy=val_accuracy, test_accuracy=test_accuracy, first_test_ids=test[:10],
+report(val_accuracy=val_accuracy, val_count=len(val), test_accuracy=test_accuracy,
+       test_count=len(test), first_test_ids=test[:10],
        peak_tensor_bytes=history.peak_bytes, batch_bytes=batch_size * 28 * 28 * 4,
        model_bytes=4 * int(model.count_params()))

@@ -51,7 +51,8 @@ async def train(settings):
     finally:
         head.optimizer.dispose()  # Adam's running averages: not needed after training
     val_accuracy = history.history["val_acc"][-1]
-    report(val_accuracy=val_accuracy, samples=len(x), epochs=len(history.epoch))
+    report(val_accuracy=val_accuracy, val_count=len(x_val), samples=len(x),
+           epochs=len(history.epoch))
     studio.trained(f"Training done: {val_accuracy:.0%} of the {len(x_val)} validation "
                    f"samples right, after {len(history.epoch)} epochs on {len(x_train)}.")
     return head

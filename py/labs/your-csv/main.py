@@ -121,6 +121,6 @@ ui.offer_download("The trained model with its preprocessing (see examples/node/ 
                   "in Node.js):", f"{stem}-model.zip", export.zip_files(files),
                   "application/zip")
 first_row = {name: table.columns[name].values[0] for name in table.columns}
-report(task=task, label=label, **metrics, classes=data.class_names,
+report(task=task, label=label, **metrics, test_count=len(data.y_val), classes=data.class_names,
        first_row=first_row, first_row_output=model.predict(
            data.transform([first_row])).numpy()[0].tolist())
