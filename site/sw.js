@@ -5,6 +5,13 @@
  * A new build has a new BUILD below (build.py writes it), hence a new service worker:
  * it fills its own cache, waits until the page says "reload", then deletes the old
  * caches, so pages never mix files of two builds.
+ *
+ * Every response it gives gets the cross-origin isolation headers (COOP/COEP/CORP), the
+ * same ones build.py's server sends. Static hosts such as GitHub Pages send none; with
+ * them, the page is cross-origin isolated once this worker controls it (offline.js
+ * reloads it once for that), so the wasm backend runs on every core there too. The
+ * worker script itself and the wasm backend's thread workers need them as well, which is
+ * why every same-origin response is re-wrapped, not only navigations.
  */
 const BUILD = "__PYTFJS_BUILD__";
 const CACHE = `pytfjs-${BUILD}`;
@@ -34,6 +41,23 @@ self.addEventListener("activate", (event) => {
   })());
 });
 
+const ISOLATION = {
+  "Cross-Origin-Opener-Policy": "same-origin",
+  "Cross-Origin-Embedder-Policy": "require-corp",
+  "Cross-Origin-Resource-Policy": "same-origin",
+};
+
+/** The response with the isolation headers added (opaque responses cannot be re-wrapped;
+ *  this site makes none: everything is same-origin). */
+function isolated(response) {
+  if (!response || response.type === "opaque" || response.status === 0) return response;
+  const headers = new Headers(response.headers);
+  for (const [name, value] of Object.entries(ISOLATION)) headers.set(name, value);
+  return new Response(response.body, {
+    status: response.status, statusText: response.statusText, headers,
+  });
+}
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET" || new URL(request.url).origin !== self.location.origin) return;
@@ -41,6 +65,6 @@ self.addEventListener("fetch", (event) => {
     const cache = await caches.open(CACHE);
     // lab.html?lab=iris and lab.html?lab=mnist are the same file
     const hit = await cache.match(request, { ignoreSearch: true });
-    return hit || fetch(request);
+    return isolated(hit || await fetch(request));
   })());
 });

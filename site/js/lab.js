@@ -8,6 +8,8 @@
  *   document.body.dataset.state: loading | ready | running | done | error
  *   window.pytfjs.results: what the lab reported with pytfjs.report(...)
  */
+import { Drafts, downloadFile } from "./drafts.js";
+
 (function () {
   "use strict";
 
@@ -19,6 +21,7 @@
   let pyodide = null;
   let runner = null;
   let lab = null;
+  let drafts = null;
   let running = false;
   let runCount = 0;
 
@@ -597,14 +600,7 @@
 
   /** Offer bytes as a file download (nothing leaves the computer). */
   function download(name, bytes, type) {
-    const url = URL.createObjectURL(new Blob([bytes], { type: type || "application/octet-stream" }));
-    const a = document.createElement("a");
-    a.href = url;
-    a.download = name;
-    document.body.appendChild(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10000);
+    downloadFile(name, bytes, type || "application/octet-stream");
   }
 
   /** A surface holding a table that may be wider than the page: it scrolls sideways on
@@ -756,6 +752,7 @@
     info(`── run ${runCount} · ${lab.id} · backend ${backend} ──`);
     setState("running", "Running…");
     const code = editor.getValue();
+    saveDraft(); // at once: if this run freezes or crashes the tab, the code is kept
     const started = performance.now();
     let status = "error";
     try {
@@ -790,7 +787,93 @@
   }
 
   function reset() {
-    if (lab && !running) editor.setValue(lab.source);
+    if (!lab || running) return;
+    hideDraftNotice();
+    if (editor.getValue() === lab.source) {
+      $("status").textContent = "The code is already the lab's original.";
+      return;
+    }
+    editor.setValue(lab.source);
+    saveDraft();
+    info("Reset: the lab's original code is back, and your edited version is no longer kept."
+      + " Ctrl+Z in the editor brings your edits back.");
+    $("status").textContent = "Original code restored";
+  }
+
+  // ---------------------------------------------------------------- drafts
+  // The editor's code is saved per lab (js/drafts.js) half a second after each change,
+  // at every Run and when the page goes away, and restored when the lab opens again.
+  // Only a change made in this page is written: a second tab of the same lab, left as it
+  // was loaded, must not overwrite (or delete) what was saved from the first.
+  let saveTimer = 0;
+  let savedCode = null;
+  let stored = true;
+
+  function saveDraft() {
+    clearTimeout(saveTimer);
+    saveTimer = 0;
+    if (!drafts) return;
+    const code = editor.getValue();
+    if (code !== savedCode) {
+      stored = drafts.save(code);
+      savedCode = code;
+    }
+    const edited = code !== lab.source;
+    const mark = $("edited");
+    mark.hidden = !edited;
+    mark.textContent = stored ? "edited · saved in this browser" : "edited · NOT saved (browser storage is off)";
+    mark.classList.toggle("unsaved", !stored);
+  }
+
+  function hideDraftNotice() {
+    $("draft-notice").hidden = true;
+    $("draft-notice").replaceChildren();
+  }
+
+  function noticeButton(text, action) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = text;
+    button.addEventListener("click", action);
+    return button;
+  }
+
+  /** The shipped code changed (a new build) since the learner's copy was saved: offer both. */
+  function showStaleNotice() {
+    const notice = $("draft-notice");
+    const text = document.createElement("p");
+    text.textContent = "This lab's code has changed since you edited it (the site was updated)."
+      + " The editor shows your version.";
+    notice.replaceChildren(text,
+      noticeButton("Keep my version", () => { drafts.adopt(editor.getValue()); hideDraftNotice(); }),
+      noticeButton("Use the new code", () => {
+        drafts.setAside();
+        editor.setValue(lab.source);
+        saveDraft();
+        showPreviousNotice();
+      }));
+    notice.hidden = false;
+  }
+
+  /** After "Use the new code": the learner's version stays one click away. */
+  function showPreviousNotice() {
+    const notice = $("draft-notice");
+    const text = document.createElement("p");
+    text.textContent = "The editor shows the new code. Your previous version is kept:";
+    notice.replaceChildren(text,
+      noticeButton("Download it as .py", () => downloadFile(`${lab.id}-my-version.py`,
+        drafts.previous() || "", "text/x-python")),
+      noticeButton("Bring it back", () => {
+        const code = drafts.restorePrevious();
+        if (code !== null) editor.setValue(code);
+        saveDraft();
+        hideDraftNotice();
+      }));
+    notice.hidden = false;
+  }
+
+  function downloadCode() {
+    downloadFile(`${lab ? lab.id : "lab"}.py`, editor.getValue(), "text/x-python");
   }
 
   async function changeBackend(name) {
@@ -815,6 +898,7 @@
     results: {},
     lab: null,
     get state() { return document.body.dataset.state; },
+    get runs() { return runCount; },
     run,
     stop,
     reset,
@@ -874,7 +958,20 @@
       document.title = `${lab.title} · pytfjs`;
       $("lab-title").textContent = `${lab.title}`;
       $("lesson-body").innerHTML = `<p class="week">Course week ${lab.week}</p>${lab.lesson_html}`;
-      editor.setValue(lab.source);
+      drafts = new Drafts(lab.id, lab.source);
+      const draft = drafts.load();
+      editor.setValue(draft ? draft.code : lab.source);
+      editor.clearHistory(); // Ctrl+Z does not undo the loading itself
+      savedCode = editor.getValue();
+      saveDraft();
+      if (draft && draft.stale) showStaleNotice();
+      editor.on("changes", () => {
+        clearTimeout(saveTimer);
+        saveTimer = setTimeout(saveDraft, 500);
+      });
+      window.addEventListener("pagehide", saveDraft);
+      $("download-code").disabled = false;
+      $("download-code").addEventListener("click", downloadCode);
 
       const backend = await backendStarting;
       performance.mark("backend-ready");

@@ -2,6 +2,14 @@
  * offline.js: register the service worker (sw.js) and offer "reload to update" when a
  * new build has been cached. window.pytfjsOffline.ready resolves once this build is
  * cached, i.e. once every lab works without the network.
+ *
+ * Cross-origin isolation where the server sends no COOP/COEP headers (GitHub Pages):
+ * sw.js adds them, but isolation is fixed when a document is created, so a page that
+ * is not isolated while the service worker could make it so is reloaded: at once while
+ * it is still starting, or when the service worker first takes over a page nobody has
+ * run code in yet (the code is kept by js/drafts.js anyway). A page that has run code
+ * only gets a note. At most three reloads in a row (a hard reload bypasses the service
+ * worker, and the first reload after it can come back uncontrolled too).
  */
 (function () {
   "use strict";
@@ -21,6 +29,50 @@
     document.body.prepend(bar);
   }
 
+  const RELOADS = "pytfjs:isolation-reloads";
+  const reloadsSoFar = () => Number(sessionStorage.getItem(RELOADS) || 0);
+
+  /** Reload to become cross-origin isolated, if that can help and the guard allows. */
+  function reloadForIsolation() {
+    if (globalThis.crossOriginIsolated || reloadsSoFar() >= 3) return false;
+    sessionStorage.setItem(RELOADS, String(reloadsSoFar() + 1));
+    location.reload();
+    return true;
+  }
+
+  if (globalThis.crossOriginIsolated) sessionStorage.removeItem(RELOADS);
+
+  /** True while nothing the learner did would be interrupted by a reload. */
+  function idle() {
+    const state = document.body && document.body.dataset.state;
+    const ran = globalThis.pytfjs && globalThis.pytfjs.runs;
+    return !ran && (state === undefined || state === "loading" || state === "ready" || state === "error");
+  }
+
+  function noteIsolation() {
+    if (document.getElementById("isolation-banner")) return;
+    const bar = document.createElement("div");
+    bar.id = "isolation-banner";
+    bar.className = "update-banner";
+    bar.setAttribute("role", "status");
+    bar.textContent = "The offline copy is ready. Reload the page to train on every core"
+      + " (your code is kept). ";
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = "Reload";
+    button.addEventListener("click", () => location.reload());
+    bar.appendChild(button);
+    document.body.prepend(bar);
+  }
+
+  // Controlled by a service worker from an earlier visit, yet loaded around it (a hard
+  // reload): one more reload goes through it and is isolated.
+  if (!globalThis.crossOriginIsolated && "serviceWorker" in navigator && navigator.serviceWorker.controller === null) {
+    navigator.serviceWorker.getRegistration().then((registration) => {
+      if (registration && registration.active && idle()) reloadForIsolation();
+    }).catch(() => {});
+  }
+
   let markReady;
   const ready = new Promise((resolve) => { markReady = resolve; });
   globalThis.pytfjsOffline = { ready, supported: "serviceWorker" in navigator };
@@ -33,7 +85,10 @@
     let reloading = false;
     navigator.serviceWorker.addEventListener("controllerchange", () => {
       if (reloading || !navigator.serviceWorker.controller) return;
-      if (globalThis.pytfjsOffline.updating) { reloading = true; location.reload(); }
+      if (globalThis.pytfjsOffline.updating) { reloading = true; location.reload(); return; }
+      if (globalThis.crossOriginIsolated) return;
+      if (idle()) reloading = reloadForIsolation();
+      else noteIsolation();
     });
     try {
       const registration = await navigator.serviceWorker.register("sw.js");

@@ -1,0 +1,108 @@
+/*
+ * drafts.js: the learner's edited code, kept per lab in the browser's localStorage so that
+ * no edit is lost to a reload, a crash or a killed tab (JupyterLite keeps notebooks the
+ * same way). A draft remembers a fingerprint of the shipped code it was made from: when a
+ * new build ships different code for the lab, the page can say so and offer both.
+ *
+ * Stored under "pytfjs:draft:<lab id>" as JSON {code, base, saved}; "pytfjs:previous:<lab
+ * id>" holds a draft the learner swapped for new shipped code, until they take it back.
+ */
+
+const PREFIX = "pytfjs:draft:";
+const PREVIOUS = "pytfjs:previous:";
+
+/** FNV-1a (32 bit) of a text, as 8 hex digits: cheap, synchronous, enough to tell builds apart. */
+export function fingerprint(text) {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, "0");
+}
+
+function read(key) {
+  try {
+    const value = JSON.parse(localStorage.getItem(key));
+    return value && typeof value.code === "string" ? value : null;
+  } catch {
+    return null; // storage off (private mode) or damaged: behave as if nothing was saved
+  }
+}
+
+function write(key, value) {
+  try {
+    if (value === null) localStorage.removeItem(key);
+    else localStorage.setItem(key, JSON.stringify(value));
+    return true;
+  } catch {
+    return false; // quota or storage disabled: the caller says the code is not saved
+  }
+}
+
+/** One lab's draft: what the editor holds when it differs from the shipped code. */
+export class Drafts {
+  constructor(labId, shipped) {
+    this.key = PREFIX + labId;
+    this.previousKey = PREVIOUS + labId;
+    this.shipped = shipped;
+    this.base = fingerprint(shipped);
+  }
+
+  /** The saved draft, with ``stale`` true when it was made from other shipped code. */
+  load() {
+    const draft = read(this.key);
+    if (!draft || draft.code === this.shipped) return null;
+    return { code: draft.code, saved: draft.saved, stale: draft.base !== this.base };
+  }
+
+  /** Keep ``code`` (or forget the draft when it is the shipped code); false if storage failed. */
+  save(code) {
+    if (code === this.shipped) return write(this.key, null);
+    const kept = read(this.key);
+    // a stale draft stays stale until the learner chooses: saving must not hide the notice
+    const base = kept && kept.base !== this.base && kept.code === code ? kept.base : this.base;
+    return write(this.key, { code, base, saved: Date.now() });
+  }
+
+  /** The learner keeps their version over new shipped code: it is now based on it. */
+  adopt(code) {
+    return write(this.key, { code, base: this.base, saved: Date.now() });
+  }
+
+  /** The shipped code replaces the draft, which is kept aside until ``restorePrevious``. */
+  setAside() {
+    const draft = read(this.key);
+    if (draft) write(this.previousKey, draft);
+    return write(this.key, null);
+  }
+
+  previous() {
+    const draft = read(this.previousKey);
+    return draft ? draft.code : null;
+  }
+
+  restorePrevious() {
+    const code = this.previous();
+    if (code === null) return null;
+    write(this.previousKey, null);
+    this.adopt(code);
+    return code;
+  }
+
+  discard() {
+    return write(this.key, null);
+  }
+}
+
+/** Save ``bytes`` (or text) as a file through an <a download> click; nothing leaves the computer. */
+export function downloadFile(name, data, type = "application/octet-stream") {
+  const url = URL.createObjectURL(new Blob([data], { type }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
