@@ -54,12 +54,7 @@ async def set_backend(name: str) -> str:
     from . import _compat
 
     tf = _compat.tf_module()
-    runtime = getattr(_compat.js, "pytfjsRuntime", None)
-    if runtime is not None:
-        try:
-            await runtime.setBackend(name)
-        except _compat.JsException as err:
-            raise ValueError(str(err).removeprefix("Error: ")) from None
+    if await _compat.page_set_backend(name):
         return backend()
     if not await tf.setBackend(name):
         raise ValueError(f"the {name} backend does not work in this browser")
@@ -72,8 +67,7 @@ async def load_tfvis() -> Any:
     from . import _compat
     from .wrap import JsObject
 
-    _compat.require_browser("tfjs-vis")
-    return JsObject(await _compat.js.pytfjsRuntime.loadVis())
+    return JsObject(await _compat.load_vis())
 
 
 def memory() -> dict[str, Any]:

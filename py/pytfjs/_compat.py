@@ -3,7 +3,10 @@
 Everything else in pytfjs imports names from here, so the pure-Python logic (argument
 conversion, dtype planning, training logs, reports, tracebacks) imports and is tested
 on plain CPython, where the browser-only functions raise :class:`BrowserRequired`.
-This follows micropip's ``_compat`` split.
+This follows micropip's ``_compat`` split: it exports verbs (fetch bytes, decode an
+image or a sprite sheet, open the store, set the backend, load tfjs-vis, the text of a
+JS error), never ``js`` itself; tests/unit/test_browser_boundary.py fails if any other
+module (lab scripts included) names ``js`` or ``pyodide``.
 """
 
 from __future__ import annotations
@@ -86,3 +89,86 @@ def array_buffer(data: bytes) -> Any:
 
 def js_keys(obj: Any) -> list[str]:
     return list(js.Object.keys(obj))
+
+
+def error_text(exc: BaseException) -> str:
+    """The message of a JS error raised into Python: its first line, without "Error: "."""
+    return str(exc).split("\n")[0].removeprefix("Error: ")
+
+
+def new_object() -> Any:
+    """An empty JS object (``{}``), to set attributes on."""
+    return js.Object.new()
+
+
+def now() -> Any:
+    """A JS ``Date`` for the current time."""
+    return js.Date.new()
+
+
+def to_json(value: Any) -> str:
+    """``JSON.stringify`` of a JS value."""
+    return str(js.JSON.stringify(value))
+
+
+def from_json(text: str) -> Any:
+    """``JSON.parse``: a JS value in which ``null`` stays null (``to_js`` makes None undefined)."""
+    return js.JSON.parse(text)
+
+
+def _page_runtime() -> Any | None:
+    """The page's runtime hooks (js/runtime.js), or None outside a pytfjs page."""
+    return getattr(js, "pytfjsRuntime", None) if IN_BROWSER else None
+
+
+async def fetch_bytes(url: str) -> tuple[int, bytes | None]:
+    """GET ``url`` (a path on this site): ``(status, body)``, body None unless 2xx."""
+    require_browser("fetching site files")
+    response = await js.fetch(url)
+    if not response.ok:
+        return int(response.status), None
+    return int(response.status), bytes((await response.arrayBuffer()).to_bytes())
+
+
+async def page_set_backend(name: str) -> bool:
+    """Switch backend through the page runtime (wasm gets every core); False without one.
+
+    Raises ValueError with the runtime's message when the backend cannot start.
+    """
+    runtime = _page_runtime()
+    if runtime is None:
+        return False
+    try:
+        await runtime.setBackend(name)
+    except JsException as exc:
+        raise ValueError(error_text(exc)) from None
+    return True
+
+
+async def load_vis() -> Any:
+    """tfjs-vis, loaded into the page on first use."""
+    require_browser("tfjs-vis")
+    runtime = _page_runtime()
+    if runtime is None:
+        raise BrowserRequired("tfjs-vis is loaded by a pytfjs lab page")
+    return await runtime.loadVis()
+
+
+async def decode_image(data: bytes, max_side: int) -> Any:
+    """Encoded image bytes decoded by the browser, at most ``max_side`` px on a side:
+    ``{width, height, originalWidth, originalHeight, pixels}`` (RGBA). JsException if
+    the browser cannot decode them."""
+    require_browser("decoding images")
+    return await js.pytfjsRuntime.decodeImage(to_js(memoryview(data)), max_side)
+
+
+async def decode_sprite(url: str, width: int, rows: int, chunk_rows: int) -> Any:
+    """The gray pixels of a sprite sheet PNG on this site (a Uint8Array of width * rows)."""
+    require_browser("decoding sprites")
+    return await js.pytfjsRuntime.decodeSprite(url, width, rows, chunk_rows)
+
+
+async def open_store(name: str, tables: list[str]) -> Any:
+    """The page's IndexedDB wrapper (js/store.js) for database ``name``."""
+    require_browser("IndexedDB")
+    return await js.pytfjsStore.open(name, to_js_value(tables))

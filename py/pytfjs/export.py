@@ -30,16 +30,15 @@ def layers_model_json(topology: dict, weight_specs: list[dict],
 
 async def model_files(model: Any) -> dict[str, bytes]:
     """``{"model.json": ..., "weights.bin": ...}`` for a TF.js LayersModel."""
-    js = _compat.js
     tf = _compat.tf_module()
     captured: dict[str, Any] = {}
 
     def handler(artifacts: Any) -> Any:
-        captured["topology"] = json.loads(js.JSON.stringify(artifacts.modelTopology))
-        captured["specs"] = json.loads(js.JSON.stringify(artifacts.weightSpecs))
+        captured["topology"] = json.loads(_compat.to_json(artifacts.modelTopology))
+        captured["specs"] = json.loads(_compat.to_json(artifacts.weightSpecs))
         data = tf.io.CompositeArrayBuffer.join(artifacts.weightData)
         captured["weights"] = bytes(data.to_bytes())
-        return _compat.to_js_value({"modelArtifactsInfo": {"dateSaved": js.Date.new(),
+        return _compat.to_js_value({"modelArtifactsInfo": {"dateSaved": _compat.now(),
                                                            "modelTopologyType": "JSON"}})
 
     with ProxyRegistry() as owner:
@@ -65,7 +64,7 @@ async def load_model_files(files: dict[str, bytes]) -> Any:
         raise FileNotFoundError(f"model.json lists {', '.join(missing)}, which are missing")
     weights = b"".join(files[p] for g in groups for p in g["paths"])
     # through JSON, not to_js: None must become null (to_js makes it undefined)
-    artifacts = _compat.js.JSON.parse(json.dumps({
+    artifacts = _compat.from_json(json.dumps({
         "modelTopology": doc["modelTopology"],
         "weightSpecs": [spec for g in groups for spec in g["weights"]],
         "format": doc.get("format", "layers-model"),

@@ -50,16 +50,15 @@ class Store:
 
     @classmethod
     async def open(cls, name: str, tables: Sequence[str]) -> Store:
-        _compat.require_browser("IndexedDB")
         try:
-            raw = await _compat.js.pytfjsStore.open(name, _compat.to_js_value(list(tables)))
+            raw = await _compat.open_store(name, list(tables))
         except _compat.JsException as exc:
-            detail = str(exc).split("\n")[0].removeprefix("Error: ")
+            detail = _compat.error_text(exc)
             raise StoreUnavailable(f"cannot keep data in this browser: {detail}") from None
         return cls(raw, name)
 
     async def put(self, table: str, key: Key, value: dict[str, Value]) -> None:
-        record = _compat.js.Object.new()
+        record = _compat.new_object()
         for field, item in value.items():
             setattr(record, field, _js_value(item))
         await self._js.put(table, key, record)

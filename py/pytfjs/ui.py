@@ -212,12 +212,11 @@ def site_path(url: str) -> str:
 
 async def fetch_bytes(url: str) -> bytes:
     """Bytes of a file on this site (relative URL)."""
-    _compat.require_browser("fetching site files")
-    response = await _compat.js.fetch(site_path(url))
-    if not response.ok:
-        raise FileNotFoundError(f"{url}: the site answered {response.status}; "
+    status, body = await _compat.fetch_bytes(site_path(url))
+    if body is None:
+        raise FileNotFoundError(f"{url}: the site answered {status}; "
                                 "is the file in this build?")
-    return bytes((await response.arrayBuffer()).to_bytes())
+    return body
 
 
 async def _await_ask(promise: Any) -> Any:

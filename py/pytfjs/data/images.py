@@ -120,8 +120,7 @@ async def decode(data: bytes, name: str, max_side: int = MAX_SIDE) -> Photo:
         raise InputError(f"{name} is {len(data) / 1e6:.0f} MB; photos up to "
                          f"{MAX_FILE_BYTES // 10**6} MB are read: pick a smaller file.")
     try:
-        result = await _compat.js.pytfjsRuntime.decodeImage(
-            _compat.to_js(memoryview(data)), max_side)
+        result = await _compat.decode_image(data, max_side)
     except _compat.JsException as exc:
         detail = str(exc).split("\n")[0]
         raise InputError(f"{name} is not an image this browser can decode ({detail}): "
@@ -168,6 +167,6 @@ async def snapshot(max_side: int = MAX_SIDE) -> Photo:
     try:
         result = await ask_camera("Look at the camera, then press Take photo.", max_side)
     except _compat.JsException as exc:
-        detail = str(exc).split("\n")[0].removeprefix("Error: ")
+        detail = _compat.error_text(exc)
         raise InputError(f"No webcam picture: {detail}") from None
     return _from_js(result, "webcam snapshot")

@@ -87,8 +87,8 @@ async def load(folder: str, chunk_rows: int = 2000) -> SpriteSet:
     row = 0
     for sheet in meta["sprites"]:
         rows = int(sheet["rows"])
-        pixels = await _compat.js.pytfjsRuntime.decodeSprite(f"{folder}/{sheet['path']}", 784,
-                                                             rows, chunk_rows)
+        pixels = await _compat.decode_sprite(f"{folder}/{sheet['path']}", 784, rows,
+                                             chunk_rows)
         pixels.assign_to(flat[row * 784:(row + rows) * 784])
         row += rows
     labels = np.frombuffer(await fetch_bytes(f"{folder}/{meta['labels']}"), np.uint8).copy()
