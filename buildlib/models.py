@@ -88,6 +88,8 @@ def cache_root(cache: Path | None = None) -> Path:
 
 def _download(package: Package, folder: Path) -> Path:
     """The package's wheel/tarball in ``folder`` (downloaded once), sha256-checked."""
+    if package.sha256 is None:
+        raise ValueError(f"{package.spec} has no pinned sha256 in buildlib/inputs.py")
     folder.mkdir(parents=True, exist_ok=True)
     found = [p for p in folder.iterdir() if p.suffix in (".whl", ".tgz")]
     if not found:

@@ -29,6 +29,7 @@ FASHION_SHA256 = {pin.path: pin.sha256 for pin in inputs.FASHION_FILES}
 FASHION_FILES = tuple(FASHION_SHA256)  # train images, train labels, test images, test labels
 FASHION_URL = inputs.FASHION.url
 
+
 def png_gray(width: int, rows: list[bytes] | bytes) -> bytes:
     """An 8-bit grayscale PNG of ``rows`` (each ``width`` bytes), no colour profile."""
     data = b"".join(rows) if isinstance(rows, list) else rows
