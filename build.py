@@ -6,7 +6,7 @@
     python3 build.py test         # install test tools if missing, build, run pytest
     python3 build.py bench        # build, run the benchmarks in bench/
     python3 build.py pack         # build, then build/pytfjs-classroom.zip (site + serve.py)
-    python3 build.py lock-vendor  # re-pin vendored npm files after a deliberate version bump
+    python3 build.py lock-vendor  # re-pin npm files in buildlib/inputs.py after a version bump
 
 Needs only Python 3.11+ and Node.js 20 with npm; everything else it installs itself.
 """
@@ -23,16 +23,14 @@ import time
 from pathlib import Path
 
 from buildlib import (
+    assets,
     config,
-    datasets,
+    inputs,
     keras_tools,
     labs,
     manifest,
-    models,
     npm,
     pyodide_packages,
-    sprites,
-    toxicity,
     wheel,
 )
 from buildlib.integrity import IntegrityError
@@ -40,7 +38,7 @@ from buildlib.integrity import IntegrityError
 TEST_VENV = config.ROOT / ".venv"
 TEST_REQUIREMENTS = config.ROOT / "requirements-test.txt"
 CHROMIUM = Path("/usr/bin/chromium")
-FASHION = Path("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")
+FASHION = Path(inputs.FASHION_DEBIAN_DIR) / inputs.FASHION_FILES[0].path
 
 
 def fill_csp(html: str) -> str:
@@ -71,11 +69,9 @@ def build(dist: Path = config.DIST, cache: Path | None = None, quiet: bool = Fal
                "pyfive": keras_tools.pyfive_wheel(build_dir, cache)}, cache=cache
     )
 
-    data_files = (datasets.write_datasets(dist, cache) + sprites.write_image_datasets(dist)
-                  + keras_tools.write_sample_models(dist, cache)
-                  + models.write_photos(dist, cache))
-    model_files = models.write_mobilenet(dist, cache) + toxicity.write_model(dist, cache)
+    # the data sets and models the labs declare in their lab.json
     all_labs = labs.load_labs(config.LABS_SRC)
+    written = assets.write_declared(all_labs, dist, cache)
     shipped_lock = json.loads((dist / "vendor/pyodide/pyodide-lock.json").read_text())
     labs.write_labs(all_labs, dist, shipped_lock)
     template = (config.SITE / "index.html").read_text(encoding="utf-8")
@@ -88,8 +84,8 @@ def build(dist: Path = config.DIST, cache: Path | None = None, quiet: bool = Fal
         "pyodide": config.PYODIDE_VERSION,
         "pyodide_packages": packages,
         "labs": [lab.id for lab in all_labs],
-        "data": data_files,
-        "models": model_files,
+        "data": written["data"],
+        "models": written["models"],
     }
     (dist / "build-info.json").write_text(json.dumps(info, indent=1) + "\n")
     content = manifest.write_manifest(dist, config.PYTFJS_VERSION)
@@ -137,7 +133,7 @@ def ensure_test_tools() -> Path:
               "-r", str(TEST_REQUIREMENTS)])
         stamp.write_text(wanted)
     # Debian packages: the browser for the tests, and Fashion-MNIST so its lab is tested too
-    wanted = [pkg for pkg, path in (("chromium", CHROMIUM), ("dataset-fashion-mnist", FASHION))
+    wanted = [pkg for pkg, path in (("chromium", CHROMIUM), (inputs.FASHION.name, FASHION))
               if not path.exists()]
     if wanted:
         if os.geteuid() != 0:
@@ -186,7 +182,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("test", help="run the test suite (extra args go to pytest)")
     sub.add_parser("bench", help="run the benchmarks (extra args go to bench/bench.py)")
     sub.add_parser("pack", help="build, then the classroom zip (site + serve.py)")
-    sub.add_parser("lock-vendor", help="re-pin vendored npm files (after a version bump)")
+    sub.add_parser("lock-vendor", help="re-pin npm packages and files in buildlib/inputs.py "
+                   "(after a deliberate version bump)")
     args, rest = parser.parse_known_args(argv)
     try:
         if args.command == "build":
@@ -206,8 +203,11 @@ def main(argv: list[str] | None = None) -> int:
                   "`python3 serve.py` inside")
         elif args.command == "lock-vendor":
             npm.ensure_node_modules()
-            for dest, digest in npm.write_lock().items():
-                print(f"{digest}  {dest}")
+            changed = npm.repin()
+            for what, (old, new) in changed.items():
+                print(f"{what}: {old} -> {new}")
+            print(f"{len(changed)} pins changed in {npm.INPUTS_PY.relative_to(config.ROOT)}"
+                  + (": update THIRD_PARTY.md to match" if changed else ""))
     except IntegrityError as exc:
         print(f"build refused: {exc}", file=sys.stderr)
         return 1

@@ -1,8 +1,8 @@
 """Lab data sets made at build time from registry packages (never fetched at run time).
 
 scikit-learn's wheel carries the Iris and breast-cancer (WDBC) CSVs. The build downloads
-the pinned wheel once (any platform's wheel holds the same files), checks each CSV
-against its pinned sha256, and writes the files the labs read:
+the wheel pinned in ``inputs.py`` once (any platform's wheel holds the same files), checks
+each CSV against its pinned sha256, and writes the files the labs read:
 
 - data/iris.csv: a header row and species names (scikit-learn's file starts with a
   "150,4,setosa,versicolor,virginica" line, not a header);
@@ -23,16 +23,11 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from . import config
+from . import config, inputs
 from .integrity import IntegrityError, sha256_file
 
-SKLEARN = "scikit-learn==1.6.1"
-SOURCES = {  # path inside the wheel -> pinned sha256
-    "sklearn/datasets/data/iris.csv":
-        "f13ffa8fdd56fd8e6c8d16d4081a3fbd3114bcd0aae4256c43205169cd9d1449",
-    "sklearn/datasets/data/breast_cancer.csv":
-        "fed3eb72d0575ef6192293f5093c6e801b1476b577d0386bf4455504522172ed",
-}
+SKLEARN = inputs.SKLEARN_DATA.spec
+SOURCES = {pin.path: pin.sha256 for pin in (inputs.IRIS_CSV, inputs.WDBC_CSV)}
 IRIS_COLUMNS = ["sepal_length", "sepal_width", "petal_length", "petal_width"]
 WDBC_FEATURES = [
     f"{kind}_{name}" for kind in ("mean", "se", "worst") for name in (
@@ -96,11 +91,17 @@ def write_breast_cancer(source: Path, out: Path) -> None:
         _write(out / f"breast-cancer-{name}.csv", header, scaled)
 
 
-def write_datasets(dist: Path, cache: Path | None = None) -> list[str]:
-    """Write every lab data set into dist/data; returns their dist paths."""
-    out = dist / "data"
-    out.mkdir(parents=True, exist_ok=True)
-    sources = _sources((cache or config.cache_dir()).parent)
-    write_iris(sources["sklearn/datasets/data/iris.csv"], out)
-    write_breast_cancer(sources["sklearn/datasets/data/breast_cancer.csv"], out)
-    return sorted(f"data/{p.name}" for p in out.iterdir())
+def write_iris_dataset(dist: Path, cache: Path | None = None) -> list[str]:
+    """dist/data/iris.csv; returns its dist path."""
+    (dist / "data").mkdir(parents=True, exist_ok=True)
+    write_iris(_sources((cache or config.cache_dir()).parent)[inputs.IRIS_CSV.path],
+               dist / "data")
+    return ["data/iris.csv"]
+
+
+def write_breast_cancer_dataset(dist: Path, cache: Path | None = None) -> list[str]:
+    """dist/data/breast-cancer-{test,train}.csv; returns their dist paths."""
+    (dist / "data").mkdir(parents=True, exist_ok=True)
+    write_breast_cancer(_sources((cache or config.cache_dir()).parent)[inputs.WDBC_CSV.path],
+                        dist / "data")
+    return ["data/breast-cancer-test.csv", "data/breast-cancer-train.csv"]

@@ -27,5 +27,6 @@ def verify(path: Path, expected: str, name: str, source: str) -> None:
             f"  expected {expected}\n  got      {actual}\n"
             f"  file: {path}\n"
             "Refusing to vendor it. Delete the file so the build fetches a fresh copy, "
-            "or, if you changed a pinned version on purpose, run `python3 build.py lock-vendor`."
+            "or, if you changed a pinned version on purpose, update its pin in "
+            "buildlib/inputs.py (npm files: `python3 build.py lock-vendor` does that)."
         )

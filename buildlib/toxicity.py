@@ -4,8 +4,8 @@ Source: PyPI ``alt-profanity-check==1.9.1`` (MIT), whose wheel holds a scikit-le
 ``TfidfVectorizer`` and ``CalibratedClassifierCV(LinearSVC)`` as joblib pickles. Only
 scikit-learn 1.9.1 can unpickle them, so the build keeps its own venv for that in the
 cache (``~/.cache/pytfjs/toxicity/``) and runs ``toxicity_export.py`` there; this module
-stays standard-library only. The wheel is checked against its pinned sha256, and so are
-the two pickles taken out of it, before anything is unpickled.
+stays standard-library only. The wheel is checked against its sha256 pinned in
+``inputs.py``, and so are the two pickles taken out of it, before anything is unpickled.
 
 dist/models/toxicity/ gets ``model.json`` + ``group1-shard1of1.bin`` (three Dense layers,
 TF.js) and ``vectorizer.json`` (read by ``pytfjs.text.tfidf``). The export's output is
@@ -23,23 +23,16 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from . import config
+from . import config, inputs
 from .integrity import IntegrityError, sha256_file, verify
 
-PACKAGE = "alt-profanity-check==1.9.1"
-WHEEL = "alt_profanity_check-1.9.1-py3-none-any.whl"
-WHEEL_SHA256 = "cccb8ce072306bac21188670777a25cfb1de978aa8c7a93c8e4a43c03b3945c3"
-SOURCES = {  # path inside the wheel -> pinned sha256
-    "profanity_check/data/model.joblib":
-        "aeafc04849d4d93db4721cf30a86ebf22085595294b8a07d51918e7fa98f538b",
-    "profanity_check/data/vectorizer.joblib":
-        "19c5200dc6a41f026e0558e2f164f5fe8d8f58e502b46b37e4385037fcfa4831",
-}
-# What unpickling needs: scikit-learn and joblib as alt-profanity-check 1.9.1 pins them,
-# and their dependencies at the versions the export was checked with. Its own wheel is
-# added from the verified file, without dependencies.
-VENV_REQUIREMENTS = ("scikit-learn==1.9.1", "joblib==1.6.0", "numpy==2.4.6", "scipy==1.17.1",
-                     "threadpoolctl==3.8.0", "narwhals==2.29.0", "cloudpickle==3.1.3")
+PACKAGE = inputs.PROFANITY.spec
+WHEEL = f"{inputs.PROFANITY.name.replace('-', '_')}-{inputs.PROFANITY.version}-py3-none-any.whl"
+WHEEL_SHA256 = inputs.PROFANITY.sha256
+SOURCES = {pin.path: pin.sha256 for pin in (inputs.PROFANITY_MODEL, inputs.PROFANITY_VECTORIZER)}
+# What unpickling needs (see inputs.TOXICITY_VENV); its own wheel is added from the
+# verified file, without dependencies.
+VENV_REQUIREMENTS = tuple(package.spec for package in inputs.TOXICITY_VENV)
 OUT = "models/toxicity"
 FILES = ("group1-shard1of1.bin", "model.json", "vectorizer.json")
 EXPORT_CODE = (config.ROOT / "buildlib" / "toxicity_export.py",
@@ -84,11 +77,11 @@ def extract_sources(wheel_path: Path, out: Path) -> dict[str, Path]:
 
 
 def export_python(folder: Path, wheel_path: Path) -> Path:
-    """Python of the cached venv with scikit-learn 1.9.1 (created on first use)."""
-    venv = folder / "venv-sklearn-1.9.1"
+    """Python of the cached venv with the pinned scikit-learn (created on first use)."""
+    venv = folder / f"venv-sklearn-{inputs.EXPORT_SKLEARN.version}"
     python = venv / "bin" / "python"
     stamp = venv / ".pytfjs-requirements"
-    wanted = "\n".join([*VENV_REQUIREMENTS, WHEEL_SHA256])
+    wanted = "\n".join([*VENV_REQUIREMENTS, str(WHEEL_SHA256)])
     if python.exists() and stamp.is_file() and stamp.read_text() == wanted:
         return python
     print(f"  making the export venv ({VENV_REQUIREMENTS[0]}, ...) in {venv} ...", flush=True)
@@ -105,7 +98,7 @@ def export_python(folder: Path, wheel_path: Path) -> Path:
 
 def _export_key() -> str:
     digest = hashlib.sha256()
-    for part in (WHEEL_SHA256, *VENV_REQUIREMENTS):
+    for part in (str(WHEEL_SHA256), *VENV_REQUIREMENTS):
         digest.update(part.encode() + b"\0")
     for path in EXPORT_CODE:
         digest.update(path.read_bytes() + b"\0")
@@ -125,8 +118,9 @@ def exported(cache: Path | None = None) -> Path:
         sources = extract_sources(wheel_path, Path(tmp))
         out = Path(tmp) / "out"
         proc = subprocess.run(
-            [str(python), str(EXPORT_CODE[0]), str(sources["profanity_check/data/model.joblib"]),
-             str(sources["profanity_check/data/vectorizer.joblib"]), str(out)],
+            [str(python), str(EXPORT_CODE[0]), str(sources[inputs.PROFANITY_MODEL.path]),
+             str(sources[inputs.PROFANITY_VECTORIZER.path]), str(out),
+             f"{inputs.PROFANITY.name} {inputs.PROFANITY.version}"],
             capture_output=True, text=True)
         if proc.returncode != 0:
             raise IntegrityError(f"the toxicity export failed:\n{proc.stderr.strip()}")

