@@ -26,7 +26,7 @@ export default [
     rules,
   },
   {
-    files: ["site/js/lab.js", "site/js/drafts.js"],
+    files: ["site/js/lab.js", "site/js/drafts.js", "site/js/format.js"],
     languageOptions: { sourceType: "module" },
   },
   {
@@ -36,6 +36,11 @@ export default [
   {
     files: ["examples/**/*.js", "tests/**/*.js", "bench/**/*.js", "node-red-contrib-pytfjs/**/*.js"],
     languageOptions: { ecmaVersion: 2022, sourceType: "commonjs", globals: { ...globals.node } },
+    rules,
+  },
+  {
+    files: ["**/*.mjs"],
+    languageOptions: { ecmaVersion: 2022, sourceType: "module", globals: { ...globals.node } },
     rules,
   },
 ];

@@ -200,6 +200,13 @@ def share_at_least(fraction: float, total: int, percent: int) -> bool:
     return round(fraction * total) * 100 >= percent * total
 
 
+def long_decimals(page) -> list[str]:
+    """Numbers shown in the Results panel with more than 4 decimals (there should be none)."""
+    import re
+
+    return re.findall(r"\d\.\d{5,}", page.inner_text("#results"))
+
+
 def console_text(page) -> str:
     return page.evaluate("document.getElementById('console').innerText")
 

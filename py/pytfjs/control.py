@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 
 class Stopped(Exception):  # noqa: N818 - it is a user action, not an error
     """The learner pressed Stop; the run ends here, cleanly."""
@@ -14,6 +17,18 @@ class InputError(ValueError):
 class StopFlag:
     def __init__(self) -> None:
         self.requested = False
+        # fits running now: they stop at their next batch by themselves, and their awaited
+        # TF.js work must not be cut off (the runner then frees what it still uses)
+        self.training = 0
+
+    @contextlib.contextmanager
+    def training_scope(self) -> Iterator[None]:
+        """Mark a fit as running (Stop lets it end at its next batch instead of cancelling)."""
+        self.training += 1
+        try:
+            yield
+        finally:
+            self.training -= 1
 
     def request(self) -> None:
         self.requested = True

@@ -8,6 +8,7 @@ made is released afterwards, and the Stop flag.
 from __future__ import annotations
 
 import ast
+import asyncio
 import json
 import linecache
 import re
@@ -21,6 +22,7 @@ from .reporting import clear as clear_results
 from .scope import KEPT_VARIABLES, RUN_OWNED, release_kept
 
 _PARAMS: dict[str, str] = {}
+_RUNNING: list[asyncio.Task] = []  # the lab's top-level coroutine while it awaits
 # ".../site-packages/pytfjs/training.py" -> "pytfjs/training.py", same for the stdlib
 _LIBRARY_PREFIX = re.compile(r"^.*/(?:site-packages|python3\.?\d+(?:\.zip)?)/")
 
@@ -46,17 +48,61 @@ def param(name: str, default: Any) -> Any:
         return default
 
 
+_LAST_ERROR_LINE: list[int] = []  # the lab line the last error arose at (0: none)
+
+
+def _folded(frame: traceback.FrameSummary) -> bool:
+    """A frame the learner cannot act on: pytfjs's own plumbing or (minified) JavaScript."""
+    name = frame.filename
+    return name.startswith("pytfjs/") or name.endswith((".js", ".mjs")) or "://" in name
+
+
+def error_line(exc: BaseException, filename: str) -> int:
+    """The line of ``filename`` where ``exc`` arose (its deepest frame there), or 0."""
+    if isinstance(exc, SyntaxError):
+        return int(exc.lineno or 0) if exc.filename == filename else 0
+    lines = [f.lineno for f in traceback.extract_tb(exc.__traceback__) if f.filename == filename]
+    return int(lines[-1] or 0) if lines else 0
+
+
 def format_error(exc: BaseException, filename: str) -> str:
-    """A traceback that starts at the lab's own code and drops Pyodide's internals."""
+    """A traceback that starts at the lab's own code and drops Pyodide's internals.
+
+    Frames inside pytfjs and TF.js (``tf.min.js``: minified, meaningless to a learner)
+    are folded into one line saying how many there were; the standard library's stay.
+    """
     if isinstance(exc, SyntaxError):
         return "".join(traceback.format_exception_only(type(exc), exc))
     tb = traceback.TracebackException.from_exception(exc)
     frames = list(tb.stack)
     first = next((i for i, f in enumerate(frames) if f.filename == filename), 0)
-    tb.stack = traceback.StackSummary.from_list(frames[first:])
-    for frame in tb.stack:
+    frames = frames[first:]
+    for frame in frames:
         frame.filename = _LIBRARY_PREFIX.sub("", frame.filename)
-    return "".join(tb.format())
+    out = ["Traceback (most recent call last):\n"]
+    hidden = 0
+    for frame in frames:
+        if _folded(frame):
+            hidden += 1
+            continue
+        if hidden:
+            out.append(f"  ({hidden} frame{'s' if hidden > 1 else ''} inside pytfjs and "
+                       "TensorFlow.js hidden)\n")
+            hidden = 0
+        out += traceback.StackSummary.from_list([frame]).format()
+    if hidden:
+        out.append(f"  ({hidden} frame{'s' if hidden > 1 else ''} inside pytfjs and "
+                   "TensorFlow.js hidden)\n")
+    if isinstance(exc, _compat.JsException):  # raised inside TF.js: say so, without jargon
+        out.append(f"TensorFlow.js: {_compat.error_text(exc)}\n")
+    else:
+        out += list(tb.format_exception_only())
+    return "".join(out)
+
+
+def last_error_line() -> int:
+    """For the page: the lab line the last run's error arose at (0 if none)."""
+    return _LAST_ERROR_LINE[-1] if _LAST_ERROR_LINE else 0
 
 
 async def run_source(source: str, filename: str, namespace: dict[str, Any] | None = None
@@ -66,14 +112,23 @@ async def run_source(source: str, filename: str, namespace: dict[str, Any] | Non
     Errors are printed to stderr as a traceback pointing into ``filename``.
     """
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    _LAST_ERROR_LINE[:] = [0]
     ns = namespace if namespace is not None else {"__name__": "__main__"}
     try:
         code = compile(source, filename, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
         pending = eval(code, ns)  # noqa: S307 - running the learner's own lab code is the point
         if pending is not None:
-            await pending
-    except Stopped as exc:
-        print(str(exc), file=sys.stderr)
+            task = asyncio.ensure_future(pending)
+            _RUNNING[:] = [task]
+            try:
+                await task
+            finally:
+                _RUNNING.clear()
+    except Stopped as exc:  # the learner pressed Stop: news, not an error (stdout, not red)
+        print(str(exc))
+        return "stopped"
+    except asyncio.CancelledError:  # Stop, at an await outside training (request_stop)
+        print("Stopped by you.")
         return "stopped"
     except InputError as exc:  # the learner's file or choice: a message, not a traceback
         print(f"Problem: {exc}", file=sys.stderr)
@@ -82,14 +137,22 @@ async def run_source(source: str, filename: str, namespace: dict[str, Any] | Non
         ui.message(str(exc), "error")
         return "error"
     except BaseException as exc:  # noqa: BLE001 - everything the lab raises is shown
+        _LAST_ERROR_LINE[:] = [error_line(exc, filename)]
         print(format_error(exc, filename), file=sys.stderr, end="")
         return "error"
     return "done"
 
 
 def request_stop() -> None:
-    """Called by the page's Stop button."""
+    """Called by the page's Stop button.
+
+    Training checks the flag between batches and ends there. Any other run is cancelled:
+    it ends at its next ``await`` (a loop that never awaits cannot be stopped from the
+    page's own thread: that needs the runtime in a worker).
+    """
     STOP.request()
+    if not STOP.training and _RUNNING:
+        _RUNNING[0].cancel()
 
 
 def _dispose_new_variables(tf: Any, before: set[str]) -> int:

@@ -79,7 +79,12 @@ class Action:
 
 
 class FrameRate:
-    """Frames per second over the last ``window`` frames; a gap (hidden tab) restarts it."""
+    """Frames per second over the last ``window`` frames; a gap (hidden tab) restarts it.
+
+    A gap is a pause far longer than the frames so far take: more than ``gap`` seconds and
+    five times their mean interval. A slow computer whose every frame takes over a second
+    still gets its (low) rate instead of 0.
+    """
 
     def __init__(self, window: int = 10, gap: float = 1.0,
                  clock: Callable[[], float] = time.perf_counter) -> None:
@@ -88,8 +93,10 @@ class FrameRate:
 
     def tick(self) -> float:
         now = self._clock()
-        if self._times and now - self._times[-1] > self._gap:
-            self._times.clear()
+        if len(self._times) >= 2:
+            mean = (self._times[-1] - self._times[0]) / (len(self._times) - 1)
+            if now - self._times[-1] > max(self._gap, 5 * mean):
+                self._times.clear()
         self._times.append(now)
         if len(self._times) < 2:
             return 0.0

@@ -178,7 +178,8 @@ async def fit(model: Any, x: Any, y: Any = None, *, epochs: int = 1, batch_size:
         raw_x = _as_js_data(x, owner)
         raw_y = _as_js_data(y, owner) if y is not None else None
         draw(force=True)
-        await raw_model.fit(raw_x, raw_y, _compat.to_js_value(args))
+        with STOP.training_scope():
+            await raw_model.fit(raw_x, raw_y, _compat.to_js_value(args))
     finally:
         owner.destroy()
     draw(force=True)
@@ -233,8 +234,18 @@ async def fit_batches(model: Any, batches: Callable[[int], Iterable[tuple[np.nda
     log = TrainingLog(epochs, steps_per_epoch, keep_batches=batch_charts)
     view = LiveView(log, charts, progress)
     pause = ui.Pause(0.1)
-    peak = 0
     view.update(force=True)
+    with STOP.training_scope():
+        return await _batch_epochs(raw_model, batches, epochs, validation, on_batch_end,
+                                   on_epoch_end, names, log, view, pause, tf)
+
+
+async def _batch_epochs(raw_model: Any, batches: Callable[[int], Iterable[tuple[Any, Any]]],
+                        epochs: int, validation: Batches | None, on_batch_end: Callback | None,
+                        on_epoch_end: Callback | None, names: list[str], log: TrainingLog,
+                        view: LiveView, pause: ui.Pause, tf: Any) -> History:
+    """The epochs of :func:`fit_batches` (inside its training scope)."""
+    peak = 0
     for epoch in range(epochs):
         log.begin_epoch(epoch)
         sums, seen = [0.0] * len(names), 0

@@ -9,6 +9,7 @@
  *   window.pytfjs.results: what the lab reported with pytfjs.report(...)
  */
 import { Drafts, downloadFile } from "./drafts.js";
+import { describeValue } from "./format.js";
 
 (function () {
   "use strict";
@@ -24,6 +25,7 @@ import { Drafts, downloadFile } from "./drafts.js";
   let drafts = null;
   let running = false;
   let runCount = 0;
+  let training = false; // a fit is between batches (what Stop's message says depends on it)
 
   let selectorHadFocus = false; // see setState
 
@@ -116,11 +118,25 @@ import { Drafts, downloadFile } from "./drafts.js";
     },
   };
 
-  function formatValue(value) {
-    if (typeof value === "number") {
-      return Number.isInteger(value) ? String(value) : value.toPrecision(5).replace(/\.?0+$/, "");
+  /** One result's cell: text, or a small table for pairs and per-name values (js/format.js). */
+  function fillResult(cell, value) {
+    const shown = describeValue(value);
+    if (shown.kind === "text") {
+      cell.textContent = shown.text;
+      if (shown.title) cell.title = shown.title;
+      return;
     }
-    return JSON.stringify(value);
+    const table = document.createElement("table");
+    table.className = "result-table";
+    for (const row of shown.rows) {
+      const tr = table.insertRow();
+      row.forEach((text, i) => {
+        const c = i === 0 ? document.createElement("th") : tr.insertCell();
+        if (i === 0) { c.scope = "row"; tr.appendChild(c); }
+        c.textContent = text;
+      });
+    }
+    cell.appendChild(table);
   }
 
   function renderResults() {
@@ -137,7 +153,7 @@ import { Drafts, downloadFile } from "./drafts.js";
       th.scope = "row";
       th.textContent = name;
       row.appendChild(th);
-      row.insertCell().textContent = formatValue(value);
+      fillResult(row.insertCell(), value);
     }
   }
 
@@ -309,6 +325,7 @@ import { Drafts, downloadFile } from "./drafts.js";
     row.append(frame, side);
     element.replaceChildren(row, hint);
     pads.push({ destroy: () => handler.destroy() });
+    reveal(element.closest("figure") || element);
   }
 
   // ---------------------------------------------------------------- prompts
@@ -334,6 +351,40 @@ import { Drafts, downloadFile } from "./drafts.js";
     }
   }
 
+  /**
+   * Bring what a run just showed into view (a question, the studio, the drawing pad), once
+   * it is laid out: the side pane scrolls on a desktop, the page on a phone. Nothing moves
+   * when it is already in view. Something that waits for the learner (a question, a
+   * download, the pad) wins over a chart that appears right after it: for two seconds
+   * after it was shown, charts (``passive``) do not pull the view away.
+   */
+  // Reveals are queued and done one per frame, so each thing that appears is shown, in the
+  // order it appeared, even when several appear at once.
+  let asking = null; // the last thing revealed that waits for the learner, and when
+  const revealQueue = [];
+  function reveal(element, passive = false) {
+    if (!passive) asking = { element, at: performance.now() };
+    revealQueue.push({ element, passive, at: performance.now() });
+    if (revealQueue.length === 1) requestAnimationFrame(revealNext);
+  }
+
+  function revealNext() {
+    const { element, passive, at } = revealQueue.shift();
+    // a chart that appeared after the question, while the question still waits
+    const held = asking && asking.element.isConnected && at > asking.at
+      && performance.now() - asking.at < 2000;
+    if (element.isConnected && !(passive && held)) {
+      const box = element.getBoundingClientRect();
+      const pane = element.closest(".side-pane");
+      const bottom = pane && getComputedStyle(pane).position === "sticky"
+        ? Math.min(window.innerHeight, pane.getBoundingClientRect().bottom) : window.innerHeight;
+      if (box.top < 0 || box.bottom > bottom) {
+        element.scrollIntoView({ block: box.height > bottom ? "start" : "nearest" });
+      }
+    }
+    if (revealQueue.length) requestAnimationFrame(revealNext);
+  }
+
   function askPanel(message) {
     const panel = document.createElement("div");
     panel.className = "ask";
@@ -343,6 +394,7 @@ import { Drafts, downloadFile } from "./drafts.js";
     panel.appendChild(text);
     $("inputs").appendChild(panel);
     $("inputs").hidden = false;
+    reveal(panel);
     return panel;
   }
 
@@ -674,6 +726,7 @@ import { Drafts, downloadFile } from "./drafts.js";
       const p = JSON.parse(json);
       $("train-bar").value = p.fraction;
       $("train-text").textContent = p.text;
+      training = running && p.fraction < 1 && p.text !== "not training";
     },
     report(json) {
       Object.assign(window.pytfjs.results, JSON.parse(json));
@@ -725,6 +778,7 @@ import { Drafts, downloadFile } from "./drafts.js";
       summary.hidden = true;
       fig.append(caption, body, summary);
       charts.appendChild(fig);
+      reveal(fig, true); // whatever a run produces comes into view as it appears
       return body;
     },
   };
@@ -734,7 +788,8 @@ import { Drafts, downloadFile } from "./drafts.js";
     if (!globalThis.tf || !tf.getBackend()) return;
     const m = tf.memory();
     const mb = m.numBytes / 1048576;
-    $("memory").textContent = `${m.numTensors} tensors · ${mb < 10 ? mb.toFixed(2) : mb.toFixed(0)} MB`;
+    const tensors = m.numTensors === 1 ? "1 tensor" : `${m.numTensors} tensors`;
+    $("memory").textContent = `${tensors} · ${mb < 10 ? mb.toFixed(2) : mb.toFixed(0)} MB`;
   }
 
   // ---------------------------------------------------------------- actions
@@ -746,9 +801,11 @@ import { Drafts, downloadFile } from "./drafts.js";
     window.pytfjs.results = {};
     renderResults();
     clearCharts();
+    markErrorLine(0);
     ui.progress(JSON.stringify({ fraction: 0, text: "not training" }));
     const backend = tf.getBackend();
     info(`── run ${runCount} · ${lab.id} · backend ${backend} ──`);
+    reveal($("console"), true); // on a phone the output is below the code
     setState("running", "Running…");
     const code = editor.getValue();
     saveDraft(); // at once: if this run freezes or crashes the tab, the code is kept
@@ -762,6 +819,7 @@ import { Drafts, downloadFile } from "./drafts.js";
       err(String(e && e.message ? e.message : e));
     }
     running = false;
+    training = false;
     finishRunPanels();
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
     updateMemory();
@@ -772,16 +830,33 @@ import { Drafts, downloadFile } from "./drafts.js";
       info(`stopped after ${seconds} s`);
       setState("ready", "Stopped");
     } else {
-      setState("error", "The lab raised an error: see Output. Fix the code and Run again.");
+      const line = runner.last_error_line();
+      markErrorLine(line);
+      setState("error", line
+        ? `Python error at line ${line} (marked in the code): see Output, fix it and Run again.`
+        : "The lab raised an error: see Output. Fix the code and Run again.");
     }
     return status;
   }
 
+  // The lab line an error arose at is marked until the next run or the next edit.
+  let errorMark = null;
+  function markErrorLine(line) {
+    if (errorMark !== null) editor.removeLineClass(errorMark, "background", "error-line");
+    errorMark = null;
+    if (!line || line > editor.lineCount()) return;
+    errorMark = editor.addLineClass(line - 1, "background", "error-line");
+    editor.scrollIntoView({ line: line - 1, ch: 0 }, 40);
+  }
+
   function stop() {
     if (!running || !runner) return;
+    const waiting = [...asks].some((ask) => !ask.finish); // a question, not a whole-run panel
     runner.request_stop();
     cancelAsks();
-    info("Stop requested: training stops after the current batch.");
+    if (training) info("Stop requested: training stops after the current batch.");
+    else if (waiting) info("Stop: the lab was waiting for you; it ends now.");
+    else info("Stop requested: the lab ends at its next pause (Python is interrupted only where it waits).");
     $("status").textContent = "Stopping…";
   }
 
@@ -881,6 +956,7 @@ import { Drafts, downloadFile } from "./drafts.js";
     setState("loading", `Switching to ${name}…`);
     try {
       const active = await runtime.setBackend(name);
+      loading.step("backend", `TensorFlow.js: ${active} backend ready`);
       query.set("backend", active);
       history.replaceState(null, "", `${location.pathname}?${query}`);
       info(`backend: ${active}`);
@@ -908,6 +984,24 @@ import { Drafts, downloadFile } from "./drafts.js";
     memory: () => tf.memory(),
   };
 
+  /**
+   * "Try next" hints such as `?epochs=2` go into the page address: each becomes a link that
+   * opens this lab with that setting (and says so), instead of code a learner must decode.
+   */
+  function linkParameterHints(body, labId) {
+    for (const code of body.querySelectorAll("code")) {
+      const text = code.textContent.trim();
+      if (!/^\?[a-z_]+=[^\s&]+(&[a-z_]+=[^\s&]+)*$/.test(text) || code.closest("a")) continue;
+      const link = document.createElement("a");
+      const params = new URLSearchParams(text.slice(1));
+      params.set("lab", labId);
+      link.href = `lab.html?${params}`;
+      link.title = `Open this lab with ${text.slice(1)} in the page address`;
+      code.replaceWith(link);
+      link.appendChild(code);
+    }
+  }
+
   // ---------------------------------------------------------------- start-up
   async function start() {
     setState("loading", "");
@@ -921,6 +1015,8 @@ import { Drafts, downloadFile } from "./drafts.js";
     }
     editor = CodeMirror.fromTextArea($("code"), {
       mode: "python", lineNumbers: true, indentUnit: 4, matchBrackets: true,
+      // the whole lab is shown (the editor grows with its code) and long lines wrap
+      lineWrapping: true, viewportMargin: Infinity,
       // a contenteditable input sits inside the scroller (keyboard-scrollable) and reads
       // better in screen readers than CodeMirror's hidden textarea
       inputStyle: "contenteditable", screenReaderLabel: "Python source of the lab",
@@ -957,6 +1053,7 @@ import { Drafts, downloadFile } from "./drafts.js";
       document.title = `${lab.title} · pytfjs`;
       $("lab-title").textContent = `${lab.title}`;
       $("lesson-body").innerHTML = `<p class="week">Course week ${lab.week}</p>${lab.lesson_html}`;
+      linkParameterHints($("lesson-body"), lab.id);
       drafts = new Drafts(lab.id, lab.source);
       const draft = drafts.load();
       editor.setValue(draft ? draft.code : lab.source);
@@ -965,6 +1062,7 @@ import { Drafts, downloadFile } from "./drafts.js";
       saveDraft();
       if (draft && draft.stale) showStaleNotice();
       editor.on("changes", () => {
+        markErrorLine(0);
         clearTimeout(saveTimer);
         saveTimer = setTimeout(saveDraft, 500);
       });

@@ -156,9 +156,10 @@ def test_keyboard_reaches_every_control_with_visible_focus(page, site_url):
     assert open_lab(page, site_url, "one-neuron", backend="cpu") == "ready"
     original = page.evaluate("window.pytfjs.getCode()")
     page.evaluate("document.activeElement.blur()")
-    seen = tab_through(page, 5)
+    seen = tab_through(page, 6)
     # Stop is disabled until a run starts, so Tab skips it
-    assert [s and s["id"] for s in seen] == ["brand", "backend", "run", "reset", "editor"]
+    assert [s and s["id"] for s in seen] == ["brand", "backend", "run", "reset", "download-code",
+                                             "editor"]
     assert all(s["visible"] for s in seen), seen
 
     # In the editor Tab indents (focus stays); Esc lets go of the keyboard, Tab moves on
@@ -167,7 +168,8 @@ def test_keyboard_reaches_every_control_with_visible_focus(page, site_url):
     assert page.evaluate("window.pytfjs.getCode()") != original
     page.keyboard.press("Escape")
     seen = tab_through(page, 2)
-    assert [s and s["id"] for s in seen] == ["console", "SUMMARY"]  # then the lesson
+    # then the side pane: the lesson (closed), the output
+    assert [s and s["id"] for s in seen] == ["SUMMARY", "console"]
     assert all(s["visible"] for s in seen), seen
     page.keyboard.press("Shift+Tab")
     page.keyboard.press("Shift+Tab")
@@ -175,6 +177,8 @@ def test_keyboard_reaches_every_control_with_visible_focus(page, site_url):
     page.keyboard.press("Shift+Tab")  # outdents: still in the editor
     assert page.evaluate(FOCUSED)["id"] == "editor"
     page.keyboard.press("Escape")
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate(FOCUSED)["id"] == "download-code"
     page.keyboard.press("Shift+Tab")
     assert page.evaluate(FOCUSED)["id"] == "reset"
     page.keyboard.press("Space")  # Reset restores the lab's code

@@ -23,6 +23,7 @@ from tests.conftest import (
     drop_file,
     expect_problem,
     lab_url,
+    long_decimals,
     open_lab,
     run_in_lab,
     wait_state,
@@ -60,6 +61,7 @@ def test_the_sample_converts_and_predicts_what_keras_predicted(page, site_url, d
     assert run_in_lab(page, code.replace('TYPED_INPUT = ""', typed, 1)) == "done", \
         console_text(page)
     results = page.evaluate("window.pytfjs.results")
+    assert long_decimals(page) == []
     np.testing.assert_allclose(results["output"], REFS["emotion_model.hdf5"]["output"][0],
                                atol=1e-5, rtol=0)
     assert results["keras_version"] == "2.0.5"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import zipfile
+
 import numpy as np
 import pytest
 
 from buildlib import sprites
 from pytfjs.data.sprites import SpriteSet
-from tests.conftest import console_text, lab_url, share_at_least, wait_state
+from tests.conftest import console_text, lab_url, long_decimals, share_at_least, wait_state
 
 pytestmark = pytest.mark.browser
 
@@ -73,6 +75,7 @@ def test_mnist_learns_and_the_pad_reads_drawn_digits(page, site_url, dist_dir):
                       batch=32))
     assert wait_state(page, "done", "error") == "done", console_text(page)
     results = page.evaluate("window.pytfjs.results")
+    assert long_decimals(page) == []
     assert share_at_least(results["val_accuracy"], results["val_count"], 95)
     assert share_at_least(results["test_accuracy"], results["test_count"], 95)
     charts = page.inner_text("#charts")
@@ -129,8 +132,12 @@ def test_fashion_mnist_is_there_or_says_how_to_add_it(page, site_url, dist_dir):
         assert share_at_least(results["test_accuracy"], results["test_count"], 70)
         assert "Confusion matrix (test images)" in page.inner_text("#charts")
         assert "Ankle boot" in page.inner_text("#charts")
-        assert sorted(downloads) == ["fashion-mnist-model.json",
-                                     "fashion-mnist-model.weights.bin"]
+        assert downloads == []  # nothing downloads without a click
+        with page.expect_download() as download:
+            page.click("button.download")
+        assert download.value.suggested_filename == "fashion-mnist-model.zip"
+        with zipfile.ZipFile(download.value.path()) as archive:
+            assert sorted(archive.namelist()) == ["model.json", "weights.bin"]
         assert page.evaluate("tf.memory().numTensors") == 0
     else:
         assert state == "error"

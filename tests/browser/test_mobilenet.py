@@ -23,6 +23,7 @@ from tests.conftest import (
     console_text,
     install_guard,
     lab_url,
+    long_decimals,
     run_in_lab,
     wait_state,
     wait_until,
@@ -80,6 +81,7 @@ def test_photos_are_named_as_numpy_s_reference_names_them(page, site_url, dist_d
     page.goto(lab_url(site_url, "mobilenet", run=1, backend=backend, image=image))
     assert wait_state(page, "done", "error") == "done", console_text(page)
     r = page.evaluate("window.pytfjs.results")
+    assert long_decimals(page) == []
     assert r["top1"] == expected and r["image"] == f"{image}.png"
     assert r["top1_prob"] == r["top5"][0][1] and r["ms"] > 0
     # the browser decoded and cropped exactly as numpy does on CPython ...

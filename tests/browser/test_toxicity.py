@@ -12,6 +12,7 @@ import pytest
 from tests.conftest import (
     console_text,
     lab_url,
+    long_decimals,
     wait_state,
     wait_until,
 )
@@ -38,6 +39,7 @@ def test_scores_equal_alt_profanity_check(page, site_url, backend):
     page.goto(lab_url(site_url, "toxicity", run=1, backend=backend, text=TEXT))
     assert wait_state(page, "done", "error") == "done", console_text(page)
     results = page.evaluate("window.pytfjs.results")
+    assert long_decimals(page) == []
     assert len(REFS["scores"]) >= 50 and len(results["scores"]) == len(REFS["scores"])
     errors = np.abs(np.array(results["scores"]) - np.array(REFS["scores"]))
     assert errors.max() <= 1e-4, REFS["sentences"][int(errors.argmax())]

@@ -17,11 +17,15 @@ from pytfjs.scope import OwnedObjects, ProxyRegistry
 from pytfjs.trainlog import Throttle, TrainingLog, batches_per_epoch, chart_groups
 
 
-def run(source: str, filename: str = "lab.py") -> str:
+def in_thread(coroutine):
     # A thread of its own: Playwright's sync API keeps an event loop running in the main
     # thread once a browser test has started, and asyncio.run refuses to nest.
     with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, runner.run_source(source, filename)).result()
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+def run(source: str, filename: str = "lab.py") -> str:
+    return in_thread(runner.run_source(source, filename))
 
 
 def test_run_source_supports_top_level_await(capsys):
@@ -49,6 +53,22 @@ def test_syntax_error_names_file_and_line(capsys):
     assert 'File "lab.py", line 2' in err and "SyntaxError" in err
 
 
+def test_pytfjs_and_javascript_frames_are_folded_and_the_line_kept():
+    import traceback
+
+    def frame(name: str, line: int) -> traceback.FrameSummary:
+        return traceback.FrameSummary(name, line, "f", lookup_line=False, line="x")
+
+    frames = [frame("lab.py", 3), frame("pytfjs/wrap.py", 80), frame("tf.min.js", 17),
+              frame("http://127.0.0.1/vendor/tfjs/tf.min.js", 17)]
+    assert [runner._folded(f) for f in frames] == [False, True, True, True]
+    source = "import json\n\ndef f():\n    raise ValueError('inner')\n\nf()\n"
+    assert run(source, "lab.py") == "error"
+    assert runner.last_error_line() == 4  # the deepest lab line: where it arose
+    assert run("print(1)\n", "lab.py") == "done" and runner.last_error_line() == 0
+    assert run("a = (\n", "lab.py") == "error" and runner.last_error_line() == 1
+
+
 def test_library_frames_are_shortened(capsys):
     assert run("import json\njson.loads('{')\n") == "error"
     err = capsys.readouterr().err
@@ -64,7 +84,41 @@ def test_stop_is_not_an_error(capsys):
     finally:
         STOP.clear()
     captured = capsys.readouterr()
-    assert "Stopped by you" in captured.err and "not reached" not in captured.out
+    assert "Stopped by you" in captured.out and "not reached" not in captured.out
+    assert captured.err == ""  # news, not an error: the page shows it in plain text
+
+
+def test_stop_cancels_a_run_at_its_next_await_unless_it_trains(capsys):
+    """A loop that awaits (not training) ends at its next await; a fit is left to its batch."""
+    source = "import asyncio\nwhile True:\n    await asyncio.sleep(0.01)\n"
+
+    async def stop_soon() -> str:
+        run_task = asyncio.ensure_future(runner.run_source(source, "lab.py"))
+        await asyncio.sleep(0.05)
+        runner.request_stop()
+        return await asyncio.wait_for(run_task, 2)
+
+    STOP.clear()
+    try:
+        assert in_thread(stop_soon()) == "stopped"
+    finally:
+        STOP.clear()
+    assert "Stopped by you." in capsys.readouterr().out
+
+    async def stop_while_training() -> tuple[str, bool]:
+        with STOP.training_scope():
+            run_task = asyncio.ensure_future(runner.run_source(source, "lab.py"))
+            await asyncio.sleep(0.05)
+            runner.request_stop()
+            await asyncio.sleep(0.05)
+            still_running = not run_task.done()  # the fit would end it at its next batch
+        run_task.cancel()
+        return still_running, STOP.training == 0
+
+    try:
+        assert in_thread(stop_while_training()) == (True, True)
+    finally:
+        STOP.clear()
 
 
 def test_params_are_typed_like_their_defaults(capsys):

@@ -30,3 +30,14 @@ def test_frame_rate_counts_recent_frames_and_restarts_after_a_gap():
     assert rate.tick() == 0.0
     now[0] += 0.5
     assert rate.tick() == pytest.approx(2.0)
+
+
+def test_frame_rate_of_a_slow_computer_is_not_zero():
+    """Frames 1.5 s apart (a loaded or old computer) are a slow rate, not a gap each time."""
+    now = [0.0]
+    rate = FrameRate(window=5, gap=1.0, clock=lambda: now[0])
+    rate.tick()
+    for _ in range(6):
+        now[0] += 1.5
+        value = rate.tick()
+    assert value == pytest.approx(1 / 1.5)

@@ -1,7 +1,7 @@
 # Breast cancer (week 1 assignment): malignant or benign from 30 measurements.
 import numpy as np
 
-from pytfjs import report, tf, ui
+from pytfjs import export, report, tf, ui
 from pytfjs.data import csv
 
 train = csv.read(await ui.fetch_bytes("data/breast-cancer-train.csv"), "train.csv")
@@ -24,8 +24,11 @@ history = await model.fit(training.x_train, training.y_train, epochs=100, batch_
 test_accuracy = history.history["val_acc"][-1]
 print(f"test accuracy: {test_accuracy:.3f}")
 
-# Save twice: as two downloaded files, and in the browser's IndexedDB; then load it back.
-await model.save("downloads://breast-cancer-model")
+# Save twice: as files to download (nothing downloads until you press the button), and in
+# the browser's IndexedDB; then load it back.
+files = await export.model_files(model)  # model.json + weights.bin, as model.save() writes
+ui.offer_download("The trained model (TF.js format: model.json + weights.bin):",
+                  "breast-cancer-model.zip", export.zip_files(files), "application/zip")
 await model.save("indexeddb://pytfjs-breast-cancer")
 loaded = await tf.load_layers_model("indexeddb://pytfjs-breast-cancer")
 before = model.predict(testing.x_train).numpy()

@@ -4,7 +4,7 @@ import math
 import numpy as np
 
 import pytfjs
-from pytfjs import param, report, tf, ui
+from pytfjs import export, param, report, tf, ui
 from pytfjs.data import sprites
 
 # 60,000 training + 10,000 official test images, uint8 in memory (55 MB, not 220 MB).
@@ -46,6 +46,8 @@ ui.render("confusionMatrix", "Confusion matrix (test images)",
           {"values": matrix.tolist(), "tickLabels": clothes.classes}, {"height": 320})
 print(f"test accuracy: {test_accuracy:.3f}")
 
-await model.save("downloads://fashion-mnist-model")  # model.json + weights, to keep
+files = await export.model_files(model)  # model.json + weights.bin, to keep
+ui.offer_download("The trained model (TF.js format), to keep:", "fashion-mnist-model.zip",
+                  export.zip_files(files), "application/zip")
 report(val_accuracy=history.history["val_acc"][-1], val_count=len(val),
        test_accuracy=test_accuracy, test_count=len(test))
