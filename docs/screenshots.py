@@ -35,7 +35,8 @@ RUNS: dict[str, dict[str, object]] = {
     "your-csv": {"csv": "data/iris.csv", "label": "species", "epochs": 20},
     "rpsls": {},
 }
-WAITING = "['done', 'error'].includes(document.body.dataset.state) || (document.body.dataset.state === 'running' && !!document.querySelector('.ask'))"
+WAITING = ("['done', 'error'].includes(document.body.dataset.state)"
+           " || (document.body.dataset.state === 'running' && !!document.querySelector('.ask'))")
 
 
 def main(labs: list[str]) -> None:
