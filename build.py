@@ -27,6 +27,7 @@ from buildlib import (
     config,
     inputs,
     keras_tools,
+    kernels,
     labs,
     manifest,
     npm,
@@ -61,6 +62,7 @@ def build(dist: Path = config.DIST, cache: Path | None = None, quiet: bool = Fal
     for page in dist.glob("*.html"):
         page.write_text(fill_csp(page.read_text(encoding="utf-8")), encoding="utf-8")
     npm.vendor_npm_files(dist)
+    kernels.write_kernels(dist, cache)  # the SIMD training kernels, compiled from kernels/
 
     build_dir = config.ROOT / "build"
     entry, wheel_path = wheel.build_wheel(config.PY_SRC / "pytfjs", build_dir)
