@@ -32,7 +32,7 @@
   const BACKEND = 'wasm';
   const RELU_GRAD = 'PytfjsReluGrad';
   const FILES = {single: 'pytfjs_kernels.wasm', threaded: 'pytfjs_kernels_threaded.wasm'};
-  const state = {exports: null, module: null, enabled: true, calls: {}};
+  const state = {exports: null, module: null, variant: '', enabled: true, calls: {}};
 
   /** The backend's Emscripten module memory (single-threaded: asm.memory; threaded:
    * wasmMemory, a shared WebAssembly.Memory). */
@@ -65,6 +65,7 @@
     const result = await WebAssembly.instantiate(bytes, {env: {memory: memory}});
     state.exports = result.instance.exports;
     state.module = backend.wasm;
+    state.variant = name;
     return name;
   }
 
@@ -296,6 +297,8 @@
     set enabled(on) { state.enabled = !!on; },
     /** True once load() succeeded for the current wasm backend. */
     get loaded() { return !!state.exports; },
+    /** The file loaded: which variant the backend's memory needed. */
+    get variant() { return state.variant; },
     /** Calls per kernel that the SIMD code served (tests check the code really ran). */
     calls: state.calls,
   };
