@@ -62,7 +62,6 @@ def build(dist: Path = config.DIST, cache: Path | None = None, quiet: bool = Fal
     for page in dist.glob("*.html"):
         page.write_text(fill_csp(page.read_text(encoding="utf-8")), encoding="utf-8")
     npm.vendor_npm_files(dist)
-    kernels.write_kernels(dist, cache)  # the SIMD training kernels, compiled from kernels/
 
     build_dir = config.ROOT / "build"
     entry, wheel_path = wheel.build_wheel(config.PY_SRC / "pytfjs", build_dir)
@@ -80,6 +79,7 @@ def build(dist: Path = config.DIST, cache: Path | None = None, quiet: bool = Fal
     (dist / "index.html").write_text(fill_csp(labs.render_index(template, all_labs)),
                                      encoding="utf-8")
     shutil.copyfile(config.ROOT / "THIRD_PARTY.md", dist / "THIRD_PARTY.md")
+    kernels.write_kernels(dist, cache)  # the SIMD training kernels, compiled from kernels/
 
     info = {
         "pytfjs": config.PYTFJS_VERSION,

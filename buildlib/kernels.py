@@ -23,6 +23,7 @@ import hashlib
 import os
 import shutil
 import subprocess
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -153,17 +154,20 @@ def build_kernels(cache: Path | None = None, out_dir: Path = OUT_DIR) -> dict[st
             and all(p.exists() for p in paths.values())):
         return paths
     out_dir.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "ZIG_GLOBAL_CACHE_DIR": str(out_dir / "zig-cache"),
-           "ZIG_LOCAL_CACHE_DIR": str(out_dir / "zig-cache")}
-    for name, (cflags, ldflags, shared) in VARIANTS.items():
-        obj = out_dir / (name + ".o")
-        subprocess.run([str(exe), "cc", *CFLAGS, *cflags, "-o", str(obj), str(SOURCE)],
-                       check=True, env=env)
-        subprocess.run([str(exe), "wasm-ld", *LDFLAGS, *ldflags, "-o", str(paths[name]),
-                        str(obj)], check=True, env=env)
-        check_object(obj.read_bytes(), name)
-        obj.unlink()
-        check_module(paths[name].read_bytes(), shared, name)
+    # compiled in a folder of its own, then moved: two builds at once never mix files
+    with tempfile.TemporaryDirectory(dir=out_dir) as tmp:
+        env = {**os.environ, "ZIG_GLOBAL_CACHE_DIR": str(Path(tmp) / "zig-cache"),
+               "ZIG_LOCAL_CACHE_DIR": str(Path(tmp) / "zig-cache")}
+        for name, (cflags, ldflags, shared) in VARIANTS.items():
+            obj, wasm = Path(tmp) / (name + ".o"), Path(tmp) / name
+            subprocess.run([str(exe), "cc", *CFLAGS, *cflags, "-o", str(obj), str(SOURCE)],
+                           check=True, env=env)
+            check_object(obj.read_bytes(), name)
+            subprocess.run([str(exe), "wasm-ld", *LDFLAGS, *ldflags, "-o", str(wasm),
+                            str(obj)], check=True, env=env)
+            check_module(wasm.read_bytes(), shared, name)
+        for name in VARIANTS:
+            (Path(tmp) / name).replace(paths[name])
     stamp.write_text(fingerprint)
     return paths
 

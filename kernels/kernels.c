@@ -45,6 +45,16 @@ void max_pool(const f32 *x, f32 *y, int B, int H, int W, int C, int OH, int OW,
         int c0 = j * sw - pl;
         int cmin = c0 < 0 ? 0 : c0, cmax = c0 + fw > W ? W : c0 + fw;
         int d = 0;
+        if (rmax - rmin == 2 && cmax - cmin == 2) { /* the common 2x2 window: 4 loads */
+          long k0 = ((long)rmin * W + cmin) * C, k1 = k0 + C, k2 = k0 + (long)W * C,
+               k3 = k2 + C;
+          for (; d + 4 <= C; d += 4) {
+            v128_t best = vmax_first(wasm_f32x4_splat(NEG), ld(xb + k0 + d));
+            best = vmax_first(best, ld(xb + k1 + d));
+            best = vmax_first(best, ld(xb + k2 + d));
+            st(y + d, vmax_first(best, ld(xb + k3 + d)));
+          }
+        }
         for (; d + 4 <= C; d += 4) {
           v128_t best = wasm_f32x4_splat(NEG);
           for (int r = rmin; r < rmax; r++)
@@ -282,6 +292,84 @@ void conv2d_backprop_filter(const f32 *x, const f32 *dy, f32 *dw, int B, int H, 
  * Gathered per dx pixel (no accumulation in memory); `wt` is scratch of the filter's size
  * that receives the filter as [kh, kw, co, ci], so 4 input channels are one vector.
  */
+/* One dx pixel (b, r, c), all input channels: the general case of the kernel below. */
+static inline void bpi_pixel(const f32 *dy, const f32 *wt, f32 *dx, int b, int r, int c,
+                             int CI, int OH, int OW, int CO, int fh, int fw, int sh, int sw,
+                             int pt, int pl) {
+  int ci = 0;
+  for (; ci + 8 <= CI; ci += 8) {
+    v128_t a0 = wasm_f32x4_splat(0), a1 = a0;
+    for (int kh = 0; kh < fh; kh++) {
+      int ri = r + pt - kh;
+      if (ri < 0 || ri % sh) continue;
+      int i = ri / sh;
+      if (i >= OH) continue;
+      for (int kw = 0; kw < fw; kw++) {
+        int cj = c + pl - kw;
+        if (cj < 0 || cj % sw) continue;
+        int j = cj / sw;
+        if (j >= OW) continue;
+        const f32 *g = dy + (((long)b * OH + i) * OW + j) * CO;
+        const f32 *wp = wt + ((long)kh * fw + kw) * CO * CI + ci;
+        for (int co = 0; co < CO; co++, wp += CI) {
+          v128_t s = wasm_f32x4_splat(g[co]);
+          a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(s, ld(wp)));
+          a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(s, ld(wp + 4)));
+        }
+      }
+    }
+    st(dx + ci, a0);
+    st(dx + ci + 4, a1);
+  }
+  for (; ci + 4 <= CI; ci += 4) {
+    v128_t a0 = wasm_f32x4_splat(0);
+    for (int kh = 0; kh < fh; kh++) {
+      int ri = r + pt - kh;
+      if (ri < 0 || ri % sh) continue;
+      int i = ri / sh;
+      if (i >= OH) continue;
+      for (int kw = 0; kw < fw; kw++) {
+        int cj = c + pl - kw;
+        if (cj < 0 || cj % sw) continue;
+        int j = cj / sw;
+        if (j >= OW) continue;
+        const f32 *g = dy + (((long)b * OH + i) * OW + j) * CO;
+        const f32 *wp = wt + ((long)kh * fw + kw) * CO * CI + ci;
+        for (int co = 0; co < CO; co++, wp += CI)
+          a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(wasm_f32x4_splat(g[co]), ld(wp)));
+      }
+    }
+    st(dx + ci, a0);
+  }
+  for (; ci < CI; ci++) {
+    f32 acc = 0;
+    for (int kh = 0; kh < fh; kh++) {
+      int ri = r + pt - kh;
+      if (ri < 0 || ri % sh) continue;
+      int i = ri / sh;
+      if (i >= OH) continue;
+      for (int kw = 0; kw < fw; kw++) {
+        int cj = c + pl - kw;
+        if (cj < 0 || cj % sw) continue;
+        int j = cj / sw;
+        if (j >= OW) continue;
+        const f32 *g = dy + (((long)b * OH + i) * OW + j) * CO;
+        const f32 *wp = wt + ((long)kh * fw + kw) * CO * CI + ci;
+        for (int co = 0; co < CO; co++, wp += CI) acc += g[co] * *wp;
+      }
+    }
+    dx[ci] = acc;
+  }
+}
+
+/*
+ * Conv2DBackpropInput: dx[b,r,c,ci] = sum over taps (kh, kw) with r + pt - kh = i*sh and
+ * c + pl - kw = j*sw inside dy, and over co, of dy[b,i,j,co] * w[kh,kw,ci,co].
+ * Gathered per dx pixel (no accumulation in memory); `wt` is scratch of the filter's size
+ * that receives the filter as [kh, kw, co, ci], so input channels are vectors. With stride
+ * 1 and input channels in eights, four neighbouring pixels whose taps all fall inside dy
+ * share each filter load (a 4 x 8 register tile); the rest goes pixel by pixel.
+ */
 EXPORT(conv2d_backprop_input)
 void conv2d_backprop_input(const f32 *dy, const f32 *w, f32 *dx, f32 *wt, int B, int H,
                            int W, int CI, int OH, int OW, int CO, int fh, int fw, int sh,
@@ -290,74 +378,56 @@ void conv2d_backprop_input(const f32 *dy, const f32 *w, f32 *dx, f32 *wt, int B,
     for (int ci = 0; ci < CI; ci++)
       for (int co = 0; co < CO; co++)
         wt[((long)t * CO + co) * CI + ci] = w[((long)t * CI + ci) * CO + co];
+  int tiles = sh == 1 && sw == 1 && CI % 8 == 0;
   for (int b = 0; b < B; b++)
-    for (int r = 0; r < H; r++)
-      for (int c = 0; c < W; c++, dx += CI) {
-        int ci = 0;
-        for (; ci + 8 <= CI; ci += 8) {
-          v128_t a0 = wasm_f32x4_splat(0), a1 = a0;
+    for (int r = 0; r < H; r++) {
+      f32 *dxrow = dx + (((long)b * H + r) * W) * CI;
+      int c = 0;
+      /* tile c..c+3 is interior when every tap's j = c + pl - kw (+3) is inside [0, OW) */
+      for (; tiles && c + 4 <= W; c += 4) {
+        if (c + pl - (fw - 1) < 0 || c + 3 + pl >= OW) {
+          for (int q = 0; q < 4; q++)
+            bpi_pixel(dy, wt, dxrow + (long)(c + q) * CI, b, r, c + q, CI, OH, OW, CO, fh,
+                      fw, sh, sw, pt, pl);
+          continue;
+        }
+        for (int ci = 0; ci < CI; ci += 8) {
+          v128_t a00 = wasm_f32x4_splat(0), a01 = a00, a10 = a00, a11 = a00, a20 = a00,
+                 a21 = a00, a30 = a00, a31 = a00;
           for (int kh = 0; kh < fh; kh++) {
-            int ri = r + pt - kh;
-            if (ri < 0 || ri % sh) continue;
-            int i = ri / sh;
-            if (i >= OH) continue;
+            int i = r + pt - kh;
+            if (i < 0 || i >= OH) continue;
             for (int kw = 0; kw < fw; kw++) {
-              int cj = c + pl - kw;
-              if (cj < 0 || cj % sw) continue;
-              int j = cj / sw;
-              if (j >= OW) continue;
-              const f32 *g = dy + (((long)b * OH + i) * OW + j) * CO;
+              const f32 *g = dy + (((long)b * OH + i) * OW + (c + pl - kw)) * CO;
               const f32 *wp = wt + ((long)kh * fw + kw) * CO * CI + ci;
               for (int co = 0; co < CO; co++, wp += CI) {
+                v128_t w0 = ld(wp), w1 = ld(wp + 4);
                 v128_t s = wasm_f32x4_splat(g[co]);
-                a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(s, ld(wp)));
-                a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(s, ld(wp + 4)));
+                a00 = wasm_f32x4_add(a00, wasm_f32x4_mul(s, w0));
+                a01 = wasm_f32x4_add(a01, wasm_f32x4_mul(s, w1));
+                s = wasm_f32x4_splat(g[CO + co]);
+                a10 = wasm_f32x4_add(a10, wasm_f32x4_mul(s, w0));
+                a11 = wasm_f32x4_add(a11, wasm_f32x4_mul(s, w1));
+                s = wasm_f32x4_splat(g[2 * CO + co]);
+                a20 = wasm_f32x4_add(a20, wasm_f32x4_mul(s, w0));
+                a21 = wasm_f32x4_add(a21, wasm_f32x4_mul(s, w1));
+                s = wasm_f32x4_splat(g[3 * CO + co]);
+                a30 = wasm_f32x4_add(a30, wasm_f32x4_mul(s, w0));
+                a31 = wasm_f32x4_add(a31, wasm_f32x4_mul(s, w1));
               }
             }
           }
-          st(dx + ci, a0);
-          st(dx + ci + 4, a1);
-        }
-        for (; ci + 4 <= CI; ci += 4) {
-          v128_t a0 = wasm_f32x4_splat(0);
-          for (int kh = 0; kh < fh; kh++) {
-            int ri = r + pt - kh;
-            if (ri < 0 || ri % sh) continue;
-            int i = ri / sh;
-            if (i >= OH) continue;
-            for (int kw = 0; kw < fw; kw++) {
-              int cj = c + pl - kw;
-              if (cj < 0 || cj % sw) continue;
-              int j = cj / sw;
-              if (j >= OW) continue;
-              const f32 *g = dy + (((long)b * OH + i) * OW + j) * CO;
-              const f32 *wp = wt + ((long)kh * fw + kw) * CO * CI + ci;
-              for (int co = 0; co < CO; co++, wp += CI)
-                a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(wasm_f32x4_splat(g[co]), ld(wp)));
-            }
-          }
-          st(dx + ci, a0);
-        }
-        for (; ci < CI; ci++) {
-          f32 s = 0;
-          for (int kh = 0; kh < fh; kh++) {
-            int ri = r + pt - kh;
-            if (ri < 0 || ri % sh) continue;
-            int i = ri / sh;
-            if (i >= OH) continue;
-            for (int kw = 0; kw < fw; kw++) {
-              int cj = c + pl - kw;
-              if (cj < 0 || cj % sw) continue;
-              int j = cj / sw;
-              if (j >= OW) continue;
-              const f32 *g = dy + (((long)b * OH + i) * OW + j) * CO;
-              const f32 *wp = wt + ((long)kh * fw + kw) * CO * CI + ci;
-              for (int co = 0; co < CO; co++, wp += CI) s += g[co] * *wp;
-            }
-          }
-          dx[ci] = s;
+          f32 *o = dxrow + (long)c * CI + ci;
+          st(o, a00); st(o + 4, a01);
+          st(o + CI, a10); st(o + CI + 4, a11);
+          st(o + 2 * CI, a20); st(o + 2 * CI + 4, a21);
+          st(o + 3 * CI, a30); st(o + 3 * CI + 4, a31);
         }
       }
+      for (; c < W; c++)
+        bpi_pixel(dy, wt, dxrow + (long)c * CI, b, r, c, CI, OH, OW, CO, fh, fw, sh, sw, pt,
+                  pl);
+    }
 }
 
 /* Bias add: y[r, c] = x[r, c] + bias[c] for `rows` rows of C values. */

@@ -99,7 +99,12 @@ function convCase(r, n, kind) {
   const x = [B, int(r, 1, 12), int(r, 1, 12), ci];
   const attrs = {strides: pick(r, [1, 2, 3, [1, 2], [2, 1]]), pad: PADS[n % PADS.length],
                  dataFormat: 'NHWC', dimRoundingMode: undefined};
-  const f = [pick(r, [1, 2, 3, 5]), pick(r, [1, 2, 3, 4]), ci, co];
+  if (kind === 'input' && n % 4 === 0) { // the 4-pixel tiles: stride 1, channels in eights
+    x[3] = pick(r, [8, 16]);
+    x[2] = int(r, 8, 14);
+    attrs.strides = 1;
+  }
+  const f = [pick(r, [1, 2, 3, 5]), pick(r, [1, 2, 3, 4]), x[3], co];
   if (typeof attrs.pad === 'number') {
     f[1] = f[0];
     attrs.strides = pick(r, [1, 2]);
