@@ -78,6 +78,8 @@
   function offset(backend, t) { return backend.dataIdMap.get(t.dataId).memoryOffset; }
   function f32(t) { return t.dtype === 'float32'; }
   function sameShape(a, b) { return a.join() === b.join(); }
+  /** Elements of a tensor (kernels may get plain TensorInfo objects, which have no size). */
+  function size(t) { return t.shape.reduce(function (n, d) { return n * d; }, 1); }
 
   /** NHWC, dilation 1, float32 rank-4 tensors, non-empty: what conv and pool cover. */
   function plainNHWC(info, tensors) {
@@ -108,7 +110,7 @@
   /** True if `b` is a bias for `a`: its only non-1 axis is the last and matches a's. */
   function isBiasOf(a, b) {
     const r = a.shape.length, c = a.shape[r - 1];
-    return r > 0 && c > 0 && a.size > 0 && b.shape.length <= r && b.size === c &&
+    return r > 0 && c > 0 && size(a) > 0 && b.shape.length <= r && size(b) === c &&
         b.shape[b.shape.length - 1] === c;
   }
 
@@ -178,13 +180,13 @@
       const a = inputs[names[0]];
       const c = a.shape[a.shape.length - 1];
       return {fn: 'bias_add', outShape: a.shape, args: function (o) {
-        return [o[names[0]], o[names[1]], o.out, a.size / c, c];
+        return [o[names[0]], o[names[1]], o.out, size(a) / c, c];
       }};
     },
     /** Over every axis but the last (the bias gradient). */
     Sum: function (tf, inputs, a) {
       const x = inputs.x, r = x.shape.length;
-      if (!f32(x) || r < 2 || x.size === 0) return null;
+      if (!f32(x) || r < 2 || size(x) === 0) return null;
       const axes = tf.util.parseAxisParam(a.axis, x.shape).slice().sort();
       if (axes.length !== r - 1) return null;
       for (let i = 0; i < r - 1; i++) if (axes[i] !== i) return null;
@@ -192,15 +194,15 @@
       const shape = a.keepDims ? x.shape.map(function (d, j) { return j === r - 1 ? d : 1; }) :
           [c];
       return {fn: 'sum_rows', outShape: shape, args: function (o) {
-        return [o.x, o.out, x.size / c, c];
+        return [o.x, o.out, size(x) / c, c];
       }};
     },
     /** dy * step(x) in one pass. */
     PytfjsReluGrad: function (tf, inputs) {
       const dy = inputs.dy, x = inputs.x;
-      if (!f32(dy) || !f32(x) || !sameShape(dy.shape, x.shape) || x.size === 0) return null;
+      if (!f32(dy) || !f32(x) || !sameShape(dy.shape, x.shape) || size(x) === 0) return null;
       return {fn: 'relu_grad', outShape: x.shape, args: function (o) {
-        return [o.dy, o.x, o.out, x.size];
+        return [o.dy, o.x, o.out, size(x)];
       }};
     },
   };
