@@ -27,6 +27,7 @@ from buildlib import (
     config,
     inputs,
     keras_tools,
+    kernels,
     labs,
     manifest,
     npm,
@@ -78,6 +79,7 @@ def build(dist: Path = config.DIST, cache: Path | None = None, quiet: bool = Fal
     (dist / "index.html").write_text(fill_csp(labs.render_index(template, all_labs)),
                                      encoding="utf-8")
     shutil.copyfile(config.ROOT / "THIRD_PARTY.md", dist / "THIRD_PARTY.md")
+    kernels.write_kernels(dist, cache)  # the SIMD training kernels, compiled from kernels/
 
     info = {
         "pytfjs": config.PYTFJS_VERSION,

@@ -9,7 +9,9 @@ sprites); the same model in Keras on the CPU when bench/.keras-venv has TensorFl
 (python3 -m venv bench/.keras-venv && bench/.keras-venv/bin/pip install tensorflow-cpu);
 and the accuracy of the lab's full default run on the 1,000 held-out digits. wasm and
 Keras time each of --epochs epochs (5) inside one fit and compare medians: Keras alone
-varies by up to 1.6x between runs on this machine.
+varies by up to 1.6x between runs on this machine. Then wasm with pytfjs' WebAssembly
+SIMD kernels off and on (``simd_rows``: pages alternate, two of each), each as a multiple
+of Keras's median (issue 19's goal: on <= 2).
 """
 
 from __future__ import annotations
@@ -81,6 +83,43 @@ def keras_run(samples: int, epochs: int) -> dict | None:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def simd_runs(samples: int, epochs: int, rounds: int = 2) -> dict[str, list[float]]:
+    """wasm ms per epoch with pytfjs' WebAssembly SIMD kernels off (``?simd=0``: the JS
+    kernels of wasm_kernels.js and TF.js's own) and on, alternating page by page so that
+    both see the same machine load; each page reports whether the SIMD module was loaded
+    and which kernels it served."""
+    times: dict[str, list[float]] = {"wasm, SIMD kernels off": [], "wasm, SIMD kernels on": []}
+    with bench.site_and_browser() as (_, browser, base):
+        for _ in range(rounds):
+            for label, simd in (("wasm, SIMD kernels off", "0"), ("wasm, SIMD kernels on", "1")):
+                context, page = bench.new_page(browser)
+                page.goto(bench.lab(base, "wasm", n=samples, epochs=epochs, simd=simd))
+                bench.wait(page, "ready")
+                times[label] += bench.run_python(page, TRAIN)["epoch_ms"]
+                loaded = page.evaluate("pytfjsWasmSimd.loaded")
+                calls = page.evaluate("JSON.stringify(pytfjsWasmSimd.calls)")
+                context.close()
+                if loaded != (simd == "1"):
+                    raise SystemExit(f"{label}: the SIMD module loaded = {loaded}")
+                if simd == "1":
+                    print(f"  SIMD kernels served: {calls}", file=sys.stderr)
+    if bench.GUARD_LOG.external:
+        raise SystemExit(f"pages requested other hosts: {bench.GUARD_LOG.external}")
+    return times
+
+
+def simd_rows(samples: int, epochs: int, keras: dict | None) -> list[tuple[str, str]]:
+    """The rows of the SIMD comparison (issue 19), each against Keras when measured."""
+    rows = []
+    for label, epoch_ms in simd_runs(samples, epochs).items():
+        value = spread(epoch_ms)
+        if keras:
+            ratio = statistics.median(epoch_ms) / statistics.median(keras["epoch_ms"])
+            value += f"  = Keras x{ratio:.2f}"
+        rows.append((f"course CNN, {samples} digits, batch 512: {label}", value))
+    return rows
+
+
 def spread(epoch_ms: list[float]) -> str:
     """Median ms per epoch, with the fastest and slowest epoch when there are several."""
     median = f"{statistics.median(epoch_ms):.0f} ms/epoch"
@@ -96,8 +135,11 @@ def main() -> int:
     parser.add_argument("--backends", default="wasm,webgl,cpu")
     parser.add_argument("--epochs", type=int, default=5,
                         help="timed epochs for wasm and Keras (webgl and cpu: 1)")
+    parser.add_argument("--no-simd-comparison", action="store_true",
+                        help="skip wasm with the SIMD kernels off vs on (two pages each)")
     args = parser.parse_args()
     keras = keras_run(args.samples, args.epochs)
+    simd = [] if args.no_simd_comparison else simd_rows(args.samples, args.epochs, keras)
     times, full = browser_runs(args.backends.split(","), args.samples, args.epochs)
     rows = [(f"course CNN, {args.samples} digits, batch 512: {b} (Python)", spread(ms))
             for b, ms in times.items()]
@@ -110,6 +152,7 @@ def main() -> int:
                      f"x{ratio:.2f}  (goal <= 2)"))
     else:
         rows.append(("Keras", "not measured: bench/.keras-venv has no TensorFlow"))
+    rows += simd
     rows.append(("MNIST lab default run (10 epochs, wasm): validation accuracy",
                  f"{full.get('val_accuracy', float('nan')):.4f}"))
     rows.append(("MNIST lab default run: held-out test accuracy",

@@ -291,6 +291,14 @@ TOXICITY_VENV = (EXPORT_SKLEARN, *(
         ("narwhals", "2.29.0", "MIT"), ("cloudpickle", "3.1.3", "BSD-3-Clause"))
 ))
 
+# The C compiler and linker of the WebAssembly SIMD training kernels (kernels/kernels.c):
+# clang and wasm-ld inside zig. A build tool; the wheel is fixed by its platform tags.
+ZIGLANG = Package("pypi", "ziglang", "0.17.0", "MIT (zig); bundled LLVM/clang/lld: Apache-2.0 "
+                  "WITH LLVM-exception",
+                  "97079827064a7492cce5541ceb438ae8003ce1e54e399676da2d62fb7a5dc08b",
+                  pip_args=("--platform", "manylinux_2_12_x86_64", "--python-version", "3.11",
+                            "--implementation", "py", "--abi", "none"))
+
 # ------------------------------------------------------------ Debian
 
 # Fashion-MNIST's four upstream files; Debian's package ships them unchanged, and the

