@@ -98,7 +98,8 @@ class NodeRed:
             except (OSError, urllib.error.URLError):
                 if time.monotonic() > deadline:
                     self.stop()
-                    raise RuntimeError(f"Node-RED did not answer in 120 s:\n{self.log()}")
+                    raise RuntimeError(f"Node-RED did not answer in 120 s:\n{self.log()}"
+                                       ) from None
                 time.sleep(0.2)
 
     def __exit__(self, *exc: object) -> None:
@@ -133,11 +134,22 @@ class NodeRed:
             return err.code, err.read(), dict(err.headers)
 
     def deploy(self, flows: list[dict]) -> None:
+        """POST /flows (full deployment), then wait until every http-in route answers."""
         status, body, _ = self.request("POST", "/flows", json.dumps(flows).encode(),
                                        "application/json",
                                        {"Node-RED-Deployment-Type": "full"}, timeout=60)
         if status not in (200, 204):
             raise RuntimeError(f"POST /flows answered {status}: {body[:500]!r}")
+        deadline = time.monotonic() + 60
+        for node in flows:
+            if node.get("type") != "http in":
+                continue
+            # Express answers OPTIONS for a registered route (Allow: POST), 404 before that
+            while self.request("OPTIONS", node["url"], timeout=10)[0] == 404:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{node['url']} is not served 60 s after the deploy:\n"
+                                       f"{self.log()}")
+                time.sleep(0.1)
 
     def post_json(self, path: str, value: object) -> tuple[int, object]:
         status, body, _ = self.request("POST", path, json.dumps(value).encode(),
@@ -149,10 +161,12 @@ class NodeRed:
         return status, json.loads(body)
 
 
-def predict_flow(models: dict[str, Path], tab: str = "pytfjs") -> list[dict]:
+def predict_flow(models: dict[str, Path | str], tab: str = "pytfjs",
+                 with_meta: bool = False) -> list[dict]:
     """A tab with, per model name: http in (POST /predict/<name>) -> pytfjs predict -> http
     response, and a catch node on the predict nodes that answers errors with HTTP 400
-    {"error": message}."""
+    {"error": message}. ``with_meta``: answer {"result": payload, "pytfjs": msg.pytfjs}
+    (timing, tensors alive) through a change node instead of the bare payload."""
     flows: list[dict] = [{"id": "tab1", "type": "tab", "label": tab}]
     y = 60
     predict_ids = []
@@ -166,10 +180,16 @@ def predict_flow(models: dict[str, Path], tab: str = "pytfjs") -> list[dict]:
              "url": f"/predict/{name}", "method": "post", "upload": False, "x": 140, "y": y,
              "wires": [[predict]]},
             {"id": predict, "type": "pytfjs-predict", "z": "tab1", "name": name, "model": model,
-             "property": "payload", "x": 380, "y": y, "wires": [[response]]},
+             "property": "payload", "x": 380, "y": y,
+             "wires": [[f"meta{i}" if with_meta else response]]},
             {"id": response, "type": "http response", "z": "tab1", "name": "", "statusCode": "",
              "headers": {}, "x": 600, "y": y, "wires": []},
         ]
+        if with_meta:
+            flows.append({"id": f"meta{i}", "type": "change", "z": "tab1", "name": "with timing",
+                          "rules": [{"t": "set", "p": "payload", "pt": "msg", "tot": "jsonata",
+                                     "to": '{"result": payload, "pytfjs": pytfjs}'}],
+                          "x": 500, "y": y + 30, "wires": [[response]]})
         y += 60
     flows += [
         {"id": "catch", "type": "catch", "z": "tab1", "name": "bad input", "scope": predict_ids,

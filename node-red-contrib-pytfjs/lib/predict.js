@@ -7,18 +7,35 @@ const { tf } = require('./tf');
 const { imageInput, describeValue } = require('./image');
 const { prepareRow, explain } = require('./csv');
 
+/** The shape of a rectangular nested array of finite numbers; throws saying where not. */
+function arrayShape(value, where = 'payload') {
+  if (ArrayBuffer.isView(value)) return [value.length];
+  if (!Array.isArray(value)) {
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw new Error(`${where} is ${JSON.stringify(value)}, not a number`);
+    }
+    return [];
+  }
+  if (value.length === 0) throw new Error(`${where} is an empty array`);
+  const inner = arrayShape(value[0], `${where}[0]`);
+  for (let i = 1; i < value.length; i += 1) {
+    const other = arrayShape(value[i], `${where}[${i}]`);
+    if (other.length !== inner.length || other.some((d, k) => d !== inner[k])) {
+      throw new Error(`the payload is not a rectangular array of numbers: ${where}[${i}] is `
+        + `shaped ${JSON.stringify(other)}, ${where}[0] ${JSON.stringify(inner)}`);
+    }
+  }
+  return [value.length, ...inner];
+}
+
 /** A nested numeric array / typed array as a tensor for ``shape`` ([null, ...]). */
 function numericInput(payload, shape) {
   if (!(Array.isArray(payload) || ArrayBuffer.isView(payload)) || payload instanceof Buffer) {
     throw new Error(`this model needs numbers shaped ${JSON.stringify(shape)} (an array), got `
       + describeValue(payload));
   }
-  let x;
-  try {
-    x = tf.tensor(payload, undefined, 'float32');
-  } catch (err) {
-    throw new Error(`the payload is not a rectangular array of numbers (${err.message})`);
-  }
+  arrayShape(payload);
+  let x = tf.tensor(payload, undefined, 'float32');
   let batched = true;
   if (x.rank === shape.length - 1) {
     const expanded = x.expandDims(0);
@@ -90,4 +107,4 @@ async function predict(loaded, payload) {
   }
 }
 
-module.exports = { predict, numericInput };
+module.exports = { predict, numericInput, arrayShape };
