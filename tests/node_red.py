@@ -134,22 +134,19 @@ class NodeRed:
             return err.code, err.read(), dict(err.headers)
 
     def deploy(self, flows: list[dict]) -> None:
-        """POST /flows (full deployment), then wait until every http-in route answers."""
+        """POST /flows (full deployment), then wait until Node-RED has started them (its log
+        says "Started flows" once more: only then are the http-in routes served)."""
+        started = self.log().count("Started flows")
         status, body, _ = self.request("POST", "/flows", json.dumps(flows).encode(),
                                        "application/json",
                                        {"Node-RED-Deployment-Type": "full"}, timeout=60)
         if status not in (200, 204):
             raise RuntimeError(f"POST /flows answered {status}: {body[:500]!r}")
-        deadline = time.monotonic() + 60
-        for node in flows:
-            if node.get("type") != "http in":
-                continue
-            # Express answers OPTIONS for a registered route (Allow: POST), 404 before that
-            while self.request("OPTIONS", node["url"], timeout=10)[0] == 404:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"{node['url']} is not served 60 s after the deploy:\n"
-                                       f"{self.log()}")
-                time.sleep(0.1)
+        deadline = time.monotonic() + 120
+        while self.log().count("Started flows") <= started:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the flows did not start in 120 s:\n{self.log()}")
+            time.sleep(0.1)
 
     def post_json(self, path: str, value: object) -> tuple[int, object]:
         status, body, _ = self.request("POST", path, json.dumps(value).encode(),
@@ -203,3 +200,18 @@ def predict_flow(models: dict[str, Path | str], tab: str = "pytfjs",
          "headers": {}, "x": 600, "y": y + 20, "wires": []},
     ]
     return flows
+
+
+EXAMPLE_FLOW = node_red.PACKAGE / "examples" / "classify-pictures-and-csv-rows.json"
+
+
+def example_flow(rpsls: Path, csv_model: Path, picture: Path) -> list[dict]:
+    """The package's example flow with its /home/pi/... paths replaced by these."""
+    flow = json.loads(EXAMPLE_FLOW.read_text())
+    paths = {"rpsls-model": str(rpsls), "csv-model": str(csv_model)}
+    for node in flow:
+        if node["id"] in paths:
+            node["path"] = paths[node["id"]]
+        if node["type"] == "file in":
+            node["filename"] = str(picture)
+    return flow

@@ -28,7 +28,7 @@ from pytfjs.export import zip_files
 from tests import mobilenet_reference as ref
 from tests.conftest import ROOT
 from tests.exported_models import csv_export, rpsls_export
-from tests.node_red import NodeRed, install_user_dir, predict_flow
+from tests.node_red import NodeRed, example_flow, install_user_dir, predict_flow
 
 PICTURES = ("chelsea.png", "coffee.png", "rocket.jpg")
 
@@ -184,3 +184,17 @@ def test_bad_input_gets_a_clear_400_and_the_next_request_works(red, exports, rou
     assert status == 200 and after["result"] == before["result"]
     # every tensor made for the bad message was disposed
     assert after["pytfjs"]["tensors"] == before["pytfjs"]["tensors"]
+
+
+def test_the_example_flow_deploys_and_answers_over_http(red, exports, dist_dir):
+    """Last in this module: it replaces the test flow."""
+    picture = dist_dir / "data/photos/coffee.png"
+    red.deploy(example_flow(exports["zip"], exports["fruit"].folder, picture))
+    status, answer = red.post_bytes("/rpsls", picture.read_bytes(), "image/png")
+    assert status == 200, answer
+    plain = node_classify(exports["rpsls"].folder, picture)
+    assert answer["label"] == plain["class"]
+    status, answer = red.post_bytes("/rpsls", b"GIF89a", "image/gif")
+    assert status == 400 and "not a PNG or JPEG picture" in answer["error"]
+    for inject in ("inject-picture", "inject-row"):  # the admin API's inject button
+        assert red.request("POST", f"/inject/{inject}", b"", "application/json")[0] == 200
