@@ -1,5 +1,5 @@
 /**
- * Load an exported model once and say what kind it is:
+ * Load an exported model (a TF.js layers model) once and say what kind it is:
  *  - "image": an rpsls-style image classifier (metadata.json with labels, input_size,
  *    mean and std),
  *  - "csv": a "Your CSV" model (preprocessing.json),
@@ -33,16 +33,18 @@ async function loadModel(exp) {
     format: doc.format, generatedBy: doc.generatedBy, convertedBy: doc.convertedBy,
     signature: doc.signature, userDefinedMetadata: doc.userDefinedMetadata,
   };
-  const graph = doc.format === 'graph-model';
+  if (doc.format === 'graph-model') {
+    throw new Error(`${exp.where} holds a TF.js graph model: these nodes run layers models (what `
+      + 'the pytfjs labs and converter write)');
+  }
   try {
-    return graph ? await tf.loadGraphModel(tf.io.fromMemory(artifacts))
-      : await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+    return await tf.loadLayersModel(tf.io.fromMemory(artifacts));
   } catch (err) {
     throw new Error(`TF.js cannot load the model in ${exp.where}: ${err.message}`);
   }
 }
 
-/** The first input's shape, [null, ...] (from a layers or graph model). */
+/** The first input's shape, [null, ...]. */
 function inputShape(model) {
   const input = model.inputs[0];
   return Array.from(input.shape || []).map((d) => (d === -1 ? null : d));

@@ -80,8 +80,7 @@ async function predict(loaded, payload) {
     }
     made.push(x);
     const t1 = performance.now();
-    let y = model.predict(x);
-    if (!Array.isArray(y) && !(y instanceof tf.Tensor)) y = Object.values(y); // graph model map
+    const y = model.predict(x);
     const outputs = Array.isArray(y) ? y : [y];
     made.push(...outputs);
     const values = await Promise.all(outputs.map((t) => t.array()));
