@@ -11,8 +11,9 @@ measured after a warm-up:
   loop (bench/node_predict_timing.js);
 - Node-RED 4.1.8: the same inside the "pytfjs predict" node (``msg.pytfjs.ms.total``),
   and the whole HTTP round trip (POST to http in -> pytfjs predict -> http response).
-All on TF.js 4.22's pure-JS ``cpu`` backend (no native build). Medians; figures vary
-10-30% between runs on 2 shared cores: compare rows of the same run.
+Each on TF.js 4.22's pure-JS ``cpu`` backend and on the optional ``wasm`` backend
+(@tensorflow/tfjs-backend-wasm: WebAssembly, no native build either). Medians; figures
+vary 10-30% between runs on 2 shared cores: compare rows of the same run.
 """
 
 from __future__ import annotations
@@ -35,9 +36,10 @@ from tests.exported_models import csv_export, rpsls_export  # noqa: E402
 from tests.node_red import NodeRed, install_user_dir, predict_flow  # noqa: E402
 
 
-def plain_node(model: Path, payload: Path, kind: str, warmup: int, runs: int) -> dict:
+def plain_node(model: Path, payload: Path, kind: str, warmup: int, runs: int,
+               backend: str) -> dict:
     proc = subprocess.run([shutil.which("node"), "bench/node_predict_timing.js", str(model),
-                           str(payload), kind, str(warmup), str(runs)], cwd=ROOT,
+                           str(payload), kind, str(warmup), str(runs), backend], cwd=ROOT,
                           capture_output=True, text=True, timeout=3600, check=True)
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -70,33 +72,35 @@ def main() -> None:
         row = {k: v for k, v in fruit.rows[0].items() if k not in ("id", "kind")}
         (root / "row.json").write_text(json.dumps(row))
         rows = []
-        plain = plain_node(rpsls.folder, picture, "png", 3, args.image_runs)
-        plain_csv = plain_node(fruit.folder, root / "row.json", "json", 20, args.csv_runs)
-        install_user_dir(root / "user", root / "pack")
-        with NodeRed(root / "user") as red:
-            red.deploy(predict_flow({"rpsls": rpsls.folder, "fruit": fruit.folder},
-                                    with_meta=True))
-            data = picture.read_bytes()
-            red_image = in_node_red(
-                red, "rpsls", lambda r: red.post_bytes(f"/predict/{r}", data, "image/png"),
-                3, args.image_runs)
-            red_csv = in_node_red(red, "fruit", lambda r: red.post_json(f"/predict/{r}", row),
-                                  20, args.csv_runs)
-        rows.append((f"rpsls image model, {picture.name} (PNG {len(data) // 1024} KB)",
-                     args.image_runs, plain, red_image))
-        rows.append(("Your CSV model, one row (3 columns)", args.csv_runs, plain_csv, red_csv))
-    print("\nms per prediction (median), TF.js 4.22 cpu backend (pure JS), Node.js "
+        install_user_dir(root / "user", root / "pack", wasm=True)
+        data = picture.read_bytes()
+        cases = [(f"rpsls image model, {picture.name} (PNG {len(data) // 1024} KB)", "rpsls",
+                  rpsls.folder, picture, "png", args.image_runs,
+                  lambda red, r: red.post_bytes(f"/predict/{r}", data, "image/png")),
+                 ("Your CSV model, one row (3 columns)", "fruit", fruit.folder,
+                  root / "row.json", "json", args.csv_runs,
+                  lambda red, r: red.post_json(f"/predict/{r}", row))]
+        for backend in ("cpu", "wasm"):
+            with NodeRed(root / "user") as red:
+                red.deploy(predict_flow({"rpsls": rpsls.folder, "fruit": fruit.folder},
+                                        with_meta=True, backend=backend))
+                for name, route, folder, payload, kind, runs, send in cases:
+                    warmup = 3 if kind == "png" else 20
+                    result = in_node_red(red, route, lambda r, s=send: s(red, r), warmup,
+                                         runs)
+                    plain = plain_node(folder, payload, kind, warmup, runs, backend)
+                    rows.append((name, backend, runs, plain, result))
+    print("\nms per prediction (median), TF.js 4.22, Node.js "
           f"{subprocess.run(['node', '--version'], capture_output=True, text=True).stdout.strip()}")
-    head = ("model", "runs", "plain Node.js", "Node-RED node", "Node-RED HTTP round trip")
+    head = ("model", "backend", "runs", "plain Node.js", "Node-RED node",
+            "Node-RED HTTP round trip")
     print(f"| {' | '.join(head)} |")
     print("|" + "---|" * len(head))
-    for name, runs, p, r in rows:
-        print(f"| {name} | {runs} | {p['median']:.1f} | {r['inside']:.1f} | "
+    for name, backend, runs, p, r in rows:
+        print(f"| {name} | {backend} | {runs} | {p['median']:.1f} | {r['inside']:.1f} | "
               f"{r['round_trip']:.1f} |")
-    print("\ntensors alive after the runs: plain Node.js "
-          f"{plain['tensorsBefore']} -> {plain['tensorsAfter']} (image), "
-          f"{plain_csv['tensorsBefore']} -> {plain_csv['tensorsAfter']} (CSV); "
-          f"Node-RED {red_csv['tensors']} (both models loaded)")
+    leaks = [(n, b) for n, b, _, p, _ in rows if p["tensorsBefore"] != p["tensorsAfter"]]
+    print(f"\ntensors alive unchanged over every plain Node.js loop: {not leaks}")
 
 
 if __name__ == "__main__":

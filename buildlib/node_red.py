@@ -78,17 +78,19 @@ def _closure(packages: dict[str, dict], root: str) -> dict[str, dict]:
     return wanted
 
 
-def user_dir_lock(package: str = "@tensorflow/tfjs") -> tuple[dict, dict]:
-    """package.json and package-lock.json of a Node-RED user directory holding ``package``
-    exactly as this repository pins it (for an `npm ci --offline` from npm's cache)."""
+def user_dir_lock(packages: tuple[str, ...] = ("@tensorflow/tfjs",)) -> tuple[dict, dict]:
+    """package.json and package-lock.json of a Node-RED user directory holding ``packages``
+    exactly as this repository pins them (for an `npm ci --offline` from npm's cache)."""
     lock = json.loads((config.ROOT / "package-lock.json").read_text())
-    packages = lock["packages"]
-    version = packages[f"node_modules/{package}"]["version"]
-    deps = {package: version}
+    entries_all = lock["packages"]
+    deps = {name: entries_all[f"node_modules/{name}"]["version"] for name in packages}
     manifest_ = {"name": "node-red-user-dir", "version": "0.0.0", "private": True,
                  "dependencies": deps}
-    entries = {k: {kk: vv for kk, vv in v.items() if kk not in ("dev", "devOptional", "peer")}
-               for k, v in _closure(packages, f"node_modules/{package}").items()}
+    entries: dict[str, dict] = {}
+    for name in packages:
+        for key, value in _closure(entries_all, f"node_modules/{name}").items():
+            entries[key] = {k: v for k, v in value.items() if k not in ("dev", "devOptional",
+                                                                        "peer")}
     sub = {"name": manifest_["name"], "version": "0.0.0", "lockfileVersion": 3,
            "requires": True, "packages": {"": {"name": manifest_["name"], "version": "0.0.0",
                                                "dependencies": deps}, **entries}}

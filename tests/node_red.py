@@ -2,7 +2,8 @@
 and the bench: install the node package offline, start headless on a loopback port,
 deploy flows through the admin API, post to its HTTP endpoints, stop by PID.
 
-Offline install: the user directory gets ``@tensorflow/tfjs`` through ``npm ci --offline``
+Offline install: the user directory gets ``@tensorflow/tfjs`` (and optionally
+``@tensorflow/tfjs-backend-wasm``) through ``npm ci --offline``
 from a lock cut out of this repository's package-lock.json (npm's cache holds those exact
 tarballs and their registry answers since the repository's own ``npm ci``), then the packed
 node package (its small dependencies bundled, see buildlib/node_red.py) with
@@ -50,10 +51,13 @@ def _npm(args: list[str], cwd: Path) -> None:
         raise RuntimeError(f"npm {' '.join(args)} failed in {cwd}:\n{proc.stdout}\n{proc.stderr}")
 
 
-def install_user_dir(user_dir: Path, work: Path) -> Path:
-    """tfjs and the node package in ``user_dir``, offline; returns the tarball installed."""
+def install_user_dir(user_dir: Path, work: Path, wasm: bool = False) -> Path:
+    """tfjs (``wasm``: and its optional wasm backend) and the node package in ``user_dir``,
+    offline; returns the tarball installed."""
     user_dir.mkdir(parents=True, exist_ok=True)
-    manifest, lock = node_red.user_dir_lock()
+    wanted = ("@tensorflow/tfjs", "@tensorflow/tfjs-backend-wasm") if wasm else (
+        "@tensorflow/tfjs",)
+    manifest, lock = node_red.user_dir_lock(wanted)
     (user_dir / "package.json").write_text(json.dumps(manifest, indent=1) + "\n")
     (user_dir / "package-lock.json").write_text(json.dumps(lock, indent=1) + "\n")
     _npm(["ci"], user_dir)
@@ -81,6 +85,20 @@ class NodeRed:
         self.proc: subprocess.Popen | None = None
 
     def __enter__(self) -> NodeRed:
+        return self.start()
+
+    def restart(self) -> None:
+        """Stop, then start again on the same port and user directory (the deployed flows
+        are in flows.json and start again)."""
+        self.stop()
+        self.start()
+        deadline = time.monotonic() + 120
+        while "Started flows" not in self.log():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the flows did not start in 120 s:\n{self.log()}")
+            time.sleep(0.1)
+
+    def start(self) -> NodeRed:
         (self.user_dir / "settings.js").write_text(SETTINGS % {"port": self.port})
         log = self.log_path.open("wb")
         self.proc = subprocess.Popen(
@@ -159,11 +177,12 @@ class NodeRed:
 
 
 def predict_flow(models: dict[str, Path | str], tab: str = "pytfjs",
-                 with_meta: bool = False) -> list[dict]:
+                 with_meta: bool = False, backend: str = "") -> list[dict]:
     """A tab with, per model name: http in (POST /predict/<name>) -> pytfjs predict -> http
     response, and a catch node on the predict nodes that answers errors with HTTP 400
     {"error": message}. ``with_meta``: answer {"result": payload, "pytfjs": msg.pytfjs}
-    (timing, tensors alive) through a change node instead of the bare payload."""
+    (timing, tensors alive) through a change node instead of the bare payload. ``backend``:
+    the model nodes' TF.js backend ('' leaves the process's)."""
     flows: list[dict] = [{"id": "tab1", "type": "tab", "label": tab}]
     y = 60
     predict_ids = []
@@ -172,7 +191,8 @@ def predict_flow(models: dict[str, Path | str], tab: str = "pytfjs",
                                                                        "out"))
         predict_ids.append(predict)
         flows += [
-            {"id": model, "type": "pytfjs-model", "name": name, "path": str(path)},
+            {"id": model, "type": "pytfjs-model", "name": name, "path": str(path),
+             "backend": backend},
             {"id": http_in, "type": "http in", "z": "tab1", "name": f"POST /predict/{name}",
              "url": f"/predict/{name}", "method": "post", "upload": False, "x": 140, "y": y,
              "wires": [[predict]]},

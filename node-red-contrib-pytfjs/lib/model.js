@@ -9,7 +9,7 @@
  * network IO handler of tfjs is involved, and nothing is fetched.
  */
 'use strict';
-const { tf } = require('./tf');
+const { tf, useBackend } = require('./tf');
 const { openExport } = require('./files');
 const { checkImageMeta } = require('./image');
 const { checkPreprocessing } = require('./csv');
@@ -51,10 +51,12 @@ function inputShape(model) {
 }
 
 /**
- * {kind, model, meta, pre, inputShape, summary, dispose()} for the export at ``source``.
+ * {kind, model, meta, pre, inputShape, summary, backend, dispose()} for the export at
+ * ``source``; ``options.backend`` ('cpu' | 'wasm' | '') is set for the process first.
  */
-async function loadExport(source) {
+async function loadExport(source, options = {}) {
   const exp = openExport(source);
+  const { backend, previous } = await useBackend(options.backend || '');
   let kind = 'plain';
   let meta = null;
   let pre = null;
@@ -84,7 +86,7 @@ async function loadExport(source) {
     : kind === 'csv' ? `CSV model: ${pre.task}, ${pre.features.length} columns`
       : `model: input ${JSON.stringify(shape)}`;
   return {
-    kind, model, meta, pre, inputShape: shape, summary, where: exp.where,
+    kind, model, meta, pre, inputShape: shape, summary, where: exp.where, backend, previous,
     dispose: () => model.dispose(),
   };
 }

@@ -11,14 +11,19 @@ module.exports = function register(RED) {
     const node = this;
     node.path = config.path;
     node.name = config.name;
+    node.backend = config.backend || '';
     node.state = { loading: true, error: null, loaded: null };
     // `ready` never rejects, so a failed load is no unhandled rejection: users read state
     node.ready = (async () => {
       try {
         const { loadExport } = require('../lib');
-        const loaded = await loadExport(node.path);
+        const loaded = await loadExport(node.path, { backend: node.backend });
         node.state = { loading: false, error: null, loaded };
-        node.log(`loaded ${loaded.summary} from ${loaded.where}`);
+        if (loaded.previous && loaded.backend !== loaded.previous) {
+          node.warn(`TF.js in this Node-RED now runs on ${loaded.backend} (was ${loaded.previous}): `
+            + 'the backend is one for the whole process');
+        }
+        node.log(`loaded ${loaded.summary} from ${loaded.where} (TF.js backend ${loaded.backend})`);
       } catch (err) {
         node.state = { loading: false, error: err, loaded: null };
         node.error(`cannot load the model "${node.path}": ${err.message}`);

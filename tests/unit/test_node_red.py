@@ -28,7 +28,12 @@ from pytfjs.export import zip_files
 from tests import mobilenet_reference as ref
 from tests.conftest import ROOT
 from tests.exported_models import csv_export, rpsls_export
-from tests.node_red import NodeRed, example_flow, install_user_dir, predict_flow
+from tests.node_red import (
+    NodeRed,
+    example_flow,
+    install_user_dir,
+    predict_flow,
+)
 
 PICTURES = ("chelsea.png", "coffee.png", "rocket.jpg")
 
@@ -49,7 +54,7 @@ def exports(dist_dir, tmp_path_factory) -> dict:
 @pytest.fixture(scope="module")
 def red(exports, tmp_path_factory):
     user_dir = tmp_path_factory.mktemp("node-red-user")
-    install_user_dir(user_dir, tmp_path_factory.mktemp("pack"))
+    install_user_dir(user_dir, tmp_path_factory.mktemp("pack"), wasm=True)
     with NodeRed(user_dir) as server:
         server.deploy(predict_flow({
             "rpsls": exports["zip"], "rpsls-folder": exports["rpsls"].folder,
@@ -71,7 +76,7 @@ def test_installed_offline_with_one_tfjs_shared_by_the_process(red):
     copies = sorted(str(p.parent.relative_to(modules))
                     for p in modules.rglob("package.json")
                     if p.parent.name == "tfjs-core" or p.parent.match("@tensorflow/tfjs"))
-    assert copies == ["@tensorflow/tfjs", "@tensorflow/tfjs-core"]
+    assert copies == ["@tensorflow/tfjs", "@tensorflow/tfjs-core"]  # one each
     package = modules / "node-red-contrib-pytfjs"
     for bundled in ("pngjs", "jpeg-js", "fflate"):
         assert (package / "node_modules" / bundled / "package.json").is_file(), bundled
@@ -184,6 +189,40 @@ def test_bad_input_gets_a_clear_400_and_the_next_request_works(red, exports, rou
     assert status == 200 and after["result"] == before["result"]
     # every tensor made for the bad message was disposed
     assert after["pytfjs"]["tensors"] == before["pytfjs"]["tensors"]
+
+
+def test_the_wasm_backend_is_optional_and_gives_the_same_answers(red, exports, dist_dir):
+    """The backend is one for the process: after this test Node-RED runs on wasm."""
+    picture = dist_dir / "data/photos/chelsea.png"
+    models = {"rpsls": exports["zip"], "fruit": exports["fruit"].folder}
+    wasm = red.user_dir / "node_modules/@tensorflow/tfjs-backend-wasm"
+    wasm.rename(wasm.with_name("moved-away"))  # as if it had not been installed
+    try:
+        red.deploy(predict_flow(models, with_meta=True, backend="wasm"))
+        status, answer = red.post_bytes("/predict/rpsls", picture.read_bytes(), "image/png")
+    finally:
+        wasm.with_name("moved-away").rename(wasm)
+    assert status == 400
+    assert ('the wasm backend needs @tensorflow/tfjs-backend-wasm: run "npm install '
+            '@tensorflow/tfjs-backend-wasm@4.22.0" in your Node-RED user directory'
+            ) in answer["error"]
+    red.restart()  # as the message says: a module installed later needs a restart
+    status, answer = red.post_bytes("/predict/rpsls", picture.read_bytes(), "image/png")
+    assert status == 200, answer
+    assert answer["pytfjs"]["backend"] == "wasm"
+    plain = node_classify(exports["rpsls"].folder, picture)  # cpu backend
+    got = answer["result"]
+    assert got["label"] == plain["class"]
+    np.testing.assert_allclose([got["probabilities"][n] for n in exports["rpsls"].labels],
+                               [plain["probabilities"][n] for n in exports["rpsls"].labels],
+                               atol=1e-4)
+    fruit = exports["fruit"]
+    status, answer = red.post_json("/predict/fruit", fruit.rows[0])
+    assert status == 200 and answer["pytfjs"]["backend"] == "wasm"
+    np.testing.assert_allclose(answer["result"]["output"], fruit.outputs(fruit.rows[:1])[0],
+                               atol=1e-4)
+    assert "now runs on wasm (was cpu)" in red.log()
+    assert red.log().count("Started flows") == 1
 
 
 def test_the_example_flow_deploys_and_answers_over_http(red, exports, dist_dir):

@@ -94,3 +94,29 @@ def test_exports_that_cannot_be_loaded_are_named(fruit, tmp_path):
         assert message in result.get("error", ""), (source, result)
         assert result["tensors"] == 0, source  # nothing half-loaded stays behind
     assert "is not valid JSON" in out[6]["error"]
+
+
+def test_models_loading_together_switch_the_backend_once(fruit, tmp_path):
+    """Model nodes start together; none may load while another initialises the backend."""
+    script = """
+const { loadExport, predict, tf } = require('./node-red-contrib-pytfjs/lib');
+(async () => {
+  const source = process.argv[1];
+  const loaded = await Promise.all([1, 2, 3].map(() => loadExport(source, { backend: 'wasm' })));
+  const out = await Promise.all(loaded.map((l) => predict(l, [3.9, 1.2, 'red'])));
+  let error = '';
+  try { await loadExport(source, { backend: 'webgpu' }); } catch (e) { error = e.message; }
+  console.log(JSON.stringify({ switched: loaded.map((l) => [l.previous, l.backend]),
+    outputs: out.map((o) => o.payload.output), backend: tf.getBackend(), error }));
+})();
+"""
+    proc = subprocess.run([shutil.which("node"), "-e", script, str(fruit.folder)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["switched"] == [["cpu", "wasm"], ["wasm", "wasm"], ["wasm", "wasm"]]
+    assert result["backend"] == "wasm"
+    expected = fruit.outputs([{"width": 3.9, "height": 1.2, "colour": "red"}])[0]
+    for output in result["outputs"]:
+        assert output == pytest.approx(expected, abs=1e-4)
+    assert result["error"] == 'TF.js has no "webgpu" backend: choose cpu or wasm'
