@@ -16,7 +16,11 @@ module.exports = function register(RED) {
     let count = 0;
 
     const status = (fill, text) => node.status({ fill, shape: fill === 'red' ? 'ring' : 'dot', text });
-    const short = (text) => (text.length > 60 ? `${text.slice(0, 57)}...` : text);
+    // a badge has room for ~60 characters: folders left out, the file name and reason kept
+    const short = (text) => {
+      const brief = text.replace(/(?:[A-Za-z]:)?(?:[\\/][^\s\\/:"]+)+[\\/]/g, '');
+      return brief.length > 60 ? `${brief.slice(0, 57)}...` : brief;
+    };
 
     if (!node.modelNode) {
       status('red', 'no model chosen');
