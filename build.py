@@ -6,6 +6,7 @@
     python3 build.py test         # install test tools if missing, build, run pytest
     python3 build.py bench        # build, run the benchmarks in bench/
     python3 build.py pack         # build, then build/pytfjs-classroom.zip (site + serve.py)
+    python3 build.py node-red     # build/node-red-contrib-pytfjs-<version>.tgz (Node-RED nodes)
     python3 build.py lock-vendor  # re-pin npm files in buildlib/inputs.py after a version bump
 
 Needs only Python 3.11+ and Node.js 20 with npm; everything else it installs itself.
@@ -163,7 +164,7 @@ def bench(args: list[str]) -> int:
     status = 0
     scripts = (("bench.py", args), ("bench_start.py", []), ("bench_mnist.py", []),
                ("bench_mobilenet.py", []), ("bench_rpsls.py", []), ("bench_toxicity.py", []),
-               ("bench_convert.py", []))
+               ("bench_convert.py", []), ("bench_node_red.py", []))
     for script, extra in scripts:
         cmd = [str(python), str(config.ROOT / "bench" / script), *extra]
         print("+ " + " ".join(cmd), flush=True)
@@ -184,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("test", help="run the test suite (extra args go to pytest)")
     sub.add_parser("bench", help="run the benchmarks (extra args go to bench/bench.py)")
     sub.add_parser("pack", help="build, then the classroom zip (site + serve.py)")
+    sub.add_parser("node-red", help="pack the Node-RED nodes into build/*.tgz")
     sub.add_parser("lock-vendor", help="re-pin npm packages and files in buildlib/inputs.py "
                    "(after a deliberate version bump)")
     args, rest = parser.parse_known_args(argv)
@@ -203,6 +205,13 @@ def main(argv: list[str] | None = None) -> int:
             out = write_pack(config.DIST, config.ROOT / "build" / "pytfjs-classroom.zip")
             print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB): unzip it and run "
                   "`python3 serve.py` inside")
+        elif args.command == "node-red":
+            from buildlib import node_red
+
+            npm.ensure_node_modules()
+            out = node_red.pack(config.ROOT / "build")
+            print(f"wrote {out}: `npm install @tensorflow/tfjs@4.22.0 {out.name}` in your "
+                  "Node-RED user directory (see README.md)")
         elif args.command == "lock-vendor":
             npm.ensure_node_modules()
             changed = npm.repin()

@@ -1,4 +1,5 @@
-"""examples/node/rpsls-classify.js prepares a picture exactly as the page does (numpy)."""
+"""node-red-contrib-pytfjs (used by examples/node/rpsls-classify.js and the Node-RED nodes)
+decodes a picture with pngjs / jpeg-js and prepares it exactly as the page does (numpy)."""
 
 from __future__ import annotations
 
@@ -109,12 +110,51 @@ def test_every_colour_type_and_filter_and_small_pictures_are_enlarged(tmp_path):
     assert_prepared_like_numpy(prepare(tmp_path, png(big, 2), size=100), big, size=100)
 
 
+def jpeg(rgb: np.ndarray, tmp_path: Path, quality: int = 100) -> bytes:
+    """``rgb`` as a JPEG, encoded by jpeg-js (the decoder's own library)."""
+    raw = tmp_path / "pixels.rgba"
+    rgba = np.concatenate([rgb, np.full(rgb.shape[:2] + (1,), 255, np.uint8)], 2)
+    raw.write_bytes(rgba.tobytes())
+    out = tmp_path / "picture.jpg"
+    script = ("const fs = require('fs'); const jpeg = require('jpeg-js');"
+              "const [raw, w, h, q, out] = process.argv.slice(1);"
+              "fs.writeFileSync(out, jpeg.encode({data: fs.readFileSync(raw), width: +w,"
+              " height: +h}, +q).data);")
+    subprocess.run([shutil.which("node"), "-e", script, str(raw), str(rgb.shape[1]),
+                    str(rgb.shape[0]), str(quality), str(out)], cwd=ROOT, check=True,
+                   timeout=60)
+    return out.read_bytes()
+
+
+def test_jpegs_are_decoded_and_prepared_like_numpy(tmp_path):
+    flat = np.empty((50, 80, 3), np.uint8)
+    flat[...] = (200, 30, 90)
+    result = prepare(tmp_path, jpeg(flat, tmp_path))
+    assert (result["width"], result["height"]) == (80, 50)
+    assert np.abs(result["rgb"].astype(int) - flat).max() <= 3
+    rng = np.random.default_rng(7)
+    noisy = rng.integers(0, 256, (120, 90, 3), dtype=np.uint8)
+    result = prepare(tmp_path, jpeg(noisy, tmp_path, quality=80), size=64)
+    assert_prepared_like_numpy(result, result["rgb"], size=64)  # the steps after decoding
+
+
+def test_16_bit_pngs_are_scaled_to_8_bits(tmp_path):
+    rng = np.random.default_rng(3)
+    wide = rng.integers(0, 65536, (20, 30, 3)).astype(">u2")
+    data = png(wide.view(np.uint8).reshape(20, 30, 6), 2, depth=16)
+    expected = np.floor(wide.astype(np.float64) * 255 / 65535 + 0.5).astype(np.uint8)
+    assert_prepared_like_numpy(prepare(tmp_path, data, size=16), expected, size=16)
+
+
+GOOD = png(np.zeros((4, 4, 3), np.uint8), 2)
+
+
 @pytest.mark.parametrize("data,message", [
-    (b"\xff\xd8\xff\xe0 a jpeg", "not a PNG file"),
-    (png(np.zeros((4, 4, 3), np.uint16), 2, depth=16), "only 8-bit PNGs are read here, "
-                                                        "this one has 16-bit samples"),
-    (png(np.zeros((4, 4, 3), np.uint8), 2, interlace=1), "interlaced PNGs are not read here"),
-    (png(np.zeros((4, 4, 1), np.uint8), 3), "this palette PNG has no palette"),
+    (b"GIF89a a gif", "not a PNG or JPEG picture"),
+    (b"", "not a PNG or JPEG picture"),
+    (b"\xff\xd8\xff\xe0 a damaged jpeg", "this JPEG picture cannot be decoded"),
+    (GOOD[:len(GOOD) // 2], "this PNG picture cannot be decoded"),
+    (png(np.zeros((4, 4, 1), np.uint8), 3), "this PNG picture cannot be decoded"),
 ])
 def test_unreadable_pictures_are_named(tmp_path, data, message):
     assert message in prepare(tmp_path, data)["error"]
