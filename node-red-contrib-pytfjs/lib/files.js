@@ -17,7 +17,7 @@ function readZip(file) {
   try {
     entries = unzipSync(fs.readFileSync(file));
   } catch (err) {
-    throw new Error(`${file} is not a readable zip (${err.message}): download the model again`);
+    throw new Error(`${file} is not a readable zip (${err.message}): download the model again`, { cause: err });
   }
   const names = Object.keys(entries).filter((n) => !n.endsWith('/') && !n.startsWith('__MACOSX/'));
   const modelJson = names.filter((n) => path.posix.basename(n) === 'model.json');
@@ -74,7 +74,7 @@ function openExport(source) {
       try {
         return JSON.parse(text);
       } catch (err) {
-        throw new Error(`${name} in ${where} is not valid JSON (${err.message})`);
+        throw new Error(`${name} in ${where} is not valid JSON (${err.message})`, { cause: err });
       }
     },
   };

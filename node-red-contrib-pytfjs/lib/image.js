@@ -61,7 +61,7 @@ function decodeImage(bytes) {
     }
   } catch (err) {
     throw new Error(`this ${kind.toUpperCase()} picture cannot be decoded `
-      + `(${String(err.message || err)}): the file is damaged or in a variant not supported`);
+      + `(${String(err.message || err)}): the file is damaged or in a variant not supported`, { cause: err });
   }
   if (!width || !height) throw new Error(`this ${kind.toUpperCase()} picture has no pixels`);
   return { width, height, rgb: dropAlpha(rgba, width, height) };

@@ -40,7 +40,7 @@ async function loadModel(exp) {
   try {
     return await tf.loadLayersModel(tf.io.fromMemory(artifacts));
   } catch (err) {
-    throw new Error(`TF.js cannot load the model in ${exp.where}: ${err.message}`);
+    throw new Error(`TF.js cannot load the model in ${exp.where}: ${err.message}`, { cause: err });
   }
 }
 

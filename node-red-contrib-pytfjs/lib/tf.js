@@ -51,7 +51,7 @@ async function switchBackend(name) {
     } catch (err) {
       if (err.code !== 'MODULE_NOT_FOUND') throw err;
       throw new Error(`the ${name} backend needs ${module}: run "npm install ${module}@${tf.version_core}" `
-        + 'in your Node-RED user directory (~/.node-red) and restart Node-RED, or choose the cpu backend');
+        + 'in your Node-RED user directory (~/.node-red) and restart Node-RED, or choose the cpu backend', { cause: err });
     }
   }
   if (!tf.findBackendFactory(name)) throw new Error(`TF.js has no "${name}" backend: choose cpu or wasm`);
