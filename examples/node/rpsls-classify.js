@@ -24,6 +24,11 @@ const tf = require('@tensorflow/tfjs');
 
 // ------------------------------------------------------------------ PNG (8-bit)
 
+// The page's photo limit (py/pytfjs/limits.py IMAGE_MAX_PIXELS / IMAGE_MAX_SIDE), checked
+// from the header before anything is inflated.
+const MAX_PIXELS = 100000000;
+const MAX_SIDE = 32767;
+
 /** {width, height, rgb: Uint8Array of width * height * 3} from PNG bytes. */
 function decodePng(bytes) {
   const data = Buffer.from(bytes);
@@ -49,13 +54,24 @@ function decodePng(bytes) {
   }
   if (!header) throw new Error('this PNG has no header (IHDR): the file is damaged');
   const { width, height, depth, colour, interlace } = header;
+  if (!width || !height) throw new Error('this PNG header has no size: the file is damaged');
+  if (width * height > MAX_PIXELS || Math.max(width, height) > MAX_SIDE) {
+    throw new Error(`this PNG says it is ${width}x${height} pixels; pictures up to ` +
+      `${MAX_PIXELS / 1e6} megapixels and ${MAX_SIDE} pixels on a side are read: scale it down`);
+  }
   const channels = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 }[colour];
   if (!channels) throw new Error(`PNG colour type ${colour} is not valid`);
   if (depth !== 8) throw new Error(`only 8-bit PNGs are read here, this one has ${depth}-bit samples`);
   if (interlace) throw new Error('interlaced PNGs are not read here: save it without interlacing');
   if (colour === 3 && !palette) throw new Error('this palette PNG has no palette: the file is damaged');
-  const raw = zlib.inflateSync(Buffer.concat(idat));
   const stride = width * channels;
+  // never inflate more than the header's image needs (a small file may unpack to gigabytes)
+  let raw;
+  try {
+    raw = zlib.inflateSync(Buffer.concat(idat), { maxOutputLength: height * (stride + 1) });
+  } catch (e) {
+    throw new Error(`the PNG image data is damaged or larger than its header says (${e.code || e.message})`);
+  }
   if (raw.length < height * (stride + 1)) throw new Error('the PNG image data is truncated');
   const pixels = new Uint8Array(height * stride);
   for (let y = 0; y < height; y += 1) {

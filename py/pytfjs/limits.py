@@ -29,6 +29,7 @@ ZIP_MAX_RATIO = 200                     # uncompressed / compressed, for members
 ZIP_RATIO_FROM_BYTES = 50_000_000       # ... this size (small zeros compress far more)
 
 # -- images (photos for MobileNet and the webcam studio) ------------------------------------
+IMAGE_MAX_FILE_BYTES = 100_000_000
 IMAGE_MAX_PIXELS = 100_000_000          # width x height the header declares
 IMAGE_MAX_SIDE = 32_767                 # Chromium cannot hold a wider bitmap
 
@@ -224,15 +225,14 @@ def check_dataset(shape: tuple[int, ...], itemsize: int, compressed: bool, file_
     for d in shape:
         nbytes *= int(d)
     room = file_bytes * (HDF5_MAX_EXPANSION if compressed else 1)
-    if nbytes > ARRAY_MAX_BYTES:
-        raise error(f"{where}: a dataset of shape {tuple(int(d) for d in shape)} "
-                    f"({size_text(nbytes)}); weight arrays up to "
-                    f"{size_text(ARRAY_MAX_BYTES)} are read. Use a smaller model.")
+    shape_text = tuple(int(d) for d in shape)
     if nbytes > room:
-        raise error(f"{where}: a dataset of shape {tuple(int(d) for d in shape)} needs "
-                    f"{size_text(nbytes)} but the whole file is {size_text(file_bytes)}: the "
-                    "file is damaged or truncated. Save the model again and convert the new "
-                    "file.")
+        raise error(f"{where}: a dataset of shape {shape_text} needs {size_text(nbytes)} but "
+                    f"the whole file is {size_text(file_bytes)}: the file is damaged or "
+                    "truncated. Save the model again and convert the new file.")
+    if nbytes > ARRAY_MAX_BYTES:
+        raise error(f"{where}: a dataset of shape {shape_text} ({size_text(nbytes)}); weight "
+                    f"arrays up to {size_text(ARRAY_MAX_BYTES)} are read. Use a smaller model.")
     return nbytes
 
 
