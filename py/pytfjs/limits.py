@@ -63,6 +63,16 @@ def size_text(n: int) -> str:
     return f"{n / 1024:.0f} KB"
 
 
+def detail(error: BaseException) -> str:
+    """A third-party reader's own words, short, for the end of a plain message.
+
+    The exception's class name is left out ("KeyError: ..." reads as a crash to a
+    learner); the chained exception keeps it for whoever debugs.
+    """
+    text = " ".join(str(error).split())[:120].strip(" '\"")
+    return f" (the reader said: {text})" if text else ""
+
+
 # ------------------------------------------------------------------------------- zip
 
 
@@ -91,10 +101,17 @@ def check_zip(archive: zipfile.ZipFile, name: str, error: Raise = InputError) ->
 
 def read_member(archive: zipfile.ZipFile, member: str, name: str,
                 error: Raise = InputError) -> bytes:
-    """A member's bytes, never more than its central-directory size says (it may lie)."""
+    """A member's bytes, never more than its central-directory size says (it may lie).
+
+    (zipfile itself stops there and then finds the checksum wrong: either way, a message.)
+    """
     info = archive.getinfo(member)
-    with archive.open(info) as handle:
-        data = handle.read(info.file_size + 1)
+    try:
+        with archive.open(info) as handle:
+            data = handle.read(info.file_size + 1)
+    except zipfile.BadZipFile as e:
+        raise error(f"{name}: {member} is damaged{detail(e)}; its size or checksum does not "
+                    "match its zip entry. Save the model again.") from e
     if len(data) > info.file_size:
         raise error(f"{name}: {member} holds more than the {info.file_size:,} bytes its zip "
                     "entry declares; the file is damaged or was made to mislead. Save the "

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .. import limits
 from .keras_to_tfjs import Conversion
 from .keras_to_tfjs import convert_bytes as _convert_bytes
 from .writer import QUANTIZE_DTYPES, ConvertError, layers_model_files, write_files
@@ -37,10 +38,9 @@ def convert_bytes(data: bytes, filename: str, quantization: str | None = None,
         raise ConvertError(f"{filename} needs more memory than is free here; try a smaller "
                            "model, or convert it on the command line") from e
     except Exception as e:  # noqa: BLE001 - the edge for untrusted files
-        detail = str(e).split("\n")[0][:200]
-        raise ConvertError(f"{filename} could not be converted ({type(e).__name__}: "
-                           f"{detail}): the file is damaged or holds something this converter "
-                           "does not know. Save the model again and convert the new file") from e
+        raise ConvertError(f"{filename} could not be converted: the file is damaged or holds "
+                           f"something this converter does not know{limits.detail(e)}. Save "
+                           "the model again and convert the new file") from e
 
 
 def convert_file(model_path: str | os.PathLike, out_dir: str | os.PathLike,

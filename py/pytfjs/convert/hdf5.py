@@ -237,10 +237,9 @@ class Group:
 
 
 def damaged(filename: str, error: BaseException) -> ConvertError:
-    detail = str(error).split("\n")[0][:200]
-    return ConvertError(f"{filename}: the HDF5 file is truncated or damaged "
-                        f"({type(error).__name__}: {detail}); save the model again "
-                        "and convert the new file")
+    return ConvertError(f"{filename}: the HDF5 file is truncated or damaged"
+                        f"{limits.detail(error)}; save the model again and convert the new "
+                        "file")
 
 
 def open_hdf5(data: bytes, filename: str, reader: str = "pyfive") -> Group:

@@ -114,10 +114,9 @@ def read_keras(data: bytes, filename: str, reader: str = "pyfive") -> KerasFile:
         raise ConvertError(f"{filename} needs more memory than this page has; convert it on "
                            "the command line (python -m pytfjs.convert)") from e
     except Exception as e:  # noqa: BLE001 - untrusted bytes through third-party readers
-        detail = str(e).split("\n")[0][:200]
-        raise ConvertError(f"{filename} could not be read as a Keras model "
-                           f"({type(e).__name__}: {detail}); the file is damaged or not a "
-                           "model file. Save the model again and convert the new file") from e
+        raise ConvertError(f"{filename} could not be read as a Keras model: the file is "
+                           f"damaged or not a model file{limits.detail(e)}. Save the model "
+                           "again and convert the new file") from e
 
 
 def _read_keras(data: bytes, filename: str, reader: str) -> KerasFile:

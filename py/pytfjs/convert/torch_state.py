@@ -181,8 +181,8 @@ def _unpickle(data: bytes | IO[bytes], source: str, loader: Callable | None = No
     except (pickle.UnpicklingError, EOFError, ValueError, TypeError, KeyError,
             IndexError, AttributeError, struct.error, OverflowError, MemoryError,
             RecursionError) as exc:
-        raise TorchStateError(f"{source} is not a readable PyTorch state dict "
-                              f"({type(exc).__name__}: {exc})") from None
+        raise TorchStateError(f"{source} is not a readable PyTorch state dict: the file is "
+                              f"damaged or not a state dict{limits.detail(exc)}") from None
 
 
 def _resolve(value: Any, source: str, name: str = "") -> Any:
@@ -244,9 +244,8 @@ def load_state_dict(path: str | os.PathLike | bytes, source: str | None = None
     except TorchStateError:
         raise
     except Exception as exc:  # noqa: BLE001 - the reader's edge for untrusted bytes
-        detail = str(exc).split("\n")[0][:200]
-        raise TorchStateError(f"{source} is not a readable PyTorch state dict "
-                              f"({type(exc).__name__}: {detail}); save it again with "
+        raise TorchStateError(f"{source} is not a readable PyTorch state dict"
+                              f"{limits.detail(exc)}; save it again with "
                               "torch.save(model.state_dict(), path)") from None
     if not isinstance(result, Mapping):
         raise TorchStateError(f"{source} holds a {type(result).__name__}, not a state dict "
