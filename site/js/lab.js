@@ -21,6 +21,7 @@
   let lab = null;
   let running = false;
   let runCount = 0;
+  let pythonDead = false; // Pyodide had a fatal error (stack overflow, out of memory)
 
   let selectorHadFocus = false; // see setState
 
@@ -744,6 +745,7 @@
 
   // ---------------------------------------------------------------- actions
   async function run() {
+    if (pythonDead) return restartPython();
     if (running || !runner) return false;
     running = true;
     runCount += 1;
@@ -775,10 +777,30 @@
     } else if (status === "stopped") {
       info(`stopped after ${seconds} s`);
       setState("ready", "Stopped");
+    } else if (runner.last_error() === "input") {
+      setState("error", "The lab could not use that input: see the message. Run again to try another.");
     } else {
       setState("error", "The lab raised an error: see Output. Fix the code and Run again.");
     }
     return status;
+  }
+
+  // A fatal error kills Python (a stack overflow in WebAssembly, out of memory): the run
+  // never returns. Say so, and let Reset (or Run) reload the page with the code kept.
+  const keptCodeKey = () => `pytfjs.code.${lab && lab.id}`;
+  function onFatal(e) {
+    pythonDead = true;
+    running = false;
+    cancelAsks();
+    finishRunPanels();
+    err(`Python stopped working: ${String((e && e.message) || e).split("\n")[0]}. This happens ` +
+      "when a program runs out of memory or recurses too deeply (or a file made it do so).");
+    info("Press Reset to start a fresh Python: the page reloads and your code is kept.");
+    setState("error", "Python stopped working: press Reset for a fresh start (your code is kept).");
+  }
+  function restartPython() {
+    sessionStorage.setItem(keptCodeKey(), editor.getValue());
+    location.reload();
   }
 
   function stop() {
@@ -790,6 +812,7 @@
   }
 
   function reset() {
+    if (pythonDead) return restartPython();
     if (lab && !running) editor.setValue(lab.source);
   }
 
@@ -875,6 +898,12 @@
       $("lab-title").textContent = `${lab.title}`;
       $("lesson-body").innerHTML = `<p class="week">Course week ${lab.week}</p>${lab.lesson_html}`;
       editor.setValue(lab.source);
+      const kept = sessionStorage.getItem(keptCodeKey());
+      if (kept !== null) { // the code from before a fatal error's restart
+        sessionStorage.removeItem(keptCodeKey());
+        editor.setValue(kept);
+        info("A fresh Python: your code was kept (Reset restores the lab's own).");
+      }
 
       const backend = await backendStarting;
       performance.mark("backend-ready");
@@ -887,6 +916,7 @@
       await runtime.loadPackages(pyodide, lab.packages, err);
       loading.step("python", "Python: ready");
       runner = pyodide.pyimport("pytfjs.runner");
+      if (pyodide._api) pyodide._api.on_fatal = onFatal;
       loading.stop();
       $("loading").hidden = true;
       info(`Python ${pyodide.version} ready · TensorFlow.js ${tf.version.tfjs} · backend ${backend.name}${backend.threads ? ` (${backend.threads} threads)` : ""}`);
