@@ -21,6 +21,9 @@ from collections.abc import Callable
 
 from .control import InputError
 
+# -- model files picked in the page (read whole into WebAssembly's 4 GB memory) -----------
+MODEL_MAX_FILE_BYTES = 1_000_000_000
+
 # -- zip archives (.keras models, torch.save zips) ------------------------------------------
 ZIP_MAX_TOTAL_BYTES = 2_000_000_000     # all members, uncompressed
 ZIP_MAX_MEMBER_BYTES = 2_000_000_000    # one member, uncompressed
@@ -71,6 +74,14 @@ def detail(error: BaseException) -> str:
     """
     text = " ".join(str(error).split())[:120].strip(" '\"")
     return f" (the reader said: {text})" if text else ""
+
+
+def check_file_size(size: int, name: str, limit: int, what: str,
+                    error: Raise = InputError) -> None:
+    """Refuse a picked file by its size alone, before a byte of it is read."""
+    if size > limit:
+        raise error(f"{name} is {size_text(size)}; {what} up to {size_text(limit)} are read "
+                    "in the page. Use a smaller file, or the command line.")
 
 
 # ------------------------------------------------------------------------------- zip

@@ -180,3 +180,28 @@ def test_invisible_text_is_refused_in_the_toxicity_box(page, site_url):
     wait_until(page, "() => (window.pytfjs.results.scores || []).length === 1")
     page.click("#stop")
     assert wait_state(page, "ready", "done", "error") == "ready"
+
+
+def test_broken_photos_added_to_a_webcam_class_are_refused_one_by_one(browser, site_url,
+                                                                      tmp_path):
+    from tests.browser.test_rpsls import camera_page, messages, row, start
+
+    corpus = {n: d for n, d in hostile.images().items() if d}  # a picker gives no empty file
+    paths = []
+    for name, data in corpus.items():
+        paths.append(tmp_path / name)
+        paths[-1].write_bytes(data)
+    with camera_page(browser, tmp_path / "profile", deny=True) as page:
+        start(page, site_url)
+        since = len(console_text(page))
+        baseline = page.evaluate("tf.memory().numTensors")
+        row(page, "rock").locator("input[data-action=files]").set_input_files(paths)
+        page.wait_for_selector(".studio-messages li.error:has-text('text.png')")
+        text = messages(page)
+        for name in corpus:
+            assert name in text, f"{name} has no message:\n{text}"
+        OUTCOMES["rpsls photos"]["refused"] += len(corpus)
+        assert page.evaluate("window.pytfjs.results.captured || 0") == 0
+        assert page.evaluate("document.body.dataset.state") == "running"
+        assert page.evaluate("tf.memory().numTensors") == baseline
+        no_library_errors(page, since, "rpsls photos")

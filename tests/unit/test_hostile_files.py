@@ -11,6 +11,7 @@ import struct
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -268,3 +269,48 @@ def test_text_without_visible_characters_is_refused(name):
 def test_invisible_lines_are_dropped_and_visible_ones_kept():
     assert sentences("hello\n\u200b\u200b\n\x01\nyou") == ["hello", "you"]
     assert sentences("caf\u00e9 \u200bok") == ["caf\u00e9 \u200bok"]
+
+
+def test_the_node_png_decoder_checks_the_header_before_inflating(tmp_path):
+    """examples/node/rpsls-classify.js: the same photo limit, and no inflating past it."""
+    import json as _json
+
+    bomb = (b"\x89PNG\r\n\x1a\n" + hostile._chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 4, 8, 2,
+                                                                        0, 0, 0))
+            + hostile._chunk(b"IDAT", __import__("zlib").compress(b"\0" * 50_000_000))
+            + hostile._chunk(b"IEND", b""))
+    cases = {"huge.png": hostile.png_claiming(60000, 60000), "bomb.png": bomb,
+             "zero.png": hostile.png_claiming(0, 5), "ok.png": png_rgb(np.zeros((3, 2, 3),
+                                                                                np.uint8))}
+    for name, data in cases.items():
+        (tmp_path / name).write_bytes(data)
+    script = """
+const r = require(process.argv[1]); const fs = require('fs');
+const out = {};
+for (const f of process.argv.slice(2)) {
+  try { const p = r.decodePng(fs.readFileSync(f)); out[f] = `${p.width}x${p.height}`; }
+  catch (e) { out[f] = 'refused: ' + e.message; }
+}
+console.log(JSON.stringify(out));"""
+    done = subprocess.run(["node", "-e", script, str(ROOT / "examples/node/rpsls-classify.js"),
+                           *(str(tmp_path / n) for n in cases)], capture_output=True,
+                          text=True, cwd=ROOT, timeout=60)
+    assert done.returncode == 0, done.stderr
+    got = {Path(k).name: v for k, v in _json.loads(done.stdout).items()}
+    assert got["ok.png"] == "2x3"
+    assert "60000x60000 pixels; pictures up to 100 megapixels" in got["huge.png"]
+    assert "larger than its header says" in got["bomb.png"]
+    assert "header has no size" in got["zero.png"]
+
+
+def test_a_picked_model_is_refused_by_its_size_before_it_is_read():
+    with pytest.raises(ConvertError, match="model files up to 1.0 GB are read in the page"):
+        limits.check_file_size(3 * 10**9, "big.h5", limits.MODEL_MAX_FILE_BYTES,
+                               "model files", ConvertError)
+    limits.check_file_size(10**6, "small.h5", limits.MODEL_MAX_FILE_BYTES, "model files")
+
+
+def test_keeping_too_many_classes_still_says_why_accuracy_may_be_low():
+    data = csv.read(hostile.csvs()["many_classes.csv"], "many.csv").prepare(
+        "name", rare_classes="keep", validation_split=0.1)
+    assert any("300 different values in 300 rows" in note for note in data.notes)

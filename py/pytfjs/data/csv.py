@@ -338,6 +338,10 @@ class CsvTable:
                                    column=label)
                 task = "regression"
         notes: list[str] = []
+        if task == "classification" and rare_classes == "keep":
+            warning = self.class_warning(label)
+            if warning:  # kept on purpose, or scripted: still say why accuracy may be low
+                notes.append(warning.split(" Choose:")[0])
         empty = [n for n in (features or self.columns) if n != label and self.columns.get(
             n) is not None and self.columns[n].empty]
         if empty:
