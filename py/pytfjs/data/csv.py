@@ -105,7 +105,9 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> str:
         try:
             text = data.decode(encoding)
         except (UnicodeDecodeError, LookupError) as exc:
-            raise CsvError(f"{name} cannot be read as {encoding} ({exc}). Choose another "
+            where = (f" (byte {exc.start:,} does not fit)" if isinstance(exc, UnicodeDecodeError)
+                     else " (this page does not know that encoding)")
+            raise CsvError(f"{name} cannot be read as {encoding}{where}. Choose another "
                            "encoding, or save the file as 'CSV UTF-8'.", problem="encoding",
                            choices=("utf-8", "latin-1", "cp1252")) from None
         text = text.removeprefix("\ufeff")
