@@ -205,3 +205,28 @@ def test_broken_photos_added_to_a_webcam_class_are_refused_one_by_one(browser, s
         assert page.evaluate("document.body.dataset.state") == "running"
         assert page.evaluate("tf.memory().numTensors") == baseline
         no_library_errors(page, since, "rpsls photos")
+
+
+DEEP_JSON = 'import json\nprint("parsing")\njson.loads("[" * 1000000 + "]" * 1000000)\n'
+
+
+def test_a_fatal_python_error_leaves_a_message_and_a_working_reset(page, site_url):
+    """A stack overflow inside WebAssembly kills Pyodide: say so; Reset restarts, code kept."""
+    page.goto(lab_url(site_url, "one-neuron", backend="cpu"))
+    wait_state(page, "ready")
+    page.evaluate("c => window.pytfjs.setCode(c)", DEEP_JSON)
+    page.click("#run")
+    assert wait_state(page, "error", "done") == "error"
+    assert "Python stopped working" in page.inner_text("#status")
+    assert "press Reset for a fresh start (your code is kept)" in page.inner_text("#status")
+    assert "Press Reset to start a fresh Python" in console_text(page)
+    assert not page.is_disabled("#reset")
+    page.click("#reset")  # reloads the page
+    assert wait_state(page, "ready") == "ready"
+    assert page.evaluate("window.pytfjs.getCode()") == DEEP_JSON
+    assert "your code was kept" in console_text(page)
+    page.evaluate("c => window.pytfjs.setCode(c)", "print('alive again')\n")
+    assert page.evaluate("window.pytfjs.run()") == "done"
+    assert "alive again" in console_text(page)
+    page.click("#reset")  # Python is fine now: Reset restores the lab's own code
+    assert "model.fit" in page.evaluate("window.pytfjs.getCode()")
