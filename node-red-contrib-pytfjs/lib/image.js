@@ -13,7 +13,30 @@ const { PNG } = require('pngjs');
 const jpeg = require('jpeg-js');
 
 const PNG_SIGNATURE = Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]);
-const MAX_MEGAPIXELS = 50;
+// The page's photo limits (py/pytfjs/limits.py IMAGE_MAX_PIXELS, IMAGE_MAX_SIDE), checked
+// from the header before a decoder allocates anything.
+const MAX_MEGAPIXELS = 100;
+const MAX_SIDE = 32767;
+
+/** {width, height} a PNG's IHDR declares (bytes 16-24), or null if there is no IHDR. */
+function pngDeclaredSize(data) {
+  if (data.length < 24 || data.toString('latin1', 12, 16) !== 'IHDR') return null;
+  return { width: data.readUInt32BE(16), height: data.readUInt32BE(20) };
+}
+
+/** Refuse a picture whose declared size is empty or over the limits, before decoding. */
+function checkDeclaredSize(kind, size) {
+  if (!size) return;
+  const { width, height } = size;
+  if (!width || !height) {
+    throw new Error(`this ${kind.toUpperCase()} picture's header has no size (${width}x${height}): `
+      + 'the file is damaged');
+  }
+  if (width * height > MAX_MEGAPIXELS * 1e6 || Math.max(width, height) > MAX_SIDE) {
+    throw new Error(`this ${kind.toUpperCase()} picture claims ${width}x${height} pixels; pictures up `
+      + `to ${MAX_MEGAPIXELS} megapixels (${MAX_SIDE} on a side) are read: send a smaller picture`);
+  }
+}
 
 /** 'png' | 'jpeg' | null from the first bytes. */
 function sniff(bytes) {
@@ -45,6 +68,7 @@ function decodeImage(bytes) {
       + `${JSON.stringify(data.subarray(0, 8).toString('latin1'))}): send the file's bytes `
       + '(a file-in node in "a single Buffer object" mode, or an HTTP upload)');
   }
+  if (kind === 'png') checkDeclaredSize(kind, pngDeclaredSize(data));
   let width;
   let height;
   let rgba;

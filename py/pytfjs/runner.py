@@ -23,6 +23,7 @@ from .scope import KEPT_VARIABLES, RUN_OWNED, release_kept
 
 _PARAMS: dict[str, str] = {}
 _RUNNING: list[asyncio.Task] = []  # the lab's top-level coroutine while it awaits
+_LAST_ERROR = ["code"]  # what the last "error" was: "input" (the learner's file) or "code"
 # ".../site-packages/pytfjs/training.py" -> "pytfjs/training.py", same for the stdlib
 _LIBRARY_PREFIX = re.compile(r"^.*/(?:site-packages|python3\.?\d+(?:\.zip)?)/")
 
@@ -113,6 +114,7 @@ async def run_source(source: str, filename: str, namespace: dict[str, Any] | Non
     """
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     _LAST_ERROR_LINE[:] = [0]
+    _LAST_ERROR[0] = "code"
     ns = namespace if namespace is not None else {"__name__": "__main__"}
     try:
         code = compile(source, filename, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
@@ -135,12 +137,19 @@ async def run_source(source: str, filename: str, namespace: dict[str, Any] | Non
         from . import ui
 
         ui.message(str(exc), "error")
+        _LAST_ERROR[0] = "input"
         return "error"
     except BaseException as exc:  # noqa: BLE001 - everything the lab raises is shown
         _LAST_ERROR_LINE[:] = [error_line(exc, filename)]
         print(format_error(exc, filename), file=sys.stderr, end="")
         return "error"
     return "done"
+
+
+def last_error() -> str:
+    """Why the last run ended in "error": "input" (a file or choice was refused, shown as
+    a message) or "code" (a traceback). The page words its status line after it."""
+    return _LAST_ERROR[0]
 
 
 def request_stop() -> None:

@@ -26,6 +26,7 @@ import { describeValue } from "./format.js";
   let running = false;
   let runCount = 0;
   let training = false; // a fit is between batches (what Stop's message says depends on it)
+  let pythonDead = false; // Pyodide had a fatal error (stack overflow, out of memory)
 
   let selectorHadFocus = false; // see setState
 
@@ -794,6 +795,7 @@ import { describeValue } from "./format.js";
 
   // ---------------------------------------------------------------- actions
   async function run() {
+    if (pythonDead) return restartPython();
     if (running || !runner) return false;
     running = true;
     runCount += 1;
@@ -829,6 +831,8 @@ import { describeValue } from "./format.js";
     } else if (status === "stopped") {
       info(`stopped after ${seconds} s`);
       setState("ready", "Stopped");
+    } else if (runner.last_error() === "input") {
+      setState("error", "The lab could not use that input: see the message. Run again to try another.");
     } else {
       const line = runner.last_error_line();
       markErrorLine(line);
@@ -849,6 +853,25 @@ import { describeValue } from "./format.js";
     editor.scrollIntoView({ line: line - 1, ch: 0 }, 40);
   }
 
+  // A fatal error kills Python (a stack overflow in WebAssembly, out of memory): the run
+  // never returns. Say so, and let Reset (or Run) reload the page: the code is kept as a
+  // draft (js/drafts.js) and comes back with the lab.
+  function onFatal(e) {
+    pythonDead = true;
+    running = false;
+    cancelAsks();
+    finishRunPanels();
+    err(`Python stopped working: ${String((e && e.message) || e).split("\n")[0]}. This happens ` +
+      "when a program runs out of memory or recurses too deeply (or a file made it do so).");
+    info("Press Reset to start a fresh Python: the page reloads and your code is kept.");
+    setState("error", "Python stopped working: press Reset for a fresh start (your code is kept).");
+  }
+  function restartPython() {
+    saveDraft();
+    sessionStorage.setItem("pytfjs:restarted", lab.id);
+    location.reload();
+  }
+
   function stop() {
     if (!running || !runner) return;
     const waiting = [...asks].some((ask) => !ask.finish); // a question, not a whole-run panel
@@ -861,6 +884,7 @@ import { describeValue } from "./format.js";
   }
 
   function reset() {
+    if (pythonDead) { restartPython(); return; }
     if (!lab || running) return;
     hideDraftNotice();
     if (editor.getValue() === lab.source) {
@@ -1061,6 +1085,10 @@ import { describeValue } from "./format.js";
       savedCode = editor.getValue();
       saveDraft();
       if (draft && draft.stale) showStaleNotice();
+      if (sessionStorage.getItem("pytfjs:restarted") === lab.id) { // after a fatal error
+        sessionStorage.removeItem("pytfjs:restarted");
+        info("A fresh Python: your code was kept (Reset restores the lab's own).");
+      }
       editor.on("changes", () => {
         markErrorLine(0);
         clearTimeout(saveTimer);
@@ -1081,6 +1109,7 @@ import { describeValue } from "./format.js";
       await runtime.loadPackages(pyodide, lab.packages, err);
       loading.step("python", "Python: ready");
       runner = pyodide.pyimport("pytfjs.runner");
+      if (pyodide._api) pyodide._api.on_fatal = onFatal;
       loading.stop();
       $("loading").hidden = true;
       info(`Python ${pyodide.version} ready · TensorFlow.js ${tf.version.tfjs} · backend ${backend.name}${backend.threads ? ` (${backend.threads} threads)` : ""}`);

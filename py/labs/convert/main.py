@@ -4,9 +4,9 @@ import time
 
 import numpy as np
 
-from pytfjs import export, param, report, ui
+from pytfjs import export, limits, param, report, ui
 from pytfjs.control import InputError
-from pytfjs.convert import QUANTIZE_DTYPES, convert_bytes
+from pytfjs.convert import QUANTIZE_DTYPES, ConvertError, convert_bytes
 
 SAMPLE = "models/keras/emotion_model.hdf5"  # fer's emotion model (Keras 2.0.5), shipped
 TYPED_INPUT = ""  # numbers ("0.1, 0.5, ...") to predict on; empty: a random input
@@ -19,6 +19,8 @@ if not url:
     url = SAMPLE if source.startswith("the sample") else None
 file = await ui.ask_file("Drop a Keras model file here (.h5, .hdf5 or .keras)",
                          accept=".h5,.hdf5,.keras", url=url)
+limits.check_file_size(file.size, file.name, limits.MODEL_MAX_FILE_BYTES, "model files",
+                       ConvertError)  # before reading it into memory
 quantize = param("quantize", "") if param("model", "") else await ui.choose(
     "Store the weights as:", ["float32 (exact)", *QUANTIZE_DTYPES], default="float32 (exact)")
 quantize = None if quantize.startswith("float32") or not quantize else quantize

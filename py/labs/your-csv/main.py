@@ -23,6 +23,7 @@ while True:
         encoding = await ui.choose(f"{problem} Read it as:", list(problem.choices))
 
 # 2. A look at the data.
+table.check_trainable()  # one usable column: nothing to learn from, say so now
 for note in table.notes:
     ui.message(f"{file.name}: {note}")
 info = table.describe()
@@ -38,7 +39,7 @@ label = param("label", "") or await ui.choose(
 table.check_label(label)  # a label with one value leaves nothing to learn
 counts = table.label_distribution(label)
 ui.table(f"Values of {label}", ["value", "rows"], list(counts.items())[:20])
-others = [c for c in columns if c != label]
+others = table.feature_choices(label)  # not the label, not empty columns
 if param("features", ""):
     features = param("features", "").split(",")
 elif scripted:
@@ -52,7 +53,8 @@ task = param("task", "") or (detected if scripted else await ui.choose(
     [detected, "regression" if detected == "classification" else "classification"]))
 print(f"label: {label} · task: {task} (detected: {detected})")
 
-choices = {"missing": param("missing", "error"), "text_features": param("text", "error")}
+choices = {"missing": param("missing", "error"), "text_features": param("text", "error"),
+           "rare_classes": param("rare", "keep" if scripted else "ask")}
 while True:
     try:
         # prepare() splits off 20% as the test set; fit() below keeps 15% for validation.
@@ -62,8 +64,10 @@ while True:
     except csv.CsvError as problem:  # text columns or missing values: the learner decides
         if not problem.choices or scripted:
             raise
-        key = "missing" if problem.problem == "missing" else "text_features"
+        key = {"missing": "missing", "too-many-classes": "rare_classes"}.get(
+            problem.problem, "text_features")
         choices[key] = await ui.choose(str(problem), list(problem.choices))
+task = data.task  # 'regression' may be the answer for a label with too many classes
 for note in data.notes:
     print("note:", note)
 print(f"{len(data.x_train)} training rows, {len(data.x_val)} test rows, "

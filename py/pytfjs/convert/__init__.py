@@ -14,11 +14,33 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .keras_to_tfjs import Conversion, convert_bytes
+from .. import limits
+from .keras_to_tfjs import Conversion
+from .keras_to_tfjs import convert_bytes as _convert_bytes
 from .writer import QUANTIZE_DTYPES, ConvertError, layers_model_files, write_files
 
 __all__ = ["QUANTIZE_DTYPES", "Conversion", "ConvertError", "convert_bytes", "convert_file",
            "layers_model_files", "write_files"]
+
+
+def convert_bytes(data: bytes, filename: str, quantization: str | None = None,
+                  reader: str = "pyfive") -> Conversion:
+    """Convert a Keras file's bytes; raises only ConvertError (a message, never a traceback).
+
+    The readers check the limits and explain their own failures; this is the last edge,
+    for a file damaged in a way no check foresaw (a config whose layers are not dicts...).
+    """
+    try:
+        return _convert_bytes(data, filename, quantization, reader)
+    except ConvertError:
+        raise
+    except MemoryError as e:
+        raise ConvertError(f"{filename} needs more memory than is free here; try a smaller "
+                           "model, or convert it on the command line") from e
+    except Exception as e:  # noqa: BLE001 - the edge for untrusted files
+        raise ConvertError(f"{filename} could not be converted: the file is damaged or holds "
+                           f"something this converter does not know{limits.detail(e)}. Save "
+                           "the model again and convert the new file") from e
 
 
 def convert_file(model_path: str | os.PathLike, out_dir: str | os.PathLike,

@@ -25,6 +25,15 @@ def main(argv: list[str] | None = None) -> int:
     except ConvertError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
+    except OSError as e:  # the output folder: write_files wrote all or nothing
+        print(f"error: cannot write {args.out_dir}: {e.strerror or e} (nothing was written)",
+              file=sys.stderr)
+        return 1
+    except (MemoryError, RecursionError) as e:  # conversion happens before any writing
+        need = "memory" if isinstance(e, MemoryError) else "stack depth"
+        print(f"error: {args.model} needs more {need} than Python has here (nothing was "
+              "written)", file=sys.stderr)
+        return 1
     print(conversion.report())
     print(f"TF.js model written to {args.out_dir}/model.json")
     return 0

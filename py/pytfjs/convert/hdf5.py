@@ -10,10 +10,12 @@ from __future__ import annotations
 import io
 import struct
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
+from .. import limits
 from .writer import ConvertError
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
@@ -133,20 +135,41 @@ def _text(value: Any) -> Any:
     return value
 
 
+@contextmanager
+def _reading(filename: str) -> Iterator[None]:
+    """The reader's edge: whatever pyfive/h5py raise on a damaged file becomes a message.
+
+    A hostile file reaches code paths no test of the reader covered (pyfive raises
+    ``InvalidHDF5File``, ``struct.error``, ``OverflowError``, ``KeyError``...); the
+    learner gets one ConvertError naming the file, never a traceback.
+    """
+    try:
+        yield
+    except ConvertError:
+        raise
+    except ImportError as e:
+        raise ConvertError(f"the HDF5 reader {e.name} is not installed here; use the "
+                           "default reader (pyfive)") from e
+    except NotImplementedError as e:
+        raise ConvertError(f"{filename} uses an HDF5 feature the pure-Python reader lacks "
+                           f"({e}); save the model again with default settings") from e
+    except Exception as e:  # noqa: BLE001 - third-party reader on untrusted bytes
+        raise damaged(filename, e) from e
+
+
 class Group:
     """One HDF5 group: ``attrs`` (decoded), ``keys()``, ``group(name)``, ``array(name)``."""
 
-    def __init__(self, obj: Any, path: str, filename: str) -> None:
+    def __init__(self, obj: Any, path: str, filename: str, file_bytes: int = 0) -> None:
         self._obj = obj
         self.path = path
         self.filename = filename
+        self.file_bytes = file_bytes  # the file's length: no dataset can decode to more
 
     @property
     def attrs(self) -> dict[str, Any]:
-        try:
+        with _reading(self.filename):
             return {str(k): _text(v) for k, v in self._obj.attrs.items()}
-        except (struct.error, AssertionError, ValueError, KeyError, OSError, IndexError) as e:
-            raise damaged(self.filename, e) from e
 
     def attr_list(self, name: str) -> list[str] | None:
         """A string-list attribute, joining Keras' ``name0, name1, ...`` chunks (>64 KB)."""
@@ -156,34 +179,53 @@ class Group:
             return [value] if isinstance(value, str) else list(value)
         chunks, i = [], 0
         while f"{name}{i}" in attrs:
-            chunks.extend(attrs[f"{name}{i}"])
+            value = attrs[f"{name}{i}"]
+            chunks.extend([value] if isinstance(value, str) else value)
             i += 1
         return chunks if i else None
 
     def keys(self) -> list[str]:
-        return list(self._obj.keys())
+        with _reading(self.filename):
+            return [str(k) for k in self._obj.keys()]
 
     def __contains__(self, name: str) -> bool:
         try:
-            self._obj[name]
-        except (KeyError, ValueError):
+            with _reading(self.filename):
+                self._obj[name]
+        except ConvertError:
             return False
         return True
 
     def is_group(self, name: str) -> bool:
-        return hasattr(self._obj[name], "keys")
+        with _reading(self.filename):
+            return hasattr(self._obj[name], "keys")
 
     def group(self, name: str) -> Group:
-        return Group(self._obj[name], f"{self.path.rstrip('/')}/{name}", self.filename)
+        with _reading(self.filename):
+            obj = self._obj[name]
+        return Group(obj, f"{self.path.rstrip('/')}/{name}", self.filename, self.file_bytes)
 
     def array(self, name: str) -> np.ndarray:
-        try:
-            return np.array(self._obj[name][()])
-        except (struct.error, AssertionError, ValueError, OSError, IndexError) as e:
-            raise damaged(self.filename, e) from e
-        except NotImplementedError as e:
-            raise ConvertError(f"{self.filename}: dataset {self.path}/{name} uses an HDF5 "
-                               f"feature the pure-Python reader lacks ({e})") from e
+        with _reading(self.filename):
+            dataset = self._obj[name]
+            self._check_size(dataset, name)
+            return np.array(dataset[()])
+
+    def _check_size(self, dataset: Any, name: str) -> None:
+        """Refuse a dataset the file cannot hold before the reader allocates it."""
+        if not self.file_bytes or not hasattr(dataset, "shape"):
+            return
+        shape = tuple(dataset.shape or ())
+        dtype = dataset.dtype
+        itemsize = dtype.itemsize if isinstance(dtype, np.dtype) else 8
+        low = getattr(dataset, "_dataobjects", None)
+        if low is not None:  # pyfive: filters are known once the chunk params are read
+            low._get_chunk_params()
+            compressed = bool(low._filter_ids)
+        else:
+            compressed = bool(getattr(dataset, "compression", None))
+        limits.check_dataset(shape, itemsize, compressed, self.file_bytes,
+                             f"{self.filename} ({self.path.rstrip('/')}/{name})", ConvertError)
 
     def walk(self, prefix: str = "") -> Iterator[tuple[str, Group, str]]:
         """(path, parent group, dataset name) for every dataset below, sorted."""
@@ -195,9 +237,9 @@ class Group:
 
 
 def damaged(filename: str, error: BaseException) -> ConvertError:
-    return ConvertError(f"{filename}: the HDF5 file is truncated or damaged "
-                        f"({type(error).__name__}: {error}); save the model again "
-                        "and convert the new file")
+    return ConvertError(f"{filename}: the HDF5 file is truncated or damaged"
+                        f"{limits.detail(error)}; save the model again and convert the new "
+                        "file")
 
 
 def open_hdf5(data: bytes, filename: str, reader: str = "pyfive") -> Group:
@@ -210,7 +252,7 @@ def open_hdf5(data: bytes, filename: str, reader: str = "pyfive") -> Group:
         raise ConvertError(f"{filename}: the HDF5 file is truncated or damaged (it has "
                            f"{len(data):,} of its {expected:,} bytes); copy or save the "
                            "model again and convert the complete file")
-    try:
+    with _reading(filename):
         if reader == "h5py":
             import h5py
 
@@ -221,9 +263,5 @@ def open_hdf5(data: bytes, filename: str, reader: str = "pyfive") -> Group:
 
             root = pyfive.File(io.BytesIO(data))
         else:
-            raise ValueError(f"unknown HDF5 reader {reader!r}")
-    except ConvertError:
-        raise
-    except (struct.error, AssertionError, ValueError, OSError, IndexError, KeyError) as e:
-        raise damaged(filename, e) from e
-    return Group(root, "/", filename)
+            raise ConvertError(f"unknown HDF5 reader {reader!r}: use pyfive or h5py")
+    return Group(root, "/", filename, len(data))

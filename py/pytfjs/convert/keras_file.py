@@ -16,11 +16,13 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from .. import limits
 from .hdf5 import Group, is_hdf5, open_hdf5
 from .topology import LayerInfo
 from .writer import ConvertError
@@ -82,17 +84,42 @@ class KerasFile:
 
 
 def _json(text: Any, filename: str, what: str) -> dict[str, Any]:
+    if not isinstance(text, (bytes, str)):
+        raise ConvertError(f"{filename}: {what} is not text; the file is damaged. Save the "
+                           "model again")
+    limits.check_json(text, f"{filename}: {what}", ConvertError)  # before json recurses
     try:
         value = json.loads(text.decode() if isinstance(text, bytes) else text)
     except (ValueError, UnicodeDecodeError) as e:
         raise ConvertError(f"{filename}: {what} is not valid JSON ({e})") from e
+    except RecursionError as e:  # deeper than this Python's stack, within the limit
+        raise ConvertError(f"{filename}: {what} is nested too deeply to read") from e
     if not isinstance(value, dict):
         raise ConvertError(f"{filename}: {what} is not a JSON object")
     return value
 
 
 def read_keras(data: bytes, filename: str, reader: str = "pyfive") -> KerasFile:
-    """Parse a Keras .h5/.hdf5 or .keras file held in memory."""
+    """Parse a Keras .h5/.hdf5 or .keras file held in memory.
+
+    Raises only ConvertError: the limits (``pytfjs.limits``) are checked from what the
+    file declares before anything is inflated or allocated, and whatever a third-party
+    reader raises on a damaged file is explained here, at the reader's edge.
+    """
+    try:
+        return _read_keras(data, filename, reader)
+    except ConvertError:
+        raise
+    except MemoryError as e:
+        raise ConvertError(f"{filename} needs more memory than this page has; convert it on "
+                           "the command line (python -m pytfjs.convert)") from e
+    except Exception as e:  # noqa: BLE001 - untrusted bytes through third-party readers
+        raise ConvertError(f"{filename} could not be read as a Keras model: the file is "
+                           f"damaged or not a model file{limits.detail(e)}. Save the model "
+                           "again and convert the new file") from e
+
+
+def _read_keras(data: bytes, filename: str, reader: str) -> KerasFile:
     if not data:
         raise ConvertError(f"{filename} is empty (0 bytes); choose the saved model file")
     if data[:4] == b"PK\x03\x04":
@@ -118,15 +145,23 @@ def read_keras(data: bytes, filename: str, reader: str = "pyfive") -> KerasFile:
 def _read_keras_zip(data: bytes, filename: str, reader: str) -> KerasFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
+        limits.check_zip(archive, filename, ConvertError)  # before inflating anything
         names = set(archive.namelist())
         if "config.json" not in names:
             raise ConvertError(f"{filename} is a zip without config.json; it is not a Keras "
                                ".keras model file")
-        config = _json(archive.read("config.json"), filename, "config.json")
-        meta = _json(archive.read("metadata.json"), filename, "metadata.json") \
+
+        def member(name: str) -> bytes:
+            return limits.read_member(archive, name, filename, ConvertError)
+
+        config = _json(member("config.json"), filename, "config.json")
+        meta = _json(member("metadata.json"), filename, "metadata.json") \
             if "metadata.json" in names else {}
-        weights = archive.read("model.weights.h5") if "model.weights.h5" in names else None
-    except (zipfile.BadZipFile, EOFError, OSError) as e:
+        weights = member("model.weights.h5") if "model.weights.h5" in names else None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError,
+            NotImplementedError, zlib.error) as e:
+        if isinstance(e, ConvertError):
+            raise
         raise ConvertError(f"{filename}: the .keras zip is truncated or damaged ({e}); save "
                            "the model again") from e
     if weights is None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import collections
 import io
+import math
 import os
 import pickle
 import struct
@@ -30,6 +31,8 @@ from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
+
+from .. import limits
 
 LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
 LEGACY_PROTOCOL = 1001
@@ -90,6 +93,11 @@ class TensorRef:
             raise TorchStateError(f"{source}: tensor {name!r} has a negative size or stride")
         last = self.offset + sum((d - 1) * s for d, s in zip(self.shape, self.stride,
                                                             strict=True) if d > 0)
+        nbytes = data.dtype.itemsize * math.prod(self.shape)
+        if nbytes > limits.ARRAY_MAX_BYTES:
+            raise TorchStateError(f"{source}: tensor {name!r} of shape {self.shape} would be "
+                                  f"{limits.size_text(nbytes)}; arrays up to "
+                                  f"{limits.size_text(limits.ARRAY_MAX_BYTES)} are read")
         if 0 in self.shape:
             return np.zeros(self.shape, data.dtype.newbyteorder("="))
         if last >= data.size:
@@ -171,9 +179,10 @@ def _unpickle(data: bytes | IO[bytes], source: str, loader: Callable | None = No
     except TorchStateError:
         raise
     except (pickle.UnpicklingError, EOFError, ValueError, TypeError, KeyError,
-            IndexError, AttributeError, struct.error) as exc:
-        raise TorchStateError(f"{source} is not a readable PyTorch state dict "
-                              f"({type(exc).__name__}: {exc})") from None
+            IndexError, AttributeError, struct.error, OverflowError, MemoryError,
+            RecursionError) as exc:
+        raise TorchStateError(f"{source} is not a readable PyTorch state dict: the file is "
+                              f"damaged or not a state dict{limits.detail(exc)}") from None
 
 
 def _resolve(value: Any, source: str, name: str = "") -> Any:
@@ -206,7 +215,7 @@ def _read_zip(archive: zipfile.ZipFile, source: str) -> Any:
             member = f"{prefix}data/{key}"
             if member not in names:
                 raise TorchStateError(f"{source}: storage {key!r} is missing from the zip")
-            raw = archive.read(member)
+            raw = limits.read_member(archive, member, source, TorchStateError)
             if len(raw) < numel * storage_type.dtype.itemsize:
                 raise TorchStateError(f"{source}: storage {key!r} is truncated")
             data = np.frombuffer(raw, storage_type.dtype, numel)
@@ -230,11 +239,14 @@ def load_state_dict(path: str | os.PathLike | bytes, source: str | None = None
         data, source = Path(path).read_bytes(), source or str(path)
     if not data:
         raise TorchStateError(f"{source} is empty (0 bytes)")
-    if zipfile.is_zipfile(io.BytesIO(data)):
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            result = _read_zip(archive, source)
-    else:
-        result = _read_legacy_bytes(data, source)
+    try:
+        result = _read_any(data, source)
+    except TorchStateError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the reader's edge for untrusted bytes
+        raise TorchStateError(f"{source} is not a readable PyTorch state dict"
+                              f"{limits.detail(exc)}; save it again with "
+                              "torch.save(model.state_dict(), path)") from None
     if not isinstance(result, Mapping):
         raise TorchStateError(f"{source} holds a {type(result).__name__}, not a state dict "
                               "(save model.state_dict(), not the model)")
@@ -245,6 +257,15 @@ def load_state_dict(path: str | os.PathLike | bytes, source: str | None = None
     if not out:
         raise TorchStateError(f"{source} holds no tensors")
     return out
+
+
+def _read_any(data: bytes, source: str) -> Any:
+    """Either format, limits checked from the zip's directory before inflating."""
+    if zipfile.is_zipfile(io.BytesIO(data)):
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            limits.check_zip(archive, source, TorchStateError)
+            return _read_zip(archive, source)
+    return _read_legacy_bytes(data, source)
 
 
 def _read_legacy_bytes(data: bytes, source: str) -> Any:

@@ -23,13 +23,20 @@ from typing import Any
 
 import numpy as np
 
+from .. import limits
 from ..control import InputError
 
-MAX_BYTES = 25 * 1024 * 1024
+MAX_BYTES = limits.CSV_MAX_BYTES
 MISSING = {"", "na", "n/a", "nan", "null", "none", "?", "-"}
 DELIMITERS = (",", ";", "\t", "|")
 _DELIMITER_NAMES = {";": "semicolons", "\t": "tabs", "|": "bars"}
 CLASSIFICATION_MAX_CLASSES = 20
+CLASS_MIN_ROWS = 5  # fewer rows per class on average: a warning; rarer classes may be grouped
+OTHER_CLASS = "(other)"
+# (BOM, codec): UTF-32 first, its little-endian BOM starts with UTF-16's
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+         (b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+_CONTROL_BYTES = bytes(range(0, 9)) + bytes(range(14, 32)) + b"\x0b\x7f"
 _DECIMAL_COMMA = re.compile(r"^[-+]?\d+,\d+$")
 
 
@@ -57,10 +64,58 @@ def check_size(size: int, name: str, limit: int = MAX_BYTES) -> None:
         )
 
 
+def detect_encoding(data: bytes) -> str | None:
+    """The encoding a byte-order mark (or UTF-16's zero bytes) gives away, else None.
+
+    Excel's "Unicode Text" is UTF-16 with a BOM; some tools write UTF-16 without one,
+    which shows as a zero byte beside every ASCII character.
+    """
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return codec
+    head = data[:4096]
+    if len(head) >= 4 and head.count(0) >= len(head) // 3:
+        even, odd = head[0::2].count(0), head[1::2].count(0)
+        if odd > 3 * even:
+            return "utf-16-le"
+        if even > 3 * odd:
+            return "utf-16-be"
+    return None
+
+
+def _looks_binary(data: bytes) -> bool:
+    """Zero bytes or many control bytes: an image, a zip, a spreadsheet, not text."""
+    head = data[:65536]
+    if not head:
+        return False
+    return b"\x00" in head or sum(head.count(b) for b in _CONTROL_BYTES) > len(head) // 100
+
+
+def _not_text(name: str) -> CsvError:
+    return CsvError(
+        f"{name} is not a text file: it holds binary data (it may be a spreadsheet, a zip "
+        "or a picture renamed .csv). In your spreadsheet choose File > Save as > 'CSV UTF-8' "
+        "and drop that file.", problem="binary")
+
+
 def decode(data: bytes, name: str, encoding: str | None = None) -> str:
-    """Text of ``data``: UTF-8 (with or without BOM) unless another encoding is chosen."""
+    """Text of ``data``: by its BOM (UTF-8, UTF-16, UTF-32), else UTF-8, or as chosen."""
+    encoding = encoding or detect_encoding(data)
     if encoding:
-        return data.decode(encoding)
+        try:
+            text = data.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as exc:
+            where = (f" (byte {exc.start:,} does not fit)" if isinstance(exc, UnicodeDecodeError)
+                     else " (this page does not know that encoding)")
+            raise CsvError(f"{name} cannot be read as {encoding}{where}. Choose another "
+                           "encoding, or save the file as 'CSV UTF-8'.", problem="encoding",
+                           choices=("utf-8", "latin-1", "cp1252")) from None
+        text = text.removeprefix("\ufeff")
+        if "\x00" in text:
+            raise _not_text(name)
+        return text
+    if _looks_binary(data):
+        raise _not_text(name)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -78,7 +133,10 @@ def sniff_delimiter(text: str) -> str:
     lines = [ln for ln in text.splitlines()[:30] if ln.strip()]
     best, best_score = ",", (0, 0)
     for delim in DELIMITERS:
-        counts = [len(row) for row in _csv.reader(lines, delimiter=delim)]
+        try:
+            counts = [len(row) for row in _csv.reader(lines, delimiter=delim)]
+        except _csv.Error:  # an unclosed quote, a huge field: _parse explains it
+            continue
         if not counts or counts[0] < 2:
             continue
         consistent = sum(c == counts[0] for c in counts)
@@ -89,11 +147,11 @@ def sniff_delimiter(text: str) -> str:
 
 
 def _is_number(text: str) -> bool:
+    """A finite number ("inf" and "1e999" are text: a model cannot learn from them)."""
     try:
-        float(text)
+        return math.isfinite(float(text))
     except ValueError:
         return False
-    return True
 
 
 def _is_missing(text: str) -> bool:
@@ -111,6 +169,11 @@ class Column:
     @property
     def kind(self) -> str:
         return "number" if self.numeric is not None else "text"
+
+    @property
+    def empty(self) -> bool:
+        """No value in any row (a spreadsheet export's unused column)."""
+        return self.missing == len(self.values)
 
     def distinct(self) -> int:
         return len({v.strip() for v in self.values if not _is_missing(v)})
@@ -205,19 +268,88 @@ class CsvTable:
         sequential = whole and bool(np.all(steps == steps[0])) if len(steps) else False
         return whole and (looks_id or sequential)
 
+    def check_trainable(self) -> None:
+        """Refuse at once a table with fewer than two columns that hold values."""
+        used = [n for n, c in self.columns.items() if not c.empty]
+        if len(used) < 2:
+            what = (f"only one column with values ({used[0]!r})" if used else
+                    "no column with values")
+            raise CsvError(
+                f"{self.name} has {what}: a model needs a column to predict and at least one "
+                "other column to learn from. Choose a file with more columns.",
+                problem="no-features")
+
+    def feature_choices(self, label: str) -> list[str]:
+        """The columns a model may learn ``label`` from (not empty ones); CsvError if none."""
+        self._column(label)
+        others = [n for n, c in self.columns.items() if n != label and not c.empty]
+        if not others:
+            empty = [n for n in self.columns if n != label]
+            detail = (f" ({', '.join(repr(n) for n in empty)} "
+                      f"{'is' if len(empty) == 1 else 'are'} empty in every row)" if empty else "")
+            raise CsvError(
+                f"{self.name} has no column to learn {label!r} from besides the label itself"
+                f"{detail}. Choose another label, or a file with feature columns.",
+                problem="no-features", column=label)
+        return others
+
+    def class_warning(self, label: str) -> str | None:
+        """A warning when ``label`` has too many classes for the rows, else None."""
+        counts = {k: v for k, v in self.label_distribution(label).items() if k != "(missing)"}
+        rows = sum(counts.values())
+        if len(counts) <= max(2, rows // CLASS_MIN_ROWS):
+            return None
+        rare = sum(1 for c in counts.values() if c < CLASS_MIN_ROWS)
+        numeric = self._column(label).numeric is not None
+        return (f"{label!r} has {len(counts):,} different values in {rows:,} rows ({rare:,} "
+                f"with fewer than {CLASS_MIN_ROWS} rows): as classes, too few examples of "
+                "each to learn. Choose: group the classes with fewer than "
+                f"{CLASS_MIN_ROWS} rows into {OTHER_CLASS!r} ('group')"
+                + (", predict it as a number ('regression')" if numeric else "")
+                + " or keep every class ('keep').")
+
     def prepare(self, label: str, features: list[str] | None = None, *, task: str = "auto",
                 standardize: bool = True, validation_split: float = 0.2, seed: int = 0,
                 missing: str = "error", text_features: str = "error",
-                keep_id_columns: bool = False) -> Prepared:
-        """Split into float32 train/validation arrays; see the module docstring."""
+                keep_id_columns: bool = False, rare_classes: str = "keep") -> Prepared:
+        """Split into float32 train/validation arrays; see the module docstring.
+
+        ``rare_classes`` for a classification label with too many classes for the rows
+        (:meth:`class_warning`): "keep", "group" (classes with fewer than
+        ``CLASS_MIN_ROWS`` rows become ``OTHER_CLASS``), "regression" (a numeric label
+        is predicted as a number) or "ask" (raise the warning as a CsvError with those
+        choices).
+        """
         label_col = self._column(label)
         self.check_label(label)
         task = self.detect_task(label) if task == "auto" else task
         if task not in ("classification", "regression"):
             raise ValueError("task must be 'auto', 'classification' or 'regression'")
+        if rare_classes not in ("keep", "group", "regression", "ask"):
+            raise ValueError("rare_classes must be 'keep', 'group', 'regression' or 'ask'")
+        if task == "classification" and rare_classes != "keep":
+            warning = self.class_warning(label)
+            if warning and rare_classes == "ask":
+                raise CsvError(warning, problem="too-many-classes", column=label,
+                               choices=("group", "regression", "keep")
+                               if label_col.numeric is not None else ("group", "keep"))
+            if warning and rare_classes == "regression":
+                if label_col.numeric is None:
+                    raise CsvError(f"{label!r} holds text: it cannot be predicted as a number. "
+                                   "Group its rare classes instead.", problem="text-label",
+                                   column=label)
+                task = "regression"
         notes: list[str] = []
+        if task == "classification" and rare_classes == "keep":
+            warning = self.class_warning(label)
+            if warning:  # kept on purpose, or scripted: still say why accuracy may be low
+                notes.append(warning.split(" Choose:")[0])
+        empty = [n for n in (features or self.columns) if n != label and self.columns.get(
+            n) is not None and self.columns[n].empty]
+        if empty:
+            notes.append(f"left out {', '.join(repr(n) for n in empty)}: empty in every row")
         if features is None:
-            features = [n for n in self.columns if n != label]
+            features = [n for n in self.columns if n != label and n not in empty]
             ids = [n for n in features if self.id_like(n)]
             if ids and not keep_id_columns:
                 features = [n for n in features if n not in ids]
@@ -227,6 +359,7 @@ class CsvTable:
                     "(keep_id_columns=True keeps them)")
         for name in features:
             self._column(name)
+        features = [n for n in features if n not in empty]
         if label in features:
             raise CsvError(f"{label!r} is the label; it cannot also be a feature.",
                            problem="label-is-feature", column=label)
@@ -262,10 +395,13 @@ class CsvTable:
             col = self.columns[name]
             if col.numeric is not None:
                 values = col.numeric.copy()
+                present = values[keep & ~np.isnan(values)]
+                fill = float(present.mean()) if len(present) else 0.0
                 if missing == "fill" and np.isnan(values).any():
-                    values[np.isnan(values)] = np.nanmean(values[keep])
+                    values[np.isnan(values)] = fill
                 blocks.append(values[:, None])
-                feature_spec.append({"column": name, "kind": "number"})
+                # new rows missing this value get the training mean (transform)
+                feature_spec.append({"column": name, "kind": "number", "fill": fill})
                 continue
             if text_features == "error":
                 where = f" (line {col.first_text_line})" if col.first_text_line else ""
@@ -284,7 +420,7 @@ class CsvTable:
             cleaned = [v.strip() for v in col.values]
             present = [v for v, k in zip(cleaned, keep, strict=False) if k and not _is_missing(v)]
             categories = sorted(set(present))
-            if missing == "fill":
+            if missing == "fill" and categories:
                 mode = max(categories, key=present.count)
                 cleaned = [mode if _is_missing(v) else v for v in cleaned]
             onehot = np.array([[float(v == c) for c in categories] for v in cleaned])
@@ -298,6 +434,15 @@ class CsvTable:
         x_all = np.hstack(blocks)[keep].astype(np.float64)  # statistics in float64
         labels = [v.strip() for v, k in zip(label_col.values, keep, strict=False) if k]
 
+        if task == "classification" and rare_classes == "group":
+            counts: dict[str, int] = {}
+            for v in labels:
+                counts[v] = counts.get(v, 0) + 1
+            rare = {v for v, c in counts.items() if c < CLASS_MIN_ROWS}
+            if rare:
+                labels = [OTHER_CLASS if v in rare else v for v in labels]
+                notes.append(f"grouped {len(rare):,} classes with fewer than {CLASS_MIN_ROWS} "
+                             f"rows into {OTHER_CLASS!r}")
         if task == "classification":
             self.check_label(label, labels)  # rows dropped for missing values may leave one
             class_names = sorted(set(labels), key=_natural_key)
@@ -381,9 +526,17 @@ class Prepared:
         for row in rows:
             values: list[float] = []
             for spec in self.features:
-                raw = row[spec["column"]]
+                raw = row.get(spec["column"])
                 if spec["kind"] == "number":
-                    values.append(float(raw))
+                    if raw is None or _is_missing(str(raw)):  # as in training: the mean
+                        values.append(float(spec.get("fill", 0.0)))
+                        continue
+                    try:
+                        values.append(float(raw))
+                    except (TypeError, ValueError):
+                        raise CsvError(f"column {spec['column']!r} needs a number, not "
+                                       f"{str(raw)[:40]!r}.", problem="text-feature",
+                                       column=spec["column"]) from None
                 else:
                     values += [float(str(raw).strip() == c) for c in spec["categories"]]
             out.append(values)
@@ -444,15 +597,63 @@ def _ragged(name: str, line: int, fields: int, width: int) -> None:
         "try again.", problem="ragged", line=line)
 
 
-def _parse(text: str, delim: str) -> tuple[list[list[str]], list[int]]:
-    """Non-blank rows of fields, and the file line on which each row starts."""
+def _check_lines(text: str, name: str) -> None:
+    """Refuse a line longer than the limit before the csv module sees it."""
+    start = 0
+    for number, match in enumerate(re.finditer(r"\r\n|\n|\r", text + "\n"), start=1):
+        if match.start() - start > limits.CSV_MAX_LINE_CHARS:
+            raise CsvError(
+                f"line {number} of {name} has {match.start() - start:,} characters; lines up "
+                f"to {limits.CSV_MAX_LINE_CHARS:,} characters are read. A CSV file has one "
+                "row per line: this may not be a CSV file, or its line breaks were lost. Save "
+                "it again from your spreadsheet as 'CSV UTF-8'.", problem="long-line",
+                line=number)
+        start = match.end()
+
+
+def _parse(text: str, delim: str, name: str = "data.csv"
+           ) -> tuple[list[list[str]], list[int]]:
+    """Non-blank rows of fields, and the file line on which each row starts.
+
+    The csv module's field limit is set to ours for the call; its errors become CsvErrors
+    naming the line.
+    """
+    previous = _csv.field_size_limit(limits.CSV_MAX_FIELD_CHARS)
     reader = _csv.reader(io.StringIO(text), delimiter=delim)
-    rows, lines, start = [], [], 1
-    for row in reader:
-        if any(cell.strip() for cell in row):
-            rows.append(row)
-            lines.append(start)
-        start = reader.line_num + 1
+    rows, lines, start, cells = [], [], 1, 0
+    try:
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                if len(row) > limits.CSV_MAX_COLUMNS:
+                    raise CsvError(
+                        f"line {start} of {name} has {len(row):,} fields; up to "
+                        f"{limits.CSV_MAX_COLUMNS:,} columns are read. Keep the columns you "
+                        "need (in a spreadsheet) and save again.", problem="too-wide",
+                        line=start)
+                cells += len(row)
+                if cells > limits.CSV_MAX_CELLS:
+                    raise CsvError(
+                        f"{name} has more than {limits.CSV_MAX_CELLS:,} values (rows x "
+                        f"columns; line {start}); this page reads up to that many. Use a "
+                        "sample of the rows, or fewer columns.", problem="too-big", line=start)
+                rows.append(row)
+                lines.append(start)
+            start = reader.line_num + 1
+    except _csv.Error as exc:
+        line = reader.line_num or start
+        if "field larger than field limit" in str(exc):
+            raise CsvError(
+                f"{name} has a value of more than {limits.CSV_MAX_FIELD_CHARS:,} characters "
+                f"(from line {start}); values up to that length are read. Often a quote "
+                "(\") that is never closed makes the rest of the file one value: check the "
+                "quotes on that line.", problem="long-field", line=start) from None
+        raise CsvError(
+            f"line {line} of {name} could not be read as CSV: a quote (\") or a line break is "
+            "in an unexpected place. Check the quotes on that line (a value with a "
+            "separator or a quote inside must be quoted, and its quotes doubled).",
+            problem="parse", line=line) from None
+    finally:
+        _csv.field_size_limit(previous)
     return rows, lines
 
 
@@ -465,12 +666,14 @@ def read(data: bytes | str, name: str = "data.csv", *, encoding: str | None = No
     if not text.strip():
         raise CsvError(f"{name} is empty: there is nothing to read. Choose a CSV file with a "
                        "header row and data rows.", problem="empty")
+    _check_lines(text, name)
+    if "\x00" in text:
+        raise _not_text(name)
     delim = delimiter or sniff_delimiter(text)
-    try:
-        rows, lines = _parse(text, delim)
-    except _csv.Error as exc:
-        raise CsvError(f"{name} could not be read as CSV: {exc}. Check its quotes.",
-                       problem="parse") from None
+    rows, lines = _parse(text, delim, name)
+    if not rows:
+        raise CsvError(f"{name} holds only blank values: there is nothing to read. Choose a "
+                       "CSV file with a header row and data rows.", problem="empty")
     first = rows[0]
     notes = []
     if delim != ",":
@@ -515,6 +718,10 @@ def read(data: bytes | str, name: str = "data.csv", *, encoding: str | None = No
     if comma_columns:
         notes.append("decimal commas read as decimal points in "
                      + ", ".join(repr(c) for c in comma_columns))
+    empty = [c.name for c in columns.values() if c.missing == len(c.values)]
+    if empty:
+        notes.append(f"{', '.join(repr(c) for c in empty)} {'is' if len(empty) == 1 else 'are'}"
+                     " empty in every row: left out of the features")
     return CsvTable(name=name, columns=columns, rows=len(data_rows), delimiter=delim,
                     encoding=encoding or "utf-8", has_header=bool(header), notes=notes,
                     first_data_line=data_lines[0])

@@ -22,13 +22,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import _compat
+from .. import _compat, limits
 from ..control import InputError
 
 MAX_SIDE = 2048  # longer photos are scaled down by the browser while decoding
-MAX_FILE_BYTES = 100_000_000
+MAX_FILE_BYTES = limits.IMAGE_MAX_FILE_BYTES
 PHOTOS = "data/photos"
-FORMATS = "PNG, JPEG, GIF, WebP or BMP"
+FORMATS = "PNG, JPEG, GIF, WebP, BMP or AVIF"
 
 
 @dataclass
@@ -102,6 +102,21 @@ def rgba_to_rgb(rgba: np.ndarray) -> np.ndarray:
 # ------------------------------------------------------------------ the browser
 
 
+def check(data: bytes, name: str) -> tuple[str, int, int]:
+    """(format, width, height) of a photo the browser may decode, from its header alone.
+
+    InputError naming the file for an empty or too big file, a format the page does not
+    read, a damaged header, or more pixels than ``limits.IMAGE_MAX_PIXELS``: a header
+    claiming 60000 x 60000 would otherwise keep the browser's decoder busy for minutes.
+    """
+    if not data:
+        raise InputError(f"{name} is empty (0 bytes): pick a photo ({FORMATS}).")
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(f"{name} is {len(data) / 1e6:.0f} MB; photos up to "
+                         f"{MAX_FILE_BYTES // 10**6} MB are read: pick a smaller file.")
+    return limits.check_image(bytes(data), name, FORMATS, InputError)
+
+
 def _from_js(result: object, name: str) -> Photo:
     width, height = int(result.width), int(result.height)  # type: ignore[attr-defined]
     rgba = np.empty((height, width, 4), np.uint8)
@@ -114,11 +129,7 @@ async def decode(data: bytes, name: str, max_side: int = MAX_SIDE) -> Photo:
     """A :class:`Photo` from encoded image bytes; InputError (naming the file) if they
     are empty, too big or not an image the browser can decode."""
     _compat.require_browser("decoding images")
-    if not data:
-        raise InputError(f"{name} is empty (0 bytes): pick a photo ({FORMATS}).")
-    if len(data) > MAX_FILE_BYTES:
-        raise InputError(f"{name} is {len(data) / 1e6:.0f} MB; photos up to "
-                         f"{MAX_FILE_BYTES // 10**6} MB are read: pick a smaller file.")
+    check(data, name)
     try:
         result = await _compat.decode_image(data, max_side)
     except _compat.JsException as exc:
