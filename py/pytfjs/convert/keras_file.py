@@ -44,17 +44,19 @@ class KerasFile:
 
     # -- .keras ----------------------------------------------------------------------------
     def _keras3_weights(self, layer: LayerInfo) -> list[np.ndarray]:
-        path = layer.keras3_path
-        node: Group = self._root
-        for part in path.split("/"):
-            if part not in node or not node.is_group(part):
-                raise self._missing(layer, f"no weights at {path}")
-            node = node.group(part)
-        keys = sorted(node.keys(), key=lambda k: int(k) if k.isdigit() else -1)
-        if keys != [str(i) for i in range(len(layer.variables))]:
-            raise self._missing(layer, f"{path} holds {keys}, expected "
-                                f"{len(layer.variables)} variables {layer.variables}")
-        return [node.array(k) for k in keys]
+        arrays: list[np.ndarray] = []
+        for path, count in layer.keras3_groups:  # a wrapper's inner layer(s): one each
+            node: Group = self._root
+            for part in path.split("/"):
+                if part not in node or not node.is_group(part):
+                    raise self._missing(layer, f"no weights at {path}")
+                node = node.group(part)
+            keys = sorted(node.keys(), key=lambda k: int(k) if k.isdigit() else -1)
+            if keys != [str(i) for i in range(count)]:
+                raise self._missing(layer, f"{path} holds {keys}, expected "
+                                    f"{count} variables {layer.variables}")
+            arrays += [node.array(k) for k in keys]
+        return arrays
 
     # -- .h5 -------------------------------------------------------------------------------
     def _h5_weights(self, layer: LayerInfo) -> list[np.ndarray]:
