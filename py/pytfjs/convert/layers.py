@@ -75,8 +75,7 @@ _PRE = "Preprocessing"
 _IDENTITY = "Activation('linear') (the identity at inference)"
 _PREPROCESS = ("run it on the data before predict (in Python, or with tf.* ops in JS) and "
                "convert the model without it")
-_RNN_CELL = ("TF.js has RNN(cell) too, but this converter does not map a cell's weights "
-             "yet")
+_RNN_CELL = "a cell is not a layer of a model; TF.js only runs it inside an RNN layer"
 _AUGMENT_CROP = ("a CenterCrop or Resizing layer (what it does at inference depends on the "
                  "input size)")
 
@@ -177,8 +176,8 @@ LAYERS: dict[str, Layer | Rewrite | Refused] = {
     "ConvLSTM2D": Layer(_RNN, RNN_WEIGHTS),
     "Bidirectional": Layer(_RNN),
     "TimeDistributed": Layer(_RNN),
-    "RNN": Refused("the LSTM, GRU or SimpleRNN layer instead of RNN(cell)",
-                   differs=_RNN_CELL),
+    "RNN": Rewrite(_RNN, "LSTM", "the LSTM, GRU or SimpleRNN layer of its LSTMCell, GRUCell or "
+                   "SimpleRNNCell"),
     "LSTMCell": Refused("LSTM (a cell is only used inside an RNN layer)", differs=_RNN_CELL),
     "GRUCell": Refused("GRU(reset_after=False) (a cell is only used inside an RNN layer)",
                        differs=_RNN_CELL),
@@ -186,7 +185,8 @@ LAYERS: dict[str, Layer | Rewrite | Refused] = {
                              differs=_RNN_CELL),
     "StackedRNNCells": Refused("one LSTM/GRU/SimpleRNN layer per cell, with "
                                "return_sequences=True on all but the last",
-                               differs=_RNN_CELL),
+                               differs="this converter does not map stacked cells' weights "
+                               "to TF.js' names"),
     "ConvLSTM1D": Refused("ConvLSTM2D on a Reshape to (time, steps, 1, channels)"),
     "ConvLSTM3D": Refused("ConvLSTM2D"),
     "AbstractRNNCell": Refused("the LSTM, GRU or SimpleRNN layer"),
@@ -269,6 +269,10 @@ KERAS1_KEYS = frozenset({"border_mode", "nb_filter", "nb_row", "nb_col",
                          "subsample", "dim_ordering", "init", "W_regularizer"})
 
 RECURRENT = frozenset({"LSTM", "GRU", "SimpleRNN", "ConvLSTM2D"})
+# RNN(cell) is the layer of its cell; the RNN's own settings carry over
+CELL_LAYERS = {"LSTMCell": "LSTM", "GRUCell": "GRU", "SimpleRNNCell": "SimpleRNN"}
+RNN_SETTINGS = ("return_sequences", "return_state", "go_backwards", "stateful", "unroll",
+                "zero_output_for_mask", "trainable", "dtype")
 WRAPPERS = frozenset({"Bidirectional", "TimeDistributed"})
 
 

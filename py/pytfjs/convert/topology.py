@@ -19,10 +19,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from .layers import (
+    CELL_LAYERS,
     KERAS1_KEYS,
     KERAS1_ONLY,
     LAYERS,
     RECURRENT,
+    RNN_SETTINGS,
     WRAPPERS,
     Layer,
     Rewrite,
@@ -439,6 +441,9 @@ class _Normaliser:
         cls = CONTAINER_ALIASES.get(raw, canonical(raw or ""))
         config = entry.get("config") or {}
         name = config.get("name") or entry.get("name") or "?"
+        if cls == "RNN":
+            cls, config = self.rnn_of_cell(name, config)
+            entry = {**entry, "class_name": cls, "config": config}
         self.refuse_unconvertible(entry, cls, name)
         spec = LAYERS.get(cls)
         extra: list[dict[str, Any]] = []
@@ -483,6 +488,23 @@ class _Normaliser:
                             "from built-in layers (see the converter's supported list) or "
                             "write the layer in JS and register it with "
                             "tf.serialization.registerClass")
+
+    def rnn_of_cell(self, name: str, config: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """``RNN(LSTMCell(...))`` is ``LSTM(...)`` (same weights, same computation)."""
+        cell = config.get("cell") or {}
+        cell_cls = canonical(cell.get("class_name", "") if isinstance(cell, dict) else "")
+        if cell_cls not in CELL_LAYERS:
+            shown = cell_cls or "a list of cells"
+            raise self.fail(name, f"RNN of {shown!r}: only RNN(LSTMCell), RNN(GRUCell) and "
+                            "RNN(SimpleRNNCell) convert (as LSTM, GRU, SimpleRNN); use one "
+                            "LSTM/GRU/SimpleRNN layer per cell, with return_sequences=True "
+                            "on all but the last")
+        layer = CELL_LAYERS[cell_cls]
+        out = {k: v for k, v in (cell.get("config") or {}).items() if k != "name"}
+        out.update({k: config[k] for k in RNN_SETTINGS if k in config})
+        out["name"] = name
+        self.notes.append(f"layer {name}: RNN({cell_cls}) written as {layer}")
+        return layer, out
 
     def rewrite(self, cls: str, spec: Rewrite, config: dict[str, Any], name: str,
                 entry: dict[str, Any], functional: bool
