@@ -253,6 +253,13 @@ REFUSALS = {
                      "Softmax(axis=1): TF.js 4.22 computes softmax over the last axis only"),
     "leaky_relu_layer": ("blocks.k3.keras", _set("ReLU", negative_slope=0.1),
                          "a ReLU with negative_slope"),
+    "normalization_invert": ("merges.k3.keras", _set("Normalization", invert=True),
+                             "Normalization(invert=True) has no TF.js equivalent"),
+    "normalization_given_mean": ("merges.k3.keras",
+                                 _set("Normalization", mean=[0.0], variance=[1.0]),
+                                 "Normalization with mean/variance given in the constructor"),
+    "normalization_axes": ("merges.k3.keras", _set("Normalization", axis=[1, 2]),
+                           "Normalization(axis=[1, 2]): only axis=-1"),
     "embedding_sparse": ("recurrent.k3.keras", _set("Embedding", sparse=True),
                          "Embedding(sparse=True)"),
 }

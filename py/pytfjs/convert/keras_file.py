@@ -54,7 +54,8 @@ class KerasFile:
             keys = sorted(node.keys(), key=lambda k: int(k) if k.isdigit() else -1)
             if keys != [str(i) for i in range(count)]:
                 raise self._missing(layer, f"{path} holds {keys}, expected "
-                                    f"{count} variables {layer.variables}")
+                                    f"{count} variables "
+                                    f"{layer.file_variables or layer.variables}")
             arrays += [node.array(k) for k in keys]
         return arrays
 
@@ -71,12 +72,13 @@ class KerasFile:
             names = [n for n in names if layer.name in n.split("/")[:-1]]
         arrays = [group.array(n) for n in names]
         parts = [n.split("/")[-1].split(":")[0] for n in names]
-        if sorted(parts) == sorted(layer.variables) and len(set(parts)) == len(parts):
-            return [arrays[parts.index(v)] for v in layer.variables]
-        if len(arrays) == len(layer.variables):  # Keras 1 ("W", "b"), other spellings
+        expected = layer.file_variables or layer.variables
+        if sorted(parts) == sorted(expected) and len(set(parts)) == len(parts):
+            return [arrays[parts.index(v)] for v in expected]
+        if len(arrays) == len(expected):  # Keras 1 ("W", "b"), other spellings
             return arrays
         raise self._missing(layer, f"the file lists {names or 'no weights'}, expected "
-                            f"{layer.variables}")
+                            f"{expected}")
 
     def _missing(self, layer: LayerInfo, detail: str) -> ConvertError:
         return ConvertError(f"{self.filename}: cannot find the weights of layer "

@@ -44,7 +44,7 @@ def convert_bytes(data: bytes, filename: str, quantization: str | None = None,
     summary = []
     for layer in topology.layers:
         arrays = keras.weights(layer)
-        for variable, array in zip(layer.variables, arrays, strict=True):
+        for variable, array in zip(layer.variables, layer.pick(arrays), strict=True):
             name = f"{layer.name}/{variable}"
             try:
                 weights.append((name, tfjs_array(name, array)))

@@ -150,8 +150,8 @@ LAYERS: dict[str, Layer | Rewrite | Refused] = {
                                  "tf.div(x, tf.norm(x, 'euclidean', -1, true))"),
     "SpectralNormalization": Refused("the wrapped layer alone (its weights already hold the "
                                      "normalised kernel after training)"),
-    "Normalization": Refused("Rescaling (one mean and variance for all features), or "
-                             + _PREPROCESS),
+    "Normalization": Rewrite(_NORM, "BatchNormalization", "BatchNormalization with its "
+                             "adapted mean and variance (center=False, scale=False)"),
     # -- activations ---------------------------------------------------------------------
     "ReLU": Layer(_ACT),
     "LeakyReLU": Layer(_ACT),

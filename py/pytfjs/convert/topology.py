@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .layers import (
@@ -70,6 +70,14 @@ class LayerInfo:
     variables: list[str]
     path: tuple[str, ...]  # names of the enclosing models, outermost first
     keras3_groups: list[tuple[str, int]]  # (vars folder in a .keras zip, how many), in order
+    # when a rewritten layer keeps some of the Keras variables under other names: the
+    # Keras file's variables in order, and for each TF.js variable its index among them
+    file_variables: list[str] = field(default_factory=list)
+    sources: list[int] = field(default_factory=list)
+
+    def pick(self, arrays: list[Any]) -> list[Any]:
+        """The file's arrays (Keras order) -> the TF.js variables' arrays."""
+        return [arrays[i] for i in self.sources] if self.file_variables else arrays
 
 
 @dataclass
@@ -451,6 +459,10 @@ class _Normaliser:
             converted = self.model(cls, config, path, k3_path)
         elif isinstance(spec, Rewrite):
             converted, extra = self.rewrite(cls, spec, config, name, entry, functional)
+            if cls == "Normalization":
+                self.layers.append(LayerInfo(
+                    name, cls, ["moving_mean", "moving_variance"], path,
+                    [(k3_path + "vars", 3)], ["mean", "variance", "count"], [0, 1]))
         elif cls in WRAPPERS:
             converted = self.wrapper(cls, config, name, path, k3_path)
         else:
@@ -513,9 +525,16 @@ class _Normaliser:
         base = {"name": name, "trainable": config.get("trainable", True)}
         if "dtype" in config:
             base["dtype"] = self.dtype(config["dtype"])
+        for key in ("batch_input_shape", "batch_shape"):  # a Sequential's first layer
+            if config.get(key) is not None:
+                base["batch_input_shape"] = config[key]
         self.notes.append(f"layer {name}: {cls} written as {spec.how}")
         if spec.tfjs == "Activation":
             return {"class_name": "Activation", "config": {**base, "activation": "linear"}}, []
+        if cls == "Normalization":
+            return {"class_name": "BatchNormalization", "config": {
+                **base, **self.normalization(name, config), "center": False,
+                "scale": False}}, []
         if spec.tfjs == "Dropout":
             rate = config.get("rate", 0.0)
             return {"class_name": "Dropout", "config": {**base, "rate": rate}}, []
@@ -536,6 +555,25 @@ class _Normaliser:
                    "config": base}
             return add, [negate]
         raise AssertionError(f"no rewrite for {cls}")  # the table and this code disagree
+
+    def normalization(self, name: str, config: dict[str, Any]) -> dict[str, Any]:
+        """Keras' adapted Normalization as BatchNormalization settings (weights: mean,
+        variance). Keras divides by max(sqrt(variance), 1e-7); TF.js by
+        sqrt(variance + epsilon): epsilon 1e-14 gives the same for a zero variance and
+        changes nothing in float32 for a variance above about 1e-7."""
+        if config.get("invert"):
+            raise self.fail(name, "Normalization(invert=True) has no TF.js equivalent; use "
+                            "Rescaling(scale=std, offset=mean) with the adapted values")
+        if config.get("mean") is not None or config.get("variance") is not None:
+            raise self.fail(name, "Normalization with mean/variance given in the "
+                            "constructor has no weights to convert; use adapt(), or "
+                            "Rescaling(scale=1/std, offset=-mean/std)")
+        axis = config.get("axis", -1)
+        if axis not in (-1, [-1]):
+            raise self.fail(name, f"Normalization(axis={axis}): only axis=-1 (one mean and "
+                            "variance per last-axis feature) converts; TF.js' "
+                            "BatchNormalization takes one axis")
+        return {"axis": -1, "epsilon": 1e-14, "momentum": 0.99}
 
     def wrapper(self, cls: str, config: dict[str, Any], name: str, path: tuple[str, ...],
                 k3_path: str) -> dict[str, Any]:
