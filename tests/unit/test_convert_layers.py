@@ -260,6 +260,11 @@ REFUSALS = {
                                  "Normalization with mean/variance given in the constructor"),
     "normalization_axes": ("merges.k3.keras", _set("Normalization", axis=[1, 2]),
                            "Normalization(axis=[1, 2]): only axis=-1"),
+    "keras3_hard_sigmoid": ("course_cnn.k3.keras", _set("Activation",
+                                                        activation="hard_sigmoid"),
+                            "Keras 3's hard_sigmoid is relu6(x + 3) / 6"),
+    "unknown_activation": ("course_cnn.k3.keras", _set("Activation", activation="hard_silu"),
+                           "activation 'hard_silu' has no TF.js equivalent"),
     "embedding_sparse": ("recurrent.k3.keras", _set("Embedding", sparse=True),
                          "Embedding(sparse=True)"),
 }

@@ -119,8 +119,9 @@ def snake_case(name: str) -> str:
 
 
 class _Normaliser:
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, keras_version: str = "") -> None:
         self.source = source
+        self.keras3 = keras_version.startswith("3")
         self.layers: list[LayerInfo] = []
         self.notes: list[str] = []
         self.model_names: set[str] = set()
@@ -160,10 +161,20 @@ class _Normaliser:
             config = {"l1": config.get("l1", 0.0), "l2": config.get("l2", 0.0)}
         return {"class_name": tfjs, "config": config}
 
-    def activation(self, layer: str, value: Any) -> str:
+    @staticmethod
+    def activation_name(value: Any) -> Any:
+        """The name of a Keras activation, string or (Keras 3) serialised function."""
         if isinstance(value, dict):
             value = value.get("config", {}).get("name", value.get("class_name"))
-        value = ACTIVATION_ALIASES.get(value, value)
+        return ACTIVATION_ALIASES.get(value, value)
+
+    def activation(self, layer: str, value: Any) -> str:
+        value = self.activation_name(value)
+        if value == "hard_sigmoid" and self.keras3:
+            raise self.fail(layer, "Keras 3's hard_sigmoid is relu6(x + 3) / 6, TF.js "
+                            "4.22's is Keras 2's clip(0.2 x + 0.5, 0, 1): predictions would "
+                            "differ by up to 0.08. Use 'sigmoid', or ReLU(max_value=6) between "
+                            "Rescaling(1, offset=3) and Rescaling(1 / 6) layers")
         if value not in ACTIVATIONS:
             raise self.fail(layer, f"activation {value!r} has no TF.js equivalent "
                             f"(supported: {', '.join(sorted(ACTIVATIONS))})")
@@ -452,6 +463,14 @@ class _Normaliser:
         if cls == "RNN":
             cls, config = self.rnn_of_cell(name, config)
             entry = {**entry, "class_name": cls, "config": config}
+        if cls == "Activation" and self.activation_name(config.get("activation")) == \
+                "leaky_relu":  # TF.js has no such activation, but has the layer
+            config = {k: v for k, v in config.items() if k != "activation"}
+            config["alpha"] = 0.2  # Keras 2's and 3's default slope of leaky_relu
+            cls = "LeakyReLU"
+            entry = {**entry, "class_name": cls, "config": config}
+            self.notes.append(f"layer {name}: Activation('leaky_relu') written as "
+                              "LeakyReLU(alpha=0.2)")
         self.refuse_unconvertible(entry, cls, name)
         spec = LAYERS.get(cls)
         extra: list[dict[str, Any]] = []
@@ -648,8 +667,11 @@ _FIXES = {"InputLayer": "fix_input_layer", "BatchNormalization": "fix_batch_norm
           "Embedding": "fix_embedding"}
 
 
-def normalise(model_config: dict[str, Any], source: str) -> Topology:
-    """The TF.js topology for a Keras ``model_config`` (any generation), and its layers."""
+def normalise(model_config: dict[str, Any], source: str, keras_version: str = "") -> Topology:
+    """The TF.js topology for a Keras ``model_config`` (any generation), and its layers.
+
+    ``keras_version`` (the file's) decides what Keras 3 changed the meaning of
+    (``hard_sigmoid``)."""
     config = copy.deepcopy(model_config)
     cls = CONTAINER_ALIASES.get(config.get("class_name"), config.get("class_name"))
     if cls == "Sequential" and isinstance(config.get("config"), list):  # Keras <= 2.1
@@ -661,7 +683,7 @@ def normalise(model_config: dict[str, Any], source: str) -> Topology:
             "layer graph (a subclassed model?); only Sequential and Functional models "
             "can be converted. Rebuild it with keras.Sequential or keras.Model(inputs, "
             "outputs) and save again")
-    norm = _Normaliser(source)
+    norm = _Normaliser(source, keras_version)
     topology = norm.model(cls, config["config"], (), "")
     names = [layer.name for layer in norm.layers]
     duplicates = sorted({n for n in names if names.count(n) > 1})
