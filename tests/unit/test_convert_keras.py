@@ -176,6 +176,8 @@ BAD = {
     "bad.custom_layer.h5": (lambda: (FIXTURES / "bad.custom_layer.h5").read_bytes(),
                             "layer 'my_scale': class 'Scale' is not a Keras built-in layer: a "
                             "custom layer"),
+    "bad.tf_op.h5": (lambda: (FIXTURES / "bad.tf_op.h5").read_bytes(),
+                     r"class 'TFOpLambda' is a Keras operation \(tf\.math\.multiply\)"),
     "bad.subclassed.keras": (lambda: (FIXTURES / "bad.subclassed.keras").read_bytes(),
                              "subclassed model"),
     "bad.complex_weights.h5": (lambda: (FIXTURES / "bad.complex_weights.h5").read_bytes(),

@@ -141,6 +141,23 @@ def test_keras3_mask_operations_are_dropped() -> None:
                           for v in ("kernel", "recurrent_kernel", "bias")]
 
 
+def test_keras3_operators_become_layers() -> None:
+    conversion = convert_bytes((FIXTURES / "operators.k3.keras").read_bytes(), "o.keras")
+    layers = json.loads(conversion.files["model.json"])["modelTopology"]["model_config"]
+    found = [(entry["class_name"], entry["config"].get("scale"), entry["config"].get("offset"))
+             for entry in layers["config"]["layers"] if entry["class_name"] not in
+             ("InputLayer", "Dense")]
+    assert found == [("Add", None, None),  # x + y
+                     ("Rescaling", 2.0, 0.0),  # x * 2.0
+                     ("Maximum", None, None),  # keras.ops.maximum(x, b)
+                     ("Rescaling", 1.0, 1.5),  # 1.5 + x
+                     ("Rescaling", 1.0, -0.5),  # x - 0.5
+                     ("Minimum", None, None),
+                     ("Rescaling", -1.0, 0.0), ("Add", None, None),  # ops.subtract(x, y)
+                     ("Rescaling", -1.0, 3.0)]  # 3 - x
+    assert "module" not in json.dumps(layers)
+
+
 def test_subtract_becomes_add_of_the_negated_input() -> None:
     files = convert_bytes((FIXTURES / "merges.tfk2.h5").read_bytes(), "m.h5").files
     layers = json.loads(files["model.json"])["modelTopology"]["model_config"]["config"]
@@ -211,6 +228,12 @@ def _rnn_of_stacked_cells(config: dict) -> None:
     _layer(config, "RNN")["config"]["cell"]["class_name"] = "StackedRNNCells"
 
 
+def _divide(config: dict) -> None:  # x * 2.0 becomes x / 2.0: no exact TF.js layer
+    next(entry for entry in config["config"]["layers"]
+         if entry["class_name"] == "Multiply" and entry.get("module", "").startswith(
+             "keras.src.ops"))["class_name"] = "Divide"
+
+
 def _keras1(config: dict) -> None:
     _layer(config, "Masking")["config"].update({"border_mode": "same", "init": "uniform"})
 
@@ -232,6 +255,8 @@ REFUSALS = {
                             "Bidirectional of 'Dense': TF.js 4.22 wraps only"),
     "operation_on_data_path": ("recurrent.k3.keras", _operation_on_data_path,
                                "class 'NotEqual' is a Keras operation (keras.ops.not_equal)"),
+    "operation_divide": ("operators.k3.keras", _divide,
+                         "class 'Divide' is a Keras operation (keras.ops.divide)"),
     "conv1d_causal": ("sequence_conv.k3.keras", _set("Conv1D", padding="causal"),
                       "Conv1D(padding='causal') is not in TF.js 4.22"),
     "conv_groups": ("sequence_conv.k3.keras", _set("Conv1D", groups=2),

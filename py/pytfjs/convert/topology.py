@@ -36,6 +36,8 @@ from .writer import ConvertError
 
 CONTAINERS = ("Sequential", "Functional", "Model")
 CONTAINER_ALIASES = {"Functional": "Model"}
+# Keras 3 operations on tensors that are exactly a TF.js layer (see elementwise_operation)
+ELEMENTWISE_OPS = frozenset({"Add", "Multiply", "Subtract", "Maximum", "Minimum"})
 
 ACTIVATIONS = frozenset({
     "elu", "gelu", "gelu_new", "hard_sigmoid", "linear", "mish", "relu", "relu6", "selu",
@@ -471,6 +473,10 @@ class _Normaliser:
             entry = {**entry, "class_name": cls, "config": config}
             self.notes.append(f"layer {name}: Activation('leaky_relu') written as "
                               "LeakyReLU(alpha=0.2)")
+        if cls in ELEMENTWISE_OPS and functional and (self.is_operation(entry) or
+                                                     "trainable" not in config):
+            entry, cls = self.elementwise_operation(entry, cls, name)
+            config = entry["config"]
         self.refuse_unconvertible(entry, cls, name)
         spec = LAYERS.get(cls)
         extra: list[dict[str, Any]] = []
@@ -519,6 +525,39 @@ class _Normaliser:
                             "from built-in layers (see the converter's supported list) or "
                             "write the layer in JS and register it with "
                             "tf.serialization.registerClass")
+
+    def elementwise_operation(self, entry: dict[str, Any], cls: str, name: str
+                              ) -> tuple[dict[str, Any], str]:
+        """Keras 3's ``x + y``, ``x * 2.0``, ``keras.ops.maximum(x, y)`` ... as layers.
+
+        Between tensors they are the merge layer of the same name; with one number they are
+        an exact ``Rescaling`` (x * c + 0, x * 1 + c, x * -1 + c). Anything else stays an
+        operation (refused by ``refuse_unconvertible``).
+        """
+        nodes = entry.get("inbound_nodes") or []
+        if len(nodes) != 1 or not isinstance(nodes[0], dict) or nodes[0].get("kwargs"):
+            return entry, cls
+        args = nodes[0].get("args") or []
+
+        def is_tensor(value: Any) -> bool:
+            return isinstance(value, dict) and value.get("class_name") == "__keras_tensor__"
+        base = {"name": name, "trainable": True}
+        if len(args) >= 2 and all(is_tensor(a) for a in args):
+            return {**entry, "module": None, "config": base}, cls
+        numbers = [a for a in args if isinstance(a, int | float) and not isinstance(a, bool)]
+        tensors = [a for a in args if is_tensor(a)]
+        if len(args) != 2 or len(numbers) != 1 or len(tensors) != 1 or \
+                cls not in ("Add", "Multiply", "Subtract"):
+            return entry, cls
+        c = float(numbers[0])
+        scale, offset = {"Add": (1.0, c), "Multiply": (c, 0.0),
+                         "Subtract": (1.0, -c) if is_tensor(args[0]) else (-1.0, c)}[cls]
+        self.notes.append(f"layer {name}: the Keras operation {cls.lower()} with {c} written as "
+                          f"Rescaling(scale={scale}, offset={offset})")
+        rescaling = {**entry, "module": None, "class_name": "Rescaling",
+                     "config": {**base, "scale": scale, "offset": offset},
+                     "inbound_nodes": [{"args": tensors, "kwargs": {}}]}
+        return rescaling, "Rescaling"
 
     def rnn_of_cell(self, name: str, config: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         """``RNN(LSTMCell(...))`` is ``LSTM(...)`` (same weights, same computation)."""
