@@ -2,13 +2,17 @@
 
 TF.js deserialises ``model_config`` itself, so the converter's job is to hand it a config
 in the dialect it knows: ``batch_input_shape``, plain dtype strings, Keras-2 inbound node
-lists, ``Model`` for functional models, initializers/regularizers/constraints it has
-classes for. Anything TF.js would silently get wrong (GRU ``reset_after=True``, a leaky
-``ReLU``, ``keepdims`` pooling, grouped convolutions, custom layers) is refused here with
-the layer named, instead of failing later in the browser.
+lists, ``Model`` for functional models, initializers/regularizers it has classes for.
+Which classes convert, and how, is ``layers.LAYERS`` (the one table); this module applies
+it: wrappers (``Bidirectional``, ``TimeDistributed``) with their inner layer's config and
+weights, the table's exact rewrites, Keras 3 operation nodes (mask computations dropped,
+``x + y``-style ones written as layers). Anything TF.js would silently get wrong (GRU
+``reset_after=True``, a leaky ``ReLU``, causal ``Conv1D``, Keras 3's ``hard_sigmoid``...)
+is refused here with the layer named, instead of failing later in the browser.
 
-This module also knows each supported layer's variables, in Keras order, because TF.js
-matches weights by ``<layer name>/<variable>`` and Keras files name them in several ways.
+It also records each converted layer's variables (``LayerInfo``) in Keras order, because
+TF.js matches weights by ``<layer name>/<variable>`` and Keras files name them in several
+ways.
 """
 
 from __future__ import annotations
