@@ -63,6 +63,10 @@ def time_pytfjs(path: Path) -> tuple[float, float]:
 def time_official(path: Path, out: Path) -> float | None:
     if not OFFICIAL.exists():
         return None
+    # it unpacks a .keras zip beside its input: give it a copy in the temporary folder
+    staged = out.parent / f"input-{path.name}"
+    shutil.copyfile(path, staged)
+    path = staged
     started = time.perf_counter()
     input_format = "keras_keras" if path.suffix == ".keras" else "keras"
     proc = subprocess.run([str(OFFICIAL), "--input_format", input_format, "--output_format",
