@@ -134,7 +134,7 @@ def test_drop_a_keras3_file_choose_uint8_type_an_input_and_get_the_zip(page, sit
     ("cut.h5", (FIXTURES / "course_cnn.tfk2.h5").read_bytes()[:12000],
      "cut.h5: the HDF5 file is truncated or damaged"),
     ("custom.h5", (FIXTURES / "bad.custom_layer.h5").read_bytes(),
-     "class 'Scale' is a custom or unknown layer"),
+     "class 'Scale' is not a Keras built-in layer: a custom layer"),
     ("weights.h5", (FIXTURES / "bad.weights_only.h5").read_bytes(), "holds only weights"),
 ])
 def test_bad_files_get_a_clear_message(page, site_url, name, data, message):

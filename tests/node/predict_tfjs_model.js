@@ -1,6 +1,7 @@
 // Load TF.js layers models from folders with TF.js itself (pure JS, cpu backend), predict,
 // then do the tfjs-examples round trip: save to memory, reload, predict again.
-// Usage: node predict_tfjs_model.js JOBS.json   (JOBS: [{dir, input, dtype}])
+// Usage: node predict_tfjs_model.js JOBS.json   (JOBS: [{dir, input, dtype}] or, for a model
+// with several inputs, [{dir, inputs: [{input, dtype}, ...]}])
 // Prints one JSON line per job: {dir, output, roundTripMaxDiff, weights} or {dir, error}.
 'use strict';
 const fs = require('fs');
@@ -31,7 +32,8 @@ async function main() {
   for (const job of jobs) {
     try {
       const model = await tf.loadLayersModel(filesHandler(job.dir));
-      const x = tf.tensor(job.input, undefined, job.dtype);
+      const x = job.inputs ? job.inputs.map((i) => tf.tensor(i.input, undefined, i.dtype)) :
+        tf.tensor(job.input, undefined, job.dtype);
       const y = model.predict(x);
       const output = await y.array();
       let saved;

