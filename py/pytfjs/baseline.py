@@ -138,6 +138,7 @@ class Linear:
     activation: str  # "linear", "sigmoid" or "softmax": the Dense layer's activation
     penalty: float  # ridge alpha or logistic C, chosen on validation
     val_metric: float  # validation MAE (standardized units) or accuracy, before the refit
+    check_outputs: np.ndarray | None = None  # its validation outputs, before the refit
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         z = np.asarray(x, np.float64) @ self.weights + self.bias
@@ -187,19 +188,20 @@ def fit(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val: np.n
         best = None
         for alpha in penalties or RIDGE_ALPHAS:
             w, b = ridge(x_train, y_train, alpha)
-            mae = float(np.abs(x_val @ w + b - np.asarray(y_val).reshape(len(x_val), -1)).mean())
+            outputs = x_val @ w + b
+            mae = float(np.abs(outputs - np.asarray(y_val).reshape(len(x_val), -1)).mean())
             if best is None or mae <= best[1]:
-                best = (alpha, mae)
-        alpha, mae = best
+                best = (alpha, mae, outputs)
+        alpha, mae, outputs = best
         w, b = ridge(x_all, np.vstack([y_train, y_val]), alpha)
-        return Linear(task, w, b, "linear", alpha, mae)
+        return Linear(task, w, b, "linear", alpha, mae, outputs)
     if task != "classification":
         raise ValueError("task must be 'classification' or 'regression'")
     classes = classes or (np.asarray(y_train).shape[1] if np.asarray(y_train).ndim == 2
                           and np.asarray(y_train).shape[1] > 1 else 2)
     train_labels, val_labels = class_index(y_train), class_index(y_val)
     activation = "sigmoid" if classes == 2 else "softmax"
-    best_key, best_c = None, None
+    best_key, best_c, best_outputs = None, None, None
     for c in penalties or LOGISTIC_CS:
         w, b = logistic(x_train, train_labels, classes, c)
         model = Linear(task, w, b, activation, c, 0.0)
@@ -207,6 +209,6 @@ def fit(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val: np.n
         accuracy = float((predicted_class(outputs) == val_labels).mean())
         key = (accuracy, -_log_loss(outputs, val_labels))
         if best_key is None or key > best_key:
-            best_key, best_c = key, c
+            best_key, best_c, best_outputs = key, c, outputs
     w, b = logistic(x_all, np.concatenate([train_labels, val_labels]), classes, best_c)
-    return Linear(task, w, b, activation, best_c, best_key[0])
+    return Linear(task, w, b, activation, best_c, best_key[0], best_outputs)

@@ -11,8 +11,9 @@ grows with the data instead, and every part of it can be overridden:
   epoch's weights restored;
 - L2 of 0.001 on every kernel, Adam at 0.005, batches of 32.
 
-:func:`choose` picks the model to export from the validation slice (a tie goes to the
-linear baseline: the simpler model), :func:`comparison` says how the two did in a sentence.
+:func:`choose` picks the model to export from the validation slice: the network only when
+it wins by more than the noise of that slice, else the linear baseline (the simpler
+model); :func:`comparison` says how the two did in a sentence.
 """
 
 from __future__ import annotations
@@ -60,13 +61,17 @@ def plan_network(rows: int, inputs: int, overrides: dict[str, Any] | None = None
 
     ``overrides`` maps NetworkPlan fields to values; None or missing means "choose".
     """
-    overrides = {k: v for k, v in (overrides or {}).items() if v not in (None, "", 0)}
+    overrides = {k: v for k, v in (overrides or {}).items() if v is not None and v != ""}
     unknown = set(overrides) - set(NetworkPlan.__dataclass_fields__)
     if unknown:
         raise ValueError(f"unknown network settings: {', '.join(sorted(unknown))}")
+    for key in ("width", "epochs", "batch_size"):
+        if key in overrides and int(overrides[key]) < 1:
+            raise ValueError(f"{key} must be 1 or more, not {overrides[key]}")
+    for key in ("patience", "l2", "learning_rate"):
+        if key in overrides and float(overrides[key]) < 0:
+            raise ValueError(f"{key} must be 0 or more, not {overrides[key]}")
     batch = int(overrides.get("batch_size", 32))
-    if batch < 1:
-        raise ValueError("the batch size must be 1 or more rows")
     steps = max(1, math.ceil(rows / batch))
     epochs = int(overrides.get("epochs", min(300, max(20, math.ceil(TARGET_STEPS / steps)))))
     patience = int(overrides.get("patience", min(20, max(5, epochs // 10))))
@@ -76,16 +81,31 @@ def plan_network(rows: int, inputs: int, overrides: dict[str, Any] | None = None
         learning_rate=float(overrides.get("learning_rate", 0.005)))
 
 
-def choose(task: str, network_val: float, baseline_val: float) -> str:
-    """"network" only when it is strictly better on validation, else "baseline".
+def choose(task: str, network_rows: np.ndarray, baseline_rows: np.ndarray) -> str:
+    """"network" only when it beats the baseline on validation by more than the noise.
 
-    Validation metric: accuracy (higher is better) or MAE (lower is better).
+    ``*_rows``: per validation row, 1/0 for right/wrong (classification) or the absolute
+    error (regression). A few rows of validation make small differences luck, so the
+    network must win the paired comparison by more than one standard error: the rows
+    only it gets right outnumber the rows only the baseline gets right by more than the
+    square root of their sum (McNemar), or its mean absolute error is smaller by more
+    than the standard error of the per-row differences. Otherwise the simpler model stays.
     """
-    if math.isnan(network_val):
+    net, base = np.asarray(network_rows, np.float64), np.asarray(baseline_rows, np.float64)
+    if len(net) != len(base) or not len(net):
+        raise ValueError("both models need a score for each of the same validation rows")
+    if not np.all(np.isfinite(net)):
         return "baseline"
-    better = network_val > baseline_val if task == "classification" else \
-        network_val < baseline_val
-    return "network" if better else "baseline"
+    if task == "classification":
+        only_network = float(((net > 0) & (base <= 0)).sum())
+        only_baseline = float(((net <= 0) & (base > 0)).sum())
+        gain = only_network - only_baseline
+        return "network" if gain > 0 and gain > math.sqrt(only_network + only_baseline) \
+            else "baseline"
+    gain_rows = base - net  # how much smaller the network's error is, per row
+    spread = float(gain_rows.std(ddof=1)) / math.sqrt(len(gain_rows)) if len(gain_rows) > 1 \
+        else 0.0
+    return "network" if gain_rows.mean() > 0 and gain_rows.mean() > spread else "baseline"
 
 
 def comparison(task: str, network: float, baseline: float, label: str = "") -> str:

@@ -186,6 +186,8 @@ def test_fit_chooses_the_penalty_on_validation_and_refits_on_both():
                       + baseline.ridge(x[:90], y[:90], a)[1] - y[90:]).mean()
             for a in baseline.RIDGE_ALPHAS}
     assert math.isclose(model.val_metric, min(maes.values()))
+    w90, b90 = baseline.ridge(x[:90], y[:90], model.penalty)
+    assert np.allclose(model.check_outputs, x[90:] @ w90 + b90)  # before the refit
 
     labels = (x[:, 0] + 0.5 * x[:, 2] > 0).astype(np.float32)[:, None]
     clf = baseline.fit(x[:90], labels[:90], x[90:], labels[90:], task="classification")
@@ -212,17 +214,35 @@ def test_the_network_grows_with_rows_and_shrinks_for_wide_tables():
     custom = tabular.plan_network(150, 6, {"width": 4, "epochs": 7, "l2": 0.0, "batch_size":
                                            None})
     assert (custom.width, custom.epochs, custom.batch_size) == (4, 7, 32)
+    assert tabular.plan_network(150, 6, {"l2": 0.0}).l2 == 0.0  # 0 turns L2 off
     with pytest.raises(ValueError, match="unknown network settings: depth"):
         tabular.plan_network(10, 2, {"depth": 3})
+    with pytest.raises(ValueError, match="epochs must be 1 or more"):
+        tabular.plan_network(10, 2, {"epochs": 0})
     assert "16 -> 8 relu" in small.describe(150, 6)
 
 
-def test_choice_goes_to_the_baseline_on_a_tie():
-    assert tabular.choose("classification", 0.9, 0.9) == "baseline"
-    assert tabular.choose("classification", 0.91, 0.9) == "network"
-    assert tabular.choose("regression", 1.0, 1.0) == "baseline"
-    assert tabular.choose("regression", 0.9, 1.0) == "network"
-    assert tabular.choose("regression", float("nan"), 1.0) == "baseline"
+def test_the_network_must_win_by_more_than_the_noise():
+    right = np.ones(100)
+    assert tabular.choose("classification", right, right) == "baseline"  # a tie
+    base = right.copy()
+    base[:3] = 0  # the network gets 3 more rows right: sqrt(3) < 3 -> network
+    assert tabular.choose("classification", right, base) == "network"
+    net = right.copy()
+    net[3:6] = 0  # 3 only-network rows against 3 only-baseline rows: no gain
+    assert tabular.choose("classification", net, base) == "baseline"
+    net[3:5] = 1  # 3 against 1: gain 2 > sqrt(4)? no -> baseline
+    assert tabular.choose("classification", net, base) == "baseline"
+    rng = np.random.default_rng(0)
+    errors = np.abs(rng.normal(size=200))
+    assert tabular.choose("regression", errors * 0.8, errors) == "network"
+    noise = rng.normal(0, 0.5, 200)
+    noisy = errors + noise - noise.mean() - 0.01  # 0.01 smaller on average, se ~0.035
+    assert tabular.choose("regression", noisy, errors) == "baseline"
+    assert tabular.choose("regression", errors, errors) == "baseline"
+    assert tabular.choose("regression", errors * np.nan, errors) == "baseline"
+    with pytest.raises(ValueError):
+        tabular.choose("regression", errors[:3], errors)
 
 
 def test_the_comparison_sentence_says_who_wins_and_by_how_much():
