@@ -165,7 +165,7 @@ def bench(args: list[str]) -> int:
     status = 0
     scripts = (("bench.py", args), ("bench_start.py", []), ("bench_mnist.py", []),
                ("bench_mobilenet.py", []), ("bench_rpsls.py", []), ("bench_toxicity.py", []),
-               ("bench_convert.py", []))
+               ("bench_convert.py", []), ("bench_csv.py", []))
     for script, extra in scripts:
         cmd = [str(python), str(config.ROOT / "bench" / script), *extra]
         print("+ " + " ".join(cmd), flush=True)

@@ -46,7 +46,7 @@ def correct_rows(accuracy: float, rows: int) -> int:
 @pytest.mark.parametrize("case", CASES, ids=[f"{c['file']}-{c['params']['label'].strip(chr(39))}"
                                              for c in CASES])
 def test_the_exported_model_holds_its_own_against_scikit_learn(page, site_url, tables, case):
-    results = run_table(page, site_url, tables, case, backend="wasm")
+    results = run_table(page, site_url, tables, case, backend="cpu")
     assert results["task"] == case["task"]
     assert results["test_count"] == case["test_rows"]
     assert results["chosen"] in ("network", "baseline")
