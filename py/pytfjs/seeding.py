@@ -52,11 +52,13 @@ def check_seed(seed: Any) -> int:
 
 def seed_param(default: int = DEFAULT_SEED) -> int:
     """The page's ``?seed=`` (a whole number >= 0), else ``default``."""
+    from .control import InputError
     from .runner import param
 
     raw = param("seed", str(default)).strip()
     if not raw.isdigit():
-        raise ValueError(f"?seed={raw} is not a whole number >= 0; use e.g. ?seed=1")
+        raise InputError(f"?seed={raw} is not a whole number >= 0: use, for example, "
+                         "?seed=1 in the page address (or leave it out for seed 0).")
     return int(raw)
 
 

@@ -96,6 +96,31 @@ def test_lstm_bias_has_ones_for_the_forget_gate():
     assert bias.tolist() == [0, 0, 1, 1, 0, 0, 0, 0]
 
 
+def test_seed_param_reads_the_page_address(monkeypatch):
+    from pytfjs import runner
+    from pytfjs.control import InputError
+
+    monkeypatch.setattr(runner, "_PARAMS", {})
+    assert seeding.seed_param() == 0
+    monkeypatch.setattr(runner, "_PARAMS", {"seed": "12"})
+    assert seeding.seed_param() == 12
+    monkeypatch.setattr(runner, "_PARAMS", {"seed": "-3"})
+    with pytest.raises(InputError, match=r"\?seed=-3 is not a whole number"):
+        seeding.seed_param()
+
+
+def test_seeded_fit_shuffles_numpy_rows_and_refuses_tensors():
+    from pytfjs.training import _rows
+
+    x = np.arange(10).reshape(5, 2)
+    assert _rows(x, [4, 0]).tolist() == [[8, 9], [0, 1]]
+    assert [a.tolist() for a in _rows([x, x[:, 0]], slice(3, None))] == [[[6, 7], [8, 9]],
+                                                                        [6, 8]]
+    assert _rows(None, [0]) is None
+    with pytest.raises(TypeError, match="pass x and y as numpy arrays"):
+        _rows(object(), [0])
+
+
 # ------------------------------------------------------------------ early stopping
 
 
