@@ -178,12 +178,11 @@ why = (f"The download holds the {'network' if chosen == 'network' else 'linear b
           f"{network_val:.4g} against {baseline_val:.4g})."))
 print(sentence)
 print(why)
-ui.table("Network and linear baseline", ["model", f"validation {name}", f"test {name}",
-                                         "exported"],
-         [["network", f"{network_val:.4g}", f"{scores['network']:.4g}",
-           "yes" if chosen == "network" else ""],
-          [f"linear baseline ({line.name})", f"{baseline_val:.4g}",
-           f"{scores['baseline']:.4g}", "yes" if chosen == "baseline" else ""]],
+ui.table("Network and linear baseline", ["model", f"validation {name}", f"test {name}"],
+         [[f"network{' (exported)' if chosen == 'network' else ''}", f"{network_val:.4g}",
+           f"{scores['network']:.4g}"],
+          [f"{line.name}{' (exported)' if chosen == 'baseline' else ''}",
+           f"{baseline_val:.4g}", f"{scores['baseline']:.4g}"]],
          caption=f"{sentence} {why}")
 ui.render("barchart", f"Test {name}: network and linear baseline",
           [{"index": "network", "value": scores["network"]},
@@ -228,8 +227,9 @@ report(task=task, label=label, **metrics, chosen=chosen, seed=seed,
        test_count=len(data.y_val), classes=data.class_names, network=plan.as_dict(),
        epochs_run=epochs_run, best_epoch=stopper.best_epoch, baseline_penalty=line.penalty,
        network_val=network_val, baseline_val=baseline_val,
-       loss_curve=[float(v) for v in history.history["loss"]],
-       val_loss_curve=[float(v) for v in history.history["val_loss"]],
+       final_loss=float(history.history["loss"][-1]),
+       loss_curve_sha256=tabular.weights_digest([np.array(history.history["loss"]),
+                                                 np.array(history.history["val_loss"])]),
        initial_weights_sha256=initial_digest,
        network_weights_sha256=tabular.weights_digest(
            [w.numpy() for w in model.get_weights()]),
