@@ -164,7 +164,7 @@ def bench(args: list[str]) -> int:
     status = 0
     scripts = (("bench.py", args), ("bench_start.py", []), ("bench_mnist.py", []),
                ("bench_mobilenet.py", []), ("bench_rpsls.py", []), ("bench_toxicity.py", []),
-               ("bench_convert.py", []), ("bench_node_red.py", []))
+               ("bench_convert.py", []), ("bench_node_red.py", []), ("bench_csv.py", []))
     for script, extra in scripts:
         cmd = [str(python), str(config.ROOT / "bench" / script), *extra]
         print("+ " + " ".join(cmd), flush=True)
@@ -210,7 +210,10 @@ def main(argv: list[str] | None = None) -> int:
 
             npm.ensure_node_modules()
             out = node_red.pack(config.ROOT / "build")
-            print(f"wrote {out}: `npm install @tensorflow/tfjs@4.22.0 {out.name}` in your "
+            from buildlib import inputs
+
+            tfjs = f"{inputs.TFJS.name}@{inputs.TFJS.version}"
+            print(f"wrote {out}: `npm install {tfjs} {out.name}` in your "
                   "Node-RED user directory (see README.md)")
         elif args.command == "lock-vendor":
             npm.ensure_node_modules()

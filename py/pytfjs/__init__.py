@@ -16,9 +16,11 @@ from typing import Any
 
 from ._compat import IN_BROWSER, BrowserRequired
 from .control import STOP, Stopped
+from .early_stopping import EarlyStopping
 from .reporting import report, results
 from .runner import param, params
 from .scope import ProxyRegistry, keep, tidy
+from .seeding import seed_param, seed_weights
 from .tensors import to_numpy, to_numpy_async
 from .training import History, fit, fit_batches
 from .wrap import to_tensor
@@ -26,9 +28,10 @@ from .wrap import to_tensor
 __version__ = "0.1.0"
 
 __all__ = [
-    "IN_BROWSER", "BrowserRequired", "History", "ProxyRegistry", "Stopped", "backend",
+    "IN_BROWSER", "BrowserRequired", "EarlyStopping", "History", "ProxyRegistry", "Stopped",
+    "backend",
     "check_stop", "fit", "fit_batches", "keep", "load_tfvis", "memory", "param", "params",
-    "report", "results",
+    "report", "results", "seed_param", "seed_weights",
     "set_backend", "tf", "tfvis", "tidy", "to_numpy", "to_numpy_async", "to_tensor",
 ]
 

@@ -5,19 +5,26 @@
   plain or ``async``) get dict logs; their JS proxies are destroyed when fit returns,
 - the page's progress bar and live charts are fed, throttled so they cost little,
 - Stop in the page ends training after the current batch and raises ``Stopped``; so does
-  ``stop``, a function checked after every batch (a lab's own "Stop training" button).
+  ``stop``, a function checked after every batch (a lab's own "Stop training" button);
+- ``seed=N`` shuffles the rows in Python (``seeding.epoch_order``) and gives TF.js each
+  epoch in that order with its own shuffle off: the batch order no longer comes from
+  ``Math.random`` (seed the initial weights with ``seeding.seed_weights``);
+- ``early_stopping=EarlyStopping(...)`` stops when validation stops improving and puts the
+  best epoch's weights back.
 """
 
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
 
-from . import _compat, jsargs, tensors, ui
+from . import _compat, jsargs, seeding, tensors, ui
 from .control import STOP, Stopped
+from .early_stopping import EarlyStopping
 from .scope import ProxyRegistry
 from .trainlog import Throttle, TrainingLog, batches_per_epoch
 
@@ -112,14 +119,27 @@ async def fit(model: Any, x: Any, y: Any = None, *, epochs: int = 1, batch_size:
               on_batch_end: Callback | None = None, on_epoch_end: Callback | None = None,
               charts: bool | list[str] = True, progress: bool = True,
               batch_charts: bool = False, stop: Callable[[], bool] | None = None,
+              seed: int | None = None, early_stopping: EarlyStopping | None = None,
               **options: Any) -> History:
     """Train ``model`` like ``model.fit`` in TF.js; returns a :class:`History`.
 
     ``stop()`` returning True ends training after the current batch, like the page's Stop.
+    ``seed`` (with ``shuffle``) fixes the batch order; ``x``/``y`` must then be numpy
+    arrays (or lists of them), and ``validation_split`` takes the last rows, as TF.js does.
+    ``early_stopping`` ends training early and restores the best epoch's weights.
     """
     raw_model = getattr(model, "js", model)
+    seeded = seed is not None and shuffle
+    if seeded:
+        seed = seeding.check_seed(seed)
+        if validation_split and validation_data is None:
+            split_at = math.floor(_num_samples(x) * (1 - validation_split))
+            validation_data = (_rows(x, slice(split_at, None)), _rows(y, slice(split_at, None)))
+            x, y = _rows(x, slice(0, split_at)), _rows(y, slice(0, split_at))
+        validation_split = 0.0
     log = TrainingLog(epochs, batches_per_epoch(_num_samples(x), batch_size, validation_split),
                       keep_batches=batch_charts)
+    best_weights: list[np.ndarray] = []
     view = LiveView(log, charts, progress)
     draw = view.update
 
@@ -155,6 +175,11 @@ async def fit(model: Any, x: Any, y: Any = None, *, epochs: int = 1, batch_size:
         values = _logs(logs)
         log.end_epoch(int(epoch), values)
         check_stop()
+        if early_stopping is not None:
+            if early_stopping.update(int(epoch), values) and early_stopping.restore_best_weights:
+                best_weights[:] = [tensors.to_numpy(w) for w in raw_model.getWeights()]
+            if early_stopping.should_stop:
+                raw_model.stopTraining = True
         draw(force=log.completed == epochs)
         return then_pause(None if on_epoch_end is None else on_epoch_end(int(epoch), values))
 
@@ -175,16 +200,56 @@ async def fit(model: Any, x: Any, y: Any = None, *, epochs: int = 1, batch_size:
         if validation_data is not None:
             args["validationData"] = [_as_js_data(v, owner) for v in validation_data]
         STOP.check("before training")
-        raw_x = _as_js_data(x, owner)
-        raw_y = _as_js_data(y, owner) if y is not None else None
         draw(force=True)
         with STOP.training_scope():
-            await raw_model.fit(raw_x, raw_y, _compat.to_js_value(args))
+            if seeded:
+                await _fit_seeded(raw_model, x, y, args, seed, log, early_stopping)
+            else:
+                raw_x = _as_js_data(x, owner)
+                raw_y = _as_js_data(y, owner) if y is not None else None
+                await raw_model.fit(raw_x, raw_y, _compat.to_js_value(args))
     finally:
         owner.destroy()
     draw(force=True)
     _raise_if_stopped(log)
+    if best_weights and early_stopping is not None and early_stopping.restore_best_weights:
+        with ProxyRegistry() as weights_owner:
+            raw_model.setWeights(_compat.to_js_value(
+                [weights_owner.own_tensor(tensors.js_tensor(w)) for w in best_weights]))
     return History(log.history)
+
+
+def _rows(data: Any, rows: Any) -> Any:
+    """``data[rows]`` for a numpy array or a list/tuple of them (several inputs)."""
+    if isinstance(data, np.ndarray):
+        return data[rows]
+    if isinstance(data, (list, tuple)) and all(isinstance(d, np.ndarray) for d in data):
+        return [d[rows] for d in data]
+    if data is None:
+        return None
+    raise TypeError("fit(seed=...) shuffles rows in numpy: pass x and y as numpy arrays "
+                    "(or lists of them), not tensors")
+
+
+async def _fit_seeded(raw_model: Any, x: Any, y: Any, args: dict[str, Any], seed: int,
+                      log: TrainingLog, early_stopping: EarlyStopping | None) -> None:
+    """One TF.js fit per epoch, rows in the seeded order of that epoch, TF.js' shuffle off.
+
+    TF.js keeps the optimizer state on the model between the calls, and ``initialEpoch``
+    numbers the epochs for the callbacks as one long fit would.
+    """
+    rows = _num_samples(x)
+    for data in (x, y):
+        _rows(data, slice(0, 0))  # refuses tensors before anything runs
+    for epoch in range(int(args["epochs"])):
+        order = seeding.epoch_order(rows, seed, epoch)
+        with ProxyRegistry() as epoch_owner:
+            raw_x = _as_js_data(_rows(x, order), epoch_owner)
+            raw_y = _as_js_data(_rows(y, order), epoch_owner) if y is not None else None
+            await raw_model.fit(raw_x, raw_y, _compat.to_js_value(
+                {**args, "epochs": epoch + 1, "initialEpoch": epoch, "shuffle": False}))
+        if log.stopped or (early_stopping is not None and early_stopping.should_stop):
+            break
 
 
 Batches = Callable[[], Iterable[tuple[np.ndarray, np.ndarray]]]

@@ -1,10 +1,17 @@
-# Train on your own CSV: any table in, a trained model (and its preprocessing) out.
+# Train on your own CSV: any table in, a trained model (and its preprocessing) out,
+# next to the linear baseline it has to beat.
 import json
+import math
+import time
 
 import numpy as np
 
-from pytfjs import export, param, report, tf, ui
+from pytfjs import baseline, export, param, params, report, tabular, tf, ui
 from pytfjs.data import csv
+from pytfjs.early_stopping import EarlyStopping
+from pytfjs.seeding import seed_param, seed_weights
+
+seed = seed_param()  # ?seed=N: same file, same choices, same seed -> the same numbers
 
 # 1. The file: dropped on the page, or ?csv=<path on this site> (then nothing is asked).
 scripted = bool(param("csv", ""))
@@ -57,7 +64,7 @@ choices = {"missing": param("missing", "error"), "text_features": param("text", 
            "rare_classes": param("rare", "keep" if scripted else "ask")}
 while True:
     try:
-        # prepare() splits off 20% as the test set; fit() below keeps 15% for validation.
+        # prepare() splits off 20% as the test set; below, 15% of the rest is validation.
         data = table.prepare(label, features, task=task, validation_split=0.2, seed=0,
                              **choices)
         break
@@ -73,58 +80,161 @@ for note in data.notes:
 print(f"{len(data.x_train)} training rows, {len(data.x_val)} test rows, "
       f"{len(data.feature_names)} inputs: {', '.join(data.feature_names)}")
 
-# 4. A small dense network, sized for the task.
-model = tf.sequential()
-model.add(tf.layers.dense(units=32, activation="relu", input_shape=[len(data.feature_names)]))
-model.add(tf.layers.dense(units=16, activation="relu"))
-if task == "regression":
-    model.add(tf.layers.dense(units=1))
-    model.compile(optimizer=tf.train.adam(0.01), loss="meanSquaredError", metrics=["mae"])
-elif data.binary:
-    model.add(tf.layers.dense(units=1, activation="sigmoid"))
-    model.compile(optimizer=tf.train.adam(0.01), loss="binaryCrossentropy",
-                  metrics=["accuracy"])
-else:
-    model.add(tf.layers.dense(units=len(data.class_names), activation="softmax"))
-    model.compile(optimizer=tf.train.adam(0.01), loss="categoricalCrossentropy",
-                  metrics=["accuracy"])
-await model.fit(data.x_train, data.y_train, epochs=param("epochs", 60), batch_size=32,
-                validation_split=0.15)
+# 4. Validation rows: the last 15% of the (already shuffled) training rows. Early
+# stopping, the baseline's penalty and the choice of model look only at them.
+# (prepare() refuses tables too small for a test row, so at least 2 rows are left here)
+split_at = max(1, min(len(data.x_train) - 1, math.floor(len(data.x_train) * 0.85)))
+x_fit, y_fit = data.x_train[:split_at], data.y_train[:split_at]
+x_check, y_check = data.x_train[split_at:], data.y_train[split_at:]
+inputs = len(data.feature_names)
 
-# 5. Test metrics on rows the model never saw.
-outputs = model.predict(data.x_val).numpy()
+
+def setting(name, kind):
+    """A URL override (?width=, ?epochs=, ...), or None: let the lab choose."""
+    raw = params().get(name, "")
+    return kind(raw) if raw else None
+
+
+plan = tabular.plan_network(len(x_fit), inputs, {
+    "width": setting("width", int), "epochs": setting("epochs", int),
+    "patience": setting("patience", int), "batch_size": setting("batch", int),
+    "l2": setting("l2", float), "learning_rate": setting("lr", float)})
+print(plan.describe(len(x_fit), inputs) + f", seed {seed}")
+
+# 5. The network: two relu layers sized from the data, L2 on the kernels, seeded.
 if task == "regression":
-    predicted, true = data.label_values(outputs), data.label_values(data.y_val)
-    test_mae = float(np.abs(predicted - true).mean())
-    print(f"test MAE: {test_mae:.4g} (in units of {label})")
-    ui.render("scatterplot", "Predicted vs true (test rows)",
-              {"values": [[{"x": float(t), "y": float(p)} for t, p in zip(true, predicted)]],
-               "series": ["test rows"]},
-              {"xLabel": f"true {label}", "yLabel": f"predicted {label}", "height": 260})
-    metrics = {"test_mae": test_mae}
+    units, activation, loss, metric = 1, "linear", "meanSquaredError", "mae"
+elif data.binary:
+    units, activation, loss, metric = 1, "sigmoid", "binaryCrossentropy", "accuracy"
 else:
-    predicted, true = data.class_indices(outputs), data.class_indices(data.y_val)
-    test_accuracy = float((predicted == true).mean())
+    units, activation = len(data.class_names), "softmax"
+    loss, metric = "categoricalCrossentropy", "accuracy"
+model = tf.sequential()
+for i, width in enumerate([plan.width, max(1, plan.width // 2)]):
+    extra = {"input_shape": [inputs]} if i == 0 else {}
+    if plan.l2:
+        extra["kernel_regularizer"] = tf.regularizers.l2(l2=plan.l2)
+    model.add(tf.layers.dense(units=width, activation="relu", **extra))
+model.add(tf.layers.dense(units=units, activation=activation))
+model.compile(optimizer=tf.train.adam(plan.learning_rate), loss=loss, metrics=[metric])
+seed_weights(model, seed)
+initial_digest = tabular.weights_digest([w.numpy() for w in model.get_weights()])
+stopper = EarlyStopping(monitor="val_loss", patience=plan.patience)
+started = time.perf_counter()
+history = await model.fit(x_fit, y_fit, epochs=plan.epochs, batch_size=plan.batch_size,
+                          validation_data=(x_check, y_check), seed=seed,
+                          early_stopping=stopper)
+network_seconds = time.perf_counter() - started
+epochs_run = len(history.history["loss"])
+print(f"trained {epochs_run} epochs in {network_seconds:.1f} s; best validation loss at "
+      f"epoch {stopper.best_epoch + 1}, whose weights the network keeps")
+
+# 6. The linear baseline on the same rows: ridge or logistic regression in numpy, its
+# penalty chosen on the validation rows, then refitted on training + validation rows.
+started = time.perf_counter()
+line = baseline.fit(x_fit, y_fit, x_check, y_check, task=task,
+                    classes=len(data.class_names))
+baseline_seconds = time.perf_counter() - started
+print(f"linear baseline: {line.name}, penalty {line.penalty:g} (chosen on validation), "
+      f"fitted in {baseline_seconds:.2f} s")
+linear = tf.sequential()  # the same model as a TF.js Dense layer, to test and export
+linear.add(tf.layers.dense(units=units, activation=line.activation,
+                           input_shape=[inputs]))
+linear.set_weights([line.weights.astype(np.float32), line.bias.astype(np.float32)])
+
+
+def row_scores(outputs, y):
+    """Per row: 1/0 for right/wrong, or the absolute error in the label's units."""
+    if task == "regression":
+        return np.abs(data.label_values(outputs) - data.label_values(y))
+    return (data.class_indices(outputs) == data.class_indices(y)).astype(float)
+
+
+def metric_of(outputs, y):
+    """Accuracy, or MAE in the label's units."""
+    return float(row_scores(outputs, y).mean())
+
+
+# 7. Which model to keep: the network only if it wins on the validation rows by more than
+# luck would (see the lesson); otherwise the straight line. The baseline is scored here as
+# fitted on the training rows alone, before its refit.
+check_network = row_scores(model.predict(x_check).numpy(), y_check)
+check_baseline = row_scores(line.check_outputs, y_check)
+network_val, baseline_val = float(check_network.mean()), float(check_baseline.mean())
+forced = param("model", "auto")
+chosen = forced if forced in ("network", "baseline") else tabular.choose(
+    task, check_network, check_baseline)
+kept = model if chosen == "network" else linear
+
+# 8. Test metrics on rows neither model ever saw.
+outputs = {"network": model.predict(data.x_val).numpy(),
+           "baseline": linear.predict(data.x_val).numpy()}
+scores = {name: metric_of(out, data.y_val) for name, out in outputs.items()}
+name = "accuracy" if task == "classification" else "MAE"
+sentence = tabular.comparison(task, scores["network"], scores["baseline"], label)
+why = (f"The download holds the {'network' if chosen == 'network' else 'linear baseline'}"
+       + (" (your choice)." if forced in ("network", "baseline") else
+          f": it did better on the validation rows ({name} {network_val:.4g} against "
+          f"{baseline_val:.4g})." if chosen == "network" else
+          f": the network did not beat it on the validation rows ({name} "
+          f"{network_val:.4g} against {baseline_val:.4g})."))
+print(sentence)
+print(why)
+ui.table("Network and linear baseline", ["model", f"validation {name}", f"test {name}"],
+         [[f"network{' (exported)' if chosen == 'network' else ''}", f"{network_val:.4g}",
+           f"{scores['network']:.4g}"],
+          [f"{line.name}{' (exported)' if chosen == 'baseline' else ''}",
+           f"{baseline_val:.4g}", f"{scores['baseline']:.4g}"]],
+         caption=f"{sentence} {why}")
+ui.render("barchart", f"Test {name}: network and linear baseline",
+          [{"index": "network", "value": scores["network"]},
+           {"index": "baseline", "value": scores["baseline"]}],
+          {"height": 200, "yLabel": f"test {name}"})
+if task == "regression":
+    true = data.label_values(data.y_val)
+    ui.render("scatterplot", "Predicted vs true (test rows)",
+              {"values": [[{"x": float(t), "y": float(p)} for t, p in
+                           zip(true, data.label_values(outputs[m]))]
+                          for m in ("network", "baseline")],
+               "series": ["network", "linear baseline"]},
+              {"xLabel": f"true {label}", "yLabel": f"predicted {label}", "height": 260})
+    metrics = {"test_mae": scores[chosen], "network_test_mae": scores["network"],
+               "baseline_test_mae": scores["baseline"]}
+else:
+    predicted, true = data.class_indices(outputs[chosen]), data.class_indices(data.y_val)
     n = len(data.class_names)
     matrix = np.zeros((n, n), dtype=int)
     np.add.at(matrix, (true, predicted), 1)
-    print(f"test accuracy: {test_accuracy:.3f} on {len(true)} rows")
+    print(f"test accuracy ({chosen}): {scores[chosen]:.3f} on {len(true)} rows")
     ui.render("confusionMatrix", "Confusion matrix (test rows)",
               {"values": matrix.tolist(), "tickLabels": data.class_names},
               {"height": 260})
     ui.table("Accuracy per class (test rows)", ["class", "rows", "correct"],
-             [[name, int(matrix[i].sum()), f"{matrix[i, i] / max(1, matrix[i].sum()):.2f}"]
-              for i, name in enumerate(data.class_names)])
-    metrics = {"test_accuracy": test_accuracy}
+             [[c, int(matrix[i].sum()), f"{matrix[i, i] / max(1, matrix[i].sum()):.2f}"]
+              for i, c in enumerate(data.class_names)])
+    metrics = {"test_accuracy": scores[chosen], "network_test_accuracy": scores["network"],
+               "baseline_test_accuracy": scores["baseline"]}
 
-# 6. Export: the model and everything needed to prepare new rows the same way.
-files = await export.model_files(model)
-files["preprocessing.json"] = json.dumps(data.preprocessing(), indent=1).encode()
+# 9. Export: the kept model and everything needed to prepare new rows the same way.
+files = await export.model_files(kept)
+pre = data.preprocessing()
+pre["model"] = "network" if chosen == "network" else line.name
+files["preprocessing.json"] = json.dumps(pre, indent=1).encode()
 stem = file.name.rsplit(".", 1)[0]
-ui.offer_download("The trained model with its preprocessing (see examples/node/ to use it "
-                  "in Node.js):", f"{stem}-model.zip", export.zip_files(files),
-                  "application/zip")
-first_row = {name: table.columns[name].values[0] for name in table.columns}
-report(task=task, label=label, **metrics, test_count=len(data.y_val), classes=data.class_names,
-       first_row=first_row, first_row_output=model.predict(
-           data.transform([first_row])).numpy()[0].tolist())
+ui.offer_download(f"The {'network' if chosen == 'network' else 'linear baseline'} with its "
+                  "preprocessing (see examples/node/ to use it in Node.js):",
+                  f"{stem}-model.zip", export.zip_files(files), "application/zip")
+first_row = {c: table.columns[c].values[0] for c in table.columns}
+report(task=task, label=label, **metrics, chosen=chosen, seed=seed,
+       test_count=len(data.y_val), classes=data.class_names, network=plan.as_dict(),
+       epochs_run=epochs_run, best_epoch=stopper.best_epoch, baseline_penalty=line.penalty,
+       network_val=network_val, baseline_val=baseline_val,
+       final_loss=float(history.history["loss"][-1]),
+       loss_curve_sha256=tabular.weights_digest([np.array(history.history["loss"]),
+                                                 np.array(history.history["val_loss"])]),
+       initial_weights_sha256=initial_digest,
+       network_weights_sha256=tabular.weights_digest(
+           [w.numpy() for w in model.get_weights()]),
+       network_seconds=network_seconds, baseline_seconds=baseline_seconds,
+       first_row=first_row,
+       first_row_output=kept.predict(data.transform([first_row])).numpy()[0].tolist())

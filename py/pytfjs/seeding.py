@@ -1,0 +1,204 @@
+"""Seeded training: the same seed gives the same initial weights and the same batch order.
+
+TF.js draws initial weights and shuffles batches with ``Math.random``, so no two runs of a
+lab agree. pytfjs takes both out of TF.js' hands:
+
+- :func:`seed_weights` (in a page) redraws every weight of a built model in numpy, from a
+  generator seeded with ``seed``, following the initializer each layer declares in its
+  config (Glorot, He, LeCun and every other ``VarianceScaling``, uniform, normal, truncated
+  normal, orthogonal, identity, zeros, ones, constants; an LSTM's forget-gate bias of ones),
+  with TF.js' own fan-in/fan-out rules (:func:`compute_fans`). The numbers do not depend on
+  the backend, only on the seed and the shapes.
+- :func:`epoch_order` is the row order of one epoch: ``fit(..., seed=...)`` shuffles the rows
+  itself and hands TF.js each epoch already in order, with TF.js' shuffle off.
+
+Same seed, same backend: the same loss curve and the same final weights. A layer that
+draws random numbers while training (Dropout, GaussianNoise) still uses TF.js' generator.
+
+    seed = seed_param()                     # ?seed=N, else 0
+    seed_weights(model, seed)
+    await model.fit(x, y, epochs=20, seed=seed)
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+DEFAULT_SEED = 0
+
+# a variable's own name (after the last "/") -> the layer config key of its initializer
+INITIALIZER_KEYS = {
+    "kernel": "kernelInitializer", "bias": "biasInitializer",
+    "recurrent_kernel": "recurrentInitializer", "depthwise_kernel": "depthwiseInitializer",
+    "pointwise_kernel": "pointwiseInitializer", "embeddings": "embeddingsInitializer",
+    "gamma": "gammaInitializer", "beta": "betaInitializer",
+    "moving_mean": "movingMeanInitializer", "moving_variance": "movingVarianceInitializer",
+}
+
+
+class SeedError(ValueError):
+    """A weight whose initializer pytfjs cannot draw (a custom one): said, never guessed."""
+
+
+def check_seed(seed: Any) -> int:
+    """``seed`` as an int in numpy's range, or a ValueError saying what a seed is."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"a seed is a whole number >= 0, not {seed!r}")
+    return int(seed)
+
+
+def seed_param(default: int = DEFAULT_SEED) -> int:
+    """The page's ``?seed=`` (a whole number >= 0), else ``default``."""
+    from .control import InputError
+    from .runner import param
+
+    raw = param("seed", str(default)).strip()
+    if not raw.isdigit():
+        raise InputError(f"?seed={raw} is not a whole number >= 0: use, for example, "
+                         "?seed=1 in the page address (or leave it out for seed 0).")
+    return int(raw)
+
+
+def rng_for(seed: int, *stream: int) -> np.random.Generator:
+    """A generator for one purpose (``stream``: e.g. the weights, or epoch 3's order)."""
+    return np.random.default_rng([check_seed(seed), *stream])
+
+
+def epoch_order(rows: int, seed: int, epoch: int) -> np.ndarray:
+    """The shuffled row order of ``epoch``: fixed by (seed, epoch), new every epoch."""
+    return rng_for(seed, 1, epoch).permutation(rows)
+
+
+def compute_fans(shape: tuple[int, ...]) -> tuple[float, float]:
+    """TF.js' ``computeFans`` (channels last): fan in and fan out of a weight shape."""
+    if len(shape) == 2:
+        return float(shape[0]), float(shape[1])
+    if len(shape) in (3, 4, 5):
+        receptive = math.prod(shape[:-2])
+        return float(shape[-2] * receptive), float(shape[-1] * receptive)
+    size = math.prod(shape)
+    return math.sqrt(size), math.sqrt(size)
+
+
+def _truncated_normal(rng: np.random.Generator, shape: tuple[int, ...], mean: float,
+                      stddev: float) -> np.ndarray:
+    """Normal values, redrawn while more than 2 standard deviations out (as TF.js does)."""
+    out = rng.standard_normal(shape)
+    bad = np.abs(out) > 2
+    while bad.any():
+        out[bad] = rng.standard_normal(int(bad.sum()))
+        bad = np.abs(out) > 2
+    return mean + stddev * out
+
+
+def _orthogonal(rng: np.random.Generator, shape: tuple[int, ...], gain: float) -> np.ndarray:
+    if len(shape) < 2:
+        raise SeedError(f"an Orthogonal initializer needs a weight of 2 or more dimensions, "
+                        f"not {list(shape)}")
+    rows, cols = math.prod(shape[:-1]), shape[-1]
+    q, r = np.linalg.qr(rng.standard_normal((max(rows, cols), min(rows, cols))))
+    q = q * np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    return gain * q.reshape(shape)
+
+
+def draw(initializer: dict[str, Any], shape: tuple[int, ...],
+         rng: np.random.Generator) -> np.ndarray:
+    """Values for a weight of ``shape`` from a serialized TF.js initializer, as float32.
+
+    ``initializer`` is what a layer's ``getConfig()`` holds: ``{"className": ...,
+    "config": {...}}``. Defaults are TF.js 4.22's.
+    """
+    name = initializer.get("className", "")
+    config = initializer.get("config") or {}
+    shape = tuple(int(d) for d in shape)
+    if name == "Zeros":
+        values = np.zeros(shape)
+    elif name == "Ones":
+        values = np.ones(shape)
+    elif name == "Constant":
+        values = np.full(shape, float(config.get("value", 0.0)))
+    elif name == "RandomUniform":
+        values = rng.uniform(config.get("minval", -0.05), config.get("maxval", 0.05), shape)
+    elif name == "RandomNormal":
+        values = rng.normal(config.get("mean") or 0.0, config.get("stddev") or 0.05, shape)
+    elif name == "TruncatedNormal":
+        values = _truncated_normal(rng, shape, config.get("mean") or 0.0,
+                                   config.get("stddev") or 0.05)
+    elif name == "Identity":
+        if len(shape) != 2 or shape[0] != shape[1]:
+            raise SeedError(f"an Identity initializer needs a square matrix, not {list(shape)}")
+        values = float(config.get("gain", 1.0)) * np.eye(shape[0])
+    elif name == "Orthogonal":
+        values = _orthogonal(rng, shape, float(config.get("gain", 1.0)))
+    elif name == "VarianceScaling":  # Glorot*, He*, LeCun* serialize as this
+        fan_in, fan_out = compute_fans(shape)
+        scale = float(config.get("scale", 1.0))
+        mode = config.get("mode", "fanIn")
+        scale /= max(1.0, fan_in if mode == "fanIn" else fan_out if mode == "fanOut"
+                     else (fan_in + fan_out) / 2)
+        if config.get("distribution", "normal") == "normal":
+            values = _truncated_normal(rng, shape, 0.0, math.sqrt(scale))
+        else:
+            limit = math.sqrt(3 * scale)
+            values = rng.uniform(-limit, limit, shape)
+    else:
+        raise SeedError(f"pytfjs cannot draw a {name or 'custom'} initializer")
+    return np.asarray(values, dtype=np.float32)
+
+
+def layer_weights(layer_config: dict[str, Any], weights: list[tuple[str, tuple[int, ...]]],
+                  rng: np.random.Generator, layer_name: str = "") -> list[np.ndarray]:
+    """New values for one layer's weights (``(variable name, shape)`` in the layer's order)."""
+    out = []
+    for name, shape in weights:
+        short = name.rsplit("/", 1)[-1]
+        key = INITIALIZER_KEYS.get(short)
+        initializer = layer_config.get(key) if key else None
+        if not initializer:
+            raise SeedError(f"layer {layer_name or '?'}: no initializer is known for its "
+                            f"weight {name!r}; build it without seed_weights")
+        try:
+            if short == "bias" and layer_config.get("unitForgetBias"):  # LSTM: forget gate 1s
+                units = int(shape[0]) // 4
+                values = np.concatenate([draw(initializer, (units,), rng), np.ones(units),
+                                         draw(initializer, (2 * units,), rng)])
+            else:
+                values = draw(initializer, shape, rng)
+        except SeedError as err:
+            raise SeedError(f"layer {layer_name or '?'}, weight {name!r}: {err}") from None
+        out.append(np.asarray(values, dtype=np.float32).reshape(shape))
+    return out
+
+
+def seed_weights(model: Any, seed: int = DEFAULT_SEED) -> int:
+    """Redraw every weight of ``model`` (built, in a page) from ``seed``; returns how many.
+
+    Call it after the model is built (its input shape given) and before training. Raises
+    :class:`SeedError` naming the layer if an initializer is one pytfjs cannot draw.
+    """
+    from . import _compat, tensors
+    from .scope import ProxyRegistry
+
+    raw = getattr(model, "js", model)
+    rng = rng_for(seed, 0)
+    plans = []
+    for layer in raw.layers:
+        variables = list(layer.weights)
+        if not variables:
+            continue
+        config = layer.getConfig().to_py()
+        specs = [(str(v.originalName if hasattr(v, "originalName") else v.name),
+                  tuple(int(d) for d in v.shape)) for v in variables]
+        plans.append((layer, layer_weights(config, specs, rng, str(layer.name))))
+    count = 0
+    for layer, values in plans:
+        with ProxyRegistry() as owner:
+            layer.setWeights(_compat.to_js_value(
+                [owner.own_tensor(tensors.js_tensor(v)) for v in values]))
+        count += len(values)
+    return count
