@@ -63,6 +63,10 @@ def error_line(exc: BaseException, filename: str) -> int:
     if isinstance(exc, SyntaxError):
         return int(exc.lineno or 0) if exc.filename == filename else 0
     lines = [f.lineno for f in traceback.extract_tb(exc.__traceback__) if f.filename == filename]
+    # an error in a callback that TF.js called comes back with its traceback in the message
+    inner = re.findall(rf'File "{re.escape(filename)}", line (\d+)', str(exc))
+    if inner:
+        return int(inner[-1])
     return int(lines[-1] or 0) if lines else 0
 
 
@@ -94,9 +98,10 @@ def format_error(exc: BaseException, filename: str) -> str:
     if hidden:
         out.append(f"  ({hidden} frame{'s' if hidden > 1 else ''} inside pytfjs and "
                    "TensorFlow.js hidden)\n")
-    if isinstance(exc, _compat.JsException):  # raised inside TF.js: say so, without jargon
+    if isinstance(exc, _compat.JsException) and "Traceback (most recent" not in str(exc):
+        # raised by TF.js itself: say so, without Pyodide's jargon
         out.append(f"TensorFlow.js: {_compat.error_text(exc)}\n")
-    else:
+    else:  # a Python error (also one from a callback TF.js called: its traceback is inside)
         out += list(tb.format_exception_only())
     return "".join(out)
 

@@ -67,6 +67,10 @@ def test_pytfjs_and_javascript_frames_are_folded_and_the_line_kept():
     assert runner.last_error_line() == 4  # the deepest lab line: where it arose
     assert run("print(1)\n", "lab.py") == "done" and runner.last_error_line() == 0
     assert run("a = (\n", "lab.py") == "error" and runner.last_error_line() == 1
+    # a callback's error that TF.js hands back: its own traceback is in the message
+    wrapped = ValueError('Traceback (most recent call last):\n  File "lab.py", line 15, in f\n'
+                         "KeyError: 'oops'")
+    assert runner.error_line(wrapped, "lab.py") == 15
 
 
 def test_library_frames_are_shortened(capsys):
