@@ -21,7 +21,7 @@ globalThis.tf = tf;
   m.compile({optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy']});
   const x = tf.randomUniform([512, 28, 28, 1]); const y = tf.oneHot(tf.randomUniform([512], 0, 10, 'int32'), 10);
   for (let i = 0; i < 3; i++) await m.trainOnBatch(x, y);
-  let t0 = Date.now(); for (let i = 0; i < 5; i++) await m.trainOnBatch(x, y); console.log('ms/step', (Date.now() - t0) / 5);
+  const t0 = Date.now(); for (let i = 0; i < 5; i++) await m.trainOnBatch(x, y); console.log('ms/step', (Date.now() - t0) / 5);
   const prof = await tf.profile(async () => { await m.trainOnBatch(x, y); });
   const agg = {};
   for (const k of prof.kernels) { const key = k.name + ' ' + JSON.stringify(k.inputShapes); agg[key] = (agg[key] || 0) + k.kernelTimeMs; }

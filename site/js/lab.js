@@ -56,7 +56,6 @@ import { Drafts, downloadFile } from "./drafts.js";
     consoleEl.appendChild(span);
     consoleEl.scrollTop = consoleEl.scrollHeight;
   }
-  const out = (line) => write(line, "out");
   const err = (line) => write(line, "err");
   const info = (line) => write(line, "info");
 

@@ -24,7 +24,7 @@
 (function () {
   'use strict';
 
-  var BACKEND = 'wasm';
+  const BACKEND = 'wasm';
 
   /**
    * Conv2DBackpropFilter: dW[kh,kw,ci,co] =
@@ -40,33 +40,33 @@
    */
   function makeConv2DBackpropFilter(tf) {
     return function (args) {
-      var attrs = args.attrs;
-      var fs = attrs.filterShape; // [KH, KW, inChannels, outChannels]
+      const attrs = args.attrs;
+      const fs = attrs.filterShape; // [KH, KW, inChannels, outChannels]
       return tf.tidy(function () {
-        var x = args.inputs.x, dy = args.inputs.dy;
+        let x = args.inputs.x, dy = args.inputs.dy;
         if (attrs.dataFormat === 'NCHW') { // wasm Conv2D only does NHWC
           x = tf.transpose(x, [0, 2, 3, 1]);
           dy = tf.transpose(dy, [0, 2, 3, 1]);
         }
         // Resolves 'same' / 'valid' / number / explicit pads and rounding
         // exactly as the forward op and the cpu kernel do.
-        var info = tf.backend_util.computeConv2DInfo(x.shape, fs, attrs.strides,
+        const info = tf.backend_util.computeConv2DInfo(x.shape, fs, attrs.strides,
             1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
-        var B = x.shape[0], H = x.shape[1], W = x.shape[2], C = x.shape[3];
-        var sh = info.strideHeight, sw = info.strideWidth, p = info.padInfo;
+        const B = x.shape[0], H = x.shape[1], W = x.shape[2], C = x.shape[3];
+        const sh = info.strideHeight, sw = info.strideWidth, p = info.padInfo;
         // Rows/cols the windows actually touch: a stride can leave trailing
         // input unused, and 'ceil' rounding can need extra zeros.
-        var needH = (info.outHeight - 1) * sh + fs[0];
-        var needW = (info.outWidth - 1) * sw + fs[1];
-        var padB = Math.max(0, needH - H - p.top);
-        var padR = Math.max(0, needW - W - p.left);
+        const needH = (info.outHeight - 1) * sh + fs[0];
+        const needW = (info.outWidth - 1) * sw + fs[1];
+        const padB = Math.max(0, needH - H - p.top);
+        const padR = Math.max(0, needW - W - p.left);
         if (p.top || padB || p.left || padR) {
           x = tf.pad(x, [[0, 0], [p.top, padB], [p.left, padR], [0, 0]]);
         }
         if (x.shape[1] !== needH || x.shape[2] !== needW) {
           x = tf.slice(x, [0, 0, 0, 0], [B, needH, needW, C]);
         }
-        var dw = tf.conv2d(tf.transpose(x, [3, 1, 2, 0]),
+        const dw = tf.conv2d(tf.transpose(x, [3, 1, 2, 0]),
             tf.transpose(dy, [1, 2, 0, 3]), 1, 'valid', 'NHWC', [sh, sw]);
         return tf.transpose(dw, [1, 2, 0, 3]);
       });
@@ -88,14 +88,15 @@
    * maximum in row-major order takes dy; a window of NaNs takes nothing.
    */
   function maxPool2x2Grad(xv, dyv, out, B, H, W, C, OH, OW) {
-    var row = W * C, o = 0;
-    for (var b = 0; b < B; b++) {
-      for (var i = 0; i < OH; i++) {
-        var base = (b * H + 2 * i) * row;
-        for (var j = 0; j < OW; j++, base += 2 * C) {
-          for (var d = 0; d < C; d++, o++) {
-            var k0 = base + d, k1 = k0 + C, k2 = k0 + row, k3 = k2 + C;
-            var at = -1, best = -Infinity;
+    const row = W * C;
+    let o = 0;
+    for (let b = 0; b < B; b++) {
+      for (let i = 0; i < OH; i++) {
+        let base = (b * H + 2 * i) * row;
+        for (let j = 0; j < OW; j++, base += 2 * C) {
+          for (let d = 0; d < C; d++, o++) {
+            const k0 = base + d, k1 = k0 + C, k2 = k0 + row, k3 = k2 + C;
+            let at = -1, best = -Infinity;
             if (xv[k0] > best) { best = xv[k0]; at = k0; }
             if (xv[k1] > best) { best = xv[k1]; at = k1; }
             if (xv[k2] > best) { best = xv[k2]; at = k2; }
@@ -109,39 +110,39 @@
 
   function makeMaxPoolGrad(tf) {
     return function (args) {
-      var backend = args.backend, attrs = args.attrs, x = args.inputs.input;
-      var info = tf.backend_util.computePool2DInfo(x.shape, attrs.filterSize,
+      const backend = args.backend, attrs = args.attrs, x = args.inputs.input;
+      const info = tf.backend_util.computePool2DInfo(x.shape, attrs.filterSize,
           attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
-      var H = info.inHeight, W = info.inWidth, C = info.inChannels;
-      var OH = info.outHeight, OW = info.outWidth;
-      var fh = info.effectiveFilterHeight, fw = info.effectiveFilterWidth;
+      const H = info.inHeight, W = info.inWidth, C = info.inChannels;
+      const OH = info.outHeight, OW = info.outWidth;
+      const fh = info.effectiveFilterHeight, fw = info.effectiveFilterWidth;
       // Windows that do not overlap (the usual 2x2 pool, stride 2) send at most one dy
       // value to each input: write straight into the output on the wasm heap, no
       // float64 accumulator and no copies (about 5x faster on the course CNN).
-      var disjoint = info.strideHeight >= fh && info.strideWidth >= fw;
-      var out = disjoint ? backend.makeOutput(x.shape, 'float32') : null;
+      const disjoint = info.strideHeight >= fh && info.strideWidth >= fw;
+      const out = disjoint ? backend.makeOutput(x.shape, 'float32') : null;
       // heap views only after the allocation above: a growing heap detaches older views
-      var xv = backend.typedArrayFromHeap(x);
-      var dyv = backend.typedArrayFromHeap(args.inputs.dy);
-      var acc = disjoint ? backend.typedArrayFromHeap(out) : new Float64Array(xv.length);
+      const xv = backend.typedArrayFromHeap(x);
+      const dyv = backend.typedArrayFromHeap(args.inputs.dy);
+      const acc = disjoint ? backend.typedArrayFromHeap(out) : new Float64Array(xv.length);
       if (disjoint) acc.fill(0);
       if (fh === 2 && fw === 2 && info.strideHeight === 2 && info.strideWidth === 2 &&
           info.padInfo.top === 0 && info.padInfo.left === 0 && 2 * OH <= H && 2 * OW <= W) {
         maxPool2x2Grad(xv, dyv, acc, info.batchSize, H, W, C, OH, OW);
         return out;
       }
-      var o = 0; // flat NHWC index into dy
-      for (var b = 0; b < info.batchSize; b++) {
-        for (var i = 0; i < OH; i++) {
-          var r0 = i * info.strideHeight - info.padInfo.top;
-          var rMin = Math.max(0, r0), rMax = Math.min(H, r0 + fh);
-          for (var j = 0; j < OW; j++) {
-            var c0 = j * info.strideWidth - info.padInfo.left;
-            var cMin = Math.max(0, c0), cMax = Math.min(W, c0 + fw);
-            for (var d = 0; d < C; d++, o++) {
-              var best = -Infinity, at = -1;
-              for (var r = rMin; r < rMax; r++) {
-                for (var c = cMin, k = ((b * H + r) * W + c) * C + d; c < cMax;
+      let o = 0; // flat NHWC index into dy
+      for (let b = 0; b < info.batchSize; b++) {
+        for (let i = 0; i < OH; i++) {
+          const r0 = i * info.strideHeight - info.padInfo.top;
+          const rMin = Math.max(0, r0), rMax = Math.min(H, r0 + fh);
+          for (let j = 0; j < OW; j++) {
+            const c0 = j * info.strideWidth - info.padInfo.left;
+            const cMin = Math.max(0, c0), cMax = Math.min(W, c0 + fw);
+            for (let d = 0; d < C; d++, o++) {
+              let best = -Infinity, at = -1;
+              for (let r = rMin; r < rMax; r++) {
+                for (let c = cMin, k = ((b * H + r) * W + c) * C + d; c < cMax;
                      c++, k += C) {
                   if (xv[k] > best) { best = xv[k]; at = k; }
                 }
@@ -159,7 +160,7 @@
 
   /** Small LCG (Numerical Recipes constants): check() must be deterministic. */
   function lcg(seed) {
-    var s = seed >>> 0;
+    let s = seed >>> 0;
     return function () {
       s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
       return s / 4294967296;
@@ -172,9 +173,9 @@
    * 8-bit images.
    */
   function randInput(rnd, shape, steps) {
-    var n = shape.reduce(function (a, b) { return a * b; }, 1);
-    var v = new Float32Array(n);
-    for (var i = 0; i < n; i++) {
+    const n = shape.reduce(function (a, b) { return a * b; }, 1);
+    const v = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
       v[i] = 2 * rnd() - 1;
       if (steps) v[i] = Math.round(v[i] * steps) / steps;
     }
@@ -196,7 +197,7 @@
     attrs.dimRoundingMode = pick(rnd, ['floor', 'ceil', 'round']);
   }
 
-  var PADS = ['same', 'valid', 'same', 'valid', 1, 2,
+  const PADS = ['same', 'valid', 'same', 'valid', 1, 2,
               [[0, 0], [1, 0], [0, 2], [0, 0]]];
 
   /**
@@ -205,11 +206,11 @@
    * dimRoundingMode) / explicit pads, and NCHW.
    */
   function conv2DBackpropFilterCases(tf, rnd) {
-    var cases = [];
+    const cases = [];
     while (cases.length < 32) {
-      var n = cases.length, B = int(rnd, 1, 3), ci = int(rnd, 1, 3);
-      var x = [B, int(rnd, 5, 11), int(rnd, 5, 11), ci];
-      var attrs = {
+      const n = cases.length, B = int(rnd, 1, 3), ci = int(rnd, 1, 3);
+      const x = [B, int(rnd, 5, 11), int(rnd, 5, 11), ci];
+      const attrs = {
         filterShape: [pick(rnd, [1, 2, 3, 3]), pick(rnd, [1, 2, 3, 3, 5]), ci,
                       int(rnd, 1, 4)],
         strides: pick(rnd, [1, 2, [1, 2], [2, 1], 2, 1]),
@@ -218,11 +219,11 @@
         dimRoundingMode: undefined,
       };
       if (typeof attrs.pad === 'number') squareNumericPad(rnd, attrs, 'filterShape');
-      var info = tf.backend_util.computeConv2DInfo(x, attrs.filterShape,
+      const info = tf.backend_util.computeConv2DInfo(x, attrs.filterShape,
           attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
       if (info.outHeight < 1 || info.outWidth < 1) continue;
-      var dy = [B, info.outHeight, info.outWidth, attrs.filterShape[3]];
-      var toFmt = function (s) {
+      const dy = [B, info.outHeight, info.outWidth, attrs.filterShape[3]];
+      const toFmt = function (s) {
         return attrs.dataFormat === 'NCHW' ? [s[0], s[3], s[1], s[2]] : s;
       };
       cases.push({inputs: {x: randInput(rnd, toFmt(x)),
@@ -236,11 +237,11 @@
    * windows (the cases the native kernel gets wrong).
    */
   function maxPoolGradCases(tf, rnd) {
-    var cases = [];
+    const cases = [];
     while (cases.length < 32) {
-      var n = cases.length;
-      var x = [int(rnd, 1, 3), int(rnd, 4, 13), int(rnd, 4, 13), int(rnd, 1, 4)];
-      var attrs = {filterSize: [int(rnd, 1, 3), int(rnd, 1, 3)],
+      const n = cases.length;
+      const x = [int(rnd, 1, 3), int(rnd, 4, 13), int(rnd, 4, 13), int(rnd, 1, 4)];
+      const attrs = {filterSize: [int(rnd, 1, 3), int(rnd, 1, 3)],
                    strides: pick(rnd, [1, 2, [1, 2], [2, 1], 2, 1]),
                    pad: PADS[n % PADS.length], dimRoundingMode: undefined};
       if (n % 4 === 3) { // the course's pooling, which has a fast path of its own
@@ -252,7 +253,7 @@
         attrs.pad = n % 2 ? 0 : 1;
         squareNumericPad(rnd, attrs, 'filterSize');
       }
-      var info = tf.backend_util.computePool2DInfo(x, attrs.filterSize,
+      const info = tf.backend_util.computePool2DInfo(x, attrs.filterSize,
           attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
       if (info.outHeight < 1 || info.outWidth < 1) continue;
       cases.push({
@@ -280,20 +281,20 @@
    */
   function makeConv2DBackpropInput(tf, native) {
     return function (args) {
-      var attrs = args.attrs, dy = args.inputs.dy, filter = args.inputs.filter;
-      var fs = filter.shape, xs = attrs.inputShape;
-      var info = tf.backend_util.computeConv2DInfo(xs, fs, attrs.strides, 1, attrs.pad,
+      const attrs = args.attrs, dy = args.inputs.dy, filter = args.inputs.filter;
+      const fs = filter.shape, xs = attrs.inputShape;
+      const info = tf.backend_util.computeConv2DInfo(xs, fs, attrs.strides, 1, attrs.pad,
           attrs.dimRoundingMode, false, 'channelsLast');
-      var top = fs[0] - 1 - info.padInfo.top, left = fs[1] - 1 - info.padInfo.left;
-      var bottom = xs[1] + fs[0] - 1 - info.outHeight - top;
-      var right = xs[2] + fs[1] - 1 - info.outWidth - left;
+      const top = fs[0] - 1 - info.padInfo.top, left = fs[1] - 1 - info.padInfo.left;
+      const bottom = xs[1] + fs[0] - 1 - info.outHeight - top;
+      const right = xs[2] + fs[1] - 1 - info.outWidth - left;
       if (info.strideHeight !== 1 || info.strideWidth !== 1 || attrs.dataFormat === 'NCHW' ||
           Math.min(top, left, bottom, right) < 0 || !native) {
         return native(args);
       }
       return tf.tidy(function () {
-        var padded = tf.pad(dy, [[0, 0], [top, bottom], [left, right], [0, 0]]);
-        var flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]);
+        const padded = tf.pad(dy, [[0, 0], [top, bottom], [left, right], [0, 0]]);
+        const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]);
         return tf.conv2d(padded, flipped, 1, 'valid');
       });
     };
@@ -301,28 +302,28 @@
 
   /** Conv2DBackpropInput cases: mostly stride 1 (ours), some stride 2 and NCHW (native). */
   function conv2DBackpropInputCases(tf, rnd) {
-    var cases = [];
+    const cases = [];
     while (cases.length < 32) {
-      var n = cases.length, B = int(rnd, 1, 3), ci = int(rnd, 1, 4), co = int(rnd, 1, 4);
-      var xShape = [B, int(rnd, 5, 11), int(rnd, 5, 11), ci];
-      var attrs = {
+      const n = cases.length, B = int(rnd, 1, 3), ci = int(rnd, 1, 4), co = int(rnd, 1, 4);
+      const xShape = [B, int(rnd, 5, 11), int(rnd, 5, 11), ci];
+      const attrs = {
         strides: n % 5 === 4 ? 2 : 1,
         pad: PADS[n % PADS.length],
         dataFormat: n % 8 === 7 ? 'NCHW' : 'NHWC',
         dimRoundingMode: undefined,
         inputShape: null,
       };
-      var fShape = [pick(rnd, [1, 2, 3, 3]), pick(rnd, [1, 2, 3, 3, 5]), ci, co];
+      const fShape = [pick(rnd, [1, 2, 3, 3]), pick(rnd, [1, 2, 3, 3, 5]), ci, co];
       if (typeof attrs.pad === 'number') {
         fShape[1] = fShape[0];
         attrs.dimRoundingMode = pick(rnd, ['floor', 'ceil', 'round']);
       }
-      var info = tf.backend_util.computeConv2DInfo(xShape, fShape, attrs.strides, 1,
+      const info = tf.backend_util.computeConv2DInfo(xShape, fShape, attrs.strides, 1,
           attrs.pad, attrs.dimRoundingMode);
       if (info.outHeight < 1 || info.outWidth < 1) continue;
-      var nchw = attrs.dataFormat === 'NCHW';
+      const nchw = attrs.dataFormat === 'NCHW';
       attrs.inputShape = nchw ? [B, ci, xShape[1], xShape[2]] : xShape;
-      var dy = [B, info.outHeight, info.outWidth, co];
+      const dy = [B, info.outHeight, info.outWidth, co];
       cases.push({inputs: {dy: randInput(rnd, nchw ? [B, co, dy[1], dy[2]] : dy),
                            filter: randInput(rnd, fShape)}, attrs: attrs});
     }
@@ -337,17 +338,17 @@
    */
   function makeBatchMatMul(tf, native) {
     function swapLast(t) {
-      var perm = t.shape.map(function (_, i) { return i; });
-      var r = perm.length;
+      const perm = t.shape.map(function (_, i) { return i; });
+      const r = perm.length;
       perm[r - 2] = r - 1;
       perm[r - 1] = r - 2;
       return tf.transpose(t, perm);
     }
     return function (args) {
-      var attrs = args.attrs;
+      const attrs = args.attrs;
       if (!native || (!attrs.transposeA && !attrs.transposeB)) return native(args);
-      var a = attrs.transposeA ? swapLast(args.inputs.a) : args.inputs.a;
-      var b = attrs.transposeB ? swapLast(args.inputs.b) : args.inputs.b;
+      const a = attrs.transposeA ? swapLast(args.inputs.a) : args.inputs.a;
+      const b = attrs.transposeB ? swapLast(args.inputs.b) : args.inputs.b;
       try {
         return native({inputs: {a: a, b: b}, backend: args.backend,
                        attrs: Object.assign({}, attrs, {transposeA: false, transposeB: false})});
@@ -360,14 +361,14 @@
 
   /** BatchMatMul cases: ranks 2-4, every transpose combination, broadcast batches. */
   function batchMatMulCases(tf, rnd) {
-    var cases = [];
-    for (var n = 0; n < 32; n++) {
-      var ta = n % 4 === 1 || n % 4 === 3, tb = n % 4 >= 2;
-      var m = int(rnd, 1, 9), k = int(rnd, 1, 9), p = int(rnd, 1, 9);
-      var batch = [[], [int(rnd, 1, 3)], [2, int(rnd, 1, 3)]][n % 3];
-      var batchB = batch.length && n % 5 === 0 ? batch.map(function () { return 1; }) : batch;
-      var aShape = batch.concat(ta ? [k, m] : [m, k]);
-      var bShape = batchB.concat(tb ? [p, k] : [k, p]);
+    const cases = [];
+    for (let n = 0; n < 32; n++) {
+      const ta = n % 4 === 1 || n % 4 === 3, tb = n % 4 >= 2;
+      const m = int(rnd, 1, 9), k = int(rnd, 1, 9), p = int(rnd, 1, 9);
+      const batch = [[], [int(rnd, 1, 3)], [2, int(rnd, 1, 3)]][n % 3];
+      const batchB = batch.length && n % 5 === 0 ? batch.map(function () { return 1; }) : batch;
+      const aShape = batch.concat(ta ? [k, m] : [m, k]);
+      const bShape = batchB.concat(tb ? [p, k] : [k, p]);
       cases.push({inputs: {a: randInput(rnd, aShape), b: randInput(rnd, bShape)},
                   attrs: {transposeA: ta, transposeB: tb}});
     }
@@ -380,7 +381,7 @@
    * last tfjs-backend-wasm version whose native kernel is known to be wrong (or
    * too slow); later versions keep their native kernel (and check() will tell).
    */
-  var KERNELS = {
+  const KERNELS = {
     Conv2DBackpropFilter: {make: makeConv2DBackpropFilter,
                            cases: conv2DBackpropFilterCases},
     MaxPoolGrad: {make: makeMaxPoolGrad, cases: maxPoolGradCases,
@@ -391,12 +392,12 @@
     // native is correct but slow when transposing; ours falls back to it otherwise
     BatchMatMul: {make: makeBatchMatMul, cases: batchMatMulCases, replaceNativeUpTo: '4.22.0'},
   };
-  var NAMES = Object.keys(KERNELS);
+  const NAMES = Object.keys(KERNELS);
 
   /** True if version string a <= b (numeric, dot-separated). */
   function versionLE(a, b) {
-    var x = String(a).split('.').map(Number), y = String(b).split('.').map(Number);
-    for (var i = 0; i < Math.max(x.length, y.length); i++) {
+    const x = String(a).split('.').map(Number), y = String(b).split('.').map(Number);
+    for (let i = 0; i < Math.max(x.length, y.length); i++) {
       if ((x[i] || 0) !== (y[i] || 0)) return (x[i] || 0) < (y[i] || 0);
     }
     return true;
@@ -409,10 +410,10 @@
    * @return {string[]} the names registered by this call.
    */
   function register(tf) {
-    var version = (tf.wasm && tf.wasm.version_wasm) ||
+    const version = (tf.wasm && tf.wasm.version_wasm) ||
         (tf.version && tf.version['tfjs-core']) || tf.version_core;
     return NAMES.filter(function (name) {
-      var spec = KERNELS[name], native = tf.getKernel(name, BACKEND);
+      const spec = KERNELS[name], native = tf.getKernel(name, BACKEND);
       if (native) {
         if (native.kernelFunc.pytfjs) return false; // already ours
         if (!spec.replaceNativeUpTo || !version ||
@@ -421,7 +422,7 @@
         }
         tf.unregisterKernel(name, BACKEND);
       }
-      var kernelFunc = spec.make(tf, native && native.kernelFunc);
+      const kernelFunc = spec.make(tf, native && native.kernelFunc);
       kernelFunc.pytfjs = true;
       // keep the native kernel's setup (it binds the wasm function our fallback calls)
       tf.registerKernel({kernelName: name, backendName: BACKEND, kernelFunc: kernelFunc,
@@ -434,12 +435,12 @@
   /** Runs one case on the active backend; returns shape and values. */
   function runCase(tf, name, c) {
     return tf.tidy(function () {
-      var t = {};
+      const t = {};
       Object.keys(c.inputs).forEach(function (k) {
         t[k] = tf.tensor(c.inputs[k][0], c.inputs[k][1]);
       });
       if (c.derive) Object.assign(t, c.derive(tf, t, c.attrs));
-      var out = tf.engine().runKernel(name, t, c.attrs);
+      const out = tf.engine().runKernel(name, t, c.attrs);
       return {shape: out.shape, values: out.dataSync()};
     });
   }
@@ -455,21 +456,21 @@
    *     mismatch), the total number of cases and the overall max error.
    */
   async function check(tf) {
-    var original = tf.getBackend();
-    var result = {errors: {}, cases: 0, maxError: 0};
+    const original = tf.getBackend();
+    const result = {errors: {}, cases: 0, maxError: 0};
     try {
-      for (var k = 0; k < NAMES.length; k++) {
-        var name = NAMES[k];
-        var cases = KERNELS[name].cases(tf, lcg(1234 + k));
+      for (let k = 0; k < NAMES.length; k++) {
+        const name = NAMES[k];
+        const cases = KERNELS[name].cases(tf, lcg(1234 + k));
         if (!(await tf.setBackend('cpu'))) throw new Error('no cpu backend');
-        var refs = cases.map(function (c) { return runCase(tf, name, c); });
+        const refs = cases.map(function (c) { return runCase(tf, name, c); });
         if (!(await tf.setBackend(BACKEND))) throw new Error('no wasm backend');
-        var err = 0;
+        let err = 0;
         cases.forEach(function (c, i) {
-          var got = runCase(tf, name, c), ref = refs[i];
+          const got = runCase(tf, name, c), ref = refs[i];
           if (got.shape.join() !== ref.shape.join()) { err = Infinity; return; }
-          for (var j = 0; j < ref.values.length; j++) {
-            var e = Math.abs(got.values[j] - ref.values[j]);
+          for (let j = 0; j < ref.values.length; j++) {
+            const e = Math.abs(got.values[j] - ref.values[j]);
             if (!(e <= err)) err = e === e ? e : Infinity; // NaN -> Infinity
           }
         });

@@ -17,7 +17,7 @@ const store = { rpsls: require(path.resolve(__dirname, '../../examples/node/rpsl
 const global = { get: (key) => store[key] };
 const local = {};
 const context = { get: (key) => local[key], set: (key, value) => { local[key] = value; } };
-const fn = new Function('msg', 'node', 'context', 'global', body); // eslint-disable-line no-new-func
+const fn = new Function('msg', 'node', 'context', 'global', body);  
 
 function run(payload) {
   return new Promise((resolve, reject) => {
