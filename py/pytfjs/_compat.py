@@ -27,7 +27,9 @@ if IN_BROWSER:
         JsException,
         JsPromise,
         JsProxy,
+        can_run_sync,
         create_proxy,
+        run_sync,
         to_js,
     )
 else:  # pragma: no cover - exercised implicitly by every CPython test
@@ -45,7 +47,10 @@ else:  # pragma: no cover - exercised implicitly by every CPython test
     def _unavailable(*_args: Any, **_kwargs: Any) -> Any:
         raise BrowserRequired("this needs the browser: run it in a pytfjs lab page (Pyodide)")
 
-    create_proxy = to_js = _unavailable
+    create_proxy = to_js = run_sync = _unavailable
+
+    def can_run_sync() -> bool:  # noqa: D103
+        return False
 
 
 def require_browser(what: str) -> None:
@@ -114,6 +119,20 @@ def to_json(value: Any) -> str:
 def from_json(text: str) -> Any:
     """``JSON.parse``: a JS value in which ``null`` stays null (``to_js`` makes None undefined)."""
     return js.JSON.parse(text)
+
+
+def tensor_values(raw: Any) -> Any:
+    """The typed array of a TF.js tensor's values, read synchronously (``tensor.numpy()``).
+
+    WebGPU has no synchronous read-back: TF.js' webgpu ``dataSync`` copies through
+    canvases, and returned all zeros on Chromium's SwiftShader adapter. There the read
+    waits for the asynchronous ``data()`` with Pyodide's ``run_sync`` (JSPI stack
+    switching), which works wherever lab code runs; elsewhere ``dataSync`` is exact.
+    """
+    require_browser("reading a tensor")
+    if js.tf.getBackend() == "webgpu" and can_run_sync():
+        return run_sync(raw.data())
+    return raw.dataSync()
 
 
 def _page_runtime() -> Any | None:

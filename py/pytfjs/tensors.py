@@ -84,7 +84,7 @@ def to_numpy(tensor: Any) -> np.ndarray:
     """Copy a tensor into a new numpy array (blocks until the backend has computed it)."""
     raw = getattr(tensor, "js", tensor)
     out = _empty_like(raw)
-    return _fill(out, raw.dataSync())
+    return _fill(out, _compat.tensor_values(raw))
 
 
 async def to_numpy_async(tensor: Any) -> np.ndarray:

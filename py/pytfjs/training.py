@@ -261,7 +261,7 @@ def _scalars(value: Any) -> list[float]:
     out = []
     for item in items:
         if hasattr(item, "dataSync"):
-            out.append(float(item.dataSync()[0]))
+            out.append(float(_compat.tensor_values(item)[0]))  # exact on webgpu too
             item.dispose()
         else:
             out.append(float(item))

@@ -11,7 +11,10 @@
   // already declared its plain assignment works and the eval is never reached.
   if (!("regeneratorRuntime" in globalThis)) globalThis.regeneratorRuntime = undefined;
 
-  const BACKENDS = ["webgl", "wasm", "cpu"];
+  // The selector's order. When a backend fails to start, the next of FALLBACKS is tried:
+  // never WebGPU unless it was asked for (a software WebGPU adapter is slow).
+  const BACKENDS = ["webgpu", "webgl", "wasm", "cpu"];
+  const FALLBACKS = ["wasm", "webgl", "cpu"];
 
   /** Absolute URL of a site path; relative to the page, so dist/ works under any sub-path. */
   function siteUrl(path) {
@@ -35,8 +38,35 @@
     }
   }
 
-  /** The fastest backend that works here: real GPU WebGL, else WebAssembly, else CPU. */
-  function defaultBackend() {
+  /**
+   * What WebGPU adapter this browser offers (the one TF.js' webgpu backend would ask for:
+   * high-performance). A fallback adapter (Chromium's SwiftShader, offered with
+   * --enable-unsafe-webgpu) runs shaders on the CPU: slower than wasm, so it is never the
+   * default. Chromium 156 reports it as adapter.info.isFallbackAdapter; older ones as
+   * adapter.isFallbackAdapter.
+   */
+  async function webgpuInfo() {
+    try {
+      if (!globalThis.isSecureContext || !navigator.gpu) return { available: false, fallback: true, adapter: "none" };
+      const adapter = await navigator.gpu.requestAdapter({ powerPreference: "high-performance" });
+      if (!adapter) return { available: false, fallback: true, adapter: "none" };
+      const info = adapter.info || {};
+      const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(" ");
+      const fallback = Boolean(adapter.isFallbackAdapter || info.isFallbackAdapter)
+        || /swiftshader|llvmpipe|software/i.test(name);
+      return { available: true, fallback, adapter: name || "unknown" };
+    } catch (err) {
+      return { available: false, fallback: true, adapter: String(err) };
+    }
+  }
+
+  /**
+   * The fastest backend that works here: WebGPU on a hardware adapter, else WebGL on a
+   * hardware GPU, else WebAssembly (never a software GPU by default).
+   */
+  async function defaultBackend() {
+    const gpu = await webgpuInfo();
+    if (gpu.available && !gpu.fallback && tf.findBackendFactory("webgpu")) return "webgpu";
     const gl = webglInfo();
     return gl.available && !gl.software ? "webgl" : "wasm";
   }
@@ -110,8 +140,8 @@
       globalThis.pytfjsWasmKernels.register(tf);
       wasmConfigured = true;
     }
-    const first = BACKENDS.includes(wanted) ? wanted : defaultBackend();
-    const order = [first, ...BACKENDS.filter((b) => b !== first)];
+    const first = BACKENDS.includes(wanted) ? wanted : await defaultBackend();
+    const order = [first, ...FALLBACKS.filter((b) => b !== first)];
     const problems = [];
     for (const name of order) {
       try {
@@ -245,7 +275,7 @@
   }
 
   globalThis.pytfjsRuntime = {
-    BACKENDS, siteUrl, webglInfo, defaultBackend, setBackend, initBackend, startPython, loadPackages,
+    BACKENDS, siteUrl, webglInfo, webgpuInfo, defaultBackend, setBackend, initBackend, startPython, loadPackages,
     loadVis, setOutput, decodeSprite, decodeImage, bitmapPixels,
   };
 

