@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import platform
 import shutil
 import subprocess
 import tempfile
@@ -172,8 +173,24 @@ def build_kernels(cache: Path | None = None, out_dir: Path = OUT_DIR) -> dict[st
     return paths
 
 
+def toolchain_runs_here(system: str | None = None, machine: str | None = None) -> bool:
+    """Whether the pinned zig wheel (manylinux x86_64) runs on this build machine."""
+    system = system or platform.system()
+    machine = (machine or platform.machine()).lower()
+    return system == "Linux" and machine in ("x86_64", "amd64")
+
+
 def write_kernels(dist: Path, cache: Path | None = None) -> list[str]:
-    """Build (or reuse) both variants and copy them to ``dist/kernels/``."""
+    """Build (or reuse) both variants and copy them to ``dist/kernels/``.
+
+    Elsewhere than Linux x86_64 (a Mac, a Raspberry Pi) the pinned toolchain cannot run:
+    the site is built without the kernels, and the wasm backend trains with TF.js's own
+    (js/wasm_simd_kernels.js falls back when the .wasm files are absent).
+    """
+    if not toolchain_runs_here():
+        print(f"  SIMD training kernels skipped: the pinned zig toolchain runs on Linux x86_64, "
+              f"not {platform.system()} {platform.machine()}; wasm trains with TF.js's kernels")
+        return []
     written = []
     for name, path in build_kernels(cache).items():
         target = dist / DIST_DIR / name

@@ -97,3 +97,15 @@ def test_code_that_needs_a_c_stack_is_refused(tmp_path):
 def test_the_toolchain_is_pinned():
     assert inputs.ZIGLANG.sha256 and inputs.ZIGLANG.pip_args
     assert kernels.zig().exists()
+
+
+def test_the_kernels_are_skipped_where_the_toolchain_cannot_run(tmp_path, monkeypatch):
+    """A Mac or a Raspberry Pi still builds the site: without the kernels, with a note."""
+    from buildlib import kernels
+
+    assert kernels.toolchain_runs_here("Linux", "x86_64")
+    assert not kernels.toolchain_runs_here("Darwin", "arm64")
+    assert not kernels.toolchain_runs_here("Linux", "aarch64")
+    monkeypatch.setattr(kernels, "toolchain_runs_here", lambda: False)
+    assert kernels.write_kernels(tmp_path) == []
+    assert not (tmp_path / "kernels").exists()
