@@ -23,6 +23,9 @@ from .scope import KEPT_VARIABLES, RUN_OWNED, release_kept
 
 _PARAMS: dict[str, str] = {}
 _RUNNING: list[asyncio.Task] = []  # the lab's top-level coroutine while it awaits
+# Stop cancels a run this long after the click unless it ended by itself: a question the
+# lab waits on ends at once (with its own message), training at the end of its batch
+STOP_GRACE_S = 0.25
 _LAST_ERROR = ["code"]  # what the last "error" was: "input" (the learner's file) or "code"
 # ".../site-packages/pytfjs/training.py" -> "pytfjs/training.py", same for the stdlib
 _LIBRARY_PREFIX = re.compile(r"^.*/(?:site-packages|python3\.?\d+(?:\.zip)?)/")
@@ -160,13 +163,21 @@ def last_error() -> str:
 def request_stop() -> None:
     """Called by the page's Stop button.
 
-    Training checks the flag between batches and ends there. Any other run is cancelled:
-    it ends at its next ``await`` (a loop that never awaits cannot be stopped from the
+    Training checks the flag between batches and ends there, a question the lab waits on
+    is cancelled by the page. Any other run is cancelled :data:`STOP_GRACE_S` later: it
+    ends at its next ``await`` (a loop that never awaits cannot be stopped from the
     page's own thread: that needs the runtime in a worker).
     """
     STOP.request()
-    if not STOP.training and _RUNNING:
-        _RUNNING[0].cancel()
+    if not _RUNNING:
+        return
+    task = _RUNNING[0]
+
+    def cancel() -> None:  # what ends by itself (a question, a fit's batch) had its chance
+        if not task.done() and not STOP.training:
+            task.cancel()
+
+    asyncio.get_event_loop().call_later(STOP_GRACE_S, cancel)
 
 
 def _dispose_new_variables(tf: Any, before: set[str]) -> int:
