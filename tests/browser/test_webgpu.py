@@ -62,11 +62,13 @@ def test_a_short_mnist_run_on_webgpu_agrees_with_wasm(page, site_url, page_log):
     assert page.evaluate("window.pytfjs.run()") == "done"
     assert page.evaluate("tf.memory().numTensors") == 0  # released on webgpu too
     on_wasm = run_mnist(page, site_url, "wasm")
+    # Unseeded (the MNIST lab does not take a seed yet), 28 steps land anywhere around
+    # 0.7-0.85 (0.78 and 0.81 seen): the bands are wide enough not to fail at random and
+    # still far from what a broken backend gives (0.085 with the zeros read-back bug).
     for results in (on_gpu, on_wasm):
         assert results["test_count"] == 10_000
-        assert share_at_least(results["test_accuracy"], results["test_count"], 75), results
-    # the same data, model and batch order, but initial weights drawn at random (unseeded
-    # until the lab takes a seed): after 28 steps the two backends' test accuracies are
-    # within 8 points of each other (800 of the 10,000 test digits)
+        assert share_at_least(results["test_accuracy"], results["test_count"], 60), results
+    # the same data, model and batch order, different random initial weights: within 15
+    # points of each other (1,500 of the 10,000 test digits)
     right = [round(r["test_accuracy"] * r["test_count"]) for r in (on_gpu, on_wasm)]
-    assert abs(right[0] - right[1]) <= 800, right
+    assert abs(right[0] - right[1]) <= 1500, right
