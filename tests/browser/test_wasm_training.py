@@ -106,4 +106,5 @@ def test_switching_to_wasm_from_python_also_gets_every_core(page, site_url):
     r = page.evaluate("window.pytfjs.results")
     assert r["name"] == "wasm" and r["after"] == "wasm"
     assert r["threads"] == min(4, r["cores"])
-    assert r["refused"].startswith('unknown backend "tpu" (use webgpu, webgl, wasm, cpu)'), r["refused"]
+    refused = 'unknown backend "tpu" (use webgpu, webgl, wasm, cpu)'
+    assert r["refused"].startswith(refused), r["refused"]
