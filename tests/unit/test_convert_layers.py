@@ -16,11 +16,9 @@
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 import subprocess
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,6 +29,7 @@ from pytfjs.convert.__main__ import main as cli
 from pytfjs.convert.keras_file import read_keras
 from pytfjs.convert.layers import LAYERS, Layer, Refused, Rewrite, canonical, readme_markdown
 from tests.conftest import ROOT
+from tests.unit.test_convert_keras import _k3_with_config_change
 
 FIXTURES = ROOT / "tests" / "fixtures" / "keras"
 KERAS = json.loads((FIXTURES / "keras_layer_classes.json").read_text())
@@ -170,18 +169,8 @@ def test_subtract_becomes_add_of_the_negated_input() -> None:
 
 
 # -- refusals --------------------------------------------------------------------------------
-def _zip_with(source: str, change: Callable[[dict], None]) -> bytes:
-    archive = zipfile.ZipFile(FIXTURES / source)
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as target:
-        for item in archive.namelist():
-            data = archive.read(item)
-            if item == "config.json":
-                config = json.loads(data)
-                change(config)
-                data = json.dumps(config).encode()
-            target.writestr(item, data)
-    return out.getvalue()
+# a Keras 3 fixture with its config.json changed: the helper test_convert_keras has
+_zip_with = _k3_with_config_change
 
 
 def _layer(config: dict, class_name: str) -> dict:
