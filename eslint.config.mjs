@@ -14,20 +14,23 @@ const rules = {
 export default [
   { ignores: ["node_modules/**", "dist/**", "build/**", ".venv/**", "**/*.min.js"] },
   {
-    // the page's scripts: classic scripts sharing the page (and the TF.js, Pyodide,
-    // CodeMirror globals their <script> tags define)
+    // the page and its runtime worker: ES modules that import each other (window.pytfjs
+    // is the page's one global). The worker's modules also see what the vendored
+    // bundles define there (tf, loadPyodide); the page's, CodeMirror.
     files: ["site/**/*.js"],
     languageOptions: {
       ecmaVersion: 2022,
-      sourceType: "script",
-      globals: { ...globals.browser, tf: "readonly", loadPyodide: "readonly",
+      sourceType: "module",
+      globals: { ...globals.browser, ...globals.worker, tf: "readonly", loadPyodide: "readonly",
                  CodeMirror: "readonly" },
     },
     rules,
   },
   {
-    files: ["site/js/lab.js", "site/js/drafts.js", "site/js/format.js"],
-    languageOptions: { sourceType: "module" },
+    // plain scripts: offline.js (a classic <script>), and the wasm kernel files, which
+    // also load in Node (tests/node/check_wasm_*.js) and set one global each
+    files: ["site/js/offline.js", "site/js/wasm_kernels.js", "site/js/wasm_simd_kernels.js", "site/sw.js"],
+    languageOptions: { sourceType: "script" },
   },
   {
     files: ["site/sw.js"],

@@ -38,7 +38,7 @@ CSP_DIRECTIVES: tuple[tuple[str, str], ...] = (
     #   second Blob; blob: URLs can only be minted by script already running here.
     # 'unsafe-eval': tfjs-vis 1.5.1 bundles vega, which builds its field accessors and
     #   expressions with Function(...); without it no chart is drawn. TF.js and Pyodide
-    #   themselves need no eval (runtime.js pre-declares regeneratorRuntime for tf.min.js).
+    #   themselves need no eval (worker.js pre-declares regeneratorRuntime for tf.min.js).
     ("script-src", "'self' blob: 'wasm-unsafe-eval' 'unsafe-eval'"),
     # The two <style> elements tfjs-vis inserts, pinned by hash: glamor's empty one (it
     # adds its rules through the CSSOM, which CSP allows) and vega-tooltip's fixed sheet.

@@ -209,6 +209,30 @@ def long_decimals(page) -> list[str]:
     return re.findall(r"\d\.\d{5,}", page.inner_text("#results"))
 
 
+def runtime_worker(page, timeout: float = LAB_TIMEOUT_MS):
+    """The page's runtime worker (site/worker.js: Pyodide and TF.js), the newest one
+    (Stop or a crash can replace it)."""
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        workers = [w for w in page.workers if w.url.split("?")[0].endswith("/worker.js")]
+        if workers:
+            return workers[-1]
+        if time.monotonic() > deadline:
+            raise TimeoutError("the page has no runtime worker")
+        page.wait_for_timeout(50)
+
+
+def in_worker(page, expression: str, arg: object = None) -> object:
+    """Evaluate ``expression`` in the runtime worker, where ``tf`` and ``pytfjsHost`` live
+    (through the DevTools protocol, like ``page.evaluate``, outside the CSP)."""
+    return runtime_worker(page).evaluate(expression, arg)
+
+
+def tensor_count(page) -> int:
+    """``tf.memory().numTensors`` in the runtime worker."""
+    return in_worker(page, "tf.memory().numTensors")
+
+
 def console_text(page) -> str:
     return page.evaluate("document.getElementById('console').innerText")
 
@@ -230,5 +254,5 @@ def expect_problem(page, text: str) -> None:
     assert wait_state(page, "error", "done") == "error", console_text(page)
     assert text in page.inner_text("#inputs .ask-error")
     assert "Problem: " in console_text(page) and "Traceback" not in console_text(page)
-    assert page.evaluate("tf.memory().numTensors") == 0
+    assert tensor_count(page) == 0
     assert not page.is_disabled("#run")

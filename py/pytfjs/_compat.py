@@ -4,9 +4,11 @@ Everything else in pytfjs imports names from here, so the pure-Python logic (arg
 conversion, dtype planning, training logs, reports, tracebacks) imports and is tested
 on plain CPython, where the browser-only functions raise :class:`BrowserRequired`.
 This follows micropip's ``_compat`` split: it exports verbs (fetch bytes, decode an
-image or a sprite sheet, open the store, set the backend, load tfjs-vis, the text of a
-JS error), never ``js`` itself; tests/unit/test_browser_boundary.py fails if any other
-module (lab scripts included) names ``js`` or ``pyodide``.
+image or a sprite sheet, open the store, set the backend, yield to the event loop, the
+page's UI calls, the text of a JS error), never ``js`` itself;
+tests/unit/test_browser_boundary.py fails if any other module (lab scripts included)
+names ``js`` or ``pyodide``. Lab code runs in the runtime worker (site/worker.js): what
+it offers Python is ``pytfjsHost``, read here only.
 """
 
 from __future__ import annotations
@@ -64,20 +66,32 @@ def tf_module() -> Any:
     return js.tf
 
 
+CHARTS_ON_PAGE = ("charts are drawn by the page, not by Python's thread: use "
+                  "pytfjs.ui.render / linechart / table (tfjs-vis cannot run in the worker)")
+
+
 def tfvis_module() -> Any:
-    """tfjs-vis, which the page loads on demand (``await pytfjs.load_tfvis()``)."""
-    require_browser("tfjs-vis")
-    module = getattr(js, "tfvis", None)
-    if module is None:
-        raise BrowserRequired("tfjs-vis is loaded on demand: `await pytfjs.load_tfvis()` first")
-    return module
+    """tfjs-vis needs the page's DOM; lab code runs in a worker, so it draws through ui."""
+    raise BrowserRequired(CHARTS_ON_PAGE)
+
+
+def _host() -> Any | None:
+    """What the runtime worker (site/worker.js) offers Python, or None outside a lab page."""
+    return getattr(js, "pytfjsHost", None) if IN_BROWSER else None
 
 
 def ui() -> Any | None:
-    """The lab page's UI hooks (``globalThis.pytfjsUI``), or None outside a lab page."""
-    if not IN_BROWSER:
-        return None
-    return getattr(js, "pytfjsUI", None)
+    """The lab page's UI calls (``pytfjsHost.ui``: each one a message to the page, see
+    site/js/protocol.js), or None outside a lab page."""
+    host = _host()
+    return None if host is None else host.ui
+
+
+def yield_now() -> Any | None:
+    """A promise that resolves on the worker's next zero-delay task (messages such as Stop
+    and the drawing pad get through meanwhile), or None outside a lab page."""
+    host = _host()
+    return None if host is None else host.yieldNow()
 
 
 def to_js_value(value: Any) -> Any:
@@ -135,11 +149,6 @@ def tensor_values(raw: Any) -> Any:
     return raw.dataSync()
 
 
-def _page_runtime() -> Any | None:
-    """The page's runtime hooks (js/runtime.js), or None outside a pytfjs page."""
-    return getattr(js, "pytfjsRuntime", None) if IN_BROWSER else None
-
-
 async def fetch_bytes(url: str) -> tuple[int, bytes | None]:
     """GET ``url`` (a path on this site): ``(status, body)``, body None unless 2xx."""
     require_browser("fetching site files")
@@ -154,23 +163,19 @@ async def page_set_backend(name: str) -> bool:
 
     Raises ValueError with the runtime's message when the backend cannot start.
     """
-    runtime = _page_runtime()
-    if runtime is None:
+    host = _host()
+    if host is None:
         return False
     try:
-        await runtime.setBackend(name)
+        await host.setBackend(name)
     except JsException as exc:
         raise ValueError(error_text(exc)) from None
     return True
 
 
 async def load_vis() -> Any:
-    """tfjs-vis, loaded into the page on first use."""
-    require_browser("tfjs-vis")
-    runtime = _page_runtime()
-    if runtime is None:
-        raise BrowserRequired("tfjs-vis is loaded by a pytfjs lab page")
-    return await runtime.loadVis()
+    """tfjs-vis draws on the page: Python cannot reach it (see :data:`CHARTS_ON_PAGE`)."""
+    raise BrowserRequired(CHARTS_ON_PAGE)
 
 
 async def decode_image(data: bytes, max_side: int) -> Any:
@@ -178,16 +183,16 @@ async def decode_image(data: bytes, max_side: int) -> Any:
     ``{width, height, originalWidth, originalHeight, pixels}`` (RGBA). JsException if
     the browser cannot decode them."""
     require_browser("decoding images")
-    return await js.pytfjsRuntime.decodeImage(to_js(memoryview(data)), max_side)
+    return await _host().decodeImage(to_js(memoryview(data)), max_side)
 
 
 async def decode_sprite(url: str, width: int, rows: int, chunk_rows: int) -> Any:
     """The gray pixels of a sprite sheet PNG on this site (a Uint8Array of width * rows)."""
     require_browser("decoding sprites")
-    return await js.pytfjsRuntime.decodeSprite(url, width, rows, chunk_rows)
+    return await _host().decodeSprite(url, width, rows, chunk_rows)
 
 
 async def open_store(name: str, tables: list[str]) -> Any:
-    """The page's IndexedDB wrapper (js/store.js) for database ``name``."""
+    """The IndexedDB wrapper (js/store.js, in the worker) for database ``name``."""
     require_browser("IndexedDB")
-    return await js.pytfjsStore.open(name, to_js_value(tables))
+    return await _host().openStore(name, to_js_value(tables))

@@ -26,6 +26,7 @@ _RUNNING: list[asyncio.Task] = []  # the lab's top-level coroutine while it awai
 # Stop cancels a run this long after the click unless it ended by itself: a question the
 # lab waits on ends at once (with its own message), training at the end of its batch
 STOP_GRACE_S = 0.25
+STOPPED_BUSY = "Stopped by you (Python was interrupted)."
 _LAST_ERROR = ["code"]  # what the last "error" was: "input" (the learner's file) or "code"
 # ".../site-packages/pytfjs/training.py" -> "pytfjs/training.py", same for the stdlib
 _LIBRARY_PREFIX = re.compile(r"^.*/(?:site-packages|python3\.?\d+(?:\.zip)?)/")
@@ -140,6 +141,9 @@ async def run_source(source: str, filename: str, namespace: dict[str, Any] | Non
     except asyncio.CancelledError:  # Stop, at an await outside training (request_stop)
         print("Stopped by you.")
         return "stopped"
+    except KeyboardInterrupt:  # Stop, through the interrupt buffer: Python was busy
+        print(STOPPED_BUSY)
+        return "stopped"
     except InputError as exc:  # the learner's file or choice: a message, not a traceback
         print(f"Problem: {exc}", file=sys.stderr)
         from . import ui
@@ -148,36 +152,24 @@ async def run_source(source: str, filename: str, namespace: dict[str, Any] | Non
         _LAST_ERROR[0] = "input"
         return "error"
     except BaseException as exc:  # noqa: BLE001 - everything the lab raises is shown
+        if _interrupted(exc):  # the interrupt arrived inside a callback TF.js called
+            print(STOPPED_BUSY)
+            return "stopped"
         _LAST_ERROR_LINE[:] = [error_line(exc, filename)]
         print(format_error(exc, filename), file=sys.stderr, end="")
         return "error"
     return "done"
 
 
+def _interrupted(exc: BaseException) -> bool:
+    """A ``KeyboardInterrupt`` that came back through JavaScript (a TF.js callback)."""
+    return isinstance(exc, _compat.JsException) and "KeyboardInterrupt" in str(exc)
+
+
 def last_error() -> str:
     """Why the last run ended in "error": "input" (a file or choice was refused, shown as
     a message) or "code" (a traceback). The page words its status line after it."""
     return _LAST_ERROR[0]
-
-
-def request_stop() -> None:
-    """Called by the page's Stop button.
-
-    Training checks the flag between batches and ends there, a question the lab waits on
-    is cancelled by the page. Any other run is cancelled :data:`STOP_GRACE_S` later: it
-    ends at its next ``await`` (a loop that never awaits cannot be stopped from the
-    page's own thread: that needs the runtime in a worker).
-    """
-    STOP.request()
-    if not _RUNNING:
-        return
-    task = _RUNNING[0]
-
-    def cancel() -> None:  # what ends by itself (a question, a fit's batch) had its chance
-        if not task.done() and not STOP.training:
-            task.cancel()
-
-    asyncio.get_event_loop().call_later(STOP_GRACE_S, cancel)
 
 
 def _dispose_new_variables(tf: Any, before: set[str]) -> int:
@@ -189,6 +181,9 @@ def _dispose_new_variables(tf: Any, before: set[str]) -> int:
     return len(new)
 
 
+_OPEN_RUN: list[Any] = []  # (engine, variables before) of a run not yet cleaned up
+
+
 async def run_lab(source: str, lab_id: str, query_json: str = "{}") -> str:
     """Run a lab in the page; every tensor and variable it created is freed afterwards.
 
@@ -196,17 +191,50 @@ async def run_lab(source: str, lab_id: str, query_json: str = "{}") -> str:
     """
     _PARAMS.clear()
     _PARAMS.update({str(k): str(v) for k, v in json.loads(query_json).items()})
+    finish_run()  # a run an interrupt cut off in its own clean-up
     STOP.clear()
     clear_results()
     release_kept()  # what the previous run kept for its drawing pad
-    tf = _compat.tf_module()
-    engine = tf.engine()
-    before = set(_compat.js_keys(engine.state.registeredVariables))
+    engine = _compat.tf_module().engine()
+    _OPEN_RUN[:] = [(engine, set(_compat.js_keys(engine.state.registeredVariables)))]
     engine.startScope("pytfjs.run")
     try:
         return await run_source(source, f"{lab_id}.py")
     finally:
-        engine.endScope(None)
-        RUN_OWNED.dispose_all()
-        _dispose_new_variables(tf, before)
-        STOP.clear()
+        finish_run()
+
+
+def finish_run() -> None:
+    """Free what the current run made (its engine scope, owned tensors, new variables).
+
+    Called when a run ends; again by the worker when Stop's interrupt (a
+    ``KeyboardInterrupt``) arrived during that clean-up, so it is never left half done.
+    """
+    if not _OPEN_RUN:
+        return
+    engine, before = _OPEN_RUN.pop()
+    engine.endScope(None)
+    RUN_OWNED.dispose_all()
+    _dispose_new_variables(_compat.tf_module(), before)
+    STOP.clear()
+
+
+def request_stop() -> None:
+    """Called by the page's Stop button.
+
+    Training checks the flag between batches and ends there, a question the lab waits on
+    is cancelled by the page. Any other run is cancelled :data:`STOP_GRACE_S` later: it
+    ends at its next ``await``. A loop that never awaits is interrupted by the page
+    through Pyodide's interrupt buffer (a ``KeyboardInterrupt``, see :func:`run_source`),
+    or, where the page is not cross-origin isolated, its worker is restarted.
+    """
+    STOP.request()
+    if not _RUNNING:
+        return
+    task = _RUNNING[0]
+
+    def cancel() -> None:  # what ends by itself (a question, a fit's batch) had its chance
+        if not task.done() and not STOP.training:
+            task.cancel()
+
+    asyncio.get_event_loop().call_later(STOP_GRACE_S, cancel)

@@ -1,7 +1,8 @@
 """The lab page's panels, seen from Python: progress bar, charts, results.
 
-All calls go through ``_compat.ui()``; outside a lab page (CPython, or Pyodide in
-Node.js) they do nothing, so library code can call them unconditionally.
+All calls go through ``_compat.ui()``: each is a message from the runtime worker to the
+page (site/js/protocol.js, UI_CALLS). Outside a lab page (CPython, or Pyodide in Node.js)
+they do nothing, so library code can call them unconditionally.
 """
 
 from __future__ import annotations
@@ -20,12 +21,6 @@ def progress(state: dict[str, Any]) -> None:
     page = _compat.ui()
     if page is not None:
         page.progress(json.dumps(state))
-
-
-def surface(title: str) -> Any | None:
-    """The page element for the chart titled ``title`` (created on first use)."""
-    page = _compat.ui()
-    return None if page is None else page.surface(title)
 
 
 def _number(value: float) -> str:
@@ -168,12 +163,12 @@ class Pause:
         from .trainlog import Throttle
 
         self._throttle = Throttle(interval)
-        self._page = _compat.ui()
+        self._page = _compat.ui() is not None
 
     def due(self) -> Any | None:
-        if self._page is None or not self._throttle.ready():
+        if not self._page or not self._throttle.ready():
             return None
-        return self._page.yieldNow()
+        return _compat.yield_now()
 
 
 def send_report(values: dict[str, Any]) -> None:

@@ -26,6 +26,7 @@ from tests.conftest import (
     long_decimals,
     open_lab,
     run_in_lab,
+    tensor_count,
     wait_state,
     wait_until,
 )
@@ -70,7 +71,7 @@ def test_the_sample_converts_and_predicts_what_keras_predicted(page, site_url, d
     assert results["sha256"] == sha256s(cpython.files)
     assert "29 layers with weights, 58,423 parameters" in console_text(page)
     assert page.get_by_role("button", name="Download emotion_model-tfjs.zip").count() == 1
-    assert page.evaluate("tf.memory().numTensors") == 0
+    assert tensor_count(page) == 0
 
 
 def test_pyodide_writes_the_same_bytes_as_cpython(page, site_url, served_fixtures):
@@ -126,7 +127,7 @@ def test_drop_a_keras3_file_choose_uint8_type_an_input_and_get_the_zip(page, sit
         assert {n: archive.read(n) for n in archive.namelist()} == cpython.files
     page.click("#stop")  # the page keeps asking for inputs until Stop
     assert wait_state(page, "ready", "done", "error") == "ready"
-    assert page.evaluate("tf.memory().numTensors") == 0
+    assert tensor_count(page) == 0
 
 
 @pytest.mark.parametrize(("name", "data", "message"), [

@@ -20,6 +20,7 @@ from tests.conftest import (
     lab_url,
     long_decimals,
     share_at_least,
+    tensor_count,
     wait_state,
 )
 
@@ -39,7 +40,7 @@ def test_iris_learns_and_predicts_setosa(page, site_url):
     assert results["sample_class"] == "setosa"
     assert results["sample_probabilities"]["setosa"] > 0.5
     assert "Prediction for [4.4, 2.9, 1.4, 0.2]" in page.inner_text("#charts")
-    assert page.evaluate("tf.memory().numTensors") == 0
+    assert tensor_count(page) == 0
 
 
 def test_breast_cancer_saves_loads_and_predicts_identically(page, site_url):
@@ -58,7 +59,7 @@ def test_breast_cancer_saves_loads_and_predicts_identically(page, site_url):
         model = json.loads(archive.read("model.json"))
         assert model["weightsManifest"][0]["paths"] == ["weights.bin"]
         assert len(archive.read("weights.bin")) == 4 * (30 * 16 + 16 + 16 * 8 + 8 + 8 + 1)
-    assert page.evaluate("tf.memory().numTensors") == 0
+    assert tensor_count(page) == 0
 
 
 # ---------------------------------------------------------------- "Train on your own CSV"
@@ -117,7 +118,7 @@ def test_your_csv_classification_end_to_end(page, site_url, fixtures_dir, tmp_pa
     assert "Confusion matrix (test rows)" in charts and "Accuracy per class" in charts
     assert "Preview: fruit.csv" in charts
     assert "left out 'id'" in console_text(page)
-    assert page.evaluate("tf.memory().numTensors") == 0
+    assert tensor_count(page) == 0
     from_node = node_prediction(download_zip(page), tmp_path, results["first_row"])
     assert np.allclose(from_node["output"], results["first_row_output"], atol=1e-4)
     expected = results["classes"][int(np.argmax(results["first_row_output"]))]

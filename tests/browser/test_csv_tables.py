@@ -15,7 +15,7 @@ import shutil
 
 import pytest
 
-from tests.conftest import ROOT, console_text, lab_url, wait_state
+from tests.conftest import ROOT, console_text, lab_url, tensor_count, wait_state
 
 pytestmark = pytest.mark.browser
 
@@ -67,7 +67,7 @@ def test_the_exported_model_holds_its_own_against_scikit_learn(page, site_url, t
         assert results["test_mae"] <= 1.1 * case["test_mae"], summary
     text = page.inner_text("#charts")
     assert "Network and linear baseline" in text and "The download holds the" in text
-    assert page.evaluate("tf.memory().numTensors") == 0
+    assert tensor_count(page) == 0
 
 
 def test_same_seed_same_numbers_other_seed_other_numbers(page, site_url, tables):

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import console_text, lab_url, wait_state, wait_until
+from tests.conftest import console_text, in_worker, lab_url, wait_state, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -47,20 +47,29 @@ def test_the_service_worker_makes_the_page_isolated_and_wasm_threaded(sw_page, p
     context, page, _ = sw_page
     page.goto(lab_url(plain_url, "one-neuron", backend="wasm"))
     assert wait_state(page, "ready", "error") == "ready", console_text(page)
-    first = page.evaluate("[crossOriginIsolated, typeof SharedArrayBuffer,"
-                          " tf.wasm.getThreadsCount()]")
+    first = page.evaluate("[crossOriginIsolated, typeof SharedArrayBuffer]")
     # first visit: no headers from the server, no service worker yet
-    assert first == [False, "undefined", 1]
+    assert first == [False, "undefined"]
+    assert in_worker(page, "tf.wasm.getThreadsCount()") == 1
     # the offline copy is cached, the service worker takes over, the page reloads itself
     wait_until(page, "crossOriginIsolated && document.body.dataset.state === 'ready'")
     cores = page.evaluate("navigator.hardwareConcurrency")
     assert page.evaluate("typeof SharedArrayBuffer") == "function"
-    threads = page.evaluate("tf.wasm.getThreadsCount()")
+    threads = in_worker(page, "tf.wasm.getThreadsCount()")
     assert threads == min(4, cores) and threads > 1
     assert f"backend wasm ({threads} threads)" in console_text(page)
     page.click("#run")
     assert wait_state(page, "done", "error") == "done", console_text(page)
     assert abs(page.evaluate("window.pytfjs.results.prediction") - 19) <= 0.3
+    # isolated, Stop reaches Python that never awaits (the interrupt buffer)
+    page.evaluate("c => window.pytfjs.setCode(c)", "x = 0\nwhile True:\n    x += 1\n")
+    page.click("#run")
+    wait_state(page, "running")
+    page.wait_for_timeout(300)
+    page.click("#stop")
+    assert wait_state(page, "ready") == "ready"
+    assert "Stopped by you (Python was interrupted)." in console_text(page)
+    page.evaluate("window.pytfjs.reset()")
     # a later visit is isolated from the start, a hard reload (no service worker) comes back
     page.goto(lab_url(plain_url, "iris"))
     assert wait_state(page, "ready", "error") == "ready"

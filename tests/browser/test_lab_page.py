@@ -6,13 +6,22 @@ import re
 
 import pytest
 
-from tests.conftest import console_text, lab_url, open_lab, run_in_lab, wait_state, wait_until
+from tests.conftest import (
+    console_text,
+    in_worker,
+    lab_url,
+    open_lab,
+    run_in_lab,
+    tensor_count,
+    wait_state,
+    wait_until,
+)
 
 pytestmark = pytest.mark.browser
 
 
 def num_tensors(page) -> int:
-    return page.evaluate("tf.memory().numTensors")
+    return tensor_count(page)
 
 
 run_code = run_in_lab
@@ -37,7 +46,7 @@ def test_runs_leave_no_tensors_behind(page, site_url):
         assert page.evaluate("window.pytfjs.run()") == "done", console_text(page)
         counts.append(num_tensors(page))
     assert counts == [baseline] * 5
-    assert page.evaluate("Object.keys(tf.engine().state.registeredVariables).length") == 0
+    assert in_worker(page, "Object.keys(tf.engine().state.registeredVariables).length") == 0
 
 
 def test_python_error_shows_traceback_and_page_stays_usable(page, site_url):
@@ -119,7 +128,7 @@ def test_backend_selector_switches_and_is_kept_in_url(page, site_url):
 
 def test_default_backend_is_the_fastest_that_works(page, site_url):
     open_lab(page, site_url, "one-neuron")
-    info = page.evaluate("pytfjsRuntime.webglInfo()")
+    info = in_worker(page, "pytfjsHost.webglInfo()")
     expected = "webgl" if info["available"] and not info["software"] else "wasm"
     assert page.evaluate("window.pytfjs.backend()") == expected
 

@@ -10,7 +10,14 @@ import pytest
 
 from buildlib import sprites
 from pytfjs.data.sprites import SpriteSet
-from tests.conftest import console_text, lab_url, long_decimals, share_at_least, wait_state
+from tests.conftest import (
+    console_text,
+    lab_url,
+    long_decimals,
+    share_at_least,
+    tensor_count,
+    wait_state,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -92,7 +99,7 @@ def test_mnist_learns_and_the_pad_reads_drawn_digits(page, site_url, dist_dir):
     _, test = data.split(limit=4445)
     assert results["test_count"] == 10_000  # the official test digits, whatever `samples`
     assert results["first_test_ids"] == test[:10].tolist() == list(range(60_000, 60_010))
-    after_training = page.evaluate("tf.memory().numTensors")
+    after_training = tensor_count(page)
     drawn = []
     for index in test[:10]:
         page.click("text=Clear")
@@ -109,11 +116,11 @@ def test_mnist_learns_and_the_pad_reads_drawn_digits(page, site_url, dist_dir):
         by_keys.append(draw_with_keys(page, data.images[index]))
     assert by_keys == drawn[:5]
     assert page.is_visible(".pad-pen")
-    assert page.evaluate("tf.memory().numTensors") == after_training
+    assert tensor_count(page) == after_training
     # the next run releases the pad and the model it kept
     page.evaluate("window.pytfjs.setCode('print(1)')")
     assert page.evaluate("window.pytfjs.run()") == "done"
-    assert page.evaluate("tf.memory().numTensors") == 0
+    assert tensor_count(page) == 0
     assert page.locator("canvas.pad").count() == 0
 
 
@@ -142,4 +149,4 @@ def test_fashion_mnist_trains_and_saves(page, site_url, dist_dir):
     assert download.value.suggested_filename == "fashion-mnist-model.zip"
     with zipfile.ZipFile(download.value.path()) as archive:
         assert sorted(archive.namelist()) == ["model.json", "weights.bin"]
-    assert page.evaluate("tf.memory().numTensors") == 0
+    assert tensor_count(page) == 0

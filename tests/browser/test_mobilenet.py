@@ -25,6 +25,7 @@ from tests.conftest import (
     lab_url,
     long_decimals,
     run_in_lab,
+    tensor_count,
     wait_state,
     wait_until,
 )
@@ -92,7 +93,7 @@ def test_photos_are_named_as_numpy_s_reference_names_them(page, site_url, dist_d
     assert_top5_equal(r["top5"], reference_top5(torch_state, labels, square))
     page.wait_for_selector("figure.surface[data-title='Top 5'] canvas")  # the bar chart
     assert "Top 5 classes" in page.inner_text("#charts")
-    assert page.evaluate("tf.memory().numTensors") == 0
+    assert tensor_count(page) == 0
 
 
 def big_png(width: int, height: int) -> bytes:
@@ -121,7 +122,7 @@ def test_files_bad_input_and_no_camera_leave_the_page_usable(page, site_url, dis
                                                               tmp_path):
     page.goto(lab_url(site_url, "mobilenet", run=1, backend="wasm"))
     page.wait_for_selector("#inputs button[data-choice='Your photo']")
-    baseline = page.evaluate("tf.memory().numTensors")  # the model's weights
+    baseline = tensor_count(page)  # the model's weights
     assert baseline > 0
 
     cases = {"notes.txt": (b"not a photo at all\n", "notes.txt is not an image this browser "
@@ -135,7 +136,7 @@ def test_files_bad_input_and_no_camera_leave_the_page_usable(page, site_url, dis
         assert words in page.inner_text("#inputs")
         page.wait_for_selector("#inputs button[data-choice='Your photo']")  # asks again
         assert page.evaluate("document.body.dataset.state") == "running"
-        assert page.evaluate("tf.memory().numTensors") == baseline
+        assert tensor_count(page) == baseline
 
     huge = tmp_path / "huge.png"
     huge.write_bytes(big_png(8660, 5774))  # 50.0 megapixels
@@ -144,7 +145,7 @@ def test_files_bad_input_and_no_camera_leave_the_page_usable(page, site_url, dis
     assert r["image"] == "huge.png"
     caption = page.inner_text("#charts")
     assert "huge.png: 8660x5774 (50.0 megapixels, scaled down to 2048x1365" in caption
-    assert page.evaluate("tf.memory().numTensors") == baseline
+    assert tensor_count(page) == baseline
 
     choose(page, "Sample photo")
     choose(page, "coffee")
@@ -158,11 +159,11 @@ def test_files_bad_input_and_no_camera_leave_the_page_usable(page, site_url, dis
     page.set_input_files("#inputs input[type=file]", str(dist_dir / "data/photos/chelsea.png"))
     r = wait_classified(page, 3)
     assert r["top1"] == "Egyptian cat" and r["image"] == "chelsea.png"
-    assert page.evaluate("tf.memory().numTensors") == baseline
+    assert tensor_count(page) == baseline
 
     page.click("#stop")
     assert wait_state(page, "ready", "done", "error") == "ready"
-    assert page.evaluate("tf.memory().numTensors") == 0
+    assert tensor_count(page) == 0
     assert page.locator("#inputs .ask").count() == 0
 
 
@@ -181,7 +182,7 @@ def drop(page, name: str, data: bytes = b"", size: int = 0) -> None:
 def test_a_dropped_photo_is_read_and_a_too_big_file_refused_unread(page, site_url, dist_dir):
     page.goto(lab_url(site_url, "mobilenet", run=1, backend="wasm"))
     page.wait_for_selector("#inputs button[data-choice='Your photo']")
-    baseline = page.evaluate("tf.memory().numTensors")
+    baseline = tensor_count(page)
     choose(page, "Your photo")
     drop(page, "scan.jpg", size=150_000_000)
     page.wait_for_selector("#inputs .ask-error:has-text('scan.jpg')")
@@ -191,7 +192,7 @@ def test_a_dropped_photo_is_read_and_a_too_big_file_refused_unread(page, site_ur
     drop(page, "my coffee.png", (dist_dir / "data/photos/coffee.png").read_bytes())
     r = wait_classified(page, 1)
     assert r["image"] == "my coffee.png" and r["top1"] == "espresso"
-    assert page.evaluate("tf.memory().numTensors") == baseline
+    assert tensor_count(page) == baseline
 
 
 def test_an_unknown_sample_names_the_ones_there_are(page, site_url):
@@ -200,7 +201,7 @@ def test_an_unknown_sample_names_the_ones_there_are(page, site_url):
     text = page.inner_text("#inputs")
     assert ("there is no sample photo 'dog'; choose one of chelsea, coffee, astronaut, "
             "rocket") in text
-    assert page.evaluate("tf.memory().numTensors") == 0
+    assert tensor_count(page) == 0
 
 
 def test_a_webcam_snapshot_is_classified(browser, site_url):
@@ -217,7 +218,7 @@ def test_a_webcam_snapshot_is_classified(browser, site_url):
         page.set_default_timeout(LAB_TIMEOUT_MS)
         page.goto(lab_url(site_url, "mobilenet", run=1, backend="wasm"))
         page.wait_for_selector("#inputs button[data-choice='Webcam']")
-        baseline = page.evaluate("tf.memory().numTensors")
+        baseline = tensor_count(page)
         choose(page, "Webcam")
         page.wait_for_selector("#inputs video.camera")
         page.wait_for_selector("#inputs button[data-choice='take-photo']:not([disabled])")
@@ -227,14 +228,14 @@ def test_a_webcam_snapshot_is_classified(browser, site_url):
         assert "webcam snapshot: 640x480" in page.inner_text("#charts")
         # the camera is off again once the picture is taken
         assert page.evaluate("document.querySelectorAll('video.camera').length") == 0
-        assert page.evaluate("tf.memory().numTensors") == baseline
+        assert tensor_count(page) == baseline
         # Stop while the preview is showing turns the camera off too
         choose(page, "Webcam")
         page.wait_for_selector("#inputs button[data-choice='take-photo']:not([disabled])")
         page.click("#stop")
         assert wait_state(page, "ready", "done", "error") == "ready"
         assert page.evaluate("document.querySelectorAll('video.camera').length") == 0
-        assert page.evaluate("tf.memory().numTensors") == 0
+        assert tensor_count(page) == 0
         context.close()
     finally:
         camera.close()
@@ -274,4 +275,4 @@ def test_the_network_can_be_cut_at_its_named_layers(page, site_url, dist_dir, to
     assert abs(r["features_sum"] - expected["features"].sum()) <= 1e-5 * expected[
         "features"].sum()
     np.testing.assert_allclose(r["embedding"], expected["embedding"], atol=1e-4)
-    assert page.evaluate("tf.memory().numTensors") == 0
+    assert tensor_count(page) == 0

@@ -12,6 +12,7 @@ import io
 import json
 import shutil
 import subprocess
+import time
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,9 +30,11 @@ from tests.conftest import (
     ROOT,
     PageLog,
     console_text,
+    in_worker,
     install_guard,
     lab_url,
     share_at_least,
+    tensor_count,
     wait_state,
     wait_until,
 )
@@ -219,11 +222,11 @@ def test_webcam_samples_of_three_classes_train_and_name_held_out_frames(browser,
             else:  # the earlier classes' samples came back from IndexedDB
                 assert r["captured"] >= per_class * i
                 assert "samples from your last visit are back" in messages(page)
-            baseline = page.evaluate("tf.memory().numTensors")
+            baseline = tensor_count(page)
             r = hold(page, name, per_class, keyboard=name == "paper")
             assert r["classes"] == ["rock", "paper", "scissors"]
             assert r["capture_tensors"] == [baseline, baseline]
-            assert page.evaluate("tf.memory().numTensors") == baseline
+            assert tensor_count(page) == baseline
             thumbs = row(page, name).locator(".studio-thumbs canvas")
             assert thumbs.count() == 6
     counts = r["class_counts"]
@@ -235,7 +238,7 @@ def test_webcam_samples_of_three_classes_train_and_name_held_out_frames(browser,
         with camera_page(browser, profile, videos[name, "test"]) as page:
             r = start(page, site_url)
             assert r["class_counts"] == counts  # all kept
-            baseline = page.evaluate("tf.memory().numTensors")
+            baseline = tensor_count(page)
             record_messages(page)
             r = train(page, epochs=15)
             assert r["samples"] == sum(counts.values()) and r["epochs"] == 15
@@ -243,11 +246,11 @@ def test_webcam_samples_of_three_classes_train_and_name_held_out_frames(browser,
             done = [m for m in page.evaluate("window.messageLog") if "Training done" in m[0]]
             # shown once, after the last epoch ended and val_accuracy was reported
             assert len(done) == 1 and done[0][1].startswith("epoch 15/15") and done[0][2]
-            assert page.evaluate("tf.memory().numTensors") == baseline + 4  # the head
+            assert tensor_count(page) == baseline + 4  # the head
             r = predict_frames(page, 15)
             correct[name] = (r["predicted"].get(name, 0), r["predictions"])
             assert r["fps"] > 0
-            assert page.evaluate("tf.memory().numTensors") == baseline + 4
+            assert tensor_count(page) == baseline + 4
             if i == 0:
                 pause_while_hidden(page)
                 r = reload(page)  # the samples are still here, and train again
@@ -275,16 +278,16 @@ def test_2000_captures_keep_tensors_constant_and_cost_5120_bytes_each(browser, s
                                                                       videos, tmp_path):
     with camera_page(browser, tmp_path / "profile", videos["rock", "train"]) as page:
         start(page, site_url, rate=1000)
-        baseline = page.evaluate("[tf.memory().numTensors, tf.memory().numBytes]")
-        page.evaluate("""() => {
-            window.memoryLog = [];
-            window.memoryTimer = setInterval(() => {
+        baseline = in_worker(page, "[tf.memory().numTensors, tf.memory().numBytes]")
+        in_worker(page, """() => {
+            globalThis.memoryLog = [];
+            globalThis.memoryTimer = setInterval(() => {
                 const m = tf.memory();
-                window.memoryLog.push([m.numTensors, m.numBytes]);
+                globalThis.memoryLog.push([m.numTensors, m.numBytes]);
             }, 50);
         }""")
         r = hold(page, "rock", 2000)
-        log = page.evaluate("clearInterval(window.memoryTimer), window.memoryLog")
+        log = in_worker(page, "clearInterval(memoryTimer), memoryLog")
         assert len(log) > 1000  # sampled all along the captures
         assert {tuple(m) for m in log} == {tuple(baseline)}
         assert r["capture_tensors"] == [baseline[0], baseline[0]]
@@ -314,25 +317,28 @@ def test_webgl_captures_keep_memory_flat_without_losing_the_context(browser, sit
         # the preview is mirrored like a mirror; the samples are the camera's picture
         assert page.evaluate("getComputedStyle(document.querySelector('.studio-camera video'))"
                              ".transform") == "matrix(-1, 0, 0, 1, 0, 0)"
-        assert page.evaluate("tf.getBackend()") == "webgl"
-        page.evaluate("""() => {
-            window.lost = [];
+        assert in_worker(page, "tf.getBackend()") == "webgl"
+        in_worker(page, """() => {
+            globalThis.lost = [];
             tf.backend().gpgpu.gl.canvas.addEventListener('webglcontextlost',
-                                                          (e) => window.lost.push(e.type));
+                                                          (e) => globalThis.lost.push(e.type));
         }""")
         hold(page, "paper", 5)  # the first prediction compiles the shaders
         expected = images.resize_area(images.center_square(frame, 224), 48, 48).astype(int)
         shown = thumbnail(page, "paper").astype(int)
         assert np.abs(shown - expected).mean() < 4  # YUV -> RGB in Chromium: a few levels
         assert np.abs(shown - expected[:, ::-1]).mean() > 20  # not mirrored
-        baseline = page.evaluate("[tf.memory().numTensors, tf.memory().numBytes]")
+        baseline = in_worker(page, "[tf.memory().numTensors, tf.memory().numBytes]")
         r = hold(page, "paper", 120)
-        assert page.evaluate("[tf.memory().numTensors, tf.memory().numBytes]") == baseline
+        assert in_worker(page, "[tf.memory().numTensors, tf.memory().numBytes]") == baseline
         assert r["capture_tensors"][0] == r["capture_tensors"][1] == baseline[0]
-        assert page.evaluate("window.lost") == []
+        assert in_worker(page, "lost") == []
         # the listener does hear a lost context
-        page.evaluate("tf.backend().gpgpu.gl.getExtension('WEBGL_lose_context').loseContext()")
-        wait_until(page, "window.lost.length === 1")
+        in_worker(page, "tf.backend().gpgpu.gl.getExtension('WEBGL_lose_context').loseContext()")
+        deadline = time.monotonic() + 30
+        while in_worker(page, "lost.length") != 1:
+            assert time.monotonic() < deadline, "no webglcontextlost event"
+            page.wait_for_timeout(50)
 
 
 def photo_files(folder: Path, photos: dict[str, np.ndarray], per_class: int) -> dict:
@@ -356,7 +362,7 @@ def test_refused_camera_photos_train_stop_export_and_node_agrees(browser, site_u
                 " You can still add photos from files") in messages(page)
         assert page.is_disabled(".studio-class >> nth=0 >> button[data-action=capture]")
         assert page.is_disabled(".studio button[data-action=predict]")
-        baseline = page.evaluate("tf.memory().numTensors")
+        baseline = tensor_count(page)
         remove_classes(page, "lizard", "spock")
         for name in PHOTOS:
             row(page, name).locator("input[data-action=files]").set_input_files(files[name])
@@ -369,7 +375,7 @@ def test_refused_camera_photos_train_stop_export_and_node_agrees(browser, site_u
         page.wait_for_selector(".studio-messages li.error:has-text('notes.txt')")
         assert "notes.txt is not an image this browser can decode" in messages(page)
         assert page.evaluate("window.pytfjs.results.captured") == 15
-        assert page.evaluate("tf.memory().numTensors") == baseline
+        assert tensor_count(page) == baseline
 
         # Stop training: no "Training done", no model, nothing left behind
         page.fill(".studio input[data-setting=epochs]", "1000")
@@ -381,7 +387,7 @@ def test_refused_camera_photos_train_stop_export_and_node_agrees(browser, site_u
         assert page.locator(".studio-messages li.done").count() == 0
         assert "val_accuracy" not in page.evaluate("window.pytfjs.results")
         assert page.is_disabled(".studio button[data-action=export]")
-        assert page.evaluate("tf.memory().numTensors") == baseline
+        assert tensor_count(page) == baseline
 
         r = train(page, epochs=15)
         assert r["val_accuracy"] == 1.0 and r["samples"] == 15
@@ -394,10 +400,10 @@ def test_refused_camera_photos_train_stop_export_and_node_agrees(browser, site_u
             page.click(".studio button[data-action=export]")
         zipped = Path(download.value.path()).read_bytes()
         assert download.value.suggested_filename == "rpsls-model.zip"
-        assert page.evaluate("tf.memory().numTensors") == baseline + 4
+        assert tensor_count(page) == baseline + 4
         page.click("#stop")
         assert wait_state(page, "ready", "done", "error") == "ready"
-        assert page.evaluate("tf.memory().numTensors") == 0
+        assert tensor_count(page) == 0
 
     folder = tmp_path / "model"
     with zipfile.ZipFile(io.BytesIO(zipped)) as archive:
@@ -428,7 +434,7 @@ def test_classes_and_samples_are_managed_and_kept_until_cleared(page, site_url, 
     files = photo_files(tmp_path, photos, 3)
     r = start(page, site_url)
     assert r["camera"] == "none" and "No webcam: no camera was found." in messages(page)
-    baseline = page.evaluate("tf.memory().numTensors")
+    baseline = tensor_count(page)
     name_box = row(page, "rock").locator("input[data-action=rename]")
     name_box.fill("fist")
     name_box.dispatch_event("change")
@@ -470,4 +476,4 @@ def test_classes_and_samples_are_managed_and_kept_until_cleared(page, site_url, 
     r = wait_for(page, "r.captured === 0")
     assert "Cleared all 2 samples" in messages(page)
     assert reload(page)["captured"] == 0
-    assert page.evaluate("tf.memory().numTensors") == baseline
+    assert tensor_count(page) == baseline

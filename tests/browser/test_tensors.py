@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import console_text, open_lab, run_in_lab
+from tests.conftest import console_text, open_lab, run_in_lab, tensor_count
 
 pytestmark = pytest.mark.browser
 
@@ -62,13 +62,13 @@ report(cases=len(cases) * 2, failures=failures, overflow_message=overflow_messag
 
 def test_numpy_tensor_round_trip_is_exact(page, site_url):
     assert open_lab(page, site_url, "one-neuron", backend="cpu") == "ready"
-    baseline = page.evaluate("tf.memory().numTensors")
+    baseline = tensor_count(page)
     assert run_in_lab(page, ROUND_TRIP) == "done", console_text(page)
     results = page.evaluate("window.pytfjs.results")
     assert results["cases"] == 48
     assert results["failures"] == []
     assert "do not fit int32" in results["overflow_message"]
-    assert page.evaluate("tf.memory().numTensors") == baseline
+    assert tensor_count(page) == baseline
 
 
 @pytest.mark.parametrize("backend", ["wasm", "webgl"])

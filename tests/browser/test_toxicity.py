@@ -13,6 +13,7 @@ from tests.conftest import (
     console_text,
     lab_url,
     long_decimals,
+    tensor_count,
     wait_state,
     wait_until,
 )
@@ -31,7 +32,7 @@ def clear_of(threshold: float) -> bool:
 
 
 def tensors(page) -> int:
-    return page.evaluate("tf.memory().numTensors")
+    return tensor_count(page)
 
 
 @pytest.mark.parametrize("backend", ["wasm", "cpu", "webgl"])

@@ -8,7 +8,14 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.test_wasm_training import CNN
-from tests.conftest import console_text, open_lab, run_in_lab, share_at_least
+from tests.conftest import (
+    console_text,
+    in_worker,
+    open_lab,
+    run_in_lab,
+    share_at_least,
+    tensor_count,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -136,23 +143,23 @@ GRADIENTS = """async () => {
 
 def test_simd_kernels_load_on_the_threaded_backend_and_match_cpu(page, site_url):
     assert open_lab(page, site_url, "one-neuron", backend="wasm") == "ready"
-    simd = page.evaluate("({loaded: pytfjsWasmSimd.loaded, variant: pytfjsWasmSimd.variant,"
+    simd = in_worker(page, "({loaded: pytfjsWasmSimd.loaded, variant: pytfjsWasmSimd.variant,"
                          " shared: crossOriginIsolated, names: pytfjsWasmSimd.names})")
     assert simd["loaded"] and simd["shared"]
     assert simd["variant"] == "pytfjs_kernels_threaded.wasm"
-    baseline = page.evaluate("tf.memory().numTensors")
-    r = page.evaluate(COMPARE)
+    baseline = tensor_count(page)
+    r = in_worker(page, COMPARE)
     assert set(r["excess"]) == set(simd["names"])
     for name, excess in r["excess"].items():
         assert excess == 0, (name, excess)
         assert r["served"][name] == r["counts"][name], (name, r["served"], r["counts"])
     # the JS kernels' own check, now served by the SIMD kernels where they apply
-    report = page.evaluate("pytfjsWasmKernels.check(tf)")
+    report = in_worker(page, "pytfjsWasmKernels.check(tf)")
     for name, error in report["errors"].items():
         assert error <= 1e-5, (name, error)
-    assert page.evaluate("GRADIENTS => (0, eval)(GRADIENTS)()", GRADIENTS) <= 1e-4
-    assert page.evaluate("tf.getBackend()") == "wasm"
-    assert page.evaluate("tf.memory().numTensors") == baseline
+    assert in_worker(page, "GRADIENTS => (0, eval)(GRADIENTS)()", GRADIENTS) <= 1e-4
+    assert in_worker(page, "tf.getBackend()") == "wasm"
+    assert tensor_count(page) == baseline
 
 
 def test_a_cnn_trains_with_the_simd_kernels(page, site_url):
@@ -161,7 +168,7 @@ def test_a_cnn_trains_with_the_simd_kernels(page, site_url):
     r = page.evaluate("window.pytfjs.results")
     assert r["loss_last"] < r["loss_first"] / 2
     assert share_at_least(r["val_acc"], r["val_count"], 90)
-    calls = page.evaluate("pytfjsWasmSimd.calls")
+    calls = in_worker(page, "pytfjsWasmSimd.calls")
     for name in ("MaxPool", "MaxPoolGrad", "Conv2DBackpropFilter", "Conv2DBackpropInput",
                  "Add", "Sum", "PytfjsReluGrad"):
         assert calls.get(name, 0) > 0, (name, calls)
@@ -169,8 +176,8 @@ def test_a_cnn_trains_with_the_simd_kernels(page, site_url):
 
 def test_simd_0_leaves_them_out(page, site_url):
     assert open_lab(page, site_url, "one-neuron", backend="wasm", simd=0) == "ready"
-    assert page.evaluate("pytfjsWasmSimd.loaded") is False
+    assert in_worker(page, "pytfjsWasmSimd.loaded") is False
     assert run_in_lab(page, CNN) == "done", console_text(page)
     r = page.evaluate("window.pytfjs.results")
     assert share_at_least(r["val_acc"], r["val_count"], 90)
-    assert page.evaluate("Object.keys(pytfjsWasmSimd.calls).length") == 0
+    assert in_worker(page, "Object.keys(pytfjsWasmSimd.calls).length") == 0

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import console_text, open_lab, run_in_lab, share_at_least
+from tests.conftest import (
+    console_text,
+    in_worker,
+    open_lab,
+    run_in_lab,
+    share_at_least,
+    tensor_count,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -41,27 +48,27 @@ report(backend=tf.getBackend(), val_acc=history.history["val_acc"][-1], val_coun
 
 def test_every_extra_wasm_kernel_matches_cpu(page, site_url):
     assert open_lab(page, site_url, "one-neuron", backend="wasm") == "ready"
-    baseline = page.evaluate("tf.memory().numTensors")
-    names = page.evaluate("pytfjsWasmKernels.names")
+    baseline = tensor_count(page)
+    names = in_worker(page, "pytfjsWasmKernels.names")
     assert "Conv2DBackpropFilter" in names
-    report = page.evaluate("pytfjsWasmKernels.check(tf)")
+    report = in_worker(page, "pytfjsWasmKernels.check(tf)")
     assert set(report["errors"]) == set(names)
     assert report["cases"] >= 32 * len(names)
     for name, error in report["errors"].items():
         assert error <= 1e-5, (name, error)
-    assert page.evaluate("tf.getBackend()") == "wasm"
-    assert page.evaluate("tf.memory().numTensors") == baseline
+    assert in_worker(page, "tf.getBackend()") == "wasm"
+    assert tensor_count(page) == baseline
 
 
 def test_a_cnn_trains_on_wasm(page, site_url):
     assert open_lab(page, site_url, "one-neuron", backend="wasm") == "ready"
-    baseline = page.evaluate("tf.memory().numTensors")
+    baseline = tensor_count(page)
     assert run_in_lab(page, CNN) == "done", console_text(page)
     r = page.evaluate("window.pytfjs.results")
     assert r["backend"] == "wasm"
     assert r["loss_last"] < r["loss_first"] / 2
     assert share_at_least(r["val_acc"], r["val_count"], 90)
-    assert page.evaluate("tf.memory().numTensors") == baseline
+    assert tensor_count(page) == baseline
 
 
 def test_wasm_trains_on_every_core_up_to_four(page, site_url):
@@ -72,7 +79,7 @@ def test_wasm_trains_on_every_core_up_to_four(page, site_url):
     """
     assert open_lab(page, site_url, "one-neuron", backend="wasm") == "ready"
     assert page.evaluate("crossOriginIsolated") is True
-    cores, threads, own_property = page.evaluate(
+    cores, threads, own_property = in_worker(page,
         "[navigator.hardwareConcurrency, tf.wasm.getThreadsCount(),"
         " Object.getOwnPropertyNames(navigator).includes('hardwareConcurrency')]")
     assert threads == min(4, cores)

@@ -14,9 +14,11 @@ import pytest
 from tests.conftest import (
     console_text,
     csp_violations,
+    in_worker,
     lab_url,
     open_lab,
     share_at_least,
+    tensor_count,
     wait_state,
 )
 
@@ -32,11 +34,11 @@ def test_webgpu_is_offered_but_a_fallback_adapter_is_never_the_default(page, sit
     assert open_lab(page, site_url, "one-neuron") == "ready"
     options = page.eval_on_selector_all("#backend option", "os => os.map(o => o.value)")
     assert options == ["webgpu", "webgl", "wasm", "cpu"]
-    gpu = page.evaluate("pytfjsRuntime.webgpuInfo()")
+    gpu = in_worker(page, "pytfjsHost.webgpuInfo()")
     assert gpu["available"] and gpu["fallback"], gpu  # SwiftShader's adapter, flagged
     # the default: no hardware WebGPU adapter and a software WebGL here, so wasm
-    assert page.evaluate("pytfjsRuntime.defaultBackend()") == "wasm"
-    assert page.evaluate("tf.getBackend()") == "wasm"
+    assert in_worker(page, "pytfjsHost.defaultBackend()") == "wasm"
+    assert in_worker(page, "tf.getBackend()") == "wasm"
     assert page.input_value("#backend") == "wasm"
 
 
@@ -45,7 +47,7 @@ def run_mnist(page, site_url, backend: str) -> dict:
     # the webgpu run took 2-6 minutes while the machine's load average was 15; an idle
     # machine runs it in well under one
     assert wait_state(page, "done", "error", timeout=600_000) == "done", console_text(page)
-    assert page.evaluate("tf.getBackend()") == backend
+    assert in_worker(page, "tf.getBackend()") == backend
     assert f"backend {backend}" in console_text(page)
     return page.evaluate("window.pytfjs.results")
 
@@ -57,10 +59,10 @@ def test_a_short_mnist_run_on_webgpu_agrees_with_wasm(page, site_url, page_log):
     assert not [line for line in page_log.console if "Content Security Policy" in line]
     # tensor.numpy() on webgpu reads with data() (TF.js' sync read-back gave zeros here)
     assert 0 < on_gpu["test_accuracy"] < 1
-    assert page.evaluate("tf.memory().numTensors") > 0  # the pad keeps the model
+    assert tensor_count(page) > 0  # the pad keeps the model
     page.evaluate("window.pytfjs.setCode('print(1)')")
     assert page.evaluate("window.pytfjs.run()") == "done"
-    assert page.evaluate("tf.memory().numTensors") == 0  # released on webgpu too
+    assert tensor_count(page) == 0  # released on webgpu too
     page.evaluate("window.pytfjs.reset()")  # else the edit is kept and runs on the next load
     on_wasm = run_mnist(page, site_url, "wasm")
     # Unseeded (the MNIST lab does not take a seed yet), 28 steps land anywhere around

@@ -6,7 +6,7 @@
     square = images.center_square(photo.pixels, 224)   # uint8 [224, 224, 3]
     x = images.normalize(square, mean, std)            # float32, ready for the model
 
-Decoding uses the browser's own image decoder (``pytfjsRuntime.decodeImage``:
+Decoding uses the browser's own image decoder (``pytfjsHost.decodeImage`` in the runtime worker:
 createImageBitmap + OffscreenCanvas, no colour-profile conversion). Photos larger than
 ``MAX_SIDE`` pixels on a side are scaled down by the browser while decoding, so a
 50-megapixel picture costs about 16 MB, not 200 MB. Everything after decoding (the

@@ -7,7 +7,7 @@
 
 The course decoded its sprite into one ~204 MB float32 array. Here the pixels stay uint8
 (1 byte each) and only one batch at a time becomes float32. Decoding uses the browser's
-image decoder (``pytfjsRuntime.decodeSprite``); everything else is plain numpy.
+image decoder (``pytfjsHost.decodeSprite`` in the runtime worker); everything else is plain numpy.
 """
 
 from __future__ import annotations

@@ -1,0 +1,159 @@
+/*
+ * backends.js: TensorFlow.js backends in the runtime worker (js/worker.js): which one is
+ * the default here, starting wasm on every core, and pytfjs's wasm training kernels.
+ * The page asks through the protocol (js/protocol.js: boot, setBackend).
+ */
+
+// The selector's order. When a backend fails to start, the next of FALLBACKS is tried:
+// never WebGPU unless it was asked for (a software WebGPU adapter is slow).
+export const BACKENDS = ["webgpu", "webgl", "wasm", "cpu"];
+const FALLBACKS = ["wasm", "webgl", "cpu"];
+
+/** Absolute URL of a site path (this file is js/backends.js). */
+export function siteUrl(path) {
+  return new URL(`../${path}`, import.meta.url).href;
+}
+
+/** What WebGL this worker has (an OffscreenCanvas): software renderers (SwiftShader,
+ *  llvmpipe) are slow. */
+export function webglInfo() {
+  try {
+    const canvas = new OffscreenCanvas(1, 1);
+    const gl = canvas.getContext("webgl2") || canvas.getContext("webgl");
+    if (!gl) return { available: false, software: true, renderer: "none" };
+    const ext = gl.getExtension("WEBGL_debug_renderer_info");
+    const renderer = String(ext ? gl.getParameter(ext.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+    const software = /swiftshader|llvmpipe|software|basic render/i.test(renderer);
+    const lose = gl.getExtension("WEBGL_lose_context");
+    if (lose) lose.loseContext();
+    return { available: true, software, renderer };
+  } catch (err) {
+    return { available: false, software: true, renderer: String(err) };
+  }
+}
+
+/**
+ * What WebGPU adapter this browser offers (the one TF.js' webgpu backend would ask for:
+ * high-performance). A fallback adapter (Chromium's SwiftShader, offered with
+ * --enable-unsafe-webgpu) runs shaders on the CPU: slower than wasm, so it is never the
+ * default. Chromium 156 reports it as adapter.info.isFallbackAdapter; older ones as
+ * adapter.isFallbackAdapter.
+ */
+export async function webgpuInfo() {
+  try {
+    if (!globalThis.isSecureContext || !navigator.gpu) return { available: false, fallback: true, adapter: "none" };
+    const adapter = await navigator.gpu.requestAdapter({ powerPreference: "high-performance" });
+    if (!adapter) return { available: false, fallback: true, adapter: "none" };
+    const info = adapter.info || {};
+    const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(" ");
+    const fallback = Boolean(adapter.isFallbackAdapter || info.isFallbackAdapter)
+      || /swiftshader|llvmpipe|software/i.test(name);
+    return { available: true, fallback, adapter: name || "unknown" };
+  } catch (err) {
+    return { available: false, fallback: true, adapter: String(err) };
+  }
+}
+
+/**
+ * The fastest backend that works here: WebGPU on a hardware adapter, else WebGL on a
+ * hardware GPU, else WebAssembly (never a software GPU by default).
+ */
+export async function defaultBackend() {
+  const gpu = await webgpuInfo();
+  if (gpu.available && !gpu.fallback && tf.findBackendFactory("webgpu")) return "webgpu";
+  const gl = webglInfo();
+  return gl.available && !gl.software ? "webgl" : "wasm";
+}
+
+/** Threads for the wasm backend: every core, up to 4 (TF.js' own upper limit). */
+function wasmThreads() {
+  return Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1));
+}
+
+/**
+ * tf.setBackend("wasm"), with wasmThreads() threads where the page is cross-origin
+ * isolated (threaded wasm). TF.js 4.22 sizes its pool from half of
+ * navigator.hardwareConcurrency, assuming two hyper-threads per core, so a 2-core
+ * laptop trains on one thread; its C code reads the count once, as the wasm module
+ * starts, and caps any requested count by it. So the count it reads is doubled only
+ * while the backend starts, then the real one is back (a test checks both). Two
+ * threads make an MNIST epoch 12-25% faster on 2 cores (bench_mnist.py: 790 -> 600 ms).
+ */
+async function startWasm() {
+  tf.wasm.setThreadsCount(wasmThreads());
+  const real = navigator.hardwareConcurrency;
+  if (tf.engine().registry.wasm || !real) return tf.setBackend("wasm");
+  Object.defineProperty(navigator, "hardwareConcurrency", { value: 2 * real, configurable: true });
+  try {
+    return await tf.setBackend("wasm");
+  } finally {
+    delete navigator.hardwareConcurrency; // the prototype's true value shows again
+  }
+}
+
+let simdWanted = true;
+
+export async function setBackend(name) {
+  if (!BACKENDS.includes(name)) throw new Error(`unknown backend "${name}" (use ${BACKENDS.join(", ")})`);
+  const ok = await (name === "wasm" ? startWasm() : tf.setBackend(name));
+  if (!ok) throw new Error(`the ${name} backend does not work in this browser`);
+  await tf.ready();
+  if (name === "wasm") await startSimdKernels();
+  return tf.getBackend();
+}
+
+/**
+ * pytfjs' WebAssembly SIMD training kernels (js/wasm_simd_kernels.js, kernels/*.wasm) on
+ * the running wasm backend: the variant for its memory (threaded or not) is fetched and
+ * instantiated on it. Optional speed: if that fails, training runs on the kernels
+ * registered before them, as without. `?simd=0` leaves them out (bench_mnist.py compares).
+ */
+async function startSimdKernels() {
+  const simd = globalThis.pytfjsWasmSimd;
+  if (!simd || simd.loaded) return;
+  simd.register(tf);
+  if (!simdWanted) return;
+  try {
+    await simd.load(tf, async (name) => {
+      const response = await fetch(siteUrl(`kernels/${name}`));
+      if (!response.ok) throw new Error(`kernels/${name}: HTTP ${response.status}`);
+      return response.arrayBuffer();
+    });
+  } catch (err) {
+    console.warn("pytfjs SIMD kernels not loaded, training uses the others:", err);
+  }
+}
+
+let wasmConfigured = false;
+
+/**
+ * Start the wanted backend (or the default), falling back in order; returns {name, note,
+ * threads} (threads: the wasm backend's thread count, else 0). `simd`: false leaves
+ * pytfjs's SIMD kernels out.
+ */
+export async function initBackend(wanted, simd = true) {
+  simdWanted = simd;
+  if (!wasmConfigured) {
+    tf.wasm.setWasmPaths(siteUrl("vendor/tfjs-backend-wasm/"));
+    globalThis.pytfjsWasmKernels.register(tf);
+    wasmConfigured = true;
+  }
+  const first = BACKENDS.includes(wanted) ? wanted : await defaultBackend();
+  const order = [first, ...FALLBACKS.filter((b) => b !== first)];
+  const problems = [];
+  for (const name of order) {
+    try {
+      const active = await setBackend(name);
+      const note = problems.length ? `${problems.join("; ")}; using ${active}` : "";
+      return { name: active, note, threads: threadsOf(active) };
+    } catch (err) {
+      problems.push(`${name} failed (${err.message || err})`);
+    }
+  }
+  throw new Error(problems.join("; "));
+}
+
+/** The wasm backend's thread count, else 0. */
+export function threadsOf(backend) {
+  return backend === "wasm" ? tf.wasm.getThreadsCount() : 0;
+}

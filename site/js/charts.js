@@ -1,0 +1,149 @@
+/*
+ * charts.js: the Charts panel. Each chart, picture or table lives in a "surface" (a
+ * figure named after its title); tfjs-vis draws the charts, loaded on the first one.
+ */
+import { err } from "./output.js";
+import { reveal } from "./reveal.js";
+
+const $ = (id) => document.getElementById(id);
+const siteUrl = (path) => new URL(path, document.baseURI).href;
+
+/** Empty the Charts panel (a new run). */
+export function clearCharts() {
+  $("charts").replaceChildren();
+}
+
+/** A uint8 image, grayscale (a grid of samples) or RGB (a photo), drawn pixel-exact. */
+export function image(title, json, pixels) {
+  const { width, height, scale, caption, channels = 1 } = JSON.parse(json);
+  const element = surface(title);
+  element.setAttribute("aria-label", caption || title);
+  const canvas = document.createElement("canvas");
+  canvas.width = width;
+  canvas.height = height;
+  canvas.style.width = `${width * scale}px`;
+  if (scale > 1) canvas.style.imageRendering = "pixelated";
+  const rgba = new ImageData(width, height);
+  for (let i = 0, j = 0; i < width * height; i += 1, j += channels) {
+    const g = channels === 3 ? [pixels[j], pixels[j + 1], pixels[j + 2]] : [pixels[j], pixels[j], pixels[j]];
+    rgba.data.set([...g, 255], i * 4);
+  }
+  canvas.getContext("2d").putImageData(rgba, 0, 0);
+  const note = document.createElement("p");
+  note.className = "caption";
+  note.textContent = caption || "";
+  element.replaceChildren(canvas, note);
+}
+
+
+/** A table cell from pytfjs.ui.meter: a 0..1 bar and its text. */
+function meterCell(cell, { meter, text, low, high }) {
+  const bar = document.createElement("meter");
+  Object.assign(bar, { min: 0, max: 1, optimum: 0, value: meter });
+  if (low !== undefined) bar.low = low;
+  if (high !== undefined) bar.high = high;
+  bar.setAttribute("aria-label", text || String(meter));
+  cell.className = "meter-cell";
+  cell.append(bar, ` ${text || ""}`);
+}
+
+/** A surface holding a table that may be wider than the page: it scrolls sideways on
+ * its own, and (being scrollable) is a named region keyboard users can focus. */
+export function scrollRegion(element, title) {
+  element.setAttribute("role", "region");
+  element.setAttribute("aria-label", title);
+  element.tabIndex = 0;
+  element.classList.add("scroll");
+  return element;
+}
+
+/** A plain HTML table in a chart surface (accessible, copyable). */
+export function table(title, json) {
+  const { headers, rows, caption } = JSON.parse(json);
+  const element = scrollRegion(surface(title), title);
+  const t = document.createElement("table");
+  t.className = "data-table";
+  if (caption) t.createCaption().textContent = caption;
+  const head = t.createTHead().insertRow();
+  for (const h of headers) { const th = document.createElement("th"); th.scope = "col"; th.textContent = h; head.appendChild(th); }
+  const body = t.createTBody();
+  for (const r of rows) {
+    const tr = body.insertRow();
+    for (const v of r) {
+      const cell = tr.insertCell();
+      if (v !== null && typeof v === "object" && "meter" in v) meterCell(cell, v);
+      else cell.textContent = v === null ? "" : String(v);
+    }
+  }
+  element.replaceChildren(t);
+}
+
+
+let visLoading = null;
+
+/** tfjs-vis (1.2 MB) is loaded on first use, so pages start faster. */
+function loadVis() {
+  if (globalThis.tfvis) return Promise.resolve(globalThis.tfvis);
+  if (!visLoading) {
+    visLoading = new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = siteUrl("vendor/tfjs-vis/tfjs-vis.umd.min.js");
+      script.onload = () => resolve(globalThis.tfvis);
+      script.onerror = () => reject(new Error("could not load vendor/tfjs-vis"));
+      document.head.appendChild(script);
+    });
+  }
+  return visLoading;
+}
+
+
+/**
+ * Draw a tfjs-vis chart ("linechart", "scatterplot", "heatmap", ...) into a surface.
+ * ``summary`` (from pytfjs.ui.describe) is its text alternative: the accessible name
+ * of the picture, and a caption under it.
+ */
+export function render(kind, title, dataJson, optionsJson, summary) {
+  const element = surface(title);
+  if (summary) {
+    element.setAttribute("aria-label", `${title}: ${summary}`);
+    const note = element.parentElement.querySelector(".chart-summary");
+    note.textContent = summary;
+    note.hidden = false;
+  }
+  // vega gives the element it draws into its own role and name ("Vega
+  // visualization"): draw one level down, so the picture keeps the text alternative
+  let target = element.querySelector(":scope > .vis");
+  if (!target) {
+    target = document.createElement("div");
+    target.className = "vis";
+    element.replaceChildren(target);
+  }
+  loadVis()
+    .then((vis) => vis.render[kind](target, JSON.parse(dataJson), JSON.parse(optionsJson || "{}")))
+    .catch((e) => err(`chart "${title}": ${e.message || e}`));
+}
+
+export function surface(title) {
+  const charts = $("charts");
+  for (const fig of charts.querySelectorAll("figure.surface")) {
+    if (fig.dataset.title === title) return fig.querySelector(".surface-body");
+  }
+  const fig = document.createElement("figure");
+  fig.className = "surface";
+  fig.dataset.title = title;
+  const caption = document.createElement("figcaption");
+  caption.textContent = title;
+  const body = document.createElement("div");
+  body.className = "surface-body";
+  body.setAttribute("role", "img");
+  body.setAttribute("aria-label", `${title} chart`);
+  // the text alternative, shown to everyone; screen readers get it as the picture's name
+  const summary = document.createElement("p");
+  summary.className = "chart-summary";
+  summary.setAttribute("aria-hidden", "true");
+  summary.hidden = true;
+  fig.append(caption, body, summary);
+  charts.appendChild(fig);
+  reveal(fig, true); // whatever a run produces comes into view as it appears
+  return body;
+}

@@ -1,0 +1,228 @@
+/*
+ * worker.js: the runtime worker. Pyodide, TensorFlow.js (every backend) and the lab's
+ * Python run here, off the page's thread, so a busy or endless run never freezes the
+ * page: the page (js/lab.js) keeps the editor, console, charts, prompts, webcam and pad.
+ * Every message is listed in js/protocol.js. It lives at the site's root so that relative
+ * URLs (data/iris.csv, models/...) mean the same here as on the page.
+ *
+ * Python reaches the page through `pytfjsHost` (py/pytfjs/_compat.py is the only module
+ * that names it): `ui` forwards each call of protocol.js's UI_CALLS as a message.
+ */
+import { Link, TO_PAGE, UI_CALLS, STUDIO_METHODS } from "./js/protocol.js";
+import { initBackend, setBackend, threadsOf, siteUrl, webglInfo, webgpuInfo, defaultBackend } from "./js/backends.js";
+import { decodeImage, decodeSprite } from "./js/pixels.js";
+import { openStore } from "./js/store.js";
+
+// tf.min.js bundles an old regenerator-runtime that, finding itself in strict mode,
+// installs itself with Function("r", "regeneratorRuntime = r"): a string eval the
+// Content-Security-Policy refuses (and TF.js then fails to start). With the global
+// already declared its plain assignment works and the eval is never reached.
+if (!("regeneratorRuntime" in globalThis)) globalThis.regeneratorRuntime = undefined;
+
+const link = new Link(self, { copyBytes: true, schema: TO_PAGE });
+const out = (kind, text) => link.post("out", { kind, text });
+
+// Files this worker downloads (Pyodide, wheels, TF.js) feed the page's loading bar.
+new PerformanceObserver((list) => link.post("fetched", { urls: list.getEntries().map((e) => e.name) }))
+  .observe({ type: "resource", buffered: true });
+
+// An interrupted run also rejects Pyodide's own promise of it: not news.
+self.addEventListener("unhandledrejection", (event) => {
+  if (String(event.reason).includes("KeyboardInterrupt")) event.preventDefault();
+});
+// Any other JavaScript error here is reported, and is not the worker's end: only an error
+// that reaches the page's Worker object (the module failed to load) makes the page start
+// a new one (js/runtime_client.js).
+self.addEventListener("error", (event) => {
+  event.preventDefault();
+  out("err", `JavaScript error in the runtime worker: ${event.message}`);
+});
+
+/** TF.js and its backends, in order (the backends register themselves with tf). */
+async function loadTfjs() {
+  await import("./vendor/tfjs/tf.min.js");
+  await Promise.all([
+    import("./vendor/tfjs-backend-wasm/tf-backend-wasm.min.js"),
+    import("./vendor/tfjs-backend-webgpu/tf-backend-webgpu.min.js"),
+    import("./js/wasm_kernels.js"),
+    import("./js/wasm_simd_kernels.js"),
+  ]);
+}
+
+let pyodide = null;
+let runner = null;
+let interrupt = null; // Uint8Array over the page's SharedArrayBuffer (cross-origin isolated only)
+
+async function startPython() {
+  await import("./vendor/pyodide/pyodide.js");
+  const py = await loadPyodide({
+    indexURL: siteUrl("vendor/pyodide/"),
+    fullStdLib: false,
+    stdout: (line) => out("out", line),
+    stderr: (line) => out("err", line),
+  });
+  if (interrupt) py.setInterruptBuffer(interrupt);
+  // Pyodide cannot go on after a fatal error: the page starts a new worker.
+  if (py._api) py._api.on_fatal = (e) => link.post("fatal", { message: String((e && e.message) || e).split("\n")[0] });
+  return py;
+}
+
+const clearInterrupt = () => { if (interrupt) interrupt[0] = 0; };
+
+// ---------------------------------------------------------------- what Python calls
+// Drawing pads and studios outlive a call: Python's handler (a proxy) or the handle
+// stays here, the page gets a number for it.
+const pads = new Map();
+const studios = new Map();
+let lastId = 0;
+
+const ui = {};
+for (const [call, spec] of Object.entries(UI_CALLS)) {
+  ui[call] = (...args) => (spec.answer ? link.request("ui", { call, args }) : link.post("ui", { call, args }));
+}
+ui.drawingPad = (title, handler, size) => {
+  lastId += 1;
+  pads.set(lastId, handler);
+  link.post("ui", { call: "drawingPad", args: [title, lastId, size] });
+};
+/** The layer table (tfjs-vis' modelSummary columns), drawn by the page as a table. */
+ui.modelSummary = (title, model) => {
+  const rows = model.layers.map((layer) => [
+    `${layer.name} (${layer.getClassName()})`,
+    JSON.stringify(layer.outputShape).replaceAll("null", "batch"),
+    layer.countParams(),
+    layer.trainable ? "yes" : "no",
+  ]);
+  const total = model.countParams();
+  const caption = `${model.layers.length} layers, ${total.toLocaleString("en")} parameters`;
+  ui.table(title, JSON.stringify({ headers: ["Layer (type)", "Output shape", "Parameters", "Trainable"], rows, caption }));
+};
+ui.studio = (configJson) => {
+  lastId += 1;
+  const id = lastId;
+  const handle = { stopTraining: false, next: () => link.request("ui", { call: "studioNext", args: [id] }) };
+  for (const method of STUDIO_METHODS) {
+    handle[method] = (...args) => link.post("ui", { call: "studioCall", args: [id, method, args] });
+  }
+  studios.set(id, handle);
+  link.post("ui", { call: "studio", args: [id, configJson] });
+  return handle;
+};
+
+// A zero-delay task (no 4 ms timer clamp): long Python work awaits it now and then so
+// that messages (Stop, the pad) get through.
+const channel = new MessageChannel();
+const resumes = [];
+channel.port1.onmessage = () => { const resume = resumes.shift(); if (resume) resume(); };
+const yieldNow = () => new Promise((resolve) => { resumes.push(resolve); channel.port2.postMessage(0); });
+
+globalThis.pytfjsHost = {
+  ui,
+  siteUrl,
+  setBackend: switchBackend,
+  decodeImage,
+  decodeSprite: (url, ...rest) => decodeSprite(siteUrl(url), ...rest),
+  openStore,
+  yieldNow,
+  // for tests and benchmarks (Playwright's worker.evaluate): what the page cannot see
+  pythonHeapBytes: () => (pyodide ? pyodide._module.HEAPU8.buffer.byteLength : 0),
+  webglInfo,
+  webgpuInfo,
+  defaultBackend,
+};
+
+// ---------------------------------------------------------------- messages from the page
+let booting = null;
+
+link.handle("boot", ({ backend, simd, interrupt: shared }) => {
+  if (shared) interrupt = new Uint8Array(shared);
+  const tfjs = loadTfjs();
+  const python = startPython();
+  const backendReady = tfjs.then(() => initBackend(backend, simd));
+  backendReady.then((b) => {
+    link.post("backend", b);
+    setInterval(sendMemory, 300);
+  }, (err) => link.post("step", { name: "backend", text: `TensorFlow.js failed: ${err.message || err}`, failed: true }));
+  python.then((py) => link.post("python", { version: py.version }),
+    (err) => link.post("step", { name: "python", text: `Python failed: ${err.message || err}`, failed: true }));
+  booting = Promise.all([python, backendReady]);
+  booting.catch(() => {});
+});
+
+let switching = 0; // a backend is starting: tf.memory() would throw meanwhile
+
+function sendMemory() {
+  if (switching) return;
+  try {
+    const m = tf.memory();
+    link.post("memory", { numTensors: m.numTensors, numBytes: m.numBytes, backend: tf.getBackend() });
+  } catch (err) {
+    // a backend Python is switching to (pytfjs.set_backend) is not initialized yet
+  }
+}
+
+/** setBackend, with the memory meter paused while the backend starts. */
+async function switchBackend(name) {
+  switching += 1;
+  try {
+    return await setBackend(name);
+  } finally {
+    switching -= 1;
+  }
+}
+
+link.handle("packages", async ({ names }) => {
+  [pyodide] = await booting;
+  const wanted = ["pytfjs", ...names.filter((p) => p !== "pytfjs")];
+  await pyodide.loadPackage(wanted, { messageCallback: () => {}, errorCallback: (m) => out("err", m) });
+  runner = pyodide.pyimport("pytfjs.runner");
+  return { python: pyodide.version, tfjs: tf.version.tfjs };
+});
+
+link.handle("run", async ({ code, lab, params }) => {
+  clearInterrupt();
+  for (const handler of pads.values()) handler.destroy();
+  pads.clear();
+  studios.clear();
+  let status = "error";
+  try {
+    await pyodide.loadPackagesFromImports(code, { messageCallback: () => {}, errorCallback: (m) => out("err", m) });
+    status = await runner.run_lab(code, lab, JSON.stringify(params));
+  } catch (err) {
+    // an interrupt that arrived after the lab ended (in the clean-up) is still a Stop
+    clearInterrupt();
+    runner.finish_run();
+    if (String(err).includes("KeyboardInterrupt")) {
+      status = "stopped";
+      out("out", "Stopped by you (Python was interrupted).");
+    } else {
+      out("err", String((err && err.message) || err));
+    }
+  }
+  clearInterrupt();
+  return { status, errorKind: runner.last_error(), errorLine: runner.last_error_line() };
+});
+
+link.handle("stop", () => { if (runner) runner.request_stop(); });
+
+link.handle("setBackend", async ({ name }) => {
+  const active = await switchBackend(name);
+  sendMemory();
+  return { name: active, threads: threadsOf(active) };
+});
+
+link.handle("memory", () => {
+  const m = tf.memory();
+  return { numTensors: m.numTensors, numBytes: m.numBytes };
+});
+
+link.handle("pad", ({ pad, pixels }) => {
+  const handler = pads.get(pad);
+  if (!handler) throw new Error("this pad's run has ended: run the lab again to use it");
+  return handler(pixels);
+});
+
+link.handle("studioFlag", ({ studio, stopTraining }) => {
+  const handle = studios.get(studio);
+  if (handle) handle.stopTraining = stopTraining;
+});

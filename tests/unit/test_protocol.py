@@ -1,0 +1,64 @@
+"""The page <-> worker protocol is declared once (site/js/protocol.js) and kept to.
+
+Every message a side handles is in the table for its direction, every call Python makes
+on the page is a UI_CALLS entry (or one the worker builds itself), and the page answers
+each UI call; the studio handle Python drives has only the declared methods.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+JS = ROOT / "site" / "js"
+
+
+def table(name: str) -> set[str]:
+    """The keys of ``export const <name> = { key: {...}, ... }`` in protocol.js."""
+    text = (JS / "protocol.js").read_text()
+    body = text.split(f"export const {name} = {{", 1)[1].split("\n};", 1)[0]
+    return set(re.findall(r"^  (\w+): \{", body, re.MULTILINE))
+
+
+def block(text: str, start: str) -> str:
+    return text.split(start, 1)[1].split("\n  };", 1)[0]
+
+
+def test_the_tables_are_not_empty():
+    assert {"run", "stop", "pad", "boot"} <= table("TO_WORKER")
+    assert {"out", "ui", "fatal", "memory"} <= table("TO_PAGE")
+    assert {"askFile", "progress", "render", "studioNext"} <= table("UI_CALLS")
+
+
+def test_each_side_handles_only_declared_messages():
+    worker = (ROOT / "site" / "worker.js").read_text()
+    handled = set(re.findall(r'link\.handle\("(\w+)"', worker))
+    assert handled and handled <= table("TO_WORKER")
+    assert table("TO_WORKER") - handled == {"reply"}  # replies settle requests in Link
+    lab = (JS / "lab.js").read_text()
+    page_handlers = set(re.findall(r"^    (\w+): ", block(lab, "const handlers = {"),
+                                   re.MULTILINE))
+    assert page_handlers == table("TO_PAGE") - {"reply"}
+
+
+def test_python_calls_only_declared_ui_calls_and_the_page_answers_each():
+    worker = (ROOT / "site" / "worker.js").read_text()
+    built_in_worker = set(re.findall(r"^ui\.(\w+) = ", worker, re.MULTILINE))
+    assert built_in_worker == {"drawingPad", "modelSummary", "studio"}
+    calls = table("UI_CALLS")
+    ui_py = (ROOT / "py" / "pytfjs" / "ui.py").read_text()
+    used = set(re.findall(r"\bpage\.(\w+)\(", ui_py))
+    assert used and used <= calls | built_in_worker, used - calls - built_in_worker
+    lab = (JS / "lab.js").read_text()
+    answered = block(lab, "const ui = {")
+    for call in calls:
+        assert re.search(rf"^    {call}[,(:]", answered, re.MULTILINE), call
+
+
+def test_the_studio_handle_has_only_declared_methods():
+    text = (JS / "protocol.js").read_text()
+    declared = set(re.findall(r'"(\w+)"', text.split("STUDIO_METHODS = [", 1)[1].split("]")[0]))
+    studio_py = (ROOT / "py" / "pytfjs" / "studio.py").read_text()
+    used = set(re.findall(r"self\._js\.(\w+)", studio_py))
+    assert used and used <= declared | {"next", "stopTraining"}, used - declared
