@@ -33,6 +33,7 @@ from tests.conftest import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
     PageLog,
+    in_worker,
     install_guard,
     wait_state,
 )
@@ -213,7 +214,8 @@ def cnn(browser, base: str, backend: str, n: int, batch: int, epochs: int
     context, page = new_page(browser)
     page.goto(lab(base, backend, n=n, batch=batch, epochs=epochs))
     wait(page, "ready")
-    js_ms = page.evaluate(CNN_JS, {"n": n, "batch": batch, "epochs": epochs})
+    # the same model from JavaScript, in the same runtime worker
+    js_ms = in_worker(page, CNN_JS, {"n": n, "batch": batch, "epochs": epochs})
     py_ms = run_python(page, CNN_PY)["ms_per_epoch"]
     charts_ms = run_python(page, CNN_PY.replace('param("charts", False)', "True"))["ms_per_epoch"]
     context.close()

@@ -37,6 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench  # noqa: E402  (the shared page helpers and the guard)
+from tests.conftest import in_worker  # noqa: E402  (TF.js is in the runtime worker)
 
 ROOT = bench.ROOT
 KERAS_PYTHON = ROOT / "bench/.keras-venv/bin/python"
@@ -130,8 +131,8 @@ def simd_runs(samples: int, epochs: int, rounds: int = 2) -> dict[str, list[floa
                 page.goto(bench.lab(base, "wasm", n=samples, epochs=epochs, simd=simd))
                 bench.wait(page, "ready")
                 times[label] += bench.run_python(page, TRAIN)["epoch_ms"]
-                loaded = page.evaluate("pytfjsWasmSimd.loaded")
-                calls = page.evaluate("JSON.stringify(pytfjsWasmSimd.calls)")
+                loaded = in_worker(page, "pytfjsWasmSimd.loaded")
+                calls = in_worker(page, "JSON.stringify(pytfjsWasmSimd.calls)")
                 context.close()
                 if loaded != (simd == "1"):
                     raise SystemExit(f"{label}: the SIMD module loaded = {loaded}")

@@ -20,6 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench  # noqa: E402  (the shared page helpers and the guard)
+from tests.conftest import in_worker  # noqa: E402  (TF.js is in the runtime worker)
 
 ROOT = bench.ROOT
 
@@ -86,7 +87,7 @@ def measure(browser, base: str, backend: str, n: int) -> dict:
     out = bench.run_python(page, PYTHON)
     if out["top1"] != "Egyptian cat":
         raise RuntimeError(f"{backend}: chelsea.png classified as {out['top1']}")
-    js = page.evaluate(JS, n)
+    js = in_worker(page, JS, n)  # TF.js lives in the runtime worker
     out["js_median_ms"] = js["medianMs"]
     out["cached_load_ms"] = js["loadMs"]
     context.close()

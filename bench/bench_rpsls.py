@@ -31,6 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench  # noqa: E402  (the shared page helpers and the guard)
+from tests.conftest import in_worker  # noqa: E402  (TF.js is in the runtime worker)
 
 ROOT = bench.ROOT
 
@@ -195,13 +196,13 @@ def ours(browser, base: str, captures: int) -> dict:
     page.wait_for_timeout(1000)
     stamps = page.evaluate("window.captureTimes")
     results = page.evaluate("window.pytfjs.results")
-    memory = page.evaluate("""async () => {
-        const m = tf.memory(), py = await globalThis.pytfjsPython;
+    memory = in_worker(page, """() => {
+        const m = tf.memory();
         return {tensors: m.numTensors, bytes: m.numBytes,
-                heap: performance.memory.usedJSHeapSize,
                 wasm: tf.backend().wasm.HEAPU8.buffer.byteLength,
-                python: py._module.HEAPU8.buffer.byteLength};
+                python: pytfjsHost.pythonHeapBytes()};
     }""")
+    memory["heap"] = page.evaluate("performance.memory.usedJSHeapSize")
     context.close()
     times = [b - a for a, b in zip(stamps, stamps[1:], strict=False)]
     return {**memory, "captured": results["captured"], "times": times,
@@ -213,6 +214,11 @@ def course(browser, base: str, captures: int, leaks: bool) -> dict:
     context, page = bench.new_page(browser)
     page.goto(f"{base}lab.html?lab=rpsls&backend=wasm")
     bench.wait(page, "ready")
+    # the course runs TF.js on the page's own thread: load it there for this comparison
+    page.add_script_tag(url="vendor/tfjs/tf.min.js")
+    page.add_script_tag(url="vendor/tfjs-backend-wasm/tf-backend-wasm.min.js")
+    page.evaluate("""async () => { tf.wasm.setWasmPaths(new URL('vendor/tfjs-backend-wasm/',
+        document.baseURI).href); await tf.setBackend('wasm'); }""")
     out = page.evaluate(COURSE, {"captures": captures, "leaks": leaks})
     context.close()
     return {**out, "numpy": 0, "thumbs": 0, "python": None}
