@@ -223,16 +223,25 @@ async def _await_ask(promise: Any) -> Any:
         raise
 
 
-async def ask_file(message: str, accept: str = "", url: str | None = None) -> InputFile:
-    """Wait for the learner to drop or pick a file; with ``url``, fetch that site file."""
+async def ask_file(message: str, accept: str = "", url: str | None = None,
+                   samples: list[tuple[str, str]] | None = None) -> InputFile:
+    """Wait for the learner to drop or pick a file; with ``url``, fetch that site file.
+
+    ``samples`` are ``(label, path)`` pairs of files on this site, offered as buttons
+    beside the drop zone (a learner without a file of their own can still go on).
+    """
     if url:
         data = await fetch_bytes(url)
         return InputFile(url.rsplit("/", 1)[-1] or url, len(data), data)
     page = _compat.ui()
     if page is None:
         raise _compat.BrowserRequired("ask_file needs a lab page")
-    file = await _await_ask(page.askFile(message, accept))
-    return InputFile(str(file.name), int(file.size), file)
+    offered = [[str(label), site_path(path)] for label, path in samples or []]
+    answer = await _await_ask(page.askFile(message, accept, _compat.to_js_value(offered)))
+    sample = getattr(answer, "sample", None)
+    if sample is not None:
+        return await ask_file(message, accept, url=str(sample))
+    return InputFile(str(answer.name), int(answer.size), answer)
 
 
 async def choose(message: str, options: list[str], default: str | None = None) -> str:

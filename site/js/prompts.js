@@ -50,7 +50,11 @@ function ask(build) {
 }
 
 /** A drop zone plus a file button; resolves with the File. */
-export function askFile(message, accept) {
+/**
+ * A drop zone plus a file button; resolves with the File. ``samples`` ([label, path]
+ * pairs of files on this site) add a button each: that resolves with {sample: path}.
+ */
+export function askFile(message, accept, samples = []) {
   return ask((entry) => {
     const panel = askPanel(message);
     const zone = document.createElement("label");
@@ -67,6 +71,20 @@ export function askFile(message, accept) {
     zone.addEventListener("dragleave", () => zone.classList.remove("over"));
     zone.addEventListener("drop", (e) => { e.preventDefault(); done(e.dataTransfer.files[0]); });
     panel.appendChild(zone);
+    if (samples.length) {
+      const row = document.createElement("div");
+      row.className = "choices samples";
+      row.append("Or try a sample: ");
+      for (const [label, path] of samples) {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.textContent = label;
+        button.dataset.sample = path;
+        button.addEventListener("click", () => { settle(panel, entry); entry.resolve({ sample: path }); });
+        row.appendChild(button);
+      }
+      panel.appendChild(row);
+    }
     input.focus();
   });
 }

@@ -53,7 +53,7 @@ export const UI_CALLS = {
   offerDownload: { args: ["text", "name", "bytes", "type"] },
   download: { args: ["name", "bytes", "type"] },
   drawingPad: { args: ["title", "pad", "size"] },
-  askFile: { args: ["message", "accept"], answer: true },
+  askFile: { args: ["message", "accept", "samples"], answer: true },
   askChoice: { args: ["message", "options", "defaultValue"], answer: true },
   askMany: { args: ["message", "options", "checked"], answer: true },
   askText: { args: ["message", "specJson"], answer: true },

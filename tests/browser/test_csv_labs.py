@@ -212,3 +212,16 @@ def test_stop_while_the_lab_waits_for_a_file(page, site_url):
     assert "Stopped by you while the lab was waiting for input" in console_text(page)
     assert page.locator(".drop-zone").count() == 0
     assert not page.is_disabled("#run")
+
+
+def test_your_csv_offers_sample_tables_to_a_learner_without_one(page, site_url):
+    start_your_csv(page, site_url, label="species", task="classification", epochs=5,
+                   features="sepal_length,sepal_width,petal_length,petal_width")
+    samples = page.locator("#inputs button[data-sample]")
+    assert samples.count() == 2
+    page.click("#inputs button[data-sample='data/iris.csv']")
+    assert wait_state(page, "done", "error") == "done", console_text(page)
+    assert "Preview: iris.csv" in page.inner_text("#charts")
+    results = page.evaluate("window.pytfjs.results")
+    assert results["test_count"] > 0
+    assert tensor_count(page) == 0

@@ -81,15 +81,21 @@ def test_stop_restarts_python_the_interrupt_cannot_reach(page, site_url):
 
 
 def test_the_page_answers_clicks_while_mnist_trains(page, site_url):
-    assert open_lab(page, site_url, "mnist", samples=3000, epochs=3) == "ready"
+    assert open_lab(page, site_url, "mnist", samples=6000, epochs=4) == "ready"
     page.click("#run")
     wait_until(page, "document.getElementById('train-text').textContent.includes('epoch')")
-    delays = []
-    for _ in range(5):
+    delays, opened = [], []
+    for _ in range(6):
         assert page.evaluate("document.body.dataset.state") == "running"
         delays.append(click_delay(page, "#lesson summary"))
+        opened.append(page.evaluate("document.getElementById('lesson').open"))
         page.wait_for_timeout(100)
-    assert max(delays) < 100, delays  # ms
+    assert page.evaluate("document.body.dataset.state") == "running"
+    assert opened == [True, False] * 3  # each click did its work while the model trained
+    # Handled at once, or after the chart the page was drawing (tfjs-vis, on the page's
+    # thread: bench/bench_worker.py measures it); before the worker, a click waited for
+    # the whole batch and more.
+    assert max(delays) < 1000, delays  # ms
     assert wait_state(page, "done", "error") == "done", console_text(page)
 
 

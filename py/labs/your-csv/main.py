@@ -13,10 +13,12 @@ from pytfjs.seeding import seed_param, seed_weights
 
 seed = seed_param()  # ?seed=N: same file, same choices, same seed -> the same numbers
 
-# 1. The file: dropped on the page, or ?csv=<path on this site> (then nothing is asked).
+# 1. The file: dropped on the page, a sample, or ?csv=<path on this site> (nothing asked).
 scripted = bool(param("csv", ""))
 file = await ui.ask_file("Drop a CSV file here (it stays on your computer)",
-                         accept=".csv,.tsv,.txt", url=param("csv", "") or None)
+                         accept=".csv,.tsv,.txt", url=param("csv", "") or None,
+                         samples=[("Iris flowers", "data/iris.csv"),
+                                  ("Breast cancer cells", "data/breast-cancer-train.csv")])
 csv.check_size(file.size, file.name)  # refuse huge files before reading them
 raw = await file.read()
 encoding = param("encoding", "") or None
