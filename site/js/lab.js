@@ -455,9 +455,8 @@ import { openStudio } from "./studio.js";
       setState("error", "");
       return;
     }
-    // Three independent starts run at once: the lab file, and in the worker Pyodide and
-    // the TF.js backend.
-    startRuntime(query.get("backend"));
+    // Three independent starts run at once: the lab file, and in the worker (started as
+    // this module ran, below) Pyodide and the TF.js backend.
     editor = CodeMirror.fromTextArea($("code"), {
       mode: "python", lineNumbers: true, indentUnit: 4, matchBrackets: true,
       // the whole lab is shown (the editor grows with its code) and long lines wrap
@@ -529,6 +528,10 @@ import { openStudio } from "./studio.js";
     if (query.get("run") === "1") run();
   }
 
-  window.addEventListener("DOMContentLoaded", start);
+  // The worker starts as soon as this module runs, before the page has finished loading:
+  // Pyodide and TF.js take the longest.
+  if (/^[a-z0-9-]+$/.test(query.get("lab") || "")) startRuntime(query.get("backend"));
+  if (document.readyState === "loading") window.addEventListener("DOMContentLoaded", start);
+  else start();
 })();
 
