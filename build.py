@@ -160,8 +160,9 @@ def bench(args: list[str]) -> int:
     python = ensure_test_tools()
     build()
     status = 0
-    scripts = (("bench.py", args), ("bench_start.py", []), ("bench_mnist.py", []),
-               ("bench_mobilenet.py", []), ("bench_rpsls.py", []), ("bench_toxicity.py", []),
+    scripts = (("bench.py", args), ("bench_start.py", []), ("bench_worker.py", []),
+               ("bench_mnist.py", []), ("bench_mobilenet.py", []), ("bench_rpsls.py", []),
+               ("bench_toxicity.py", []),
                ("bench_convert.py", []), ("bench_node_red.py", []), ("bench_csv.py", []))
     for script, extra in scripts:
         cmd = [str(python), str(config.ROOT / "bench" / script), *extra]
