@@ -81,7 +81,7 @@ def test_stop_restarts_python_the_interrupt_cannot_reach(page, site_url):
 
 
 def test_the_page_answers_clicks_while_mnist_trains(page, site_url):
-    assert open_lab(page, site_url, "mnist", samples=6000, epochs=4) == "ready"
+    assert open_lab(page, site_url, "mnist", samples=6000, epochs=8) == "ready"
     page.click("#run")
     wait_until(page, "document.getElementById('train-text').textContent.includes('epoch')")
     delays, opened = [], []
