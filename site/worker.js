@@ -151,11 +151,16 @@ link.handle("boot", ({ backend, simd, interrupt: shared }) => {
 
 let switching = 0; // a backend is starting: tf.memory() would throw meanwhile
 
+/** tf.memory()'s counts, as the page shows them. */
+function memoryNow() {
+  const m = tf.memory();
+  return { numTensors: m.numTensors, numBytes: m.numBytes };
+}
+
 function sendMemory() {
   if (switching) return;
   try {
-    const m = tf.memory();
-    link.post("memory", { numTensors: m.numTensors, numBytes: m.numBytes, backend: tf.getBackend() });
+    link.post("memory", { ...memoryNow(), backend: tf.getBackend() });
   } catch (err) {
     // a backend Python is switching to (pytfjs.set_backend) is not initialized yet
   }
@@ -194,7 +199,7 @@ link.handle("run", async ({ code, lab, params }) => {
     runner.finish_run();
     if (String(err).includes("KeyboardInterrupt")) {
       status = "stopped";
-      out("out", "Stopped by you (Python was interrupted).");
+      out("out", runner.STOPPED_BUSY);
     } else {
       out("err", String((err && err.message) || err));
     }
@@ -211,10 +216,7 @@ link.handle("setBackend", async ({ name }) => {
   return { name: active, threads: threadsOf(active) };
 });
 
-link.handle("memory", () => {
-  const m = tf.memory();
-  return { numTensors: m.numTensors, numBytes: m.numBytes };
-});
+link.handle("memory", memoryNow);
 
 link.handle("pad", ({ pad, pixels }) => {
   const handler = pads.get(pad);

@@ -141,9 +141,6 @@ async def run_source(source: str, filename: str, namespace: dict[str, Any] | Non
     except asyncio.CancelledError:  # Stop, at an await outside training (request_stop)
         print("Stopped by you.")
         return "stopped"
-    except KeyboardInterrupt:  # Stop, through the interrupt buffer: Python was busy
-        print(STOPPED_BUSY)
-        return "stopped"
     except InputError as exc:  # the learner's file or choice: a message, not a traceback
         print(f"Problem: {exc}", file=sys.stderr)
         from . import ui
@@ -152,7 +149,7 @@ async def run_source(source: str, filename: str, namespace: dict[str, Any] | Non
         _LAST_ERROR[0] = "input"
         return "error"
     except BaseException as exc:  # noqa: BLE001 - everything the lab raises is shown
-        if _interrupted(exc):  # the interrupt arrived inside a callback TF.js called
+        if _interrupted(exc):  # Stop, through the interrupt buffer: Python was busy
             print(STOPPED_BUSY)
             return "stopped"
         _LAST_ERROR_LINE[:] = [error_line(exc, filename)]
@@ -162,8 +159,10 @@ async def run_source(source: str, filename: str, namespace: dict[str, Any] | Non
 
 
 def _interrupted(exc: BaseException) -> bool:
-    """A ``KeyboardInterrupt`` that came back through JavaScript (a TF.js callback)."""
-    return isinstance(exc, _compat.JsException) and "KeyboardInterrupt" in str(exc)
+    """A ``KeyboardInterrupt``: raised in the lab's own code, or come back through
+    JavaScript (a callback TF.js called) as a JsException."""
+    return isinstance(exc, KeyboardInterrupt) or (
+        isinstance(exc, _compat.JsException) and "KeyboardInterrupt" in str(exc))
 
 
 def last_error() -> str:

@@ -2,11 +2,9 @@
  * charts.js: the Charts panel. Each chart, picture or table lives in a "surface" (a
  * figure named after its title); tfjs-vis draws the charts, loaded on the first one.
  */
+import { $, siteUrl } from "./dom.js";
 import { err } from "./output.js";
 import { reveal } from "./reveal.js";
-
-const $ = (id) => document.getElementById(id);
-const siteUrl = (path) => new URL(path, document.baseURI).href;
 
 /** Empty the Charts panel (a new run). */
 export function clearCharts() {
@@ -34,7 +32,6 @@ export function image(title, json, pixels) {
   note.textContent = caption || "";
   element.replaceChildren(canvas, note);
 }
-
 
 /** A table cell from pytfjs.ui.meter: a 0..1 bar and its text. */
 function meterCell(cell, { meter, text, low, high }) {
@@ -78,7 +75,6 @@ export function table(title, json) {
   element.replaceChildren(t);
 }
 
-
 let visLoading = null;
 
 /** tfjs-vis (1.2 MB) is loaded on first use, so pages start faster. */
@@ -95,7 +91,6 @@ function loadVis() {
   }
   return visLoading;
 }
-
 
 /**
  * Draw a tfjs-vis chart ("linechart", "scatterplot", "heatmap", ...) into a surface.

@@ -11,6 +11,7 @@
  */
 import { Drafts, downloadFile } from "./drafts.js";
 import { clearCharts, image, render, table } from "./charts.js";
+import { $, siteUrl } from "./dom.js";
 import { err, info, loading, renderResults, showLoading, updateMemory, write } from "./output.js";
 import { drawingPad } from "./pad.js";
 import {
@@ -24,10 +25,7 @@ import { openStudio } from "./studio.js";
 (function () {
   "use strict";
 
-  const $ = (id) => document.getElementById(id);
   const query = new URLSearchParams(location.search);
-  /** Absolute URL of a site path; relative to the page, so dist/ works under any sub-path. */
-  const siteUrl = (path) => new URL(path, document.baseURI).href;
   // ?simd=0 leaves pytfjs's SIMD kernels out (bench_mnist.py compares)
   const simd = query.get("simd") !== "0";
 

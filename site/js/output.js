@@ -1,11 +1,8 @@
 /*
  * output.js: the output console, the loading bar, the Results panel and the memory meter.
  */
+import { $, siteUrl } from "./dom.js";
 import { describeValue } from "./format.js";
-
-const $ = (id) => document.getElementById(id);
-/** Absolute URL of a site path; relative to the page, so dist/ works under any sub-path. */
-const siteUrl = (path) => new URL(path, document.baseURI).href;
 
 const consoleEl = () => $("console");
 export function write(text, kind) {

@@ -3,11 +3,10 @@
  * the Lab inputs panel, and notes and downloads there. Python awaits each answer (a
  * request from the worker); Stop, or the next run, rejects what is still open.
  */
+import { $ } from "./dom.js";
 import { downloadFile } from "./drafts.js";
 import { bitmapPixels } from "./pixels.js";
 import { reveal } from "./reveal.js";
-
-const $ = (id) => document.getElementById(id);
 
 // Python awaits these (pytfjs.ui.ask_file / choose); Stop cancels them.
 export const asks = new Set();
