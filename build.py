@@ -133,6 +133,7 @@ def ensure_test_tools() -> Path:
         _run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
               "-r", str(TEST_REQUIREMENTS)])
         stamp.write_text(wanted)
+    _project_on_path(python)
     # Debian's chromium for the tests (Fashion-MNIST needs no install: the build takes it
     # out of Debian's package file, see buildlib/debian_files.py)
     wanted = ["chromium"] if not CHROMIUM.exists() else []
@@ -146,6 +147,18 @@ def ensure_test_tools() -> Path:
     return python
 
 
+def _project_on_path(python: Path) -> None:
+    """Put ``py/`` (pytfjs) and the project root (tests, bench, buildlib) on the test
+    venv's path, as an editable install would: benchmarks and scripts then import them
+    with no ``sys.path`` edits (``.venv/bin/python -m bench.bench_mnist``)."""
+    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path"
+                           "('purelib'))"], check=True, capture_output=True, text=True)
+    pth = Path(site.stdout.strip()) / "pytfjs-dev.pth"
+    wanted = f"{config.PY_SRC}\n{config.ROOT}\n"
+    if not pth.is_file() or pth.read_text() != wanted:
+        pth.write_text(wanted)
+
+
 def test(pytest_args: list[str]) -> int:
     python = ensure_test_tools()
     build()
@@ -156,16 +169,17 @@ def test(pytest_args: list[str]) -> int:
 
 
 def bench(args: list[str]) -> int:
-    """bench/bench.py (start-up, Python vs JS, transfers), then the per-lab benchmarks."""
+    """bench/bench.py (start-up, Python vs JS, transfers), then the per-lab benchmarks,
+    each run as a module from the project root."""
     python = ensure_test_tools()
     build()
     status = 0
-    scripts = (("bench.py", args), ("bench_start.py", []), ("bench_worker.py", []),
-               ("bench_mnist.py", []), ("bench_mobilenet.py", []), ("bench_rpsls.py", []),
-               ("bench_toxicity.py", []),
-               ("bench_convert.py", []), ("bench_node_red.py", []), ("bench_csv.py", []))
+    scripts = (("bench", args), ("bench_start", []), ("bench_worker", []),
+               ("bench_mnist", []), ("bench_mobilenet", []), ("bench_rpsls", []),
+               ("bench_toxicity", []),
+               ("bench_convert", []), ("bench_node_red", []), ("bench_csv", []))
     for script, extra in scripts:
-        cmd = [str(python), str(config.ROOT / "bench" / script), *extra]
+        cmd = [str(python), "-m", f"bench.{script}", *extra]
         print("+ " + " ".join(cmd), flush=True)
         status = subprocess.call(cmd, cwd=config.ROOT) or status
     return status

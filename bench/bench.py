@@ -2,7 +2,7 @@
 """pytfjs benchmarks: one run, one table, side-by-side comparisons.
 
     python3 build.py bench            # builds dist/ first, then runs this
-    .venv/bin/python bench/bench.py --repeat 5 --samples 2048
+    .venv/bin/python -m bench.bench --repeat 5 --samples 2048
 
 Measures, in headless Debian Chromium against dist/ served on loopback:
 1. cold load of a lab page to "Python ready" and "numpy ready" (fresh browser context
@@ -21,40 +21,28 @@ import os
 import statistics
 import sys
 import urllib.parse
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from buildlib.server import serve_in_thread  # noqa: E402
-from tests.conftest import (  # noqa: E402
-    CHROMIUM,
-    CHROMIUM_ARGS,
+from tests.harness import (  # noqa: F401  (site_and_browser: for the other benchmarks)
+    ROOT,
     PageLog,
     in_worker,
     install_guard,
+    site_and_browser,
     wait_state,
 )
 
+# The course CNN from JavaScript: tests/node/course_cnn.js (the one definition the Node
+# checks and the step profile use too) inside the function the runtime worker runs.
+COURSE_CNN_JS = (ROOT / "tests" / "node" / "course_cnn.js").read_text("utf-8")
 CNN_JS = """
 async ({n, batch, epochs}) => {
+""" + COURSE_CNN_JS + """
   let s = 12345;
   const rnd = () => (s = (s * 1664525 + 1013904223) % 4294967296) / 4294967296;
   const xs = tf.tensor4d(Float32Array.from({length: n * 784}, rnd), [n, 28, 28, 1]);
   const labels = tf.tensor1d(Int32Array.from({length: n}, () => Math.floor(rnd() * 10)), "int32");
   const ys = tf.oneHot(labels, 10).toFloat();
-  const model = tf.sequential();
-  model.add(tf.layers.conv2d(
-    {inputShape: [28, 28, 1], kernelSize: 3, filters: 8, activation: "relu"}));
-  model.add(tf.layers.maxPooling2d({poolSize: [2, 2]}));
-  model.add(tf.layers.conv2d({filters: 16, kernelSize: 3, activation: "relu"}));
-  model.add(tf.layers.maxPooling2d({poolSize: [2, 2]}));
-  model.add(tf.layers.flatten());
-  model.add(tf.layers.dense({units: 128, activation: "relu"}));
-  model.add(tf.layers.dense({units: 10, activation: "softmax"}));
-  model.compile({optimizer: "adam", loss: "categoricalCrossentropy", metrics: ["accuracy"]});
+  const model = courseCnn(tf);  // tests/node/course_cnn.js, defined above
   await model.fit(xs, ys, {epochs: 1, batchSize: batch});  // warm-up: kernels, shaders
   const t0 = performance.now();
   await model.fit(xs, ys, {epochs, batchSize: batch, shuffle: true});
@@ -121,28 +109,6 @@ report(to_tensor_ms=to_tensor_ms, to_numpy_ms=to_numpy_ms, tolist_ms=tolist_ms)
 
 
 GUARD_LOG = PageLog()  # the benchmark refuses to report if a page reached another host
-
-
-@contextmanager
-def site_and_browser(mounts: dict[str, Path] | None = None) -> Iterator[tuple]:
-    """dist/ served on loopback and a headless Debian Chromium: (playwright, browser, base URL).
-
-    The browser is closed and the server shut down when the block ends.
-    """
-    from playwright.sync_api import sync_playwright
-
-    os.environ["PYTFJS_QUIET_SERVER"] = "1"
-    server, base = serve_in_thread(ROOT / "dist", mounts=mounts)
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                         args=CHROMIUM_ARGS)
-            try:
-                yield pw, browser, base
-            finally:
-                browser.close()
-    finally:
-        server.shutdown()
 
 
 def reached_other_hosts() -> bool:

@@ -26,10 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "py")]
-
-from pytfjs.convert import convert_bytes, write_files  # noqa: E402
+from pytfjs.convert import convert_bytes, write_files
+from tests.harness import ROOT
 
 FIXTURES = ROOT / "tests/fixtures/keras"
 REFS = json.loads((FIXTURES / "refs.json").read_text())

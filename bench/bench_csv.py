@@ -2,7 +2,7 @@
 """"Your CSV" lab: training time of network + linear baseline, next to the network alone.
 
     python3 build.py bench                         # all benchmarks (builds dist/ first)
-    .venv/bin/python bench/bench_csv.py --backends cpu,wasm
+    .venv/bin/python -m bench.bench_csv --backends cpu,wasm
 
 On the largest real table of the tests (``tests/fixtures/tables/randhie.csv``: 4,000
 rows, label ``mdvis``), in headless Debian Chromium against dist/ on loopback, per
@@ -21,12 +21,9 @@ import subprocess
 import sys
 import time
 import urllib.parse
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))
-
-from bench import new_page, print_table, run_python, site_and_browser, wait  # noqa: E402
+from bench.bench import new_page, print_table, run_python, wait
+from tests.harness import ROOT, site_and_browser
 
 TABLES = ROOT / "tests" / "fixtures" / "tables"
 OLD_REV = "6200ee4"  # the lab before issue 16: fixed network, no baseline, no seed

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Week 2 benchmark: the MNIST lab at the course's scale, next to Keras, in one table.
 
-    .venv/bin/python bench/bench_mnist.py            # after `python3 build.py build`
-    .venv/bin/python bench/bench_mnist.py --default-epochs 2 --samples 11000   # quicker
+    .venv/bin/python -m bench.bench_mnist            # after `python3 build.py build`
+    .venv/bin/python -m bench.bench_mnist --default-epochs 2 --samples 11000   # quicker
 
 Rows, measured in headless Debian Chromium against dist/ on loopback:
 1. the lab's default run (full data: 55,000 training digits, 5,000 validation, 10 epochs,
@@ -35,9 +35,8 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import bench  # noqa: E402  (the shared page helpers and the guard)
-from tests.conftest import in_worker  # noqa: E402  (TF.js is in the runtime worker)
+from bench import bench  # the shared page helpers and the guard
+from tests.harness import in_worker  # TF.js is in the runtime worker
 
 ROOT = bench.ROOT
 KERAS_PYTHON = ROOT / "bench/.keras-venv/bin/python"
@@ -108,9 +107,9 @@ def browser_runs(backends: list[str], samples: int, epochs: int, default_epochs:
 def keras_run(epochs: int, samples: int = 0) -> dict | None:
     if not KERAS_PYTHON.exists():
         return None
-    proc = subprocess.run([str(KERAS_PYTHON), str(ROOT / "bench/keras_mnist.py"),
+    proc = subprocess.run([str(KERAS_PYTHON), "-m", "bench.keras_mnist",
                            str(epochs), str(KERAS_SEEDS), str(samples)],
-                          capture_output=True, text=True, timeout=3600,
+                          capture_output=True, text=True, timeout=3600, cwd=ROOT,
                           env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
     if proc.returncode:
         print(proc.stderr[-2000:], file=sys.stderr)

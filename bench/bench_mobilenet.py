@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Week 3 benchmark: MobileNetV2 (224x224, ImageNet) per backend, from Python and from JS.
 
-    .venv/bin/python bench/bench_mobilenet.py        # after `python3 build.py build`
+    .venv/bin/python -m bench.bench_mobilenet        # after `python3 build.py build`
 
 For each backend, in a fresh browser context (nothing cached): the time to load the
 model files (model.json + 14 MB of weight shards, fetch and build), the first
@@ -16,11 +16,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import bench  # noqa: E402  (the shared page helpers and the guard)
-from tests.conftest import in_worker  # noqa: E402  (TF.js is in the runtime worker)
+from bench import bench  # the shared page helpers and the guard
+from tests.harness import in_worker  # TF.js is in the runtime worker
 
 ROOT = bench.ROOT
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Node-RED benchmark: ms per prediction with node-red-contrib-pytfjs, next to plain Node.js.
 
-    .venv/bin/python bench/bench_node_red.py        # after `python3 build.py build`
+    .venv/bin/python -m bench.bench_node_red        # after `python3 build.py build`
 
 Models as the labs export them (tests/exported_models.py): the rpsls image classifier
 (MobileNetV2 up to ``embedding`` + a dense head, 224x224 input) on a PNG photo, and a
@@ -23,17 +23,14 @@ import json
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "py")]
-
-from buildlib import models  # noqa: E402
-from tests.exported_models import csv_export, rpsls_export  # noqa: E402
-from tests.node_red import NodeRed, install_user_dir, predict_flow  # noqa: E402
+from buildlib import models
+from tests.exported_models import csv_export, rpsls_export
+from tests.harness import ROOT
+from tests.node_red import NodeRed, install_user_dir, predict_flow
 
 
 def plain_node(model: Path, payload: Path, kind: str, warmup: int, runs: int,

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Week 4 benchmark: the rock-paper-scissors-lizard-Spock transfer-learning lab.
 
-    .venv/bin/python bench/bench_rpsls.py           # after `python3 build.py build`
+    .venv/bin/python -m bench.bench_rpsls           # after `python3 build.py build`
 
 1. MobileNetV2 embedding (cut at ``embedding``), ms per frame, median after a warm-up,
    on wasm and webgl, the way the lab computes it (numpy square -> normalise -> predict
@@ -29,9 +29,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import bench  # noqa: E402  (the shared page helpers and the guard)
-from tests.conftest import in_worker  # noqa: E402  (TF.js is in the runtime worker)
+from bench import bench  # the shared page helpers and the guard
+from tests.harness import camera_args, in_worker, launch_browser
 
 ROOT = bench.ROOT
 
@@ -173,9 +172,7 @@ def per_backend(browser, base: str, backend: str, n: int, samples: int, epochs: 
 
 
 def camera_browser(pw, video: Path):
-    return pw.chromium.launch(executable_path=bench.CHROMIUM, headless=True, args=[
-        *bench.CHROMIUM_ARGS, "--use-fake-ui-for-media-stream",
-        "--use-fake-device-for-media-stream", f"--use-file-for-fake-video-capture={video}"])
+    return launch_browser(pw, camera_args(video))
 
 
 def ours(browser, base: str, captures: int) -> dict:

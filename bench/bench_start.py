@@ -3,7 +3,7 @@
 worker's offline copy (cached), side by side.
 
     python3 build.py bench                      # builds dist/ first, then runs this too
-    .venv/bin/python bench/bench_start.py --repeat 5
+    .venv/bin/python -m bench.bench_start --repeat 5
 
 Headless Debian Chromium against dist/ on loopback. "cold" is a fresh browser context
 each time (nothing cached, service workers off); "cached" is one context whose first
@@ -19,13 +19,8 @@ import argparse
 import os
 import statistics
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bench import site_and_browser  # noqa: E402  (dist/ on loopback + Chromium)
-from tests.conftest import PageLog, install_guard, wait_state  # noqa: E402
+from tests.harness import PageLog, install_guard, site_and_browser, wait_state
 
 MARKS = {
     "python-ready": ("Python ready (Pyodide booted)", 3000, 1500),

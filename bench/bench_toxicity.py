@@ -2,7 +2,7 @@
 """Toxicity lab: milliseconds per sentence, TF-IDF in Python vs the model in TF.js.
 
     python3 build.py bench                      # all benchmarks (builds dist/ first)
-    .venv/bin/python bench/bench_toxicity.py --sentences 2560 --backends wasm,cpu,webgl
+    .venv/bin/python -m bench.bench_toxicity --sentences 2560 --backends wasm,cpu,webgl
 
 In headless Debian Chromium against dist/ on loopback, per backend: the reference
 sentences repeated to ``--sentences`` lines, scored 256 per batch as the lab does, timed
@@ -19,22 +19,18 @@ import json
 import os
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "py"))
-sys.path.insert(0, str(ROOT / "bench"))
+import numpy as np
 
-import numpy as np  # noqa: E402
-
-from bench import (  # noqa: E402  (shared helpers)
+from bench.bench import (  # shared helpers
     new_page,
     print_table,
     run_python,
     site_and_browser,
     wait,
 )
-from pytfjs.text import TfidfVectorizer  # noqa: E402
+from pytfjs.text import TfidfVectorizer
+from tests.harness import ROOT
 
 REFS = json.loads((ROOT / "tests" / "fixtures" / "toxicity_refs.json").read_text("utf-8"))
 

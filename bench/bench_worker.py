@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """The runtime worker: what moving Python and TF.js off the page's thread buys, one table.
 
-    .venv/bin/python bench/bench_worker.py                 # the default MNIST run too
-    .venv/bin/python bench/bench_worker.py --mnist "samples=6000&epochs=3"
+    .venv/bin/python -m bench.bench_worker                 # the default MNIST run too
+    .venv/bin/python -m bench.bench_worker --mnist "samples=6000&epochs=3"
 
 Headless Debian Chromium against dist/ on loopback, side by side in one run:
 1. Stop to "ready": a click on Stop, then the page's state back to ``ready``, for a loop
@@ -23,16 +23,9 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-import bench_start  # noqa: E402
-
-import bench  # noqa: E402  (the shared page helpers and the guard)
-from tests.conftest import wait_until  # noqa: E402
+from bench import bench, bench_start
+from tests.harness import wait_until
 
 LOOP = "x = 0\nwhile True:\n    x += 1\n"
 SLEEP = "import time\ntime.sleep(600)\n"

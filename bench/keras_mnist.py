@@ -19,10 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from buildlib import sprites  # standard library only
 
-from buildlib import sprites  # noqa: E402  (standard library only)
+ROOT = Path(__file__).resolve().parent.parent
 
 LEARNING_RATE = 0.003  # the MNIST lab's default
 BATCH = 512

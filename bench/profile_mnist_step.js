@@ -9,6 +9,7 @@
 'use strict';
 const fs = require('fs'); const path = require('path');
 const tf = require('@tensorflow/tfjs'); require('@tensorflow/tfjs-backend-wasm');
+const {courseCnn} = require('../tests/node/course_cnn.js');
 globalThis.tf = tf;
 for (const file of ['wasm_kernels.js', 'wasm_simd_kernels.js']) {
   (0, eval)(fs.readFileSync(path.join(__dirname, '../site/js', file), 'utf8'));
@@ -41,15 +42,7 @@ async function profile(m, x, y, label) {
   S.register(tf);
   await tf.setBackend('wasm'); await tf.ready();
   await S.load(tf, (name) => fs.readFileSync(path.join(DIR, name)));
-  const m = tf.sequential();
-  m.add(tf.layers.conv2d({inputShape: [28, 28, 1], kernelSize: 3, filters: 8, activation: 'relu'}));
-  m.add(tf.layers.maxPooling2d({poolSize: [2, 2]}));
-  m.add(tf.layers.conv2d({kernelSize: 3, filters: 16, activation: 'relu'}));
-  m.add(tf.layers.maxPooling2d({poolSize: [2, 2]}));
-  m.add(tf.layers.flatten());
-  m.add(tf.layers.dense({units: 128, activation: 'relu'}));
-  m.add(tf.layers.dense({units: 10, activation: 'softmax'}));
-  m.compile({optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy']});
+  const m = courseCnn(tf);
   const x = tf.randomUniform([512, 28, 28, 1]);
   const y = tf.oneHot(tf.randomUniform([512], 0, 10, 'int32'), 10);
   S.enabled = false;

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -121,7 +122,7 @@ def exported(cache: Path | None = None) -> Path:
             [str(python), str(EXPORT_CODE[0]), str(sources[inputs.PROFANITY_MODEL.path]),
              str(sources[inputs.PROFANITY_VECTORIZER.path]), str(out),
              f"{inputs.PROFANITY.name} {inputs.PROFANITY.version}"],
-            capture_output=True, text=True)
+            capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(config.PY_SRC)))
         if proc.returncode != 0:
             raise IntegrityError(f"the toxicity export failed:\n{proc.stderr.strip()}")
         report = json.loads(proc.stdout.strip().splitlines()[-1])

@@ -3,7 +3,8 @@
 Not imported by the build: ``buildlib/toxicity.py`` runs it in its own cached venv that
 has scikit-learn 1.9.1 (needed to unpickle the model), as
 
-    <venv>/bin/python buildlib/toxicity_export.py MODEL.joblib VECTORIZER.joblib OUT_DIR SOURCE
+    PYTHONPATH=py <venv>/bin/python buildlib/toxicity_export.py \
+        MODEL.joblib VECTORIZER.joblib OUT_DIR SOURCE
 
 where SOURCE names the pinned package the pickles come from (``alt-profanity-check 1.9.1``,
 from ``inputs.py``); it is written into ``vectorizer.json`` and named in every error.
@@ -30,9 +31,6 @@ import re
 import sys
 from pathlib import Path
 from typing import Any
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "py"))
 
 import joblib  # noqa: E402
 import numpy as np  # noqa: E402

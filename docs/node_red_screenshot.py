@@ -1,6 +1,6 @@
 """Regenerate docs/node-red-flow.png (the README's picture of the example flow).
 
-    .venv/bin/python docs/node_red_screenshot.py      # after `python3 build.py build`
+    .venv/bin/python -m docs.node_red_screenshot      # after `python3 build.py build`
 
 Installs node-red-contrib-pytfjs offline into a temporary Node-RED user directory, deploys
 the package's example flow with exports made like the labs make them (tests/
@@ -10,18 +10,14 @@ Node-RED editor in headless Debian Chromium. Node-RED is stopped by its PID.
 
 from __future__ import annotations
 
-import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "py")]
-
-from buildlib import models  # noqa: E402
-from pytfjs.export import zip_files  # noqa: E402
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, LOOPBACK  # noqa: E402
-from tests.exported_models import csv_export, rpsls_export  # noqa: E402
-from tests.node_red import NodeRed, example_flow, install_user_dir  # noqa: E402
+from buildlib import models
+from pytfjs.export import zip_files
+from tests.exported_models import csv_export, rpsls_export
+from tests.harness import LOOPBACK, ROOT, launch_browser
+from tests.node_red import NodeRed, example_flow, install_user_dir
 
 
 def main() -> None:
@@ -43,7 +39,7 @@ def main() -> None:
             for _ in range(3):  # the first prediction warms TF.js up; the badge shows the last
                 red.post_bytes("/rpsls", picture.read_bytes(), "image/png")
             with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                browser = launch_browser(pw)
                 page = browser.new_page(viewport={"width": 1440, "height": 520})
                 # the editor asks only Node-RED (loopback); anything else is refused
                 page.route("**/*", lambda route: route.continue_()

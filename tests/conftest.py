@@ -1,36 +1,27 @@
-"""Shared fixtures: the built site served on loopback, and headless Debian Chromium.
+"""Fixtures: the built site served on loopback, and headless Debian Chromium.
 
-Browser tests are marked ``browser``; run only the CPython unit tests with
-``pytest -m "not browser"``. Every browser test fails if the page asks for anything
+The helpers they use (and tests import) live in ``tests/harness.py``, shared with
+bench/ and docs/. Browser tests are marked ``browser``; run only the CPython unit tests
+with ``pytest -m "not browser"``. Every browser test fails if the page asks for anything
 from a host other than 127.0.0.1/localhost.
-
-Playwright's ``page.wait_for_function`` evaluates its predicate with ``eval`` from a
-later task, which works only while the site's Content-Security-Policy allows
-'unsafe-eval' (today for tfjs-vis alone): tests wait with ``wait_until``, which does not
-depend on it. (``page.evaluate`` runs through the DevTools protocol, outside the policy.)
 """
 
 from __future__ import annotations
 
 import os
-import time
-import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
-# --enable-unsafe-webgpu: WebGPU without a GPU, on SwiftShader's fallback adapter (slow,
-# never the site's default; tests/browser/test_webgpu.py checks the backend on it).
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--enable-unsafe-swiftshader",
-    "--ignore-gpu-blocklist", "--enable-unsafe-webgpu",
-]
-LAB_TIMEOUT_MS = 240_000
+from tests.harness import (
+    LAB_TIMEOUT_MS,
+    ROOT,
+    PageLog,
+    guarded_context,
+    launch_browser,
+    serve_site,
+)
 
 
 @pytest.fixture(scope="session")
@@ -51,11 +42,8 @@ def fixtures_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def site_url(dist_dir: Path, fixtures_dir: Path) -> Iterator[str]:
-    from buildlib.server import serve_in_thread
-
-    os.environ.setdefault("PYTFJS_QUIET_SERVER", "1")
     # dist/ is also served under /sub/path/ to prove it works from any sub-path
-    server, url = serve_in_thread(dist_dir, mounts={"_test": fixtures_dir, "sub": dist_dir})
+    server, url = serve_site(dist_dir, mounts={"_test": fixtures_dir, "sub": dist_dir})
     yield url
     server.shutdown()
 
@@ -64,35 +52,13 @@ def site_url(dist_dir: Path, fixtures_dir: Path) -> Iterator[str]:
 def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian chromium is missing: run `python3 build.py test` to install it")
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            browser = launch_browser(pw)
+        except RuntimeError as exc:
+            pytest.fail(str(exc))
         yield browser
         browser.close()
-
-
-class PageLog:
-    """What a page did that a test may want to check: external requests, errors."""
-
-    def __init__(self) -> None:
-        self.external: list[str] = []
-        self.console: list[str] = []
-        self.page_errors: list[str] = []
-
-
-# Runs before any page script (the DevTools protocol injects it, outside the policy).
-CSP_RECORDER = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", (e) => window.__cspViolations.push(
-  `${e.effectiveDirective} blocked ${e.blockedURI || "(inline)"}`
-  + ` at ${e.sourceFile}:${e.lineNumber}`));
-"""
-
-
-def csp_violations(page) -> list[str]:
-    """The securitypolicyviolation events the current document has seen so far."""
-    return page.evaluate("window.__cspViolations || ['(recorder missing)']")
 
 
 @pytest.fixture
@@ -100,28 +66,11 @@ def page_log() -> PageLog:
     return PageLog()
 
 
-def install_guard(context, log: PageLog) -> None:
-    """Abort and record every request of ``context`` to a host that is not loopback."""
-
-    def guard(route) -> None:
-        url = route.request.url
-        host = urllib.parse.urlsplit(url).hostname or ""
-        if url.startswith(("data:", "blob:")) or host in LOOPBACK:
-            route.continue_()
-        else:
-            log.external.append(url)
-            route.abort()
-
-    context.route("**/*", guard)
-
-
 @pytest.fixture
 def sw_page(browser) -> Iterator[tuple[object, object, PageLog]]:
     """A page whose context lets service workers run (the offline copy), with the guard."""
     log = PageLog()
-    context = browser.new_context(service_workers="allow")
-    install_guard(context, log)
-    context.add_init_script(CSP_RECORDER)
+    context = guarded_context(browser, log, service_workers="allow")
     page = context.new_page()
     page.set_default_timeout(LAB_TIMEOUT_MS)
     yield context, page, log
@@ -133,10 +82,8 @@ def sw_page(browser) -> Iterator[tuple[object, object, PageLog]]:
 def page(browser, page_log: PageLog) -> Iterator[object]:
     # Service workers (the offline copy) are off here: each new context would otherwise
     # cache the whole site in the background; test_offline.py turns them on.
-    context = browser.new_context(viewport={"width": 1280, "height": 900},
-                                  service_workers="block")
-    install_guard(context, page_log)
-    context.add_init_script(CSP_RECORDER)  # csp_violations(page) reads what it saw
+    context = guarded_context(browser, page_log, viewport={"width": 1280, "height": 900},
+                              service_workers="block")
     page = context.new_page()
     page.set_default_timeout(LAB_TIMEOUT_MS)
     page.on("console", lambda msg: page_log.console.append(f"{msg.type}: {msg.text}"))
@@ -144,115 +91,3 @@ def page(browser, page_log: PageLog) -> Iterator[object]:
     yield page
     context.close()
     assert not page_log.external, f"the page requested non-loopback URLs: {page_log.external}"
-
-
-def lab_url(site_url: str, lab: str, **params: object) -> str:
-    query = urllib.parse.urlencode({"lab": lab, **{k: str(v) for k, v in params.items()}})
-    return f"{site_url}lab.html?{query}"
-
-
-def wait_until(page, expression: str, arg: object = None,
-               timeout: float = LAB_TIMEOUT_MS, poll_ms: float = 50) -> object:
-    """Poll ``page.evaluate(expression, arg)`` until it is truthy; return that value.
-
-    A CSP-safe ``page.wait_for_function`` (see the module docstring); like it, it keeps
-    waiting across a navigation (the page reloading itself).
-    """
-    from playwright.sync_api import Error as PlaywrightError
-
-    deadline = time.monotonic() + timeout / 1000
-    while True:
-        try:
-            value = page.evaluate(expression, arg)
-        except PlaywrightError as exc:
-            if "context was destroyed" not in str(exc):
-                raise
-            value = None
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"waited {timeout / 1000:.0f} s for: {expression}")
-        page.wait_for_timeout(poll_ms)
-
-
-def wait_state(page, *states: str, timeout: float = LAB_TIMEOUT_MS) -> str:
-    """Wait until document.body.dataset.state is one of ``states``; return it."""
-    return wait_until(page, "states => states.includes(document.body.dataset.state) "
-                      "&& document.body.dataset.state", list(states), timeout=timeout)
-
-
-def open_lab(page, site_url: str, lab: str, **params: object) -> str:
-    page.goto(lab_url(site_url, lab, **params))
-    return wait_state(page, "ready", "done", "error")
-
-
-def run_in_lab(page, code: str) -> str:
-    """Put ``code`` in the editor, press Run, and wait for the run to end; returns the state."""
-    page.evaluate("code => window.pytfjs.setCode(code)", code)
-    page.click("#run")
-    return wait_state(page, "done", "error", "ready")
-
-
-def share_at_least(fraction: float, total: int, percent: int) -> bool:
-    """Whether a reported share of ``total`` items is at least ``percent`` % of them, counted.
-
-    TF.js metrics are float32 means: 950 right of 1,000 arrives as 0.949999988..., which a
-    float comparison with 0.95 fails. Round back to the count, compare integers.
-    """
-    return round(fraction * total) * 100 >= percent * total
-
-
-def long_decimals(page) -> list[str]:
-    """Numbers shown in the Results panel with more than 4 decimals (there should be none)."""
-    import re
-
-    return re.findall(r"\d\.\d{5,}", page.inner_text("#results"))
-
-
-def runtime_worker(page, timeout: float = LAB_TIMEOUT_MS):
-    """The page's runtime worker (site/worker.js: Pyodide and TF.js), the newest one
-    (Stop or a crash can replace it)."""
-    deadline = time.monotonic() + timeout / 1000
-    while True:
-        workers = [w for w in page.workers if w.url.split("?")[0].endswith("/worker.js")]
-        if workers:
-            return workers[-1]
-        if time.monotonic() > deadline:
-            raise TimeoutError("the page has no runtime worker")
-        page.wait_for_timeout(50)
-
-
-def in_worker(page, expression: str, arg: object = None) -> object:
-    """Evaluate ``expression`` in the runtime worker, where ``tf`` and ``pytfjsHost`` live
-    (through the DevTools protocol, like ``page.evaluate``, outside the CSP)."""
-    return runtime_worker(page).evaluate(expression, arg)
-
-
-def tensor_count(page) -> int:
-    """``tf.memory().numTensors`` in the runtime worker."""
-    return in_worker(page, "tf.memory().numTensors")
-
-
-def console_text(page) -> str:
-    return page.evaluate("document.getElementById('console').innerText")
-
-
-def drop_file(page, name: str, data: bytes | None = None, size: int | None = None,
-              mime: str = "text/csv") -> None:
-    """Drop a file on the lab's drop zone, the way a person drags one in."""
-    page.wait_for_selector(".drop-zone")
-    page.evaluate("""([name, bytes, size, mime]) => {
-        const content = size ? new Uint8Array(size).fill(65) : new Uint8Array(bytes);
-        const data = new DataTransfer();
-        data.items.add(new File([content], name, {type: mime}));
-        document.querySelector('.drop-zone').dispatchEvent(
-            new DragEvent('drop', {dataTransfer: data, bubbles: true, cancelable: true}));
-    }""", [name, list(data or b""), size, mime])
-
-
-def expect_problem(page, text: str) -> None:
-    assert wait_state(page, "error", "done") == "error", console_text(page)
-    assert text in page.inner_text("#inputs .ask-error")
-    assert "Problem: " in console_text(page) and "Traceback" not in console_text(page)
-    assert tensor_count(page) == 0
-    assert not page.is_disabled("#run")

@@ -9,7 +9,7 @@ import pytest
 
 from buildlib import config
 from buildlib.integrity import verify
-from tests.conftest import console_text, lab_url, open_lab, wait_state, wait_until
+from tests.harness import console_text, lab_url, open_lab, wait_state, wait_until
 
 pytestmark = pytest.mark.browser
 

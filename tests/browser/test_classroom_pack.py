@@ -10,7 +10,7 @@ import zipfile
 import pytest
 
 from buildlib.pack import write_pack
-from tests.conftest import console_text, wait_state
+from tests.harness import console_text, wait_state
 
 pytestmark = pytest.mark.browser
 

@@ -15,7 +15,7 @@ import shutil
 
 import pytest
 
-from tests.conftest import ROOT, console_text, lab_url, tensor_count, wait_state
+from tests.harness import ROOT, console_text, lab_url, tensor_count, wait_state
 
 pytestmark = pytest.mark.browser
 

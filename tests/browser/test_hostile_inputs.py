@@ -16,7 +16,7 @@ import re
 import pytest
 
 from tests import hostile
-from tests.conftest import (
+from tests.harness import (
     console_text,
     lab_url,
     runtime_worker,

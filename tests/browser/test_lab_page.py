@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.conftest import (
+from tests.harness import (
     console_text,
     in_worker,
     lab_url,

@@ -10,7 +10,7 @@ import pytest
 
 from buildlib import sprites
 from pytfjs.data.sprites import SpriteSet
-from tests.conftest import (
+from tests.harness import (
     console_text,
     lab_url,
     long_decimals,

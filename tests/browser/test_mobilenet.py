@@ -15,14 +15,14 @@ from pytfjs.convert import mobilenet_v2 as mn
 from pytfjs.convert.torch_state import load_state_dict
 from pytfjs.data import images
 from tests import mobilenet_reference as ref
-from tests.conftest import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
+from tests.harness import (
     LAB_TIMEOUT_MS,
     PageLog,
+    camera_args,
     console_text,
     install_guard,
     lab_url,
+    launch_browser,
     long_decimals,
     run_in_lab,
     tensor_count,
@@ -206,10 +206,7 @@ def test_an_unknown_sample_names_the_ones_there_are(page, site_url):
 
 def test_a_webcam_snapshot_is_classified(browser, site_url):
     """With Chromium's fake camera (a moving test pattern), Take photo gives a picture."""
-    camera = browser.browser_type.launch(
-        executable_path=CHROMIUM, headless=True,
-        args=[*CHROMIUM_ARGS, "--use-fake-device-for-media-stream",
-              "--use-fake-ui-for-media-stream"])
+    camera = launch_browser(browser.browser_type, camera_args())
     log = PageLog()
     try:
         context = camera.new_context(service_workers="block", permissions=["camera"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import console_text, lab_url, wait_state
+from tests.harness import console_text, lab_url, wait_state
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ import pytest
 
 from buildlib import manifest
 from buildlib.server import serve_in_thread
-from tests.conftest import wait_state, wait_until
+from tests.harness import wait_state, wait_until
 
 pytestmark = pytest.mark.browser
 

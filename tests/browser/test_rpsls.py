@@ -23,12 +23,13 @@ import pytest
 
 from pytfjs.data import images
 from tests import mobilenet_reference as ref
-from tests.conftest import (
+from tests.harness import (
     CHROMIUM,
     CHROMIUM_ARGS,
     LAB_TIMEOUT_MS,
     ROOT,
     PageLog,
+    camera_args,
     console_text,
     in_worker,
     install_guard,
@@ -65,10 +66,7 @@ def videos(photos, tmp_path_factory) -> dict[tuple[str, str], Path]:
 def camera_page(browser, profile: Path, video: Path | None = None, deny: bool = False
                 ) -> Iterator[object]:
     """A page in a Chromium whose webcam plays ``video`` (or that refuses the camera)."""
-    args = [*CHROMIUM_ARGS, "--use-fake-device-for-media-stream",
-            "--use-fake-ui-for-media-stream=deny" if deny else "--use-fake-ui-for-media-stream"]
-    if video is not None:
-        args.append(f"--use-file-for-fake-video-capture={video}")
+    args = [*CHROMIUM_ARGS, *camera_args(video, deny)]
     log = PageLog()
     context = browser.browser_type.launch_persistent_context(
         str(profile), executable_path=CHROMIUM, headless=True, args=args,

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from buildlib import sprites
-from tests.conftest import console_text, open_lab, run_in_lab
+from tests.harness import console_text, open_lab, run_in_lab
 
 pytestmark = pytest.mark.browser
 

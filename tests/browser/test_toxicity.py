@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.conftest import (
+from tests.harness import (
     console_text,
     lab_url,
     long_decimals,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.test_wasm_training import CNN
-from tests.conftest import (
+from tests.harness import (
     console_text,
     in_worker,
     open_lab,

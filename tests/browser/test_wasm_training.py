@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import (
+from tests.harness import (
     console_text,
     in_worker,
     open_lab,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import (
+from tests.harness import (
     console_text,
     csp_violations,
     in_worker,

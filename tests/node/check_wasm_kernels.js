@@ -18,6 +18,7 @@ const fs = require('fs');
 const path = require('path');
 const tf = require('@tensorflow/tfjs');
 require('@tensorflow/tfjs-backend-wasm');
+const {courseCnnLayers} = require('./course_cnn.js');
 
 const TOL = 1e-5;
 let failed = false;
@@ -55,14 +56,7 @@ const MODELS = {
     tf.layers.dense({units: 16, activation: 'relu', inputShape: [8]}),
     tf.layers.dropout({rate: 0.3}),
     tf.layers.dense({units: 1, activation: 'sigmoid'})]],
-  d: () => [[28, 28, 1], 10, 'adam', 'categoricalCrossentropy', [
-    tf.layers.conv2d({filters: 8, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1]}),
-    tf.layers.maxPooling2d({poolSize: 2}),
-    tf.layers.conv2d({filters: 16, kernelSize: 3, activation: 'relu'}),
-    tf.layers.maxPooling2d({poolSize: 2}),
-    tf.layers.flatten(),
-    tf.layers.dense({units: 128, activation: 'relu'}),
-    tf.layers.dense({units: 10, activation: 'softmax'})]],
+  d: () => [[28, 28, 1], 10, 'adam', 'categoricalCrossentropy', courseCnnLayers(tf)],
   e: () => [[28, 28, 1], 10, 'adam', 'categoricalCrossentropy', [
     tf.layers.conv2d({filters: 8, kernelSize: 3, strides: 2, padding: 'same',
                       activation: 'relu', inputShape: [28, 28, 1]}),

@@ -24,6 +24,7 @@ const fs = require('fs');
 const path = require('path');
 const tf = require('@tensorflow/tfjs');
 require('@tensorflow/tfjs-backend-wasm');
+const {courseCnnLayers} = require('./course_cnn.js');
 
 const ROOT = path.join(__dirname, '../..');
 const DIR = process.argv[2] || path.join(ROOT, 'build/kernels');
@@ -318,14 +319,7 @@ function randData(n, seed, lo = -1, hi = 1) {
 }
 
 const MODELS = {
-  course: () => [
-    tf.layers.conv2d({filters: 8, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1]}),
-    tf.layers.maxPooling2d({poolSize: 2}),
-    tf.layers.conv2d({filters: 16, kernelSize: 3, activation: 'relu'}),
-    tf.layers.maxPooling2d({poolSize: 2}),
-    tf.layers.flatten(),
-    tf.layers.dense({units: 128, activation: 'relu'}),
-    tf.layers.dense({units: 10, activation: 'softmax'})],
+  course: () => courseCnnLayers(tf),
   strided: () => [
     tf.layers.conv2d({filters: 6, kernelSize: 5, strides: 2, padding: 'same', activation: 'relu',
                       inputShape: [28, 28, 1]}),

@@ -23,7 +23,7 @@ from pytfjs.convert.torch_state import TorchStateError, load_state_dict
 from pytfjs.data import csv, images
 from pytfjs.text import sentences
 from tests import hostile
-from tests.conftest import ROOT
+from tests.harness import ROOT
 from tests.pictures import png_rgb
 
 JARGON = ("Traceback", "Error:", "newline=''", "_csv", "errno")

@@ -7,6 +7,7 @@ page shell, the Node examples and checks, and the benchmarks' Node scripts with
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -38,3 +39,43 @@ def test_eslint_really_checks_the_page_scripts():
                             cwd=ROOT, input="var probe = 1;\nwindow.probe = probe;\n",
                             capture_output=True, text=True, check=False)
     assert result.returncode == 1 and "no-var" in result.stdout
+
+
+def _project_python() -> list[Path]:
+    skip = {".venv", "node_modules", "dist", "build", ".git"}
+    return [p for p in ROOT.rglob("*.py")
+            if not skip.intersection(p.relative_to(ROOT).parts) and ".keras-venv" not in str(p)]
+
+
+def _edits_sys_path(node: ast.AST) -> bool:
+    """``sys.path.insert(...)``/``append``/``extend``, or an assignment into ``sys.path``."""
+    def is_sys_path(n: ast.AST) -> bool:
+        return (isinstance(n, ast.Attribute) and n.attr == "path"
+                and isinstance(n.value, ast.Name) and n.value.id == "sys")
+
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        return node.func.attr in {"insert", "append", "extend"} and is_sys_path(node.func.value)
+    if isinstance(node, (ast.Assign, ast.AugAssign)):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        return any(is_sys_path(t) or (isinstance(t, ast.Subscript) and is_sys_path(t.value))
+                   for t in targets)
+    return False
+
+
+def test_no_module_edits_sys_path():
+    """Imports work through pytest's pythonpath and the test venv's .pth (build.py), and
+    the benchmarks run as modules: a ``sys.path.insert`` would hide a broken layout."""
+    found = [f"{p.relative_to(ROOT)}:{n.lineno}" for p in _project_python()
+             for n in ast.walk(ast.parse(p.read_text("utf-8"))) if _edits_sys_path(n)]
+    assert not found, f"sys.path edited in {found}"
+    assert _edits_sys_path(ast.parse("import sys\nsys.path.insert(0, 'x')").body[1].value)
+    assert _edits_sys_path(ast.parse("sys.path[:0] = ['x']").body[0])
+
+
+def test_conftest_holds_only_fixtures():
+    """Helpers live in tests/harness.py (shared with bench/ and docs/), not in conftest."""
+    tree = ast.parse((ROOT / "tests" / "conftest.py").read_text("utf-8"))
+    defined = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
+    helpers = [n.name for n in defined
+               if not any("fixture" in ast.unparse(d) for d in n.decorator_list)]
+    assert defined and not helpers, f"not fixtures: {helpers}"

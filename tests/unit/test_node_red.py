@@ -26,8 +26,8 @@ from pytfjs.convert.torch_state import load_state_dict
 from pytfjs.data import images
 from pytfjs.export import zip_files
 from tests import mobilenet_reference as ref
-from tests.conftest import ROOT
 from tests.exported_models import csv_export, rpsls_export
+from tests.harness import ROOT
 from tests.node_red import (
     NodeRed,
     example_flow,

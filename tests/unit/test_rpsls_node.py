@@ -15,7 +15,7 @@ import pytest
 
 from pytfjs.data import images
 from tests import mobilenet_reference as ref
-from tests.conftest import ROOT
+from tests.harness import ROOT
 
 META = {"scale": 255, "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]}
 

@@ -17,7 +17,7 @@ from pytfjs.convert.writer import decode_weights, layers_model_files
 from pytfjs.data import images
 from pytfjs.transfer import Samples, combine, export_metadata, split
 from tests import mobilenet_reference as ref
-from tests.conftest import ROOT
+from tests.harness import ROOT
 
 RNG = np.random.default_rng(0)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 
-from tests.conftest import ROOT
+from tests.harness import ROOT
 
 
 def test_course_models_match_cpu_in_node():

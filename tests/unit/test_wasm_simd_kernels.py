@@ -11,7 +11,7 @@ import pytest
 
 from buildlib import inputs, kernels
 from buildlib.integrity import IntegrityError
-from tests.conftest import ROOT
+from tests.harness import ROOT
 
 
 @pytest.fixture(scope="module")
