@@ -27,6 +27,14 @@ def _number(value: float) -> str:
     return f"{value:.4g}"
 
 
+def _finite(value: Any) -> bool:
+    return isinstance(value, (int, float)) and math.isfinite(value)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _series(data: dict[str, Any]) -> list[tuple[str, list[dict[str, float]]]]:
     """tfjs-vis point data ({values: points or [points, ...], series}) as (name, points)."""
     values = data.get("values") or []
@@ -46,11 +54,13 @@ def describe(kind: str, data: Any, options: dict[str, Any] | None = None) -> str
             x_label = options.get("xLabel") or "x"
             parts = []
             for name, points in _series(data):
+                points = [p for p in points if _finite(p.get("y"))]  # a gap is no point
                 if not points:
                     continue
                 ys = [p["y"] for p in points]
-                parts.append(f"{name}: {len(ys)} points over {x_label} {_number(points[0]['x'])}"
-                             f" to {_number(points[-1]['x'])}, first {_number(ys[0])}, last "
+                parts.append(f"{name}: {_count(len(ys), 'point')} over {x_label} "
+                             f"{_number(points[0]['x'])} to {_number(points[-1]['x'])}, "
+                             f"first {_number(ys[0])}, last "
                              f"{_number(ys[-1])}, lowest {_number(min(ys))}, highest "
                              f"{_number(max(ys))}")
             return "; ".join(parts) or "no data yet"
@@ -93,63 +103,47 @@ def describe(kind: str, data: Any, options: dict[str, Any] | None = None) -> str
             flat = [v for row in rows for v in row]
             return (f"{len(rows)} by {len(rows[0]) if rows else 0} values from "
                     f"{_number(min(flat))} to {_number(max(flat))}")
-    except (KeyError, TypeError, ValueError, IndexError):
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
         pass
     return f"{kind} chart"
 
 
 def render(kind: str, title: str, data: Any, options: dict[str, Any] | None = None) -> None:
-    """Draw a tfjs-vis chart (``tfvis.render[kind]``) into the chart surface ``title``.
+    """Draw a chart into the chart surface ``title``: ``kind`` is a ``tfvis.render`` name.
 
-    The page loads tfjs-vis on first use and draws asynchronously; data goes as JSON,
-    with ``describe()``'s text alternative (the chart's accessible name and caption).
-    Line charts are first laid out by x (:func:`aligned_by_x`).
+    The page draws line charts (points at their own x, a gap for a null y) and confusion
+    matrices (a shaded table) itself, cheaply enough to redraw live; other kinds load
+    tfjs-vis on first use. Data goes as JSON, with ``describe()``'s text alternative (the
+    chart's accessible name and caption).
     """
     page = _compat.ui()
     if page is None:
         return
-    drawn, options = data, dict(options or {})
-    if kind == "linechart":
-        drawn = aligned_by_x(data)
-        if drawn is not data and len(drawn["values"][0]) <= 21:
-            options.setdefault("xType", "ordinal")  # a tick per epoch, not 0.2-epoch steps
-    page.render(kind, title, json.dumps(drawn), json.dumps(options),
+    options = dict(options or {})
+    data = as_json_data(data)
+    page.render(kind, title, json.dumps(data, allow_nan=False), json.dumps(options),
                 describe(kind, data, options))
+
+
+def as_json_data(value: Any) -> Any:
+    """Chart data the page can read: numpy numbers and arrays become plain ones, and a
+    NaN or infinite number becomes null (a gap in a line), since JSON has no NaN."""
+    if isinstance(value, dict):
+        return {str(k): as_json_data(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [as_json_data(v) for v in value]
+    if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):
+        return as_json_data(value.tolist())  # numpy arrays and scalars
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def linechart(title: str, data: dict[str, Any], x_label: str = "epoch",
               y_label: str = "") -> None:
-    """A line per series of ``{x, y}`` points (tfjs-vis), drawn at their own x."""
+    """A line per series of ``{x, y}`` points, drawn at their own x."""
     render("linechart", title, data, {"xLabel": x_label, "yLabel": y_label or title.lower(),
                                       "height": 220, "zoomToFit": True})
-
-
-def aligned_by_x(data: dict[str, Any]) -> dict[str, Any]:
-    """Line data laid out the way tfjs-vis 1.5.1's linechart reads it.
-
-    That linechart ignores ``x``: it draws the i-th point of every series at x = i and
-    reads the same index from each series. Left alone, epochs 1..n would be drawn at
-    0..n-1, and a series with a gap (a NaN loss left out) would shift or break the chart.
-    So when every x is a whole number from 0 (epochs, batches), each series is spread
-    over x = 0..largest x, with null (a gap in the line) wherever it has no finite value.
-    Other data is passed through unchanged.
-    """
-    try:
-        series = _series(data)
-        xs = [p.get("x") for _, points in series for p in points]
-    except (AttributeError, TypeError):  # not tfjs-vis line data: tfjs-vis will say so
-        return data
-    if not xs or not all(isinstance(x, int) and 0 <= x <= 100_000 for x in xs):
-        return data
-    values = []
-    for _, points in series:
-        row: list[dict[str, Any]] = [{"x": x, "y": None} for x in range(max(xs) + 1)]
-        for p in points:
-            y = p.get("y")
-            if isinstance(y, (int, float)) and math.isfinite(y):
-                row[p["x"]]["y"] = y
-        values.append(row)
-    return {"values": values, "series": [name for name, _ in series]}
 
 
 class Pause:

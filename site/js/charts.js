@@ -1,8 +1,11 @@
 /*
  * charts.js: the Charts panel. Each chart, picture or table lives in a "surface" (a
- * figure named after its title); tfjs-vis draws the charts, loaded on the first one.
+ * figure named after its title). Line charts (every live training chart) are drawn by
+ * linechart.js and confusion matrices are tables, both cheap enough to redraw while a
+ * model trains; other tfjs-vis charts load tfjs-vis on first use.
  */
 import { $, siteUrl } from "./dom.js";
+import { drawLineChart } from "./linechart.js";
 import { err } from "./output.js";
 import { reveal } from "./reveal.js";
 
@@ -93,17 +96,71 @@ function loadVis() {
 }
 
 /**
- * Draw a tfjs-vis chart ("linechart", "scatterplot", "heatmap", ...) into a surface.
- * ``summary`` (from pytfjs.ui.describe) is its text alternative: the accessible name
- * of the picture, and a caption under it.
+ * A confusion matrix as a table: rows are the true classes, columns the predicted ones,
+ * each cell shaded by its share of the row. Readable, copyable, and read out cell by cell.
+ */
+function confusionTable(element, { values, tickLabels }) {
+  const labels = tickLabels || values.map((_, i) => String(i));
+  const t = document.createElement("table");
+  t.className = "data-table confusion";
+  const head = t.createTHead().insertRow();
+  const corner = document.createElement("th");
+  corner.textContent = "true \\ predicted";
+  head.appendChild(corner);
+  for (const name of labels) {
+    const th = document.createElement("th");
+    th.scope = "col";
+    th.textContent = name;
+    head.appendChild(th);
+  }
+  const body = t.createTBody();
+  values.forEach((row, i) => {
+    const tr = body.insertRow();
+    const th = document.createElement("th");
+    th.scope = "row";
+    th.textContent = labels[i];
+    tr.appendChild(th);
+    const total = row.reduce((a, b) => a + b, 0) || 1;
+    row.forEach((count, j) => {
+      const cell = tr.insertCell();
+      cell.textContent = String(count);
+      // right answers in blue by their share of the row; mix-ups in orange, three times
+      // as strong, so a 10% confusion stands out. At most 45% of the colour: the dark
+      // text keeps a contrast of 8:1 or more (WCAG asks 4.5:1).
+      const share = count / total;
+      const alpha = Math.min(0.45, i === j ? share * 0.45 : share * 1.5);
+      cell.style.background = `rgba(${i === j ? "0, 114, 178" : "213, 94, 0"}, ${alpha.toFixed(3)})`;
+    });
+  });
+  element.replaceChildren(t);
+}
+
+/**
+ * Draw a chart ("linechart", "confusionMatrix", or any other tfjs-vis chart:
+ * "scatterplot", "barchart", "heatmap", ...) into a surface. ``summary`` (from
+ * pytfjs.ui.describe) is its text alternative: the accessible name of the picture, and a
+ * caption under it.
  */
 export function render(kind, title, dataJson, optionsJson, summary) {
-  const element = surface(title);
+  try {
+    draw(kind, title, JSON.parse(dataJson), JSON.parse(optionsJson || "{}"), summary);
+  } catch (e) {
+    err(`chart "${title}": ${e.message || e}`);
+  }
+}
+
+function draw(kind, title, data, options, summary) {
+  let element = surface(title);
+  if (kind === "confusionMatrix") element = scrollRegion(element, title);
   if (summary) {
     element.setAttribute("aria-label", `${title}: ${summary}`);
     const note = element.parentElement.querySelector(".chart-summary");
     note.textContent = summary;
     note.hidden = false;
+  }
+  if (kind === "confusionMatrix") {
+    confusionTable(element, data);
+    return;
   }
   // vega gives the element it draws into its own role and name ("Vega
   // visualization"): draw one level down, so the picture keeps the text alternative
@@ -113,8 +170,12 @@ export function render(kind, title, dataJson, optionsJson, summary) {
     target.className = "vis";
     element.replaceChildren(target);
   }
+  if (kind === "linechart") {
+    drawLineChart(target, data, options);
+    return;
+  }
   loadVis()
-    .then((vis) => vis.render[kind](target, JSON.parse(dataJson), JSON.parse(optionsJson || "{}")))
+    .then((vis) => vis.render[kind](target, data, options))
     .catch((e) => err(`chart "${title}": ${e.message || e}`));
 }
 

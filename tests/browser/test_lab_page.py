@@ -145,8 +145,36 @@ def test_progress_bar_and_chart_after_training(page, site_url):
     assert page.inner_text("#train-text").startswith("epoch 500/500")
     assert page.evaluate("document.getElementById('train-bar').value") == 1
     chart = "#charts figure[data-title='Loss']"
-    assert page.locator(f"{chart} svg, {chart} canvas").count() > 0
+    canvas = page.locator(f"{chart} canvas.linechart")
+    # drawn by the page (js/linechart.js): the line's colour is on the canvas
+    assert page.evaluate("""c => {
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let line = 0;
+        for (let i = 0; i < d.length; i += 4) {
+            if (d[i] < 40 && d[i + 2] > 150 && d[i + 3]) line += 1;  // #0072b2, the line
+        }
+        return line;
+    }""", canvas.element_handle()) > 100
+    assert page.get_attribute(f"{chart} .surface-body", "aria-label").startswith(
+        "Loss: loss: 500 points over epoch 1 to 500")
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    assert re.fullmatch(r"epoch \d+: loss [\d.e-]+", page.inner_text(f"{chart} .chart-readout"))
     assert "prediction" in page.inner_text("#results")
+
+
+def test_window_pytfjs_is_the_pages_one_global(page, site_url, fixtures_dir):
+    """The page's modules import each other; only window.pytfjs (with the offline copy's
+    state) is left for scripts, next to what the vendored editor defines."""
+    (fixtures_dir / "blank.html").write_text("<!doctype html><title>blank</title>")
+    page.goto(f"{site_url}_test/blank.html")  # the same origin, without our scripts
+    blank = set(page.evaluate("Object.keys(window)"))
+    page.goto(lab_url(site_url, "one-neuron", run=1, backend="cpu"))
+    assert wait_state(page, "done", "error") == "done"
+    added = {name for name in page.evaluate("Object.keys(window)")
+             if not name.startswith("__")} - blank  # __cspViolations: the tests' recorder
+    assert added - {"CodeMirror"} == {"pytfjs"}, added
+    assert page.evaluate("window.pytfjs.offline.supported") is True
 
 
 CALLBACKS = """

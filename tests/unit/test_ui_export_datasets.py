@@ -7,6 +7,7 @@ import io
 import json
 import zipfile
 
+import numpy as np
 import pytest
 
 from buildlib import datasets
@@ -75,27 +76,9 @@ def test_line_chart_description_reads_the_data():
     assert ui.describe("linechart", {"values": [], "series": []}) == "no data yet"
 
 
-def test_line_chart_data_is_laid_out_by_x_for_tfjs_vis():
-    """tfjs-vis draws a series' i-th point at x = i: epochs 1..3 must sit at indices 1..3,
-    and a series missing a value (a NaN loss left out) must get a gap, not shift."""
-    data = {"values": [[{"x": 1, "y": 0.4}, {"x": 2, "y": 0.3}],
-                       [{"x": 1, "y": 0.6}, {"x": 2, "y": 0.5}, {"x": 3, "y": 0.4}]],
-            "series": ["loss", "val_loss"]}
-    aligned = ui.aligned_by_x(data)
-    assert aligned["series"] == ["loss", "val_loss"]
-    assert aligned["values"] == [
-        [{"x": 0, "y": None}, {"x": 1, "y": 0.4}, {"x": 2, "y": 0.3}, {"x": 3, "y": None}],
-        [{"x": 0, "y": None}, {"x": 1, "y": 0.6}, {"x": 2, "y": 0.5}, {"x": 3, "y": 0.4}]]
-    json.dumps(aligned, allow_nan=False)  # valid JSON for the page: no NaN
-    nan = {"values": [{"x": 0, "y": float("nan")}, {"x": 1, "y": 2.0}]}  # one bare series
-    assert ui.aligned_by_x(nan)["values"] == [[{"x": 0, "y": None}, {"x": 1, "y": 2.0}]]
-    fractional = {"values": [[{"x": 0.5, "y": 1.0}]], "series": ["a"]}
-    assert ui.aligned_by_x(fractional) is fractional  # not whole numbers: left to tfjs-vis
-    assert ui.aligned_by_x({"values": [], "series": []}) == {"values": [], "series": []}
-    assert ui.aligned_by_x([1, 2]) == [1, 2]  # not line data: passed on unchanged
-
-
-def test_line_chart_sends_the_page_aligned_data_and_a_tick_per_epoch(monkeypatch):
+def test_chart_data_reaches_the_page_as_json_with_gaps_for_nan(monkeypatch):
+    """The page draws line points at their own x; NaN (a diverged loss) and numpy numbers
+    must still make valid JSON: NaN becomes null, a gap in the line."""
     drawn = []
 
     class Page:  # records what the page's render() hook would be given
@@ -108,16 +91,17 @@ def test_line_chart_sends_the_page_aligned_data_and_a_tick_per_epoch(monkeypatch
     ui.linechart("Loss", three)
     kind, title, data, options, summary = drawn[-1]
     assert (kind, title) == ("linechart", "Loss")
-    assert [p["y"] for p in data["values"][0]] == [None, 1.0, 0.5, 1.0 / 3]
-    assert options["xType"] == "ordinal" and options["xLabel"] == "epoch"
+    assert data == three  # epochs 1..3 at x = 1..3, unchanged
+    assert options["xLabel"] == "epoch" and options["yLabel"] == "loss"
     assert summary.startswith("loss: 3 points over epoch 1 to 3")
-    many = {"values": [[{"x": i + 1, "y": 1.0} for i in range(100)]], "series": ["loss"]}
-    ui.linechart("Loss", many)
-    assert "xType" not in drawn[-1][3]  # 100 epochs: a numeric axis, not 100 labels
-    assert len(drawn[-1][2]["values"][0]) == 101
-    ui.render("linechart", "Mine", three, {"xType": "quantitative"})  # a lab's own chart
-    assert drawn[-1][2]["values"][0][0] == {"x": 0, "y": None}  # laid out by x as well
-    assert drawn[-1][3]["xType"] == "quantitative"  # the caller's axis type is kept
+    gap = {"values": [[{"x": 1, "y": np.float32(0.5)}, {"x": 2, "y": float("nan")},
+                       {"x": np.int64(3), "y": float("inf")}]], "series": ["loss"]}
+    ui.render("linechart", "Mine", gap, {"xLabel": "step"})  # a lab's own chart
+    assert drawn[-1][2]["values"][0] == [{"x": 1, "y": 0.5}, {"x": 2, "y": None},
+                                         {"x": 3, "y": None}]
+    assert drawn[-1][4].startswith("loss: 1 point over step 1 to 1")  # finite points only
+    ui.render("heatmap", "Weights", {"values": np.eye(2, dtype=np.float32)})
+    assert drawn[-1][2] == {"values": [[1.0, 0.0], [0.0, 1.0]]}
 
 
 def test_confusion_matrix_description_names_the_worst_mix_up():
