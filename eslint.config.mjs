@@ -27,9 +27,9 @@ export default [
     rules,
   },
   {
-    // plain scripts: offline.js (a classic <script>), and the wasm kernel files, which
-    // also load in Node (tests/node/check_wasm_*.js) and set one global each
-    files: ["site/js/offline.js", "site/js/wasm_kernels.js", "site/js/wasm_simd_kernels.js", "site/sw.js"],
+    // plain scripts: the wasm kernel files, which also load in Node
+    // (tests/node/check_wasm_*.js) and set one global each, and the service worker
+    files: ["site/js/wasm_kernels.js", "site/js/wasm_simd_kernels.js", "site/sw.js"],
     languageOptions: { sourceType: "script" },
   },
   {

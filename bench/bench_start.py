@@ -10,7 +10,9 @@ each time (nothing cached, service workers off); "cached" is one context whose f
 visit let sw.js cache the build, then ``--repeat`` further visits answered from that
 cache (Chromium's compiled-code caches are warm too, as on a real return visit).
 Reported: the page's performance marks, in ms from navigation start, median of the runs.
-Figures vary 10-30% between runs: compare the two columns of one run.
+``--before DIST`` (another build's dist/, e.g. an older commit's) is measured in the same
+run, visit for visit alternating with this one, so both see the same machine load.
+Figures vary 10-30% between runs: compare the columns of one run.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ import argparse
 import os
 import statistics
 import sys
+from pathlib import Path
 
-from tests.harness import PageLog, install_guard, site_and_browser, wait_state
+from tests.harness import PageLog, install_guard, serve_site, site_and_browser, wait_state
 
 MARKS = {
     "python-ready": ("Python ready (Pyodide booted)", 3000, 1500),
@@ -52,7 +55,8 @@ def cached(browser, url: str, repeat: int) -> list[dict[str, float]]:
     page = context.new_page()
     page.set_default_timeout(600_000)
     visit(page, url)
-    if page.evaluate("window.pytfjsOffline.ready") is not True:
+    # (window.pytfjsOffline: a build from before offline.js became a module)
+    if page.evaluate("(window.pytfjs.offline || window.pytfjsOffline).ready") is not True:
         raise RuntimeError("the service worker did not cache the build")
     runs = []
     for _ in range(repeat):
@@ -74,27 +78,37 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="visits to take the median of")
     parser.add_argument("--lab", default="one-neuron")
     parser.add_argument("--backend", default="wasm")
+    parser.add_argument("--before", type=Path, help="another build's dist/ to compare with")
     args = parser.parse_args()
+    page = f"lab.html?lab={args.lab}&backend={args.backend}"
+    columns: dict[str, list[dict[str, float]]] = {}
     with site_and_browser() as (_, browser, base):
-        url = f"{base}lab.html?lab={args.lab}&backend={args.backend}"
-        first = cold(browser, url, args.repeat)
-        again = cached(browser, url, args.repeat)
+        sites = {"": base}
+        if args.before:
+            server, sites["before "] = serve_site(args.before)
+        for _ in range(args.repeat):  # alternating: the same load for both builds
+            for name, url in sites.items():
+                columns.setdefault(f"{name}cold", []).extend(cold(browser, url + page, 1))
+        for name, url in sites.items():
+            columns[f"{name}cached"] = cached(browser, url + page, args.repeat)
+        if args.before:
+            server.shutdown()
     if GUARD.external:
         print(f"FAILED: pages requested other hosts: {GUARD.external}", file=sys.stderr)
         return 1
     width = max(len(label) for label, _, _ in MARKS.values())
-    print(f"\nstart-up of lab.html?lab={args.lab}&backend={args.backend}, ms from navigation "
-          f"start, median of {args.repeat}")
-    print(f"{'mark'.ljust(width)}  {'cold':>8}  {'cached':>8}  goal (cold / cached)")
-    print("-" * (width + 44))
+    print(f"\nstart-up of {page}, ms from navigation start, median of {args.repeat}"
+          + (f"; 'before': {args.before}" if args.before else ""))
+    print(f"{'mark'.ljust(width)}  " + "  ".join(f"{c:>14}" for c in columns)
+          + "  goal (cold / cached)")
+    print("-" * (width + 16 * len(columns) + 22))
     for name, (label, goal_cold, goal_cached) in MARKS.items():
-        a = statistics.median(run[name] for run in first)
-        b = statistics.median(run[name] for run in again)
+        cells = [statistics.median(run[name] for run in runs) for runs in columns.values()]
         goal = f"<= {goal_cold} / <= {goal_cached}" if goal_cold else ""
-        print(f"{label.ljust(width)}  {a:>8.0f}  {b:>8.0f}  {goal}")
-    print(f"\n(headless Debian Chromium, {os.cpu_count()} cores, dist/ on loopback; runs: "
-          + "; ".join(f"cold {r['python-ready']:.0f}" for r in first) + "; "
-          + "; ".join(f"cached {r['python-ready']:.0f}" for r in again) + " ms to Python ready)")
+        print(f"{label.ljust(width)}  " + "  ".join(f"{c:>14.0f}" for c in cells) + f"  {goal}")
+    print(f"\n(headless Debian Chromium, {os.cpu_count()} cores, dist/ on loopback; ms to "
+          "Python ready: " + "; ".join(f"{c} " + ", ".join(f"{r['python-ready']:.0f}" for r in runs)
+                                       for c, runs in columns.items()) + ")")
     return 0
 
 

@@ -133,19 +133,24 @@ globalThis.pytfjsHost = {
 
 // ---------------------------------------------------------------- messages from the page
 let booting = null;
+let python = null; // Pyodide started, with pytfjs and numpy (every lab's) loaded or loading
+const quietly = { messageCallback: () => {}, errorCallback: (m) => out("err", m) };
 
 link.handle("boot", ({ backend, simd, interrupt: shared }) => {
   if (shared) interrupt = new Uint8Array(shared);
   const tfjs = loadTfjs();
-  const python = startPython();
+  const started = startPython();
+  // pytfjs (and numpy, which it needs) is every lab's: it loads while the backend starts
+  python = started.then(async (py) => { await py.loadPackage(["pytfjs"], quietly); return py; });
+  python.catch(() => {}); // reported when the page asks for the lab's packages
   const backendReady = tfjs.then(() => initBackend(backend, simd));
   backendReady.then((b) => {
     link.post("backend", b);
     setInterval(sendMemory, 300);
   }, (err) => link.post("step", { name: "backend", text: `TensorFlow.js failed: ${err.message || err}`, failed: true }));
-  python.then((py) => link.post("python", { version: py.version }),
+  started.then((py) => link.post("python", { version: py.version }),
     (err) => link.post("step", { name: "python", text: `Python failed: ${err.message || err}`, failed: true }));
-  booting = Promise.all([python, backendReady]);
+  booting = Promise.all([started, backendReady]);
   booting.catch(() => {});
 });
 
@@ -176,11 +181,13 @@ async function switchBackend(name) {
   }
 }
 
+// The lab's own packages load as soon as Python has started; the answer waits for the
+// TF.js backend too, since the lab cannot run without it.
 link.handle("packages", async ({ names }) => {
+  const py = await python;
+  await py.loadPackage(names.filter((p) => p !== "pytfjs"), quietly);
+  runner = py.pyimport("pytfjs.runner");
   [pyodide] = await booting;
-  const wanted = ["pytfjs", ...names.filter((p) => p !== "pytfjs")];
-  await pyodide.loadPackage(wanted, { messageCallback: () => {}, errorCallback: (m) => out("err", m) });
-  runner = pyodide.pyimport("pytfjs.runner");
   return { python: pyodide.version, tfjs: tf.version.tfjs };
 });
 
@@ -191,7 +198,7 @@ link.handle("run", async ({ code, lab, params }) => {
   studios.clear();
   let status = "error";
   try {
-    await pyodide.loadPackagesFromImports(code, { messageCallback: () => {}, errorCallback: (m) => out("err", m) });
+    await pyodide.loadPackagesFromImports(code, quietly);
     status = await runner.run_lab(code, lab, JSON.stringify(params));
   } catch (err) {
     // an interrupt that arrived after the lab ended (in the clean-up) is still a Stop

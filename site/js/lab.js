@@ -10,6 +10,7 @@
  *   window.pytfjs.results: what the lab reported with pytfjs.report(...)
  */
 import { Drafts, downloadFile } from "./drafts.js";
+import { offline } from "./offline.js";
 import { clearCharts, image, render, table } from "./charts.js";
 import { $, siteUrl } from "./dom.js";
 import { err, info, loading, renderResults, showLoading, updateMemory, write } from "./output.js";
@@ -22,514 +23,513 @@ import { reveal } from "./reveal.js";
 import { RuntimeClient } from "./runtime_client.js";
 import { openStudio } from "./studio.js";
 
-(function () {
-  "use strict";
+const query = new URLSearchParams(location.search);
+// ?simd=0 leaves pytfjs's SIMD kernels out (bench_mnist.py compares)
+const simd = query.get("simd") !== "0";
 
-  const query = new URLSearchParams(location.search);
-  // ?simd=0 leaves pytfjs's SIMD kernels out (bench_mnist.py compares)
-  const simd = query.get("simd") !== "0";
+let editor = null;
+let runtime = null; // RuntimeClient: the worker that runs Python and TF.js
+let ready = false; // the worker has Python, pytfjs and the lab's packages
+let backendName = ""; // the worker's TF.js backend, as it last said
+let lab = null;
+let drafts = null;
+let running = false;
+let runCount = 0;
+let training = false; // a fit is between batches (what Stop's message says depends on it)
+const stopTimers = []; // Stop's escalations: interrupt, then a fresh worker
 
-  let editor = null;
-  let runtime = null; // RuntimeClient: the worker that runs Python and TF.js
-  let ready = false; // the worker has Python, pytfjs and the lab's packages
-  let backendName = ""; // the worker's TF.js backend, as it last said
-  let lab = null;
-  let drafts = null;
-  let running = false;
-  let runCount = 0;
-  let training = false; // a fit is between batches (what Stop's message says depends on it)
-  const stopTimers = []; // Stop's escalations: interrupt, then a fresh worker
+let selectorHadFocus = false; // see setState
 
-  let selectorHadFocus = false; // see setState
-
-  function setState(state, message) {
-    document.body.dataset.state = state;
-    if (message !== undefined) $("status").textContent = message;
-    const busy = state === "loading" || state === "running";
-    const focused = document.activeElement;
-    $("run").disabled = busy || !ready;
-    $("reset").disabled = busy || !lab;
-    $("stop").disabled = state !== "running";
-    $("backend").disabled = busy || !ready;
-    // Keyboard users keep their place: a button that just got disabled hands focus to
-    // its counterpart (Run -> Stop while running, Stop -> Run after), and the backend
-    // selector gets focus back once the switch it started is over.
-    if (focused === $("run") && $("run").disabled && !$("stop").disabled) $("stop").focus();
-    else if (focused === $("stop") && $("stop").disabled && !$("run").disabled) $("run").focus();
-    if (selectorHadFocus && !busy) {
-      selectorHadFocus = false;
-      $("backend").focus();
-    }
+function setState(state, message) {
+  document.body.dataset.state = state;
+  if (message !== undefined) $("status").textContent = message;
+  const busy = state === "loading" || state === "running";
+  const focused = document.activeElement;
+  $("run").disabled = busy || !ready;
+  $("reset").disabled = busy || !lab;
+  $("stop").disabled = state !== "running";
+  $("backend").disabled = busy || !ready;
+  // Keyboard users keep their place: a button that just got disabled hands focus to
+  // its counterpart (Run -> Stop while running, Stop -> Run after), and the backend
+  // selector gets focus back once the switch it started is over.
+  if (focused === $("run") && $("run").disabled && !$("stop").disabled) $("stop").focus();
+  else if (focused === $("stop") && $("stop").disabled && !$("run").disabled) $("run").focus();
+  if (selectorHadFocus && !busy) {
+    selectorHadFocus = false;
+    $("backend").focus();
   }
+}
 
-  // Webcam studios of this run (js/studio.js), by the number the worker gave each.
-  const studios = new Map();
-  const studioHooks = {
-    /** A panel in Lab inputs, and track({cleanup, reject, finish}) so Stop and the next
-     *  run end it like a prompt. */
-    panel: askPanel,
-    track(entry) { asks.add(entry); },
-    cameraProblem,
-  };
+// Webcam studios of this run (js/studio.js), by the number the worker gave each.
+const studios = new Map();
+const studioHooks = {
+  /** A panel in Lab inputs, and track({cleanup, reject, finish}) so Stop and the next
+   *  run end it like a prompt. */
+  panel: askPanel,
+  track(entry) { asks.add(entry); },
+  cameraProblem,
+};
 
-  /** What Python calls on the page (protocol.js UI_CALLS; see py/pytfjs/ui.py). */
-  const ui = {
-    askFile,
-    askChoice,
-    askCamera,
-    image,
-    // a drawing pad outlives its run: its handler stays in the worker until the next run
-    drawingPad: (title, pad, size) => drawingPad(title, pad, size,
-      (pixels) => runtime.request("pad", { pad, pixels })),
-    studio(id, configJson) {
-      studios.set(id, openStudio(configJson, {
-        ...studioHooks,
-        stopTraining: (on) => runtime.post("studioFlag", { studio: id, stopTraining: on }),
-      }));
-    },
-    studioCall(id, method, args) {
-      const studio = studios.get(id);
-      if (studio) studio[method](...args);
-    },
-    studioNext(id) {
-      const studio = studios.get(id);
-      return studio ? studio.next() : Promise.reject(new Error("pytfjs:stopped"));
-    },
-    askMany,
-    askText,
-    offerDownload,
-    download,
-    table,
-    message,
-    progress(json) {
-      const p = JSON.parse(json);
-      $("train-bar").value = p.fraction;
-      $("train-text").textContent = p.text;
-      training = running && p.fraction < 1 && p.text !== "not training";
-    },
-    report(json) {
-      Object.assign(window.pytfjs.results, JSON.parse(json));
-      renderResults(window.pytfjs.results);
-    },
-    render,
-  };
-
-  // ---------------------------------------------------------------- actions
-  async function run() {
-    if (running || !ready) return false;
-    running = true;
-    runCount += 1;
-    cancelAsks();
-    studios.clear();
-    window.pytfjs.results = {};
+/** What Python calls on the page (protocol.js UI_CALLS; see py/pytfjs/ui.py). */
+const ui = {
+  askFile,
+  askChoice,
+  askCamera,
+  image,
+  // a drawing pad outlives its run: its handler stays in the worker until the next run
+  drawingPad: (title, pad, size) => drawingPad(title, pad, size,
+    (pixels) => runtime.request("pad", { pad, pixels })),
+  studio(id, configJson) {
+    studios.set(id, openStudio(configJson, {
+      ...studioHooks,
+      stopTraining: (on) => runtime.post("studioFlag", { studio: id, stopTraining: on }),
+    }));
+  },
+  studioCall(id, method, args) {
+    const studio = studios.get(id);
+    if (studio) studio[method](...args);
+  },
+  studioNext(id) {
+    const studio = studios.get(id);
+    return studio ? studio.next() : Promise.reject(new Error("pytfjs:stopped"));
+  },
+  askMany,
+  askText,
+  offerDownload,
+  download,
+  table,
+  message,
+  progress(json) {
+    const p = JSON.parse(json);
+    $("train-bar").value = p.fraction;
+    $("train-text").textContent = p.text;
+    training = running && p.fraction < 1 && p.text !== "not training";
+  },
+  report(json) {
+    Object.assign(window.pytfjs.results, JSON.parse(json));
     renderResults(window.pytfjs.results);
-    clearCharts();
-    markErrorLine(0);
-    ui.progress(JSON.stringify({ fraction: 0, text: "not training" }));
-    info(`── run ${runCount} · ${lab.id} · backend ${backendName} ──`);
-    reveal($("console"), true); // on a phone the output is below the code
-    setState("running", "Running…");
-    const code = editor.getValue();
-    saveDraft(); // at once: if this run crashes Python, the code is kept
-    const started = performance.now();
-    let reply = { status: "error", errorKind: "code", errorLine: 0 };
-    try {
-      const params = Object.fromEntries([...query].filter(([k]) => !["lab", "run", "backend"].includes(k)));
-      reply = await runtime.request("run", { code, lab: lab.id, params });
-    } catch (e) {
-      const text = String(e && e.message ? e.message : e);
-      if (text === "pytfjs:restarted") reply = { status: restartReason, errorKind: "code", errorLine: 0 };
-      else err(text);
-    }
-    for (const timer of stopTimers.splice(0)) clearTimeout(timer);
-    running = false;
-    training = false;
-    finishRunPanels();
-    const seconds = ((performance.now() - started) / 1000).toFixed(2);
-    const { status } = reply;
-    if (status === "done") {
-      info(`finished in ${seconds} s`);
-      setState("done", `Done in ${seconds} s`);
-    } else if (status === "stopped") {
-      info(`stopped after ${seconds} s`);
-      setState("ready", "Stopped");
-    } else if (status === "restarted") { // Stop could not end it: a fresh Python
-      setState(ready ? "ready" : "loading", "Stopped: Python was restarted");
-    } else if (status === "crashed") {
-      setState(ready ? "ready" : "loading", "Python stopped working and was restarted (your code is kept)");
-    } else if (reply.errorKind === "input") {
-      setState("error", "The lab could not use that input: see the message. Run again to try another.");
-    } else {
-      const line = reply.errorLine;
-      markErrorLine(line);
-      setState("error", line
-        ? `Python error at line ${line} (marked in the code): see Output, fix it and Run again.`
-        : "The lab raised an error: see Output. Fix the code and Run again.");
-    }
-    return status === "restarted" || status === "crashed" ? "stopped" : status;
+  },
+  render,
+};
+
+// ---------------------------------------------------------------- actions
+async function run() {
+  if (running || !ready) return false;
+  running = true;
+  runCount += 1;
+  cancelAsks();
+  studios.clear();
+  window.pytfjs.results = {};
+  renderResults(window.pytfjs.results);
+  clearCharts();
+  markErrorLine(0);
+  ui.progress(JSON.stringify({ fraction: 0, text: "not training" }));
+  info(`── run ${runCount} · ${lab.id} · backend ${backendName} ──`);
+  reveal($("console"), true); // on a phone the output is below the code
+  setState("running", "Running…");
+  const code = editor.getValue();
+  saveDraft(); // at once: if this run crashes Python, the code is kept
+  const started = performance.now();
+  let reply = { status: "error", errorKind: "code", errorLine: 0 };
+  try {
+    const params = Object.fromEntries([...query].filter(([k]) => !["lab", "run", "backend"].includes(k)));
+    reply = await runtime.request("run", { code, lab: lab.id, params });
+  } catch (e) {
+    const text = String(e && e.message ? e.message : e);
+    if (text === "pytfjs:restarted") reply = { status: restartReason, errorKind: "code", errorLine: 0 };
+    else err(text);
   }
-
-  // The lab line an error arose at is marked until the next run or the next edit.
-  let errorMark = null;
-  function markErrorLine(line) {
-    if (errorMark !== null) editor.removeLineClass(errorMark, "background", "error-line");
-    errorMark = null;
-    if (!line || line > editor.lineCount()) return;
-    errorMark = editor.addLineClass(line - 1, "background", "error-line");
-    editor.scrollIntoView({ line: line - 1, ch: 0 }, 40);
+  for (const timer of stopTimers.splice(0)) clearTimeout(timer);
+  running = false;
+  training = false;
+  finishRunPanels();
+  const seconds = ((performance.now() - started) / 1000).toFixed(2);
+  const { status } = reply;
+  if (status === "done") {
+    info(`finished in ${seconds} s`);
+    setState("done", `Done in ${seconds} s`);
+  } else if (status === "stopped") {
+    info(`stopped after ${seconds} s`);
+    setState("ready", "Stopped");
+  } else if (status === "restarted") { // Stop could not end it: a fresh Python
+    setState(ready ? "ready" : "loading", "Stopped: Python was restarted");
+  } else if (status === "crashed") {
+    setState(ready ? "ready" : "loading", "Python stopped working and was restarted (your code is kept)");
+  } else if (reply.errorKind === "input") {
+    setState("error", "The lab could not use that input: see the message. Run again to try another.");
+  } else {
+    const line = reply.errorLine;
+    markErrorLine(line);
+    setState("error", line
+      ? `Python error at line ${line} (marked in the code): see Output, fix it and Run again.`
+      : "The lab raised an error: see Output. Fix the code and Run again.");
   }
+  return status === "restarted" || status === "crashed" ? "stopped" : status;
+}
 
-  // ---------------------------------------------------------------- a fresh Python
-  // The worker is replaced when Stop cannot end a run within STOP_RESTART_MS (a long
-  // numpy call, a loop that never awaits where the page is not cross-origin isolated)
-  // and when Python dies (out of memory, a stack overflow): all Python state goes, the
-  // editor's code stays (and is saved as a draft).
-  const STOP_INTERRUPT_MS = 250; // then KeyboardInterrupt (1 s when a fit runs: its batch ends first)
-  const STOP_RESTART_MS = 2000; // then a fresh worker
-  let restartReason = "restarted";
+// The lab line an error arose at is marked until the next run or the next edit.
+let errorMark = null;
+function markErrorLine(line) {
+  if (errorMark !== null) editor.removeLineClass(errorMark, "background", "error-line");
+  errorMark = null;
+  if (!line || line > editor.lineCount()) return;
+  errorMark = editor.addLineClass(line - 1, "background", "error-line");
+  editor.scrollIntoView({ line: line - 1, ch: 0 }, 40);
+}
 
-  function restartPython(reason, why) {
-    restartReason = reason;
-    saveDraft();
-    ready = false;
-    cancelAsks();
-    finishRunPanels();
-    studios.clear();
-    setState("loading", "Starting a fresh Python…");
-    boot = { backend: deferred(), python: deferred() };
-    runtime.restart(backendName || query.get("backend"), simd);
-    info(`${why} Python was restarted: everything the lab had made is gone, your code is kept.`);
-    pythonReady(runtime.generation).then(() => {
-      if (!running) setState("ready", "Python was restarted: ready");
-    }, (e) => {
-      err(`Could not start a fresh Python: ${e.message || e}`);
-      setState("error", "");
-    });
+// ---------------------------------------------------------------- a fresh Python
+// The worker is replaced when Stop cannot end a run within STOP_RESTART_MS (a long
+// numpy call, a loop that never awaits where the page is not cross-origin isolated)
+// and when Python dies (out of memory, a stack overflow): all Python state goes, the
+// editor's code stays (and is saved as a draft).
+const STOP_INTERRUPT_MS = 250; // then KeyboardInterrupt (1 s when a fit runs: its batch ends first)
+const STOP_RESTART_MS = 2000; // then a fresh worker
+let restartReason = "restarted";
+
+function restartPython(reason, why) {
+  restartReason = reason;
+  saveDraft();
+  ready = false;
+  cancelAsks();
+  finishRunPanels();
+  studios.clear();
+  setState("loading", "Starting a fresh Python…");
+  boot = { backend: deferred(), python: deferred() };
+  runtime.restart(backendName || query.get("backend"), simd);
+  info(`${why} Python was restarted: everything the lab had made is gone, your code is kept.`);
+  pythonReady(runtime.generation).then(() => {
+    if (!running) setState("ready", "Python was restarted: ready");
+  }, (e) => {
+    err(`Could not start a fresh Python: ${e.message || e}`);
+    setState("error", "");
+  });
+}
+
+function onFatal({ message }) {
+  err(`Python stopped working: ${message}. This happens when a program runs out of memory ` +
+    "or recurses too deeply (or a file made it do so).");
+  if (!lab) { // before the lab was even loaded: nothing to restart for
+    setState("error", "Python could not start: see Output");
+    return;
   }
+  restartPython("crashed", "");
+}
 
-  function onFatal({ message }) {
-    err(`Python stopped working: ${message}. This happens when a program runs out of memory ` +
-      "or recurses too deeply (or a file made it do so).");
-    if (!lab) { // before the lab was even loaded: nothing to restart for
-      setState("error", "Python could not start: see Output");
-      return;
-    }
-    restartPython("crashed", "");
+function stop() {
+  if (!running) return;
+  const waiting = [...asks].some((ask) => !ask.finish); // a question, not a whole-run panel
+  runtime.post("stop");
+  cancelAsks();
+  if (training) info("Stop requested: training stops after the current batch.");
+  else if (waiting) info("Stop: the lab was waiting for you; it ends now.");
+  else info("Stop requested: the lab ends at its next pause.");
+  $("status").textContent = "Stopping…";
+  if (stopTimers.length) return;
+  if (runtime.canInterrupt) {
+    stopTimers.push(setTimeout(() => { if (running) runtime.interrupt(); },
+      training ? 4 * STOP_INTERRUPT_MS : STOP_INTERRUPT_MS));
   }
+  stopTimers.push(setTimeout(() => {
+    if (running) restartPython("restarted", "The lab did not stop within 2 s:");
+  }, STOP_RESTART_MS));
+}
 
-  function stop() {
-    if (!running) return;
-    const waiting = [...asks].some((ask) => !ask.finish); // a question, not a whole-run panel
-    runtime.post("stop");
-    cancelAsks();
-    if (training) info("Stop requested: training stops after the current batch.");
-    else if (waiting) info("Stop: the lab was waiting for you; it ends now.");
-    else info("Stop requested: the lab ends at its next pause.");
-    $("status").textContent = "Stopping…";
-    if (stopTimers.length) return;
-    if (runtime.canInterrupt) {
-      stopTimers.push(setTimeout(() => { if (running) runtime.interrupt(); },
-        training ? 4 * STOP_INTERRUPT_MS : STOP_INTERRUPT_MS));
-    }
-    stopTimers.push(setTimeout(() => {
-      if (running) restartPython("restarted", "The lab did not stop within 2 s:");
-    }, STOP_RESTART_MS));
+function reset() {
+  if (!lab || running) return;
+  hideDraftNotice();
+  if (editor.getValue() === lab.source) {
+    $("status").textContent = "The code is already the lab's original.";
+    return;
   }
+  editor.setValue(lab.source);
+  saveDraft();
+  info("Reset: the lab's original code is back, and your edited version is no longer kept."
+    + " Ctrl+Z in the editor brings your edits back.");
+  $("status").textContent = "Original code restored";
+}
 
-  function reset() {
-    if (!lab || running) return;
-    hideDraftNotice();
-    if (editor.getValue() === lab.source) {
-      $("status").textContent = "The code is already the lab's original.";
-      return;
-    }
-    editor.setValue(lab.source);
-    saveDraft();
-    info("Reset: the lab's original code is back, and your edited version is no longer kept."
-      + " Ctrl+Z in the editor brings your edits back.");
-    $("status").textContent = "Original code restored";
+// ---------------------------------------------------------------- drafts
+// The editor's code is saved per lab (js/drafts.js) half a second after each change,
+// at every Run and when the page goes away, and restored when the lab opens again.
+// Only a change made in this page is written: a second tab of the same lab, left as it
+// was loaded, must not overwrite (or delete) what was saved from the first.
+let saveTimer = 0;
+let savedCode = null;
+let stored = true;
+
+function saveDraft() {
+  clearTimeout(saveTimer);
+  saveTimer = 0;
+  if (!drafts) return;
+  const code = editor.getValue();
+  if (code !== savedCode) {
+    stored = drafts.save(code);
+    savedCode = code;
   }
+  const edited = code !== lab.source;
+  const mark = $("edited");
+  mark.hidden = !edited;
+  mark.textContent = stored ? "edited · saved in this browser" : "edited · NOT saved (browser storage is off)";
+  mark.classList.toggle("unsaved", !stored);
+}
 
-  // ---------------------------------------------------------------- drafts
-  // The editor's code is saved per lab (js/drafts.js) half a second after each change,
-  // at every Run and when the page goes away, and restored when the lab opens again.
-  // Only a change made in this page is written: a second tab of the same lab, left as it
-  // was loaded, must not overwrite (or delete) what was saved from the first.
-  let saveTimer = 0;
-  let savedCode = null;
-  let stored = true;
+function hideDraftNotice() {
+  $("draft-notice").hidden = true;
+  $("draft-notice").replaceChildren();
+}
 
-  function saveDraft() {
-    clearTimeout(saveTimer);
-    saveTimer = 0;
-    if (!drafts) return;
-    const code = editor.getValue();
-    if (code !== savedCode) {
-      stored = drafts.save(code);
-      savedCode = code;
-    }
-    const edited = code !== lab.source;
-    const mark = $("edited");
-    mark.hidden = !edited;
-    mark.textContent = stored ? "edited · saved in this browser" : "edited · NOT saved (browser storage is off)";
-    mark.classList.toggle("unsaved", !stored);
-  }
+function noticeButton(text, action) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.textContent = text;
+  button.addEventListener("click", action);
+  return button;
+}
 
-  function hideDraftNotice() {
-    $("draft-notice").hidden = true;
-    $("draft-notice").replaceChildren();
-  }
-
-  function noticeButton(text, action) {
-    const button = document.createElement("button");
-    button.type = "button";
-    button.textContent = text;
-    button.addEventListener("click", action);
-    return button;
-  }
-
-  /** The shipped code changed (a new build) since the learner's copy was saved: offer both. */
-  function showStaleNotice() {
-    const notice = $("draft-notice");
-    const text = document.createElement("p");
-    text.textContent = "This lab's code has changed since you edited it (the site was updated)."
-      + " The editor shows your version.";
-    notice.replaceChildren(text,
-      noticeButton("Keep my version", () => { drafts.adopt(editor.getValue()); hideDraftNotice(); }),
-      noticeButton("Use the new code", () => {
-        drafts.setAside();
-        editor.setValue(lab.source);
-        saveDraft();
-        showPreviousNotice();
-      }));
-    notice.hidden = false;
-  }
-
-  /** After "Use the new code": the learner's version stays one click away. */
-  function showPreviousNotice() {
-    const notice = $("draft-notice");
-    const text = document.createElement("p");
-    text.textContent = "The editor shows the new code. Your previous version is kept:";
-    notice.replaceChildren(text,
-      noticeButton("Download it as .py", () => downloadFile(`${lab.id}-my-version.py`,
-        drafts.previous() || "", "text/x-python")),
-      noticeButton("Bring it back", () => {
-        const code = drafts.restorePrevious();
-        if (code !== null) editor.setValue(code);
-        saveDraft();
-        hideDraftNotice();
-      }));
-    notice.hidden = false;
-  }
-
-  function downloadCode() {
-    downloadFile(`${lab ? lab.id : "lab"}.py`, editor.getValue(), "text/x-python");
-  }
-
-  async function changeBackend(name) {
-    if (running) throw new Error("cannot switch backend while a lab runs");
-    selectorHadFocus = document.activeElement === $("backend");
-    setState("loading", `Switching to ${name}…`);
-    try {
-      const { name: active } = await runtime.request("setBackend", { name });
-      backendName = active;
-      loading.step("backend", `TensorFlow.js: ${active} backend ready`);
-      query.set("backend", active);
-      history.replaceState(null, "", `${location.pathname}?${query}`);
-      info(`backend: ${active}`);
-      $("backend").value = active;
-      setState("ready", `Backend: ${active}`);
-    } catch (e) {
-      err(String(e.message || e));
-      $("backend").value = backendName;
-      setState("ready", `Backend: ${backendName}`);
-    }
-    return backendName;
-  }
-
-  window.pytfjs = {
-    results: {},
-    lab: null,
-    get state() { return document.body.dataset.state; },
-    get runs() { return runCount; },
-    run,
-    stop,
-    reset,
-    getCode: () => (editor ? editor.getValue() : ""),
-    setCode: (code) => editor && editor.setValue(code),
-    backend: () => backendName,
-    setBackend: changeBackend,
-    /** A Promise of the worker's tf.memory(): {numTensors, numBytes}. */
-    memory: () => runtime.request("memory", {}),
-  };
-
-  /**
-   * "Try next" hints such as `?epochs=2` go into the page address: each becomes a link that
-   * opens this lab with that setting (and says so), instead of code a learner must decode.
-   */
-  function linkParameterHints(body, labId) {
-    for (const code of body.querySelectorAll("code")) {
-      const text = code.textContent.trim();
-      if (!/^\?[a-z_]+=[^\s&]+(&[a-z_]+=[^\s&]+)*$/.test(text) || code.closest("a")) continue;
-      const link = document.createElement("a");
-      const params = new URLSearchParams(text.slice(1));
-      params.set("lab", labId);
-      link.href = `lab.html?${params}`;
-      link.title = `Open this lab with ${text.slice(1)} in the page address`;
-      code.replaceWith(link);
-      link.appendChild(code);
-    }
-  }
-
-  // ---------------------------------------------------------------- start-up
-  // Each worker says when its TF.js backend is ready ("backend") and when Pyodide has
-  // started ("python"); the page then asks it for the lab's packages.
-  let boot = null;
-  function deferred() {
-    const d = {};
-    d.promise = new Promise((resolve, reject) => Object.assign(d, { resolve, reject }));
-    d.promise.catch(() => {}); // whoever awaits it reports the failure
-    return d;
-  }
-
-  const handlers = {
-    out: ({ kind, text }) => write(text, kind),
-    fetched: ({ urls }) => loading.seen(urls),
-    step: ({ name, text, failed }) => {
-      loading.step(name, text);
-      if (failed && boot[name]) boot[name].reject(new Error(text));
-    },
-    backend: (b) => {
-      backendName = b.name;
-      loading.step("backend", `TensorFlow.js: ${b.name} backend ready`);
-      performance.mark("backend-ready");
-      boot.backend.resolve(b);
-    },
-    python: ({ version }) => {
-      loading.step("python", "Python: started");
-      performance.mark("python-ready");
-      boot.python.resolve(version);
-    },
-    memory: (m) => {
-      updateMemory(m);
-      // Python may switch backends itself (pytfjs.set_backend)
-      if (m.backend && m.backend !== backendName && document.body.dataset.state !== "loading") {
-        backendName = m.backend;
-        $("backend").value = m.backend;
-      }
-    },
-    ui: ({ call, args }) => ui[call](...args),
-    fatal: (m) => onFatal(m),
-  };
-
-  function startRuntime(backend) {
-    boot = { backend: deferred(), python: deferred() };
-    if (!runtime) runtime = new RuntimeClient(handlers);
-    runtime.start(backend, simd);
-  }
-
-  /** The current worker is ready to run the lab: its backend, Python, the lab's packages. */
-  async function pythonReady(generation) {
-    const backend = await boot.backend.promise;
-    const version = await boot.python.promise;
-    loading.step("python", `Python: loading ${["pytfjs", ...lab.packages].join(", ")}…`);
-    const { tfjs } = await runtime.request("packages", { names: lab.packages });
-    if (generation !== runtime.generation) throw new Error("pytfjs:restarted");
-    loading.step("python", "Python: ready");
-    performance.mark("numpy-ready");
-    ready = true;
-    $("backend").value = backend.name;
-    info(`Python ${version} ready · TensorFlow.js ${tfjs} · backend ${backend.name}${backend.threads ? ` (${backend.threads} threads)` : ""}`);
-    return backend;
-  }
-
-  async function start() {
-    setState("loading", "");
-    const labId = query.get("lab");
-    if (!labId || !/^[a-z0-9-]+$/.test(labId)) {
-      $("lab-title").textContent = "No lab chosen";
-      err("This page needs ?lab=<id>. Go back to the list of labs and pick one.");
-      showLoading("No lab chosen", 0);
-      setState("error", "");
-      return;
-    }
-    // Three independent starts run at once: the lab file, and in the worker (started as
-    // this module ran, below) Pyodide and the TF.js backend.
-    editor = CodeMirror.fromTextArea($("code"), {
-      mode: "python", lineNumbers: true, indentUnit: 4, matchBrackets: true,
-      // the whole lab is shown (the editor grows with its code) and long lines wrap
-      lineWrapping: true, viewportMargin: Infinity,
-      // a contenteditable input sits inside the scroller (keyboard-scrollable) and reads
-      // better in screen readers than CodeMirror's hidden textarea
-      inputStyle: "contenteditable", screenReaderLabel: "Python source of the lab",
-      extraKeys: {
-        "Ctrl-Enter": () => run(), "Cmd-Enter": () => run(),
-        // Tab indents inside the editor; Esc lets go of the keyboard, so that the next
-        // Tab / Shift+Tab moves focus on to the next / previous control (README).
-        Tab: (cm) => cm.execCommand(cm.somethingSelected() ? "indentMore" : "insertSoftTab"),
-        "Shift-Tab": "indentLess",
-        Esc: (cm) => cm.getInputField().blur(),
-      },
-    });
-    const labLoading = fetch(siteUrl(`labs/${labId}.json`)).then((response) => {
-      if (!response.ok) throw new Error(`there is no lab "${labId}" in this build`);
-      return response.json();
-    });
-    labLoading.catch(() => {}); // reported below
-    loading.step("lab", "Loading the lab…");
-    loading.step("backend", "TensorFlow.js: starting its backend…");
-    loading.step("python", "Python: starting…");
-    try {
-      lab = await labLoading;
-      loading.steps.delete("lab");
-      loading.watch(lab.startup || []);
-      window.pytfjs.lab = { id: lab.id, title: lab.title, week: lab.week };
-      document.title = `${lab.title} · pytfjs`;
-      $("lab-title").textContent = `${lab.title}`;
-      $("lesson-body").innerHTML = `<p class="week">Course week ${lab.week}</p>${lab.lesson_html}`;
-      linkParameterHints($("lesson-body"), lab.id);
-      drafts = new Drafts(lab.id, lab.source);
-      const draft = drafts.load();
-      editor.setValue(draft ? draft.code : lab.source);
-      editor.clearHistory(); // Ctrl+Z does not undo the loading itself
-      savedCode = editor.getValue();
+/** The shipped code changed (a new build) since the learner's copy was saved: offer both. */
+function showStaleNotice() {
+  const notice = $("draft-notice");
+  const text = document.createElement("p");
+  text.textContent = "This lab's code has changed since you edited it (the site was updated)."
+    + " The editor shows your version.";
+  notice.replaceChildren(text,
+    noticeButton("Keep my version", () => { drafts.adopt(editor.getValue()); hideDraftNotice(); }),
+    noticeButton("Use the new code", () => {
+      drafts.setAside();
+      editor.setValue(lab.source);
       saveDraft();
-      if (draft && draft.stale) showStaleNotice();
-      editor.on("changes", () => {
-        markErrorLine(0);
-        clearTimeout(saveTimer);
-        saveTimer = setTimeout(saveDraft, 500);
-      });
-      window.addEventListener("pagehide", saveDraft);
-      $("download-code").disabled = false;
-      $("download-code").addEventListener("click", downloadCode);
-      $("reset").addEventListener("click", reset);
-      setState("loading");
+      showPreviousNotice();
+    }));
+  notice.hidden = false;
+}
 
-      const backend = await pythonReady(runtime.generation);
-      if (backend.note) err(backend.note);
-      loading.stop();
-      $("loading").hidden = true;
-    } catch (e) {
-      err(`Could not start: ${e.message || e}`);
-      loading.stop();
-      showLoading("Failed to start: see Output", 0);
-      setState("error", "");
-      return;
-    }
-    $("run").addEventListener("click", () => run());
-    $("stop").addEventListener("click", stop);
-    $("backend").addEventListener("change", (e) => changeBackend(e.target.value));
-    setState("ready", "Ready");
-    performance.mark("lab-ready"); // for bench/: Run works from here on
-    document.dispatchEvent(new Event("pytfjs:ready"));
-    if (query.get("run") === "1") run();
+/** After "Use the new code": the learner's version stays one click away. */
+function showPreviousNotice() {
+  const notice = $("draft-notice");
+  const text = document.createElement("p");
+  text.textContent = "The editor shows the new code. Your previous version is kept:";
+  notice.replaceChildren(text,
+    noticeButton("Download it as .py", () => downloadFile(`${lab.id}-my-version.py`,
+      drafts.previous() || "", "text/x-python")),
+    noticeButton("Bring it back", () => {
+      const code = drafts.restorePrevious();
+      if (code !== null) editor.setValue(code);
+      saveDraft();
+      hideDraftNotice();
+    }));
+  notice.hidden = false;
+}
+
+function downloadCode() {
+  downloadFile(`${lab ? lab.id : "lab"}.py`, editor.getValue(), "text/x-python");
+}
+
+async function changeBackend(name) {
+  if (running) throw new Error("cannot switch backend while a lab runs");
+  selectorHadFocus = document.activeElement === $("backend");
+  setState("loading", `Switching to ${name}…`);
+  try {
+    const { name: active } = await runtime.request("setBackend", { name });
+    backendName = active;
+    loading.step("backend", `TensorFlow.js: ${active} backend ready`);
+    query.set("backend", active);
+    history.replaceState(null, "", `${location.pathname}?${query}`);
+    info(`backend: ${active}`);
+    $("backend").value = active;
+    setState("ready", `Backend: ${active}`);
+  } catch (e) {
+    err(String(e.message || e));
+    $("backend").value = backendName;
+    setState("ready", `Backend: ${backendName}`);
   }
+  return backendName;
+}
 
-  // The worker starts as soon as this module runs, before the page has finished loading:
-  // Pyodide and TF.js take the longest.
-  if (/^[a-z0-9-]+$/.test(query.get("lab") || "")) startRuntime(query.get("backend"));
-  if (document.readyState === "loading") window.addEventListener("DOMContentLoaded", start);
-  else start();
-})();
+window.pytfjs = {
+  offline, // the offline copy (js/offline.js): offline.ready
+  results: {},
+  lab: null,
+  get state() { return document.body.dataset.state; },
+  get runs() { return runCount; },
+  run,
+  stop,
+  reset,
+  getCode: () => (editor ? editor.getValue() : ""),
+  setCode: (code) => editor && editor.setValue(code),
+  backend: () => backendName,
+  setBackend: changeBackend,
+  /** A Promise of the worker's tf.memory(): {numTensors, numBytes}. */
+  memory: () => runtime.request("memory", {}),
+};
+
+/**
+ * "Try next" hints such as `?epochs=2` go into the page address: each becomes a link that
+ * opens this lab with that setting (and says so), instead of code a learner must decode.
+ */
+function linkParameterHints(body, labId) {
+  for (const code of body.querySelectorAll("code")) {
+    const text = code.textContent.trim();
+    if (!/^\?[a-z_]+=[^\s&]+(&[a-z_]+=[^\s&]+)*$/.test(text) || code.closest("a")) continue;
+    const link = document.createElement("a");
+    const params = new URLSearchParams(text.slice(1));
+    params.set("lab", labId);
+    link.href = `lab.html?${params}`;
+    link.title = `Open this lab with ${text.slice(1)} in the page address`;
+    code.replaceWith(link);
+    link.appendChild(code);
+  }
+}
+
+// ---------------------------------------------------------------- start-up
+// Each worker says when its TF.js backend is ready ("backend") and when Pyodide has
+// started ("python"); the page then asks it for the lab's packages.
+let boot = null;
+function deferred() {
+  const d = {};
+  d.promise = new Promise((resolve, reject) => Object.assign(d, { resolve, reject }));
+  d.promise.catch(() => {}); // whoever awaits it reports the failure
+  return d;
+}
+
+const handlers = {
+  out: ({ kind, text }) => write(text, kind),
+  fetched: ({ urls }) => loading.seen(urls),
+  step: ({ name, text, failed }) => {
+    loading.step(name, text);
+    if (failed && boot[name]) boot[name].reject(new Error(text));
+  },
+  backend: (b) => {
+    backendName = b.name;
+    loading.step("backend", `TensorFlow.js: ${b.name} backend ready`);
+    performance.mark("backend-ready");
+    boot.backend.resolve(b);
+  },
+  python: ({ version }) => {
+    loading.step("python", lab ? `Python: loading ${["pytfjs", ...lab.packages].join(", ")}…` : "Python: started");
+    performance.mark("python-ready");
+    boot.python.resolve(version);
+  },
+  memory: (m) => {
+    updateMemory(m);
+    // Python may switch backends itself (pytfjs.set_backend)
+    if (m.backend && m.backend !== backendName && document.body.dataset.state !== "loading") {
+      backendName = m.backend;
+      $("backend").value = m.backend;
+    }
+  },
+  ui: ({ call, args }) => ui[call](...args),
+  fatal: (m) => onFatal(m),
+};
+
+function startRuntime(backend) {
+  boot = { backend: deferred(), python: deferred() };
+  if (!runtime) runtime = new RuntimeClient(handlers);
+  runtime.start(backend, simd);
+}
+
+/** The current worker is ready to run the lab: its backend, Python, the lab's packages. */
+async function pythonReady(generation) {
+  // asked at once: the worker loads them as soon as its Python has started
+  const packages = runtime.request("packages", { names: lab.packages });
+  packages.catch(() => {}); // a failed start is reported through boot's promises
+  const backend = await boot.backend.promise;
+  const version = await boot.python.promise;
+  const { tfjs } = await packages;
+  if (generation !== runtime.generation) throw new Error("pytfjs:restarted");
+  loading.step("python", "Python: ready");
+  performance.mark("numpy-ready");
+  ready = true;
+  $("backend").value = backend.name;
+  info(`Python ${version} ready · TensorFlow.js ${tfjs} · backend ${backend.name}${backend.threads ? ` (${backend.threads} threads)` : ""}`);
+  return backend;
+}
+
+async function start() {
+  setState("loading", "");
+  const labId = query.get("lab");
+  if (!labId || !/^[a-z0-9-]+$/.test(labId)) {
+    $("lab-title").textContent = "No lab chosen";
+    err("This page needs ?lab=<id>. Go back to the list of labs and pick one.");
+    showLoading("No lab chosen", 0);
+    setState("error", "");
+    return;
+  }
+  // Three independent starts run at once: the lab file, and in the worker (started as
+  // this module ran, below) Pyodide and the TF.js backend.
+  editor = CodeMirror.fromTextArea($("code"), {
+    mode: "python", lineNumbers: true, indentUnit: 4, matchBrackets: true,
+    // the whole lab is shown (the editor grows with its code) and long lines wrap
+    lineWrapping: true, viewportMargin: Infinity,
+    // a contenteditable input sits inside the scroller (keyboard-scrollable) and reads
+    // better in screen readers than CodeMirror's hidden textarea
+    inputStyle: "contenteditable", screenReaderLabel: "Python source of the lab",
+    extraKeys: {
+      "Ctrl-Enter": () => run(), "Cmd-Enter": () => run(),
+      // Tab indents inside the editor; Esc lets go of the keyboard, so that the next
+      // Tab / Shift+Tab moves focus on to the next / previous control (README).
+      Tab: (cm) => cm.execCommand(cm.somethingSelected() ? "indentMore" : "insertSoftTab"),
+      "Shift-Tab": "indentLess",
+      Esc: (cm) => cm.getInputField().blur(),
+    },
+  });
+  const labLoading = fetch(siteUrl(`labs/${labId}.json`)).then((response) => {
+    if (!response.ok) throw new Error(`there is no lab "${labId}" in this build`);
+    return response.json();
+  });
+  labLoading.catch(() => {}); // reported below
+  loading.step("lab", "Loading the lab…");
+  loading.step("backend", "TensorFlow.js: starting its backend…");
+  loading.step("python", "Python: starting…");
+  try {
+    lab = await labLoading;
+    loading.steps.delete("lab");
+    loading.watch(lab.startup || []);
+    window.pytfjs.lab = { id: lab.id, title: lab.title, week: lab.week };
+    document.title = `${lab.title} · pytfjs`;
+    $("lab-title").textContent = `${lab.title}`;
+    $("lesson-body").innerHTML = `<p class="week">Course week ${lab.week}</p>${lab.lesson_html}`;
+    linkParameterHints($("lesson-body"), lab.id);
+    drafts = new Drafts(lab.id, lab.source);
+    const draft = drafts.load();
+    editor.setValue(draft ? draft.code : lab.source);
+    editor.clearHistory(); // Ctrl+Z does not undo the loading itself
+    savedCode = editor.getValue();
+    saveDraft();
+    if (draft && draft.stale) showStaleNotice();
+    editor.on("changes", () => {
+      markErrorLine(0);
+      clearTimeout(saveTimer);
+      saveTimer = setTimeout(saveDraft, 500);
+    });
+    window.addEventListener("pagehide", saveDraft);
+    $("download-code").disabled = false;
+    $("download-code").addEventListener("click", downloadCode);
+    $("reset").addEventListener("click", reset);
+    setState("loading");
+
+    const backend = await pythonReady(runtime.generation);
+    if (backend.note) err(backend.note);
+    loading.stop();
+    $("loading").hidden = true;
+  } catch (e) {
+    err(`Could not start: ${e.message || e}`);
+    loading.stop();
+    showLoading("Failed to start: see Output", 0);
+    setState("error", "");
+    return;
+  }
+  $("run").addEventListener("click", () => run());
+  $("stop").addEventListener("click", stop);
+  $("backend").addEventListener("change", (e) => changeBackend(e.target.value));
+  setState("ready", "Ready");
+  performance.mark("lab-ready"); // for bench/: Run works from here on
+  document.dispatchEvent(new Event("pytfjs:ready"));
+  if (query.get("run") === "1") run();
+}
+
+// The worker starts as soon as this module runs, before the page has finished loading:
+// Pyodide and TF.js take the longest.
+if (/^[a-z0-9-]+$/.test(query.get("lab") || "")) startRuntime(query.get("backend"));
+if (document.readyState === "loading") window.addEventListener("DOMContentLoaded", start);
+else start();
 

@@ -13,7 +13,7 @@ def test_after_one_visit_labs_run_with_the_network_off(sw_page, site_url):
     context, page, _ = sw_page
     page.goto(lab_url(site_url, "one-neuron", backend="wasm"))
     assert wait_state(page, "ready", "error") == "ready"
-    assert page.evaluate("window.pytfjsOffline.ready") is True
+    assert page.evaluate("window.pytfjs.offline.ready") is True
     cached = page.evaluate("""async () => {
         const names = await caches.keys();
         const cache = await caches.open(names.find(n => n.startsWith('pytfjs-')));

@@ -24,7 +24,7 @@ def test_new_build_replaces_the_cached_one(sw_page, dist_dir, tmp_path):
     try:
         page.goto(f"{url}lab.html?lab=one-neuron&backend=wasm")
         assert wait_state(page, "ready") == "ready"
-        assert page.evaluate("window.pytfjsOffline.ready") is True
+        assert page.evaluate("window.pytfjs.offline.ready") is True
         page.reload()
         assert wait_state(page, "ready") == "ready"
         assert page.evaluate("navigator.serviceWorker.controller !== null")
