@@ -52,8 +52,15 @@ def _num_samples(x: Any) -> int:
     return int(raw.shape[0])
 
 
-def _logs(logs: Any) -> dict[str, Any]:
-    return {} if logs is None else dict(logs.to_py())
+def _logs(logs: Any, scale: dict[str, float] | None = None) -> dict[str, Any]:
+    """TF.js's logs as a dict, each metric named in ``scale`` (and its ``val_`` twin)
+    multiplied by its factor."""
+    values = {} if logs is None else dict(logs.to_py())
+    for name, value in values.items():
+        factor = (scale or {}).get(name.removeprefix("val_"))
+        if factor is not None and isinstance(value, (int, float)):
+            values[name] = value * factor
+    return values
 
 
 def _raise_if_stopped(log: TrainingLog) -> None:
@@ -81,7 +88,8 @@ class LiveView:
     """The page's progress bar and live charts for one training run, throttled.
 
     Epoch charts change only when an epoch ends, batch charts when batches end: each is
-    redrawn only then, at most twice a second (tfjs-vis drawing is not free).
+    redrawn only then, at most twice a second (the page draws a line chart in about a
+    millisecond, but each update is a message with the whole series).
     """
 
     def __init__(self, log: TrainingLog, charts: bool | list[str] = True,
@@ -120,13 +128,17 @@ async def fit(model: Any, x: Any, y: Any = None, *, epochs: int = 1, batch_size:
               charts: bool | list[str] = True, progress: bool = True,
               batch_charts: bool = False, stop: Callable[[], bool] | None = None,
               seed: int | None = None, early_stopping: EarlyStopping | None = None,
-              **options: Any) -> History:
+              metric_scale: dict[str, float] | None = None, **options: Any) -> History:
     """Train ``model`` like ``model.fit`` in TF.js; returns a :class:`History`.
 
     ``stop()`` returning True ends training after the current batch, like the page's Stop.
     ``seed`` (with ``shuffle``) fixes the batch order; ``x``/``y`` must then be numpy
     arrays (or lists of them), and ``validation_split`` takes the last rows, as TF.js does.
     ``early_stopping`` ends training early and restores the best epoch's weights.
+    ``metric_scale`` multiplies logged metrics (and their ``val_`` twins) before the charts,
+    the history, the callbacks and early stopping see them: a regression trained on
+    standardized targets reports its error in the label's units with
+    ``{"mae": scale, "loss": scale ** 2}`` (mean squared error scales with the square).
     """
     raw_model = getattr(model, "js", model)
     seeded = seed is not None and shuffle
@@ -161,7 +173,7 @@ async def fit(model: Any, x: Any, y: Any = None, *, epochs: int = 1, batch_size:
         return pause.due()
 
     def batch_end(batch: int, logs: Any) -> Any:
-        values = _logs(logs)
+        values = _logs(logs, metric_scale)
         log.end_batch(int(batch), values)
         check_stop()
         draw()
@@ -172,7 +184,7 @@ async def fit(model: Any, x: Any, y: Any = None, *, epochs: int = 1, batch_size:
         check_stop()
 
     def epoch_end(epoch: int, logs: Any) -> Any:
-        values = _logs(logs)
+        values = _logs(logs, metric_scale)
         log.end_epoch(int(epoch), values)
         check_stop()
         if early_stopping is not None:

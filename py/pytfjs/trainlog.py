@@ -19,13 +19,18 @@ def batches_per_epoch(samples: int, batch_size: int, validation_split: float = 0
     return max(1, math.ceil(train / batch_size)) if train else 0
 
 
+# metric names TF.js logs that read as abbreviations
+ABBREVIATIONS = {"mae": "MAE", "mse": "MSE", "mape": "MAPE", "msle": "MSLE", "rmse": "RMSE"}
+
+
 def chart_groups(metrics: list[str]) -> dict[str, list[str]]:
-    """Group metric names into charts: losses together, accuracies together, others alone."""
+    """Group metric names into charts: losses together, accuracies together, others alone
+    (each with its validation twin)."""
     groups: dict[str, list[str]] = {}
     for name in metrics:
         base = name[4:] if name.startswith("val_") else name
         title = "Loss" if base == "loss" else "Accuracy" if base in ("acc", "accuracy") \
-            else base.replace("_", " ").capitalize()
+            else ABBREVIATIONS.get(base.lower()) or base.replace("_", " ").capitalize()
         groups.setdefault(title, []).append(name)
     return groups
 

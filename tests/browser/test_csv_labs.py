@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import subprocess
 import zipfile
@@ -120,9 +121,10 @@ def test_your_csv_classification_end_to_end(page, site_url, fixtures_dir, tmp_pa
     assert "left out 'id'" in console_text(page)
     assert tensor_count(page) == 0
     from_node = node_prediction(download_zip(page), tmp_path, results["first_row"])
-    assert np.allclose(from_node["output"], results["first_row_output"], atol=1e-4)
-    expected = results["classes"][int(np.argmax(results["first_row_output"]))]
-    assert from_node["class"] == expected
+    probabilities = results["first_row_probabilities"]
+    assert list(probabilities) == results["classes"]
+    assert np.allclose(from_node["output"], list(probabilities.values()), atol=1e-4)
+    assert from_node["class"] == results["first_row_prediction"]
 
 
 def test_your_csv_regression_end_to_end(page, site_url, fixtures_dir, tmp_path):
@@ -135,8 +137,16 @@ def test_your_csv_regression_end_to_end(page, site_url, fixtures_dir, tmp_path):
     assert results["test_mae"] < 0.15 * spread
     assert "Predicted vs true (test rows)" in page.inner_text("#charts")
     assert "separated by semicolons" in page.inner_text("#inputs")
+    # every number in the label's units: the first row's price, as numpy and Node read it
+    price = float(results["first_row"]["price"])
+    assert abs(results["first_row_prediction"] - price) < 0.15 * spread
     from_node = node_prediction(download_zip(page), tmp_path, results["first_row"])
-    assert np.allclose(from_node["output"], results["first_row_output"], atol=1e-4)
+    assert np.isclose(from_node["value"], results["first_row_prediction"], rtol=1e-5)
+    # the MAE chart's last validation point is the validation MAE in price units: the same
+    # size as the test MAE, not the standardized one (about 1/spread of it)
+    mae = page.get_attribute("#charts figure[data-title='MAE'] .surface-body", "aria-label")
+    last = float(re.search(r"val_mae: .*?last ([\d.e+-]+)", mae).group(1))
+    assert 0.3 * results["test_mae"] < last < 3 * results["test_mae"], mae
 
 
 def start_your_csv(page, site_url, **params):

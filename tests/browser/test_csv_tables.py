@@ -78,7 +78,7 @@ def test_same_seed_same_numbers_other_seed_other_numbers(page, site_url, tables)
     second = run_table(page, site_url, tables, case, **fast)
     other = run_table(page, site_url, tables, case, seed=1, **fast)
     keys = ["loss_curve_sha256", "final_loss", "initial_weights_sha256", "network_weights_sha256",
-            "network_test_mae", "baseline_test_mae", "test_mae", "chosen", "first_row_output"]
+            "network_test_mae", "baseline_test_mae", "test_mae", "chosen", "first_row_prediction"]
     assert {k: first[k] for k in keys} == {k: second[k] for k in keys}
     assert first["epochs_run"] == 15 or first["best_epoch"] is not None
     assert other["seed"] == 1

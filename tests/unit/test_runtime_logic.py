@@ -179,8 +179,10 @@ def test_stopped_progress_says_so():
 
 
 def test_chart_groups():
-    assert chart_groups(["loss", "val_loss", "accuracy", "val_accuracy", "mae"]) == {
-        "Loss": ["loss", "val_loss"], "Accuracy": ["accuracy", "val_accuracy"], "Mae": ["mae"]}
+    assert chart_groups(["loss", "val_loss", "accuracy", "val_accuracy", "mae", "val_mae",
+                         "cosine_proximity"]) == {
+        "Loss": ["loss", "val_loss"], "Accuracy": ["accuracy", "val_accuracy"],
+        "MAE": ["mae", "val_mae"], "Cosine proximity": ["cosine_proximity"]}
 
 
 def test_throttle():
@@ -252,3 +254,19 @@ def test_owned_objects_dispose_once_and_tolerate_double_dispose():
 def test_stopped_is_an_exception_with_a_message():
     assert "Stopped" in str(Stopped("Stopped by you."))
     assert math.isfinite(1.0)
+
+
+def test_fit_logs_scaled_into_the_labels_units():
+    """fit(metric_scale=...): a regression on standardized targets charts its MAE times the
+    label's scale and its squared error times the square, validation twins too."""
+    from pytfjs.training import _logs
+
+    class Logs:  # what a TF.js logs proxy gives Python
+        def to_py(self):
+            return {"loss": 0.25, "val_loss": 0.5, "mae": 0.1, "val_mae": 0.2, "acc": 0.9,
+                    "size": None}
+
+    scaled = _logs(Logs(), {"mae": 1000.0, "loss": 1000.0 ** 2})
+    assert scaled == {"loss": 250_000.0, "val_loss": 500_000.0, "mae": 100.0,
+                      "val_mae": 200.0, "acc": 0.9, "size": None}
+    assert _logs(Logs()) == Logs().to_py() and _logs(None) == {}

@@ -122,10 +122,14 @@ model.compile(optimizer=tf.train.adam(plan.learning_rate), loss=loss, metrics=[m
 seed_weights(model, seed)
 initial_digest = tabular.weights_digest([w.numpy() for w in model.get_weights()])
 stopper = EarlyStopping(monitor="val_loss", patience=plan.patience)
+# A regression trains on standardized targets; its charts show the error in the label's
+# own units (MAE times the label's scale, squared error times its square).
+in_label_units = ({"mae": data.label_scale, "loss": data.label_scale ** 2}
+                  if task == "regression" else None)
 started = time.perf_counter()
 history = await model.fit(x_fit, y_fit, epochs=plan.epochs, batch_size=plan.batch_size,
                           validation_data=(x_check, y_check), seed=seed,
-                          early_stopping=stopper)
+                          early_stopping=stopper, metric_scale=in_label_units)
 network_seconds = time.perf_counter() - started
 epochs_run = len(history.history["loss"])
 print(f"trained {epochs_run} epochs in {network_seconds:.1f} s; best validation loss at "
@@ -227,6 +231,14 @@ ui.offer_download(f"The {'network' if chosen == 'network' else 'linear baseline'
                   "preprocessing (see examples/node/ to use it in Node.js):",
                   f"{stem}-model.zip", export.zip_files(files), "application/zip")
 first_row = {c: table.columns[c].values[0] for c in table.columns}
+first_output = kept.predict(data.transform([first_row])).numpy()
+if task == "regression":  # in the label's units, as the Node.js example reads it
+    first_prediction = {"first_row_prediction": float(data.label_values(first_output)[0])}
+else:  # the class, and each class's probability (one sigmoid output: P(second class))
+    p = first_output[0].tolist()
+    first_prediction = {"first_row_prediction": data.decode(first_output)[0],
+                        "first_row_probabilities": dict(zip(
+                            data.class_names, [1 - p[0], p[0]] if data.binary else p))}
 report(task=task, label=label, **metrics, chosen=chosen, seed=seed,
        test_count=len(data.y_val), classes=data.class_names, network=plan.as_dict(),
        epochs_run=epochs_run, best_epoch=stopper.best_epoch, baseline_penalty=line.penalty,
@@ -238,5 +250,4 @@ report(task=task, label=label, **metrics, chosen=chosen, seed=seed,
        network_weights_sha256=tabular.weights_digest(
            [w.numpy() for w in model.get_weights()]),
        network_seconds=network_seconds, baseline_seconds=baseline_seconds,
-       first_row=first_row,
-       first_row_output=kept.predict(data.transform([first_row])).numpy()[0].tolist())
+       first_row=first_row, **first_prediction)
