@@ -238,3 +238,31 @@ def guarded_context(browser, log: PageLog, **options):
     install_guard(context, log)
     context.add_init_script(CSP_RECORDER)  # csp_violations(page) reads what it saw
     return context
+
+
+CLIPPED = """() => {
+  // elements whose own text or children are cut off: content wider or taller than the
+  // box, where the box hides the rest (overflow hidden/clip) instead of scrolling it
+  const out = [];
+  for (const el of document.querySelectorAll('body *')) {
+    if (el.closest('.CodeMirror, .visually-hidden, [hidden], canvas, svg')) continue;
+    const style = getComputedStyle(el);
+    if (style.display === 'none' || style.visibility === 'hidden') continue;
+    const cuts = (axis) => ['hidden', 'clip'].includes(style[`overflow${axis}`]);
+    const wide = el.scrollWidth > el.clientWidth + 1
+      && (cuts('X') || style.textOverflow === 'ellipsis');
+    const tall = el.scrollHeight > el.clientHeight + 1 && cuts('Y');
+    if ((wide || tall) && el.clientWidth > 1 && el.textContent.trim()) {
+      const name = el.id ? `#${el.id}`
+        : `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}`;
+      const size = `${el.scrollWidth}x${el.scrollHeight} in ${el.clientWidth}x${el.clientHeight}`;
+      out.push(`${name} (${size}): ${el.textContent.trim().slice(0, 40)}`);
+    }
+  }
+  return out;
+}"""
+
+
+def clipped_text(page) -> list[str]:
+    """Elements on the page whose content is cut off (there should be none)."""
+    return page.evaluate(CLIPPED)

@@ -9,7 +9,7 @@ import pytest
 
 from buildlib import config
 from buildlib.integrity import verify
-from tests.harness import console_text, lab_url, open_lab, wait_state, wait_until
+from tests.harness import clipped_text, console_text, lab_url, open_lab, wait_state, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -98,15 +98,28 @@ def test_webcam_studio_without_a_camera(page, site_url, viewport):
     assert wait_state(page, "ready", "error") == "ready"
 
 
+SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
+
+
+def check_at_every_size(page, when: str) -> None:
+    """axe and the clipping check on the page as it is, at a desktop and a phone size (the
+    layout follows the viewport: one run serves both)."""
+    for size, (width, height) in SIZES.items():
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(100)  # charts redraw at their new width
+        assert serious_problems(page) == [], f"{size}, {when}"
+        assert clipped_text(page) == [], f"text cut off: {size}, {when}"
+
+
 @pytest.mark.parametrize(("lab", "params", "charts"), LABS, ids=[lab for lab, _, _ in LABS])
-def test_lab_page_before_and_after_a_run(page, site_url, viewport, lab, params, charts):
+def test_lab_page_before_and_after_a_run(page, site_url, lab, params, charts):
     assert open_lab(page, site_url, lab, backend="wasm", **params) == "ready"
-    assert serious_problems(page) == [], "before the run"
+    check_at_every_size(page, "before the run")
     page.click("#run")
     assert wait_state(page, "done", "error") == "done", console_text(page)
     charts_drawn(page, charts)
     assert page.locator("#results th").count() >= 1  # the results panel is filled
-    assert serious_problems(page) == [], "after the run"
+    check_at_every_size(page, "after the run")
 
 
 def test_lab_waiting_for_a_file(page, site_url, viewport):

@@ -26,8 +26,9 @@ pytestmark = pytest.mark.browser
 
 # SwiftShader's WebGPU runs a training step of this CNN some 100x slower than wasm (about
 # 0.14 s per digit while 5 engineers shared the 2 cores), so the run is short: 900
-# training digits, batch 32, one epoch (28 steps), then all 10,000 test digits.
-SHORT_RUN = {"epochs": 1, "samples": 1000, "batch": 32}
+# training digits, batch 32, one epoch (28 steps), then the first 2,000 official test
+# digits (all 10,000 took most of the test's 7 minutes).
+SHORT_RUN = {"epochs": 1, "samples": 1000, "batch": 32, "tests": 2000}
 
 
 def test_webgpu_is_offered_but_a_fallback_adapter_is_never_the_default(page, site_url):
@@ -69,9 +70,9 @@ def test_a_short_mnist_run_on_webgpu_agrees_with_wasm(page, site_url, page_log):
     # 0.7-0.85 (0.78 and 0.81 seen): the bands are wide enough not to fail at random and
     # still far from what a broken backend gives (0.085 with the zeros read-back bug).
     for results in (on_gpu, on_wasm):
-        assert results["test_count"] == 10_000
+        assert results["test_count"] == 2000
         assert share_at_least(results["test_accuracy"], results["test_count"], 60), results
     # the same data, model and batch order, different random initial weights: within 15
-    # points of each other (1,500 of the 10,000 test digits)
+    # points of each other (300 of the 2,000 test digits)
     right = [round(r["test_accuracy"] * r["test_count"]) for r in (on_gpu, on_wasm)]
-    assert abs(right[0] - right[1]) <= 1500, right
+    assert abs(right[0] - right[1]) <= 300, right

@@ -11,6 +11,7 @@ from pytfjs.data import drawing, sprites
 # CC BY-SA 3.0), kept as uint8 (55 MB, not 220 MB of float32).
 digits = await sprites.load("data/mnist")
 pool, test = digits.split(limit=param("samples", 0) or None)  # test: the official 10,000
+test = test[:param("tests", 0) or None]  # ?tests=N: the first N of them (a quicker score)
 n_val = min(5000, len(pool) // 10)  # validation: scored after every epoch
 val, train = pool[:n_val], pool[n_val:]
 print(f"{len(train)} training, {len(val)} validation, {len(test)} test digits")
