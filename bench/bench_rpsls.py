@@ -30,7 +30,7 @@ import tempfile
 from pathlib import Path
 
 from bench import bench  # the shared page helpers and the guard
-from tests.harness import camera_args, in_worker, launch_browser
+from tests.harness import camera_args, in_worker, launch_browser, serve_site
 
 ROOT = bench.ROOT
 
@@ -175,6 +175,24 @@ def camera_browser(pw, video: Path):
     return launch_browser(pw, camera_args(video))
 
 
+MEMORY = """async () => {
+    const m = tf.memory();
+    // a build from before the worker kept its Pyodide (a promise of it) on the page
+    const python = globalThis.pytfjsHost ? pytfjsHost.pythonHeapBytes()
+        : (await globalThis.pytfjsPython)._module.HEAPU8.buffer.byteLength;
+    return {tensors: m.numTensors, bytes: m.numBytes,
+            wasm: tf.backend().wasm.HEAPU8.buffer.byteLength, python};
+}"""
+
+
+def memory_of(page) -> dict:
+    """TF.js and Python memory where they run: the runtime worker, or (a build from before
+    the worker, given with --before) the page itself."""
+    if any(w.url.split("?")[0].endswith("/worker.js") for w in page.workers):
+        return in_worker(page, MEMORY)
+    return page.evaluate(MEMORY)
+
+
 def ours(browser, base: str, captures: int) -> dict:
     """Hold to capture in the lab until ``captures`` samples; memory and ms per capture."""
     context, page = bench.new_page(browser)
@@ -193,12 +211,7 @@ def ours(browser, base: str, captures: int) -> dict:
     page.wait_for_timeout(1000)
     stamps = page.evaluate("window.captureTimes")
     results = page.evaluate("window.pytfjs.results")
-    memory = in_worker(page, """() => {
-        const m = tf.memory();
-        return {tensors: m.numTensors, bytes: m.numBytes,
-                wasm: tf.backend().wasm.HEAPU8.buffer.byteLength,
-                python: pytfjsHost.pythonHeapBytes()};
-    }""")
+    memory = memory_of(page)
     memory["heap"] = page.evaluate("performance.memory.usedJSHeapSize")
     context.close()
     times = [b - a for a, b in zip(stamps, stamps[1:], strict=False)]
@@ -231,6 +244,8 @@ def main() -> int:
     parser.add_argument("--backends", default="wasm,webgl")
     parser.add_argument("--n", type=int, default=10, help="timed embeddings per backend")
     parser.add_argument("--captures", type=int, default=2000)
+    parser.add_argument("--before", type=Path, help="another build's dist/ (an older "
+                        "commit's): its lab's captures are measured in the same run")
     args = parser.parse_args()
     from tests import mobilenet_reference as ref
     from tests.pictures import photo_video
@@ -244,7 +259,12 @@ def main() -> int:
         photo = ref.read_png((ROOT / "dist/data/photos/chelsea.png").read_bytes())
         video = photo_video(Path(tmp) / "webcam.y4m", photo, count=15)
         camera = camera_browser(pw, video)
-        memory = {"this lab (numpy embeddings)": ours(camera, base, args.captures),
+        memory = {"this lab (numpy embeddings)": ours(camera, base, args.captures)}
+        if args.before:
+            server, before = serve_site(args.before)
+            memory[f"this lab, build {args.before}"] = ours(camera, before, args.captures)
+            server.shutdown()
+        memory |= {
                   "course (leaks + concat)": course(camera, base, args.captures, True),
                   "course, leaks fixed (concat)": course(camera, base, args.captures, False)}
         camera.close()
