@@ -55,12 +55,15 @@ def camera_args(video: Path | None = None, deny: bool = False) -> list[str]:
 
 
 def launch_browser(playwright, extra_args: list[str] | None = None):
-    """Headless Debian Chromium (never a downloaded browser), with ``extra_args``."""
+    """Headless Debian Chromium (never a downloaded browser), with ``extra_args``.
+    ``playwright`` is the Playwright object, or its chromium ``BrowserType`` (what a
+    test's ``browser.browser_type`` is)."""
     if not Path(CHROMIUM).exists():
         raise RuntimeError("Debian chromium is missing: run `python3 build.py test` to "
                            "install it")
-    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                      args=[*CHROMIUM_ARGS, *(extra_args or [])])
+    browser_type = getattr(playwright, "chromium", playwright)
+    return browser_type.launch(executable_path=CHROMIUM, headless=True,
+                               args=[*CHROMIUM_ARGS, *(extra_args or [])])
 
 
 @contextmanager
