@@ -201,10 +201,14 @@ link.handle("run", async ({ code, lab, params }) => {
     await pyodide.loadPackagesFromImports(code, quietly);
     status = await runner.run_lab(code, lab, JSON.stringify(params));
   } catch (err) {
-    // an interrupt that arrived after the lab ended (in the clean-up) is still a Stop
+    // Stop's interrupt can arrive after the lab's code ended, in the clean-up: finish that,
+    // and keep the outcome the lab already reported (it said "Stopped by you." itself)
     clearInterrupt();
     runner.finish_run();
-    if (String(err).includes("KeyboardInterrupt")) {
+    const interrupted = String(err).includes("KeyboardInterrupt");
+    if (interrupted && runner.ended()) {
+      status = runner.ended();
+    } else if (interrupted) {
       status = "stopped";
       out("out", runner.STOPPED_BUSY);
     } else {

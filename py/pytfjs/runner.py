@@ -136,9 +136,11 @@ async def run_source(source: str, filename: str, namespace: dict[str, Any] | Non
             finally:
                 _RUNNING.clear()
     except Stopped as exc:  # the learner pressed Stop: news, not an error (stdout, not red)
+        _ENDED[0] = "stopped"  # before printing: a late interrupt must not say it again
         print(str(exc))
         return "stopped"
     except asyncio.CancelledError:  # Stop, at an await outside training (request_stop)
+        _ENDED[0] = "stopped"
         print("Stopped by you.")
         return "stopped"
     except InputError as exc:  # the learner's file or choice: a message, not a traceback
@@ -181,6 +183,14 @@ def _dispose_new_variables(tf: Any, before: set[str]) -> int:
 
 
 _OPEN_RUN: list[Any] = []  # (engine, variables before) of a run not yet cleaned up
+_ENDED: list[str] = [""]  # how the lab's own code ended, "" while it runs
+
+
+def ended() -> str:
+    """How the current run's lab code ended ("done", "stopped", "error"), or "" while it
+    runs. Stop's interrupt can land after the code ended (during the clean-up): the
+    worker then keeps this outcome instead of reporting a second stop."""
+    return _ENDED[0]
 
 
 async def run_lab(source: str, lab_id: str, query_json: str = "{}") -> str:
@@ -197,8 +207,10 @@ async def run_lab(source: str, lab_id: str, query_json: str = "{}") -> str:
     engine = _compat.tf_module().engine()
     _OPEN_RUN[:] = [(engine, set(_compat.js_keys(engine.state.registeredVariables)))]
     engine.startScope("pytfjs.run")
+    _ENDED[0] = ""
     try:
-        return await run_source(source, f"{lab_id}.py")
+        _ENDED[0] = await run_source(source, f"{lab_id}.py")
+        return _ENDED[0]
     finally:
         finish_run()
 

@@ -182,7 +182,9 @@ function markErrorLine(line) {
 // numpy call, a loop that never awaits where the page is not cross-origin isolated)
 // and when Python dies (out of memory, a stack overflow): all Python state goes, the
 // editor's code stays (and is saved as a draft).
-const STOP_INTERRUPT_MS = 250; // then KeyboardInterrupt (1 s when a fit runs: its batch ends first)
+// then KeyboardInterrupt (2 s when a fit runs: its batch ends first); after the worker's
+// own cancel (runner.STOP_GRACE_S, 0.25 s), so the two never race
+const STOP_INTERRUPT_MS = 500;
 const STOP_RESTART_MS = 2000; // then a fresh worker
 let restartReason = "restarted";
 
@@ -227,7 +229,7 @@ function stop() {
   if (stopTimers.length) return;
   if (runtime.canInterrupt) {
     stopTimers.push(setTimeout(() => { if (running) runtime.interrupt(); },
-      training ? 4 * STOP_INTERRUPT_MS : STOP_INTERRUPT_MS));
+      training ? 2 * STOP_INTERRUPT_MS : STOP_INTERRUPT_MS));
   }
   stopTimers.push(setTimeout(() => {
     if (running) restartPython("restarted", "The lab did not stop within 2 s:");
