@@ -25,9 +25,13 @@ export function image(title, json, pixels) {
   canvas.style.width = `${width * scale}px`;
   if (scale > 1) canvas.style.imageRendering = "pixelated";
   const rgba = new ImageData(width, height);
-  for (let i = 0, j = 0; i < width * height; i += 1, j += channels) {
-    const g = channels === 3 ? [pixels[j], pixels[j + 1], pixels[j + 2]] : [pixels[j], pixels[j], pixels[j]];
-    rgba.data.set([...g, 255], i * 4);
+  const out = rgba.data;
+  const colour = channels === 3 ? 1 : 0; // gray: one byte read three times
+  for (let i = 0, j = 0, k = 0; i < width * height; i += 1, j += channels, k += 4) {
+    out[k] = pixels[j];
+    out[k + 1] = pixels[j + colour];
+    out[k + 2] = pixels[j + 2 * colour];
+    out[k + 3] = 255;
   }
   canvas.getContext("2d").putImageData(rgba, 0, 0);
   const note = document.createElement("p");
