@@ -16,22 +16,23 @@ from . import ui
 _RESULTS: dict[str, Any] = {}
 
 
-def to_json_value(value: Any, name: str = "value") -> Any:
-    """A JSON-ready copy of ``value``; non-finite floats become None."""
+def to_json_value(value: Any, name: str = "value", what: str = "report") -> Any:
+    """A JSON-ready copy of ``value``; non-finite floats become None (also chart data,
+    where None is a gap). ``what`` names the caller in the error for anything else."""
     if isinstance(value, np.ndarray):
-        return to_json_value(value.tolist(), name)
+        return to_json_value(value.tolist(), name, what)
     if isinstance(value, np.generic):
-        return to_json_value(value.item(), name)
+        return to_json_value(value.item(), name, what)
     if value is None or isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, dict):
-        return {str(k): to_json_value(v, f"{name}.{k}") for k, v in value.items()}
+        return {str(k): to_json_value(v, f"{name}.{k}", what) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [to_json_value(v, f"{name}[{i}]") for i, v in enumerate(value)]
-    raise TypeError(f"report: {name} is a {type(value).__name__}; "
-                    "report numbers, strings, booleans, lists, dicts or numpy values")
+        return [to_json_value(v, f"{name}[{i}]", what) for i, v in enumerate(value)]
+    raise TypeError(f"{what}: {name} is a {type(value).__name__}; {what} takes numbers, "
+                    "strings, booleans, lists, dicts or numpy values")
 
 
 def report(**values: Any) -> dict[str, Any]:

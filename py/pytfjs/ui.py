@@ -120,23 +120,11 @@ def render(kind: str, title: str, data: Any, options: dict[str, Any] | None = No
     if page is None:
         return
     options = dict(options or {})
-    data = as_json_data(data)
+    from .reporting import to_json_value  # reporting imports ui
+
+    data = to_json_value(data, "data", f"chart {title!r}")  # numpy to plain, NaN to null
     page.render(kind, title, json.dumps(data, allow_nan=False), json.dumps(options),
                 describe(kind, data, options))
-
-
-def as_json_data(value: Any) -> Any:
-    """Chart data the page can read: numpy numbers and arrays become plain ones, and a
-    NaN or infinite number becomes null (a gap in a line), since JSON has no NaN."""
-    if isinstance(value, dict):
-        return {str(k): as_json_data(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [as_json_data(v) for v in value]
-    if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):
-        return as_json_data(value.tolist())  # numpy arrays and scalars
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def linechart(title: str, data: dict[str, Any], x_label: str = "epoch",
