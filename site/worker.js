@@ -38,12 +38,12 @@ self.addEventListener("error", (event) => {
   out("err", `JavaScript error in the runtime worker: ${event.message}`);
 });
 
-/** TF.js and its backends, in order (the backends register themselves with tf). */
+/** TF.js and its wasm backend, in order (backends register themselves with tf); the
+ *  webgpu backend loads when it is asked for (js/backends.js). */
 async function loadTfjs() {
   await import("./vendor/tfjs/tf.min.js");
   await Promise.all([
     import("./vendor/tfjs-backend-wasm/tf-backend-wasm.min.js"),
-    import("./vendor/tfjs-backend-webgpu/tf-backend-webgpu.min.js"),
     import("./js/wasm_kernels.js"),
     import("./js/wasm_simd_kernels.js"),
   ]);

@@ -60,7 +60,7 @@ export async function webgpuInfo() {
  */
 export async function defaultBackend() {
   const gpu = await webgpuInfo();
-  if (gpu.available && !gpu.fallback && tf.findBackendFactory("webgpu")) return "webgpu";
+  if (gpu.available && !gpu.fallback) return "webgpu";
   const gl = webglInfo();
   return gl.available && !gl.software ? "webgl" : "wasm";
 }
@@ -93,8 +93,15 @@ async function startWasm() {
 
 let simdWanted = true;
 
+/** TF.js' webgpu backend (325 kB) is loaded only when it is asked for: most starts are
+ *  on wasm or webgl, and start-up is quicker without it. */
+async function loadWebgpu() {
+  if (!tf.findBackendFactory("webgpu")) await import(siteUrl("vendor/tfjs-backend-webgpu/tf-backend-webgpu.min.js"));
+}
+
 export async function setBackend(name) {
   if (!BACKENDS.includes(name)) throw new Error(`unknown backend "${name}" (use ${BACKENDS.join(", ")})`);
+  if (name === "webgpu") await loadWebgpu();
   const ok = await (name === "wasm" ? startWasm() : tf.setBackend(name));
   if (!ok) throw new Error(`the ${name} backend does not work in this browser`);
   await tf.ready();

@@ -20,15 +20,12 @@ import {
   download, finishRunPanels, message, offerDownload,
 } from "./prompts.js";
 import { reveal } from "./reveal.js";
-import { RuntimeClient } from "./runtime_client.js";
+import { runtime, simd } from "./runtime_start.js";
 import { openStudio } from "./studio.js";
 
 const query = new URLSearchParams(location.search);
-// ?simd=0 leaves pytfjs's SIMD kernels out (bench_mnist.py compares)
-const simd = query.get("simd") !== "0";
 
 let editor = null;
-let runtime = null; // RuntimeClient: the worker that runs Python and TF.js
 let ready = false; // the worker has Python, pytfjs and the lab's packages
 let backendName = ""; // the worker's TF.js backend, as it last said
 let lab = null;
@@ -423,10 +420,10 @@ const handlers = {
   fatal: (m) => onFatal(m),
 };
 
-function startRuntime(backend) {
+/** Take over the worker js/runtime_start.js started: its messages come here from now on. */
+function attachRuntime() {
   boot = { backend: deferred(), python: deferred() };
-  if (!runtime) runtime = new RuntimeClient(handlers);
-  runtime.start(backend, simd);
+  runtime.attach(handlers);
 }
 
 /** The current worker is ready to run the lab: its backend, Python, the lab's packages. */
@@ -529,9 +526,9 @@ async function start() {
   if (query.get("run") === "1") run();
 }
 
-// The worker starts as soon as this module runs, before the page has finished loading:
-// Pyodide and TF.js take the longest.
-if (/^[a-z0-9-]+$/.test(query.get("lab") || "")) startRuntime(query.get("backend"));
+// The worker started before this module ran (js/runtime_start.js): Pyodide and TF.js
+// take the longest.
+if (runtime) attachRuntime();
 if (document.readyState === "loading") window.addEventListener("DOMContentLoaded", start);
 else start();
 

@@ -5,12 +5,14 @@
  * where the page is cross-origin isolated), restart() replaces a worker that is stuck
  * or dead with a fresh one (all Python state is lost; the page keeps the code).
  */
-import { Link, TO_WORKER } from "./protocol.js";
+import { Link, TO_PAGE, TO_WORKER } from "./protocol.js";
 
 export class RuntimeClient {
-  /** `handlers`: type -> fn(message) for each TO_PAGE message (js/protocol.js). */
-  constructor(handlers) {
+  /** `handlers`: type -> fn(message) for each TO_PAGE message (js/protocol.js); they can
+   *  also come later (attach): the worker's messages wait until then. */
+  constructor(handlers = null) {
     this.handlers = handlers;
+    this.waiting = []; // messages that arrived before the handlers
     this.worker = null;
     this.link = null;
     this.generation = 0;
@@ -24,7 +26,13 @@ export class RuntimeClient {
     const generation = this.generation;
     this.worker = new Worker("worker.js", { type: "module", name: "pytfjs runtime" });
     this.link = new Link(this.worker, { schema: TO_WORKER });
-    for (const [type, fn] of Object.entries(this.handlers)) this.link.handle(type, fn);
+    for (const type of Object.keys(TO_PAGE).filter((t) => t !== "reply")) {
+      this.link.handle(type, (message) => {
+        if (this.handlers) return this.handlers[type](message);
+        this.waiting.push([type, message]); // nothing asks before the page has attached
+        return undefined;
+      });
+    }
     // a worker that fails to load or dies outside Python gives an error event
     this.worker.addEventListener("error", (event) => {
       event.preventDefault();
@@ -34,6 +42,12 @@ export class RuntimeClient {
     });
     if (this.interruptBuffer) this.interruptBuffer[0] = 0;
     this.link.post("boot", { backend, simd, interrupt: this.interruptBuffer && this.interruptBuffer.buffer });
+  }
+
+  /** Hand the worker's messages to `handlers` from now on, those that waited first. */
+  attach(handlers) {
+    this.handlers = handlers;
+    for (const [type, message] of this.waiting.splice(0)) handlers[type](message);
   }
 
   post(type, fields) {
