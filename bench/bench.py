@@ -141,8 +141,19 @@ def new_page(browser):
     return context, page
 
 
-def lab(base: str, backend: str, **params) -> str:
-    query = urllib.parse.urlencode({"lab": "one-neuron", "backend": backend, **params})
+NO_SIMD = "-nosimd"  # "wasm-nosimd": the wasm backend without pytfjs' SIMD kernels (?simd=0)
+
+
+def backend_params(backend: str) -> dict[str, str]:
+    """URL parameters for a benchmark's backend name: "wasm-nosimd" is wasm with ?simd=0,
+    so a table can show the SIMD kernels' effect as two rows of one run."""
+    if backend.endswith(NO_SIMD):
+        return {"backend": backend.removesuffix(NO_SIMD), "simd": "0"}
+    return {"backend": backend}
+
+
+def lab(base: str, backend: str, lab_id: str = "one-neuron", **params) -> str:
+    query = urllib.parse.urlencode({"lab": lab_id, **backend_params(backend), **params})
     return f"{base}lab.html?{query}"
 
 

@@ -80,7 +80,7 @@ async (n) => {
 
 def measure(browser, base: str, backend: str, n: int) -> dict:
     context, page = bench.new_page(browser)
-    page.goto(f"{base}lab.html?lab=mobilenet&backend={backend}&n={n}")
+    page.goto(bench.lab(base, backend, "mobilenet", n=n))
     bench.wait(page, "ready")
     out = bench.run_python(page, PYTHON)
     if out["top1"] != "Egyptian cat":
@@ -95,7 +95,8 @@ def measure(browser, base: str, backend: str, n: int) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--backends", default="wasm,webgl,cpu")
+    parser.add_argument("--backends", default="wasm,webgl,cpu", help="wasm-nosimd: wasm "
+                        "without pytfjs' SIMD kernels (?simd=0), to compare with wasm")
     parser.add_argument("--n", type=int, default=10, help="timed predictions per backend")
     args = parser.parse_args()
     results = {}

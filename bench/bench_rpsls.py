@@ -162,8 +162,7 @@ def median_of(times: list[float], first: bool) -> float:
 
 def per_backend(browser, base: str, backend: str, n: int, samples: int, epochs: int) -> dict:
     context, page = bench.new_page(browser)
-    page.goto(f"{base}lab.html?lab=rpsls&backend={backend}&n={n}&samples={samples}"
-              f"&epochs={epochs}")
+    page.goto(bench.lab(base, backend, "rpsls", n=n, samples=samples, epochs=epochs))
     bench.wait(page, "ready")
     out = bench.run_python(page, EMBED)
     out["head_ms"] = bench.run_python(page, HEAD)["ms"]
@@ -241,7 +240,8 @@ def mb(value: float | None) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--backends", default="wasm,webgl")
+    parser.add_argument("--backends", default="wasm,webgl", help="wasm-nosimd: wasm "
+                        "without pytfjs' SIMD kernels (?simd=0), to compare with wasm")
     parser.add_argument("--n", type=int, default=10, help="timed embeddings per backend")
     parser.add_argument("--captures", type=int, default=2000)
     parser.add_argument("--before", type=Path, help="another build's dist/ (an older "

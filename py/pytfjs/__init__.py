@@ -20,7 +20,7 @@ from .early_stopping import EarlyStopping
 from .reporting import report, results
 from .runner import param, params
 from .scope import ProxyRegistry, keep, tidy
-from .seeding import seed_param, seed_weights
+from .seeding import seed_param, seed_weights, weights_digest
 from .tensors import to_numpy, to_numpy_async
 from .training import History, fit, fit_batches
 from .wrap import to_tensor
@@ -31,7 +31,7 @@ __all__ = [
     "IN_BROWSER", "BrowserRequired", "EarlyStopping", "History", "ProxyRegistry", "Stopped",
     "backend",
     "check_stop", "fit", "fit_batches", "keep", "load_tfvis", "memory", "param", "params",
-    "report", "results", "seed_param", "seed_weights",
+    "report", "results", "seed_param", "seed_weights", "weights_digest",
     "set_backend", "tf", "tfvis", "tidy", "to_numpy", "to_numpy_async", "to_tensor",
 ]
 

@@ -18,10 +18,12 @@ draws random numbers while training (Dropout, GaussianNoise) still uses TF.js' g
     seed = seed_param()                     # ?seed=N, else 0
     seed_weights(model, seed)
     await model.fit(x, y, epochs=20, seed=seed)
+    weights_digest(model)                   # equal runs give equal digests
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 from typing import Any
 
@@ -60,6 +62,22 @@ def seed_param(default: int = DEFAULT_SEED) -> int:
         raise InputError(f"?seed={raw} is not a whole number >= 0: use, for example, "
                          "?seed=1 in the page address (or leave it out for seed 0).")
     return int(raw)
+
+
+def weights_digest(weights: Any) -> str:
+    """sha256 of float32 weights (shapes and bytes): equal runs give equal digests.
+
+    ``weights``: a model (in a page: its ``get_weights()``) or a list of arrays. A lab
+    reports it so that two runs (a learner's and the teacher's) are compared at a glance.
+    """
+    if hasattr(weights, "get_weights"):
+        weights = [w.numpy() for w in weights.get_weights()]
+    h = hashlib.sha256()
+    for a in weights:
+        a = np.ascontiguousarray(a, dtype=np.float32)
+        h.update(str(a.shape).encode())
+        h.update(a.tobytes())
+    return h.hexdigest()
 
 
 def rng_for(seed: int, *stream: int) -> np.random.Generator:

@@ -18,7 +18,6 @@ model); :func:`comparison` says how the two did in a sentence.
 
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -127,13 +126,3 @@ def comparison(task: str, network: float, baseline: float, label: str = "") -> s
                 f"than the linear baseline's {values}.")
     return (f"The linear baseline's errors are {100 * (1 - baseline / network):.1f}% smaller "
             f"than the network's {values}.")
-
-
-def weights_digest(arrays: list[np.ndarray]) -> str:
-    """sha256 of float32 weights (shape and bytes): equal runs give equal digests."""
-    h = hashlib.sha256()
-    for a in arrays:
-        a = np.ascontiguousarray(a, dtype=np.float32)
-        h.update(str(a.shape).encode())
-        h.update(a.tobytes())
-    return h.hexdigest()

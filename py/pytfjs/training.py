@@ -214,12 +214,13 @@ async def fit(model: Any, x: Any, y: Any = None, *, epochs: int = 1, batch_size:
         STOP.check("before training")
         draw(force=True)
         with STOP.training_scope():
-            if seeded:
+            if seeded and log.batches > 1:
                 await _fit_seeded(raw_model, x, y, args, seed, log, early_stopping)
-            else:
+            else:  # (seeded, one batch an epoch: the rows' order cannot change it)
                 raw_x = _as_js_data(x, owner)
                 raw_y = _as_js_data(y, owner) if y is not None else None
-                await raw_model.fit(raw_x, raw_y, _compat.to_js_value(args))
+                await raw_model.fit(raw_x, raw_y, _compat.to_js_value(
+                    {**args, "shuffle": False} if seeded else args))
     finally:
         owner.destroy()
     draw(force=True)

@@ -132,6 +132,22 @@ def test_training_holds_one_batch_at_a_time(page, site_url):
     assert 0 < r["peak_tensor_bytes"] < 3 * r["batch_bytes"] + r["model_bytes"]
 
 
+def test_a_seed_fixes_the_run_on_cpu(page, site_url):
+    """Same seed, same backend: the same final weights and scores; another seed: others."""
+    def run(seed: int) -> dict:
+        page.goto(lab_url(site_url, "mnist", run=1, backend="cpu", epochs=1, samples=700,
+                          batch=64, tests=200, seed=seed))
+        assert wait_state(page, "done", "error") == "done", console_text(page)
+        return page.evaluate("window.pytfjs.results")
+
+    first, again, other = run(0), run(0), run(1)
+    keys = ["seed", "weights_sha256", "val_accuracy", "test_accuracy"]
+    assert {k: first[k] for k in keys} == {k: again[k] for k in keys}
+    assert (first["seed"], other["seed"]) == (0, 1)
+    assert other["weights_sha256"] != first["weights_sha256"]
+    assert "seed" in page.inner_text("#results")
+
+
 def test_fashion_mnist_trains_and_saves(page, site_url, dist_dir):
     assert (dist_dir / "data/fashion-mnist/meta.json").is_file()  # in every build
     downloads = []

@@ -281,5 +281,29 @@ def test_the_comparison_sentence_says_who_wins_and_by_how_much():
 def test_weights_digest_changes_with_any_value():
     a = [np.ones((2, 2), np.float32), np.zeros(2, np.float32)]
     b = [np.ones((2, 2), np.float32), np.array([0, 1e-7], np.float32)]
-    assert tabular.weights_digest(a) == tabular.weights_digest([x.copy() for x in a])
-    assert tabular.weights_digest(a) != tabular.weights_digest(b)
+    assert seeding.weights_digest(a) == seeding.weights_digest([x.copy() for x in a])
+    assert seeding.weights_digest(a) != seeding.weights_digest(b)
+    assert seeding.weights_digest(a) != seeding.weights_digest([a[0].reshape(4), a[1]])
+
+
+class _Weight:
+    def __init__(self, value: np.ndarray) -> None:
+        self.value = value
+
+    def numpy(self) -> np.ndarray:
+        return self.value
+
+
+class _Model:
+    """What weights_digest reads of a model: get_weights(), each with numpy()."""
+
+    def __init__(self, arrays: list[np.ndarray]) -> None:
+        self.arrays = arrays
+
+    def get_weights(self) -> list[_Weight]:
+        return [_Weight(a) for a in self.arrays]
+
+
+def test_weights_digest_of_a_model_is_that_of_its_weights():
+    a = [np.ones((2, 2), np.float32), np.zeros(2, np.float32)]
+    assert seeding.weights_digest(_Model(a)) == seeding.weights_digest(a)

@@ -9,7 +9,7 @@ import numpy as np
 from pytfjs import baseline, export, param, params, report, tabular, tf, ui
 from pytfjs.data import csv
 from pytfjs.early_stopping import EarlyStopping
-from pytfjs.seeding import seed_param, seed_weights
+from pytfjs.seeding import seed_param, seed_weights, weights_digest
 
 seed = seed_param()  # ?seed=N: same file, same choices, same seed -> the same numbers
 
@@ -120,7 +120,7 @@ for i, width in enumerate([plan.width, max(1, plan.width // 2)]):
 model.add(tf.layers.dense(units=units, activation=activation))
 model.compile(optimizer=tf.train.adam(plan.learning_rate), loss=loss, metrics=[metric])
 seed_weights(model, seed)
-initial_digest = tabular.weights_digest([w.numpy() for w in model.get_weights()])
+initial_digest = weights_digest(model)
 stopper = EarlyStopping(monitor="val_loss", patience=plan.patience)
 # A regression trains on standardized targets; its charts show the error in the label's
 # own units (MAE times the label's scale, squared error times its square).
@@ -244,10 +244,9 @@ report(task=task, label=label, **metrics, chosen=chosen, seed=seed,
        epochs_run=epochs_run, best_epoch=stopper.best_epoch, baseline_penalty=line.penalty,
        network_val=network_val, baseline_val=baseline_val,
        final_loss=float(history.history["loss"][-1]),
-       loss_curve_sha256=tabular.weights_digest([np.array(history.history["loss"]),
-                                                 np.array(history.history["val_loss"])]),
+       loss_curve_sha256=weights_digest([np.array(history.history["loss"]),
+                                         np.array(history.history["val_loss"])]),
        initial_weights_sha256=initial_digest,
-       network_weights_sha256=tabular.weights_digest(
-           [w.numpy() for w in model.get_weights()]),
+       network_weights_sha256=weights_digest(model),
        network_seconds=network_seconds, baseline_seconds=baseline_seconds,
        first_row=first_row, **first_prediction)
