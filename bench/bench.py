@@ -185,18 +185,27 @@ def cold_load(browser, base: str, repeat: int) -> dict[str, float]:
     return {k: statistics.median(v) for k, v in marks.items()}
 
 
-def cnn(browser, base: str, backend: str, n: int, batch: int, epochs: int
-        ) -> tuple[float, float, float]:
-    """ms/epoch: pure JS; Python with the progress bar; Python with progress and live charts."""
+def cnn(browser, base: str, backend: str, n: int, batch: int, epochs: int,
+        reverse: bool = False) -> tuple[float, float, float]:
+    """ms/epoch: pure JS; Python with the progress bar; Python with progress and live charts.
+
+    The three fits share one page, one after another; ``reverse`` runs them in the
+    opposite order, so that a caller alternating it cancels out where each one ran.
+    """
     context, page = new_page(browser)
     page.goto(lab(base, backend, n=n, batch=batch, epochs=epochs))
     wait(page, "ready")
-    # the same model from JavaScript, in the same runtime worker
-    js_ms = in_worker(page, CNN_JS, {"n": n, "batch": batch, "epochs": epochs})
-    py_ms = run_python(page, CNN_PY)["ms_per_epoch"]
-    charts_ms = run_python(page, CNN_PY.replace('param("charts", False)', "True"))["ms_per_epoch"]
+    fits = {
+        # the same model from JavaScript, in the same runtime worker
+        "js": lambda: in_worker(page, CNN_JS, {"n": n, "batch": batch, "epochs": epochs}),
+        "py": lambda: run_python(page, CNN_PY)["ms_per_epoch"],
+        "charts": lambda: run_python(
+            page, CNN_PY.replace('param("charts", False)', "True"))["ms_per_epoch"],
+    }
+    order = list(fits)[::-1] if reverse else list(fits)
+    ms = {name: fits[name]() for name in order}
     context.close()
-    return js_ms, py_ms, charts_ms
+    return ms["js"], ms["py"], ms["charts"]
 
 
 def transfer(browser, base: str) -> dict:
