@@ -29,13 +29,9 @@ BATCH = 512
 
 def site_mnist() -> tuple[np.ndarray, np.ndarray, int]:
     """The site's MNIST sprites as (uint8 images [n, 28, 28], labels, test count)."""
-    folder = ROOT / "dist/data/mnist"
-    meta = json.loads((folder / "meta.json").read_text())
-    pixels = b"".join(sprites.read_png_gray((folder / s["path"]).read_bytes())[2]
-                      for s in meta["sprites"])
+    pixels, labels, meta = sprites.read_sprites(ROOT / "dist/data/mnist")
     images = np.frombuffer(pixels, np.uint8).reshape(-1, 28, 28)
-    labels = np.frombuffer((folder / "labels.bin").read_bytes(), np.uint8)
-    return images, labels, int(meta["test_count"])
+    return images, np.frombuffer(labels, np.uint8), int(meta["test_count"])
 
 
 def main() -> None:

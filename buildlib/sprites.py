@@ -92,6 +92,15 @@ def write_sprites(out: Path, images: bytes, labels: bytes, classes: list[str], s
     return meta
 
 
+def read_sprites(folder: Path) -> tuple[bytes, bytes, dict]:
+    """What write_sprites wrote: (uint8 pixels, 784 per image, labels, meta.json), for
+    checks and benchmarks that compare the built data with the page's."""
+    meta = json.loads((folder / "meta.json").read_text())
+    pixels = b"".join(read_png_gray((folder / s["path"]).read_bytes())[2]
+                      for s in meta["sprites"])
+    return pixels, (folder / meta["labels"]).read_bytes(), meta
+
+
 IDX_IMAGES, IDX_LABELS = 2051, 2049  # the magic numbers of IDX image and label files
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.exported_models import fruit_csv
 from tests.harness import (
     ROOT,
     console_text,
@@ -65,19 +66,6 @@ def test_breast_cancer_saves_loads_and_predicts_identically(page, site_url):
 
 # ---------------------------------------------------------------- "Train on your own CSV"
 
-def make_classification_csv(path, rows=300, seed=1):
-    """Three kinds of fruit from two measurements, a colour (text) and an ID column."""
-    rng = np.random.default_rng(seed)
-    kinds = rng.integers(0, 3, rows)
-    centres = np.array([[4.0, 1.0], [1.0, 4.0], [4.0, 4.0]])
-    xy = centres[kinds] + rng.normal(0, 0.6, (rows, 2))
-    colours = np.array(["red", "green", "yellow"])[(kinds + (rng.random(rows) < 0.2)) % 3]
-    lines = ["id,width,height,colour,kind"]
-    lines += [f"{1000 + i},{x:.3f},{y:.3f},{c},{['apple', 'pear', 'lemon'][k]}"
-              for i, ((x, y), c, k) in enumerate(zip(xy, colours, kinds, strict=False))]
-    path.write_text("\n".join(lines) + "\n")
-
-
 def make_regression_csv(path, rows=400, seed=2):
     rng = np.random.default_rng(seed)
     a, b = rng.uniform(0, 10, rows), rng.uniform(-5, 5, rows)
@@ -108,7 +96,7 @@ def download_zip(page) -> bytes:
 
 
 def test_your_csv_classification_end_to_end(page, site_url, fixtures_dir, tmp_path):
-    make_classification_csv(fixtures_dir / "fruit.csv")
+    (fixtures_dir / "fruit.csv").write_text(fruit_csv())
     results = run_lab(page, site_url, "your-csv", backend="wasm", csv="_test/fruit.csv",
                       label="kind", text="onehot", epochs=40)
     assert results["task"] == "classification"

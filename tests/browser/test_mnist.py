@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import zipfile
 
 import numpy as np
@@ -23,13 +22,10 @@ pytestmark = pytest.mark.browser
 
 
 def built_mnist(dist_dir) -> SpriteSet:
-    folder = dist_dir / "data/mnist"
-    meta = json.loads((folder / "meta.json").read_text())
-    pixels = b"".join(sprites.read_png_gray((folder / s["path"]).read_bytes())[2]
-                      for s in meta["sprites"])
+    pixels, labels, meta = sprites.read_sprites(dist_dir / "data/mnist")
     images = np.frombuffer(pixels, np.uint8).reshape(-1, 28, 28)
-    labels = np.frombuffer((folder / "labels.bin").read_bytes(), np.uint8)
-    return SpriteSet(images, labels, sprites.MNIST_CLASSES, meta["test_count"])
+    return SpriteSet(images, np.frombuffer(labels, np.uint8), sprites.MNIST_CLASSES,
+                     meta["test_count"])
 
 
 def strokes(image: np.ndarray, scale: int = 10) -> list[tuple[int, int, int]]:

@@ -36,6 +36,7 @@ def test_write_sprites_splits_into_sheets(tmp_path):
     assert joined == images
     assert (tmp_path / "labels.bin").read_bytes() == labels
     assert json.loads((tmp_path / "meta.json").read_text())["count"] == 25
+    assert sprites.read_sprites(tmp_path) == (images, labels, meta)
 
 
 def idx_file(magic: int, items: bytes, count: int) -> bytes:
