@@ -12,7 +12,8 @@ const rules = {
 };
 
 export default [
-  { ignores: ["node_modules/**", "dist/**", "build/**", ".venv/**", "**/*.min.js"] },
+  // bench/.keras-venv: the optional Keras yardstick's own venv (README, Benchmarks)
+  { ignores: ["node_modules/**", "dist/**", "build/**", ".venv/**", "bench/.keras-venv/**", "**/*.min.js"] },
   {
     // the page and its runtime worker: ES modules that import each other (window.pytfjs
     // is the page's one global). The worker's modules also see what the vendored
