@@ -57,7 +57,6 @@ class SpriteSet:
                 seed: int | tuple[int, ...] = 0) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """uint8 rows of ``index`` as float32 batches, shuffled by ``seed`` (a number, or
         numbers such as (the run's seed, the epoch) for an order per run and epoch)."""
-        seed = list(seed) if isinstance(seed, tuple) else seed
         order = np.random.default_rng(seed).permutation(index) if shuffle else index
         for start in range(0, len(order), batch_size):
             yield self.batch(order[start:start + batch_size])
