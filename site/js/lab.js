@@ -20,7 +20,7 @@ import {
   download, finishRunPanels, message, offerDownload,
 } from "./prompts.js";
 import { reveal } from "./reveal.js";
-import { runtime, simd } from "./runtime_start.js";
+import { labId, runtime, simd } from "./runtime_start.js";
 import { openStudio } from "./studio.js";
 
 const query = new URLSearchParams(location.search);
@@ -445,8 +445,7 @@ async function pythonReady(generation) {
 
 async function start() {
   setState("loading", "");
-  const labId = query.get("lab");
-  if (!labId || !/^[a-z0-9-]+$/.test(labId)) {
+  if (!labId) {
     $("lab-title").textContent = "No lab chosen";
     err("This page needs ?lab=<id>. Go back to the list of labs and pick one.");
     showLoading("No lab chosen", 0);

@@ -12,6 +12,9 @@ const query = new URLSearchParams(location.search);
 /** Whether pytfjs's SIMD kernels are wanted (?simd=0 leaves them out: bench_mnist.py). */
 export const simd = query.get("simd") !== "0";
 
+/** The lab the address names (`?lab=`), or null when it names none that could exist. */
+export const labId = /^[a-z0-9-]+$/.test(query.get("lab") || "") ? query.get("lab") : null;
+
 /** The lab's worker, already booting; null when the address names no lab. */
-export const runtime = /^[a-z0-9-]+$/.test(query.get("lab") || "") ? new RuntimeClient() : null;
+export const runtime = labId ? new RuntimeClient() : null;
 if (runtime) runtime.start(query.get("backend"), simd);
