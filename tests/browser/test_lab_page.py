@@ -137,6 +137,13 @@ def test_unknown_lab_says_so(page, site_url):
     page.goto(lab_url(site_url, "no-such-lab"))
     assert wait_state(page, "error") == "error"
     assert 'there is no lab "no-such-lab"' in console_text(page)
+    # no lab named, or a name no lab could have: said, and no worker is started
+    for query in ("", "?lab=../x"):
+        page.goto(f"{site_url}lab.html{query}")
+        assert wait_state(page, "error") == "error"
+        assert "This page needs ?lab=<id>" in console_text(page)
+        assert page.inner_text("#lab-title") == "No lab chosen"
+        assert not [w for w in page.workers if w.url.endswith("/worker.js")]
 
 
 def test_progress_bar_and_chart_after_training(page, site_url):
