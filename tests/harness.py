@@ -155,7 +155,8 @@ def wait_until(page, expression: str, arg: object = None,
 
 def wait_state(page, *states: str, timeout: float = LAB_TIMEOUT_MS) -> str:
     """Wait until document.body.dataset.state is one of ``states``; return it."""
-    return wait_until(page, "states => states.includes(document.body.dataset.state) "
+    # document.body is null for a moment while a page that a click opened is parsed
+    return wait_until(page, "states => states.includes(document.body?.dataset.state) "
                       "&& document.body.dataset.state", list(states), timeout=timeout)
 
 

@@ -52,7 +52,7 @@ def test_the_service_worker_makes_the_page_isolated_and_wasm_threaded(sw_page, p
     assert first == [False, "undefined"]
     assert in_worker(page, "tf.wasm.getThreadsCount()") == 1
     # the offline copy is cached, the service worker takes over, the page reloads itself
-    wait_until(page, "crossOriginIsolated && document.body.dataset.state === 'ready'")
+    wait_until(page, "crossOriginIsolated && document.body?.dataset.state === 'ready'")
     cores = page.evaluate("navigator.hardwareConcurrency")
     assert page.evaluate("typeof SharedArrayBuffer") == "function"
     threads = in_worker(page, "tf.wasm.getThreadsCount()")
