@@ -12,6 +12,7 @@ import { Link, TO_PAGE, UI_CALLS, STUDIO_METHODS } from "./js/protocol.js";
 import { initBackend, setBackend, threadsOf, siteUrl, webglInfo, webgpuInfo, defaultBackend } from "./js/backends.js";
 import { decodeImage, decodeSprite } from "./js/pixels.js";
 import { openStore } from "./js/store.js";
+import { savedSnapshot, takeSnapshot, keepSnapshot, forgetSnapshot, AFTER_RESTORE } from "./js/python_snapshot.js";
 
 // tf.min.js bundles an old regenerator-runtime that, finding itself in strict mode,
 // installs itself with Function("r", "regeneratorRuntime = r"): a string eval the
@@ -52,15 +53,41 @@ async function loadTfjs() {
 let pyodide = null;
 let runner = null;
 let interrupt = null; // Uint8Array over the page's SharedArrayBuffer (cross-origin isolated only)
+let snapshot = null; // or the snapshot this start made, until it is stored
 
+/** Pyodide, from this browser's snapshot of a fresh Python when there is one
+ *  (js/python_snapshot.js), else started normally and the snapshot made for next time. */
 async function startPython() {
+  const stored = savedSnapshot().catch(() => null);
   await import("./vendor/pyodide/pyodide.js");
-  const py = await loadPyodide({
+  const options = {
     indexURL: siteUrl("vendor/pyodide/"),
     fullStdLib: false,
     stdout: (line) => out("out", line),
     stderr: (line) => out("err", line),
-  });
+  };
+  let py = null;
+  const saved = await stored;
+  if (saved) {
+    try {
+      py = await loadPyodide({ ...options, _loadSnapshot: saved });
+      py.runPython(AFTER_RESTORE);
+      link.post("python", { version: py.version, snapshot: true });
+    } catch (err) {
+      console.warn("Python's start-up snapshot did not restore; starting normally:", err);
+      py = null;
+      await forgetSnapshot().catch(() => {});
+    }
+  }
+  if (!py) {
+    py = await loadPyodide({ ...options, _makeSnapshot: true });
+    link.post("python", { version: py.version, snapshot: false });
+    try {
+      snapshot = takeSnapshot(py); // stored once the lab is ready (the "boot" handler)
+    } catch (err) {
+      console.warn("Python's start-up snapshot was not made:", err); // the next start is a normal one
+    }
+  }
   if (interrupt) py.setInterruptBuffer(interrupt);
   // Pyodide cannot go on after a fatal error: the page starts a new worker.
   if (py._api) py._api.on_fatal = (e) => link.post("fatal", { message: String((e && e.message) || e).split("\n")[0] });
@@ -148,10 +175,13 @@ link.handle("boot", ({ backend, simd, interrupt: shared }) => {
     link.post("backend", b);
     setInterval(sendMemory, 300);
   }, (err) => link.post("step", { name: "backend", text: `TensorFlow.js failed: ${err.message || err}`, failed: true }));
-  started.then((py) => link.post("python", { version: py.version }),
-    (err) => link.post("step", { name: "python", text: `Python failed: ${err.message || err}`, failed: true }));
+  started.catch((err) => link.post("step", { name: "python", text: `Python failed: ${err.message || err}`, failed: true }));
   booting = Promise.all([started, backendReady]);
   booting.catch(() => {});
+  Promise.allSettled([booting, python]).then(() => {
+    if (snapshot) keepSnapshot(snapshot).catch((err) => console.warn("Python's start-up snapshot was not stored:", err));
+    snapshot = null;
+  });
 });
 
 let switching = 0; // a backend is starting: tf.memory() would throw meanwhile

@@ -403,9 +403,9 @@ const handlers = {
     performance.mark("backend-ready");
     boot.backend.resolve(b);
   },
-  python: ({ version }) => {
+  python: ({ version, snapshot }) => {
     loading.step("python", lab ? `Python: loading ${["pytfjs", ...lab.packages].join(", ")}…` : "Python: started");
-    performance.mark("python-ready");
+    performance.mark("python-ready", { detail: { snapshot } });
     boot.python.resolve(version);
   },
   memory: (m) => {

@@ -31,7 +31,7 @@ export const TO_PAGE = {
   fetched: { fields: ["urls"], doc: "files the worker has downloaded (the loading bar counts them)" },
   step: { fields: ["name", "text"], doc: "a start-up step (backend, python) and what it says" },
   backend: { fields: ["name", "note", "threads"], doc: "the TF.js backend is ready" },
-  python: { fields: ["version"], doc: "Pyodide has started" },
+  python: { fields: ["version", "snapshot"], doc: "Pyodide has started (snapshot: restored from js/python_snapshot.js)" },
   memory: { fields: ["numTensors", "numBytes", "backend"], doc: "tf.memory(), sent every 300 ms while idle" },
   ui: { fields: ["call", "args"], doc: "a call from Python to the page: one of UI_CALLS; with an id when it answers" },
   fatal: { fields: ["message"], doc: "Pyodide died (out of memory, stack overflow): the page starts a new worker" },
