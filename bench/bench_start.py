@@ -8,7 +8,8 @@ worker's offline copy (cached), side by side.
 Headless Debian Chromium against dist/ on loopback. "cold" is a fresh browser context
 each time (nothing cached, service workers off); "cached" is one context whose first
 visit let sw.js cache the build, then ``--repeat`` further visits answered from that
-cache (Chromium's compiled-code caches are warm too, as on a real return visit).
+cache (Chromium's compiled-code caches are warm too, as on a real return visit, and Python
+starts from the memory snapshot the first visit left: site/js/python_snapshot.js).
 Reported: the page's performance marks, in ms from navigation start, median of the runs.
 ``--before DIST`` (another build's dist/, e.g. an older commit's) is measured in the same
 run, visit for visit alternating with this one, so both see the same machine load.
@@ -35,8 +36,12 @@ GUARD = PageLog()  # refuse to report if a page reached another host
 def visit(page, url: str) -> dict[str, float]:
     page.goto(url)
     assert wait_state(page, "ready", "error", timeout=600_000) == "ready"
-    return {name: page.evaluate(f"performance.getEntriesByName('{name}')[0].startTime")
-            for name in MARKS}
+    marks = {name: page.evaluate(f"performance.getEntriesByName('{name}')[0].startTime")
+             for name in MARKS}
+    # 1 where Python came from the browser's snapshot (site/js/python_snapshot.js)
+    marks["snapshot"] = float(page.evaluate(
+        "performance.getEntriesByName('python-ready')[0].detail?.snapshot === true"))
+    return marks
 
 
 def cold(browser, url: str, repeat: int) -> list[dict[str, float]]:
@@ -106,6 +111,9 @@ def main() -> int:
         cells = [statistics.median(run[name] for run in runs) for runs in columns.values()]
         goal = f"<= {goal_cold} / <= {goal_cached}" if goal_cold else ""
         print(f"{label.ljust(width)}  " + "  ".join(f"{c:>14.0f}" for c in cells) + f"  {goal}")
+    restored = (f"{c} {sum(r['snapshot'] for r in runs):.0f} of {len(runs)}"
+                for c, runs in columns.items())
+    print("visits whose Python came from the snapshot: " + "; ".join(restored))
     print(f"\n(headless Debian Chromium, {os.cpu_count()} cores, dist/ on loopback; ms to "
           "Python ready: " + "; ".join(f"{c} " + ", ".join(f"{r['python-ready']:.0f}" for r in runs)
                                        for c, runs in columns.items()) + ")")
