@@ -24,7 +24,14 @@ import statistics
 import sys
 from pathlib import Path
 
-from tests.harness import PageLog, install_guard, serve_site, site_and_browser, wait_state
+from tests.harness import (
+    PageLog,
+    install_guard,
+    python_from_snapshot,
+    serve_site,
+    site_and_browser,
+    wait_state,
+)
 
 MARKS = {
     "python-ready": ("Python ready (Pyodide booted)", 3000, 1500),
@@ -38,9 +45,7 @@ def visit(page, url: str) -> dict[str, float]:
     assert wait_state(page, "ready", "error", timeout=600_000) == "ready"
     marks = {name: page.evaluate(f"performance.getEntriesByName('{name}')[0].startTime")
              for name in MARKS}
-    # 1 where Python came from the browser's snapshot (site/js/python_snapshot.js)
-    marks["snapshot"] = float(page.evaluate(
-        "performance.getEntriesByName('python-ready')[0].detail?.snapshot === true"))
+    marks["snapshot"] = float(python_from_snapshot(page))  # 1 for a restored Python
     return marks
 
 

@@ -205,6 +205,14 @@ def in_worker(page, expression: str, arg: object = None) -> object:
     return runtime_worker(page).evaluate(expression, arg)
 
 
+def python_from_snapshot(page) -> bool:
+    """Whether the page's Python was restored from the browser's memory snapshot
+    (site/js/python_snapshot.js; lab.js marks python-ready with it). False for a build
+    from before the snapshot, whose mark has no detail."""
+    return page.evaluate(
+        "performance.getEntriesByName('python-ready')[0].detail?.snapshot === true")
+
+
 def tensor_count(page) -> int:
     """``tf.memory().numTensors`` in the runtime worker."""
     return in_worker(page, "tf.memory().numTensors")

@@ -27,8 +27,11 @@ function timeZone() {
   return `${offsets.join(",")},${name}`;
 }
 
+/** This site's snapshots: the address without the time zone. */
+const siteKey = () => siteUrl("python-snapshot");
+
 function key() {
-  return `${siteUrl("python-snapshot")}?${new URLSearchParams({ tz: timeZone() })}`;
+  return `${siteKey()}?${new URLSearchParams({ tz: timeZone() })}`;
 }
 
 async function openCache() {
@@ -76,9 +79,8 @@ export function takeSnapshot(py) {
 export async function keepSnapshot(bytes) {
   const cache = await openCache();
   if (!cache) return;
-  const site = siteUrl("python-snapshot");
   for (const old of await cache.keys()) {
-    if (old.url.startsWith(site)) await cache.delete(old); // another time zone's
+    if (old.url.startsWith(siteKey())) await cache.delete(old); // another time zone's
   }
   await cache.put(key(), new Response(bytes, { headers: { "Content-Type": "application/octet-stream" } }));
 }

@@ -10,6 +10,7 @@ import pytest
 from tests.harness import (
     console_text,
     open_lab,
+    python_from_snapshot,
     run_in_lab,
     wait_state,
     wait_until,
@@ -27,15 +28,10 @@ print("path", sys.path.count(""))
 """
 
 
-def restored(page) -> bool:
-    """Whether this page's Python came from the snapshot (lab.js marks python-ready)."""
-    return page.evaluate("performance.getEntriesByName('python-ready')[0].detail.snapshot")
-
-
 def visit(page) -> bool:
     page.reload()
     assert wait_state(page, "ready", "error") == "ready", console_text(page)
-    return restored(page)
+    return python_from_snapshot(page)
 
 
 def printed(page, label: str) -> list[str]:
@@ -53,7 +49,7 @@ def wait_for_snapshot(page) -> None:
 
 def test_a_return_visit_restores_python_and_runs_the_lab(page, site_url):
     assert open_lab(page, site_url, "one-neuron") == "ready"
-    assert restored(page) is False
+    assert python_from_snapshot(page) is False
     wait_for_snapshot(page)
     assert visit(page) is True
     # numpy, pytfjs and TF.js on top of the restored interpreter: the lab's own run
