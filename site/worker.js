@@ -13,6 +13,7 @@ import { initBackend, setBackend, threadsOf, siteUrl, webglInfo, webgpuInfo, def
 import { decodeImage, decodeSprite } from "./js/pixels.js";
 import { openStore } from "./js/store.js";
 import { savedSnapshot, takeSnapshot, keepSnapshot, forgetSnapshot, AFTER_RESTORE } from "./js/python_snapshot.js";
+import { workerCapabilities } from "./js/capabilities.js";
 
 // tf.min.js bundles an old regenerator-runtime that, finding itself in strict mode,
 // installs itself with Function("r", "regeneratorRuntime = r"): a string eval the
@@ -23,13 +24,24 @@ if (!("regeneratorRuntime" in globalThis)) globalThis.regeneratorRuntime = undef
 const link = new Link(self, { copyBytes: true, schema: TO_PAGE });
 const out = (kind, text) => link.post("out", { kind, text });
 
+// Alive signs while starting: a worker whose thread is blocked (a start that cannot go
+// on, not an error) goes quiet, and the page's watch (js/startup.js) notices. They stop
+// once the lab's packages are in: from then on busy Python is quiet by design.
+const beating = setInterval(() => link.post("beat"), 250);
+workerCapabilities().then((worker) => link.post("capabilities", { worker }),
+  (err) => out("err", `Could not tell what this browser supports: ${err.message || err}`));
+
 // Files this worker downloads (Pyodide, wheels, TF.js) feed the page's loading bar.
 new PerformanceObserver((list) => link.post("fetched", { urls: list.getEntries().map((e) => e.name) }))
   .observe({ type: "resource", buffered: true });
 
-// An interrupted run also rejects Pyodide's own promise of it: not news.
+// An interrupted run also rejects Pyodide's own promise of it: not news. Any other
+// promise nobody handled is reported, never lost.
 self.addEventListener("unhandledrejection", (event) => {
-  if (String(event.reason).includes("KeyboardInterrupt")) event.preventDefault();
+  event.preventDefault();
+  const reason = event.reason;
+  if (String(reason).includes("KeyboardInterrupt")) return;
+  out("err", `JavaScript error in the runtime worker: ${(reason && reason.message) || reason}`);
 });
 // Any other JavaScript error here is reported, and is not the worker's end: only an error
 // that reaches the page's Worker object (the module failed to load) makes the page start
@@ -163,19 +175,23 @@ let booting = null;
 let python = null; // Pyodide started, with pytfjs and numpy (every lab's) loaded or loading
 const quietly = { messageCallback: () => {}, errorCallback: (m) => out("err", m) };
 
-link.handle("boot", ({ backend, simd, interrupt: shared }) => {
+link.handle("boot", ({ backend, simd, threads, interrupt: shared }) => {
   if (shared) interrupt = new Uint8Array(shared);
   const tfjs = loadTfjs();
+  tfjs.catch((err) => link.post("step", { name: "backend", text: `TensorFlow.js could not be loaded: ${err.message || err}`, failed: true }));
   const started = startPython();
   // pytfjs (and numpy, which it needs) is every lab's: it loads while the backend starts
   python = started.then(async (py) => { await py.loadPackage(["pytfjs"], quietly); return py; });
   python.catch(() => {}); // reported when the page asks for the lab's packages
-  const backendReady = tfjs.then(() => initBackend(backend, simd));
+  const backendReady = tfjs.then(() => {
+    link.post("step", { name: "backend", text: "TensorFlow.js: starting its backend…" });
+    return initBackend(backend, simd, threads !== false);
+  });
   backendReady.then((b) => {
     link.post("backend", b);
     setInterval(sendMemory, 300);
   }, (err) => link.post("step", { name: "backend", text: `TensorFlow.js failed: ${err.message || err}`, failed: true }));
-  started.catch((err) => link.post("step", { name: "python", text: `Python failed: ${err.message || err}`, failed: true }));
+  started.catch((err) => link.post("step", { name: "python", text: `Python could not start: ${err.message || err}`, failed: true }));
   booting = Promise.all([started, backendReady]);
   booting.catch(() => {});
   Promise.allSettled([booting, python]).then(() => {
@@ -214,11 +230,15 @@ async function switchBackend(name) {
 // The lab's own packages load as soon as Python has started; the answer waits for the
 // TF.js backend too, since the lab cannot run without it.
 link.handle("packages", async ({ names }) => {
-  const py = await python;
-  await py.loadPackage(names.filter((p) => p !== "pytfjs"), quietly);
-  runner = py.pyimport("pytfjs.runner");
-  [pyodide] = await booting;
-  return { python: pyodide.version, tfjs: tf.version.tfjs };
+  try {
+    const py = await python;
+    await py.loadPackage(names.filter((p) => p !== "pytfjs"), quietly);
+    runner = py.pyimport("pytfjs.runner");
+    [pyodide] = await booting;
+    return { python: pyodide.version, tfjs: tf.version.tfjs };
+  } finally {
+    clearInterval(beating);
+  }
 });
 
 link.handle("run", async ({ code, lab, params }) => {

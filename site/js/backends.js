@@ -3,6 +3,7 @@
  * the default here, starting wasm on every core, and pytfjs's wasm training kernels.
  * The page asks through the protocol (js/protocol.js: boot, setBackend).
  */
+import { offscreenWebgl, sharedMemory, webgpuAdapter } from "./capabilities.js";
 
 // The selector's order. When a backend fails to start, the next of FALLBACKS is tried:
 // never WebGPU unless it was asked for (a software WebGPU adapter is slow).
@@ -14,54 +15,18 @@ export function siteUrl(path) {
   return new URL(`../${path}`, import.meta.url).href;
 }
 
-/** What WebGL this worker has (an OffscreenCanvas): software renderers (SwiftShader,
- *  llvmpipe) are slow. */
-export function webglInfo() {
-  try {
-    const canvas = new OffscreenCanvas(1, 1);
-    const gl = canvas.getContext("webgl2") || canvas.getContext("webgl");
-    if (!gl) return { available: false, software: true, renderer: "none" };
-    const ext = gl.getExtension("WEBGL_debug_renderer_info");
-    const renderer = String(ext ? gl.getParameter(ext.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
-    const software = /swiftshader|llvmpipe|software|basic render/i.test(renderer);
-    const lose = gl.getExtension("WEBGL_lose_context");
-    if (lose) lose.loseContext();
-    return { available: true, software, renderer };
-  } catch (err) {
-    return { available: false, software: true, renderer: String(err) };
-  }
-}
-
-/**
- * What WebGPU adapter this browser offers (the one TF.js' webgpu backend would ask for:
- * high-performance). A fallback adapter (Chromium's SwiftShader, offered with
- * --enable-unsafe-webgpu) runs shaders on the CPU: slower than wasm, so it is never the
- * default. Chromium 156 reports it as adapter.info.isFallbackAdapter; older ones as
- * adapter.isFallbackAdapter.
- */
-export async function webgpuInfo() {
-  try {
-    if (!globalThis.isSecureContext || !navigator.gpu) return { available: false, fallback: true, adapter: "none" };
-    const adapter = await navigator.gpu.requestAdapter({ powerPreference: "high-performance" });
-    if (!adapter) return { available: false, fallback: true, adapter: "none" };
-    const info = adapter.info || {};
-    const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(" ");
-    const fallback = Boolean(adapter.isFallbackAdapter || info.isFallbackAdapter)
-      || /swiftshader|llvmpipe|software/i.test(name);
-    return { available: true, fallback, adapter: name || "unknown" };
-  } catch (err) {
-    return { available: false, fallback: true, adapter: String(err) };
-  }
-}
+/** What WebGL and WebGPU this worker has (js/capabilities.js), under the names tests and
+ *  benchmarks call through pytfjsHost. */
+export { offscreenWebgl as webglInfo, webgpuAdapter as webgpuInfo } from "./capabilities.js";
 
 /**
  * The fastest backend that works here: WebGPU on a hardware adapter, else WebGL on a
  * hardware GPU, else WebAssembly (never a software GPU by default).
  */
 export async function defaultBackend() {
-  const gpu = await webgpuInfo();
+  const gpu = await webgpuAdapter();
   if (gpu.available && !gpu.fallback) return "webgpu";
-  const gl = webglInfo();
+  const gl = offscreenWebgl();
   return gl.available && !gl.software ? "webgl" : "wasm";
 }
 
@@ -80,6 +45,11 @@ function wasmThreads() {
  * threads make an MNIST epoch 12-25% faster on 2 cores (bench_mnist.py: 790 -> 600 ms).
  */
 async function startWasm() {
+  if (!threadsAllowed) {
+    // TF.js then loads its single-threaded build: no SharedArrayBuffer, no pthread workers
+    tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
+    return tf.setBackend("wasm");
+  }
   tf.wasm.setThreadsCount(wasmThreads());
   const real = navigator.hardwareConcurrency;
   if (tf.engine().registry.wasm || !real) return tf.setBackend("wasm");
@@ -92,6 +62,9 @@ async function startWasm() {
 }
 
 let simdWanted = true;
+// Threaded wasm needs SharedArrayBuffer here and on the page (js/capabilities.js), and the
+// page turns it off where it once stopped this worker from starting (js/startup.js).
+let threadsAllowed = true;
 
 /** TF.js' webgpu backend (325 kB) is loaded only when it is asked for: most starts are
  *  on wasm or webgl, and start-up is quicker without it. */
@@ -136,10 +109,11 @@ let wasmConfigured = false;
 /**
  * Start the wanted backend (or the default), falling back in order; returns {name, note,
  * threads} (threads: the wasm backend's thread count, else 0). `simd`: false leaves
- * pytfjs's SIMD kernels out.
+ * pytfjs's SIMD kernels out; `threads`: false starts wasm on one thread.
  */
-export async function initBackend(wanted, simd = true) {
+export async function initBackend(wanted, simd = true, threads = true) {
   simdWanted = simd;
+  threadsAllowed = threads && sharedMemory();
   if (!wasmConfigured) {
     tf.wasm.setWasmPaths(siteUrl("vendor/tfjs-backend-wasm/"));
     globalThis.pytfjsWasmKernels.register(tf);
@@ -162,5 +136,6 @@ export async function initBackend(wanted, simd = true) {
 
 /** The wasm backend's thread count, else 0. */
 export function threadsOf(backend) {
-  return backend === "wasm" ? tf.wasm.getThreadsCount() : 0;
+  if (backend !== "wasm") return 0;
+  return threadsAllowed ? tf.wasm.getThreadsCount() : 1;
 }

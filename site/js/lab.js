@@ -21,6 +21,8 @@ import {
 } from "./prompts.js";
 import { reveal } from "./reveal.js";
 import { labId, runtime, simd } from "./runtime_start.js";
+import { describe, pageCapabilities, startableBackends } from "./capabilities.js";
+import { StartupWatch } from "./startup.js";
 import { openStudio } from "./studio.js";
 
 const query = new URLSearchParams(location.search);
@@ -194,9 +196,11 @@ function restartPython(reason, why) {
   studios.clear();
   setState("loading", "Starting a fresh Python…");
   boot = { backend: deferred(), python: deferred() };
+  watch.restarted();
   runtime.restart(backendName || query.get("backend"), simd);
   info(`${why} Python was restarted: everything the lab had made is gone, your code is kept.`);
-  pythonReady(runtime.generation).then(() => {
+  runtimeReady().then(() => {
+    watch.stop();
     if (!running) setState("ready", "Python was restarted: ready");
   }, (e) => {
     err(`Could not start a fresh Python: ${e.message || e}`);
@@ -204,7 +208,13 @@ function restartPython(reason, why) {
   });
 }
 
-function onFatal({ message }) {
+function onFatal({ message, load }) {
+  if (load || !ready) { // the worker did not get as far as running anything: a failed start
+    err(`Could not start: ${message}`);
+    watch.fail(load ? "runtime" : (watch.current() || "python"), message);
+    for (const d of [boot.backend, boot.python]) d.reject(new Error(message));
+    return;
+  }
   err(`Python stopped working: ${message}. This happens when a program runs out of memory ` +
     "or recurses too deeply (or a file made it do so).");
   if (!lab) { // before the lab was even loaded: nothing to restart for
@@ -344,8 +354,13 @@ async function changeBackend(name) {
   return backendName;
 }
 
+/** What this browser gives (js/capabilities.js): the page's, the worker's (once it has
+ *  said), the wasm thread count and the backends offered. */
+const capabilities = { page: pageCapabilities(), worker: null, threads: 0, backends: ["wasm", "cpu"] };
+
 window.pytfjs = {
   offline, // the offline copy (js/offline.js): offline.ready
+  capabilities,
   results: {},
   lab: null,
   get state() { return document.body.dataset.state; },
@@ -392,20 +407,38 @@ function deferred() {
 
 const handlers = {
   out: ({ kind, text }) => write(text, kind),
-  fetched: ({ urls }) => loading.seen(urls),
+  capabilities: ({ worker }) => {
+    capabilities.worker = worker;
+    capabilities.backends = startableBackends(worker);
+    offerBackends(capabilities.backends);
+    showCapabilities();
+  },
+  beat: () => {}, // counted by the watch, as every message is (attachRuntime)
+  fetched: ({ urls }) => {
+    loading.seen(urls);
+    watch.progress();
+  },
   step: ({ name, text, failed }) => {
     loading.step(name, text);
-    if (failed && boot[name]) boot[name].reject(new Error(text));
+    watch.progress();
+    if (failed) {
+      watch.fail(name, text);
+      if (boot[name]) boot[name].reject(new Error(text));
+    }
   },
   backend: (b) => {
     backendName = b.name;
+    capabilities.threads = b.threads;
+    showCapabilities();
     loading.step("backend", `TensorFlow.js: ${b.name} backend ready`);
     performance.mark("backend-ready");
+    watch.done("backend");
     boot.backend.resolve(b);
   },
   python: ({ version, snapshot }) => {
     loading.step("python", lab ? `Python: loading ${["pytfjs", ...lab.packages].join(", ")}…` : "Python: started");
     performance.mark("python-ready", { detail: { snapshot } });
+    watch.done("python");
     boot.python.resolve(version);
   },
   memory: (m) => {
@@ -420,10 +453,68 @@ const handlers = {
   fatal: (m) => onFatal(m),
 };
 
-/** Take over the worker js/runtime_start.js started: its messages come here from now on. */
+/** The backend selector offers only the backends that can start in this browser. */
+function offerBackends(names) {
+  const select = $("backend");
+  const current = select.value;
+  select.replaceChildren(...names.map((name) => new Option(name, name)));
+  select.value = names.includes(current) ? current : names[0];
+}
+
+/** The loading panel's line on this browser (and what it lacks). */
+function showCapabilities() {
+  if (!capabilities.worker) return;
+  $("browser-line").textContent = describe(capabilities.page, capabilities.worker, capabilities.threads);
+}
+
+// The start-up watch (js/startup.js). A worker that went quiet while threaded wasm was
+// starting is the Firefox block described there: start a fresh one on one thread.
+const watch = new StartupWatch({
+  onQuiet(step, ms) {
+    if (!runtime.threads || !watch.pending.has("backend")) return false;
+    runtime.noThreads(`the worker was blocked for ${Math.round(ms)} ms at ${step}`);
+    info("TensorFlow.js's multi-threaded WebAssembly blocked this browser's runtime worker"
+      + " as it started: starting again on one thread (this browser will start that way from now on).");
+    restartBoot();
+    return true;
+  },
+});
+
+/** Take over the worker js/runtime_start.js started: its messages come here from now on.
+ *  Every message is an alive sign for the start-up watch. */
 function attachRuntime() {
   boot = { backend: deferred(), python: deferred() };
-  runtime.attach(handlers);
+  const watched = {};
+  for (const [type, fn] of Object.entries(handlers)) {
+    watched[type] = (message) => {
+      if (type !== "fatal") watch.heard();
+      return fn(message);
+    };
+  }
+  runtime.attach(watched);
+}
+
+/** A fresh worker while the page is still starting (not Stop's restartPython): the wait
+ *  for the old one ends with "pytfjs:restarted" and start() waits for the new one. */
+function restartBoot() {
+  const old = boot;
+  boot = { backend: deferred(), python: deferred() };
+  watch.restarted();
+  runtime.restart(query.get("backend"), simd);
+  for (const d of [old.backend, old.python]) d.reject(new Error("pytfjs:restarted"));
+}
+
+/** pythonReady for the current worker, again after each restartBoot. */
+async function runtimeReady() {
+  for (;;) {
+    const generation = runtime.generation;
+    try {
+      return await pythonReady(generation);
+    } catch (e) {
+      if (generation !== runtime.generation && String(e.message) === "pytfjs:restarted") continue;
+      throw e;
+    }
+  }
 }
 
 /** The current worker is ready to run the lab: its backend, Python, the lab's packages. */
@@ -439,7 +530,7 @@ async function pythonReady(generation) {
   performance.mark("numpy-ready");
   ready = true;
   $("backend").value = backend.name;
-  info(`Python ${version} ready · TensorFlow.js ${tfjs} · backend ${backend.name}${backend.threads ? ` (${backend.threads} threads)` : ""}`);
+  info(`Python ${version} ready · TensorFlow.js ${tfjs} · backend ${backend.name}${backend.threads > 1 ? ` (${backend.threads} threads)` : backend.threads ? " (one thread)" : ""}`);
   return backend;
 }
 
@@ -449,6 +540,7 @@ async function start() {
     $("lab-title").textContent = "No lab chosen";
     err("This page needs ?lab=<id>. Go back to the list of labs and pick one.");
     showLoading("No lab chosen", 0);
+    watch.stop();
     setState("error", "");
     return;
   }
@@ -474,6 +566,7 @@ async function start() {
     if (!response.ok) throw new Error(`there is no lab "${labId}" in this build`);
     return response.json();
   });
+  labLoading.then(() => watch.done("lab"), (e) => watch.fail("lab", String(e.message || e)));
   labLoading.catch(() => {}); // reported below
   loading.step("lab", "Loading the lab…");
   loading.step("backend", "TensorFlow.js: starting its backend…");
@@ -505,12 +598,15 @@ async function start() {
     $("reset").addEventListener("click", reset);
     setState("loading");
 
-    const backend = await pythonReady(runtime.generation);
+    const backend = await runtimeReady();
+    watch.done("packages");
+    watch.stop();
     if (backend.note) err(backend.note);
     loading.stop();
     $("loading").hidden = true;
   } catch (e) {
     err(`Could not start: ${e.message || e}`);
+    if (!watch.problem) watch.fail(watch.current() || "python", String(e.message || e));
     loading.stop();
     showLoading("Failed to start: see Output", 0);
     setState("error", "");

@@ -14,7 +14,7 @@
 
 /** Page -> worker. `answer`: the page awaits a reply. */
 export const TO_WORKER = {
-  boot: { fields: ["backend", "simd"], doc: "start TF.js (that backend, or the default) and Python" },
+  boot: { fields: ["backend", "simd", "threads"], doc: "start TF.js (that backend, or the default; threads: false keeps wasm on one thread) and Python" },
   packages: { fields: ["names"], answer: true, doc: "load pytfjs and the lab's packages; reply {python, tfjs}" },
   run: { fields: ["code", "lab", "params"], answer: true, doc: "run a lab; reply {status, errorKind, errorLine}" },
   stop: { fields: [], doc: "Stop pressed: the run ends at its next batch, question or await" },
@@ -28,8 +28,10 @@ export const TO_WORKER = {
 /** Worker -> page. */
 export const TO_PAGE = {
   out: { fields: ["kind", "text"], doc: "a line Python printed (kind out | err)" },
+  capabilities: { fields: ["worker"], doc: "what the worker has (js/capabilities.js), sent first" },
+  beat: { fields: [], doc: "the worker is alive, every 250 ms until the lab's packages are loaded (js/startup.js)" },
   fetched: { fields: ["urls"], doc: "files the worker has downloaded (the loading bar counts them)" },
-  step: { fields: ["name", "text"], doc: "a start-up step (backend, python) and what it says" },
+  step: { fields: ["name", "text", "failed"], doc: "a start-up step (backend, python) and what it says; failed: it cannot go on" },
   backend: { fields: ["name", "note", "threads"], doc: "the TF.js backend is ready" },
   python: { fields: ["version", "snapshot"], doc: "Pyodide has started (snapshot: restored from js/python_snapshot.js)" },
   memory: { fields: ["numTensors", "numBytes", "backend"], doc: "tf.memory(), sent every 300 ms while idle" },

@@ -2,10 +2,15 @@
  * runtime_client.js: the page's end of the runtime worker (site/worker.js). It starts
  * the worker, sends it the messages js/protocol.js lists, and can always take it back:
  * interrupt() raises KeyboardInterrupt in busy Python (Pyodide's interrupt buffer, only
- * where the page is cross-origin isolated), restart() replaces a worker that is stuck
+ * where this browser has a working SharedArrayBuffer: being cross-origin isolated is not
+ * enough, WebKitGTK is isolated and has none), restart() replaces a worker that is stuck
  * or dead with a fresh one (all Python state is lost; the page keeps the code).
  */
+import { sharedMemory } from "./capabilities.js";
 import { Link, TO_PAGE, TO_WORKER } from "./protocol.js";
+
+/** localStorage key: threaded wasm once kept this browser's worker from starting. */
+const THREADS_HUNG = "pytfjs:wasm-threads-hung";
 
 export class RuntimeClient {
   /** `handlers`: type -> fn(message) for each TO_PAGE message (js/protocol.js); they can
@@ -16,8 +21,29 @@ export class RuntimeClient {
     this.worker = null;
     this.link = null;
     this.generation = 0;
-    // one byte Pyodide polls while Python runs; shared, so only where isolated
-    this.interruptBuffer = globalThis.crossOriginIsolated ? new Uint8Array(new SharedArrayBuffer(1)) : null;
+    // one byte Pyodide polls while Python runs; shared, so only where that works
+    this.interruptBuffer = sharedMemory() ? new Uint8Array(new SharedArrayBuffer(1)) : null;
+    this.threads = this.interruptBuffer !== null && !this.threadsHung();
+  }
+
+  /** Whether threaded wasm once blocked this browser's worker as it started
+   *  (js/startup.js noticed, and started again without). */
+  threadsHung() {
+    try {
+      return Boolean(localStorage.getItem(THREADS_HUNG));
+    } catch {
+      return false; // storage off: try threads each time, the watch still catches a hang
+    }
+  }
+
+  /** From now on (and on later visits) start wasm on one thread. */
+  noThreads(why) {
+    this.threads = false;
+    try {
+      localStorage.setItem(THREADS_HUNG, `${new Date().toISOString()} ${why}`);
+    } catch {
+      // not kept: the next visit notices again
+    }
   }
 
   /** Start a worker: TF.js with `backend` (or the default) and Python, at once. */
@@ -33,15 +59,18 @@ export class RuntimeClient {
         return undefined;
       });
     }
-    // a worker that fails to load or dies outside Python gives an error event
+    // A worker that fails to load (a script it imports is missing or throws) or dies
+    // outside Python gives an error event: reported even before the page has attached.
     this.worker.addEventListener("error", (event) => {
       event.preventDefault();
-      if (generation === this.generation && this.handlers.fatal) {
-        this.handlers.fatal({ message: event.message || "the Python worker stopped" });
-      }
+      if (generation !== this.generation) return;
+      const where = event.filename ? ` (${event.filename.split("/").slice(-2).join("/")}:${event.lineno})` : "";
+      const message = { message: event.message ? `${event.message}${where}` : "the runtime worker (worker.js) could not be loaded or stopped", load: true };
+      if (this.handlers) this.handlers.fatal(message);
+      else this.waiting.push(["fatal", message]);
     });
     if (this.interruptBuffer) this.interruptBuffer[0] = 0;
-    this.link.post("boot", { backend, simd, interrupt: this.interruptBuffer && this.interruptBuffer.buffer });
+    this.link.post("boot", { backend, simd, threads: this.threads, interrupt: this.interruptBuffer && this.interruptBuffer.buffer });
   }
 
   /** Hand the worker's messages to `handlers` from now on, those that waited first. */

@@ -1,0 +1,127 @@
+/*
+ * startup.js: no silent start. The lab page watches each start-up step (the lab's file,
+ * the runtime worker's script, the TF.js backend, Python, the lab's packages) and the
+ * worker's alive signs ("beat", every 250 ms while it starts), and says in the loading
+ * panel which step is stuck or failed, what this browser lacks, and offers Retry:
+ *
+ *  - a step that failed (a file answering 404, a script that throws): at once;
+ *  - a worker gone quiet (its thread blocked, which no error reports) for QUIET_MS;
+ *  - no progress at all (no download finished, no step moved) for STALLED_MS: said,
+ *    while the page keeps waiting (a slow machine is not a broken one).
+ *
+ * One blocked start is known and handled without the learner: Firefox's worker can block
+ * for good while TF.js's threaded wasm backend creates its thread workers (7 of 29 first
+ * visits when the engines issue was filed; 0 of 10 with one thread). lab.js then starts
+ * a fresh worker on one thread, and the browser remembers (js/runtime_client.js).
+ */
+import { $ } from "./dom.js";
+
+export const THREADS_QUIET_MS = 6000; // the threaded-wasm block: see onQuiet in lab.js
+export const QUIET_MS = 20000; // any other step: Python's longest silent stretch is a few s
+export const STALLED_MS = 45000;
+
+const STEP_NAMES = {
+  lab: "loading the lab's files",
+  runtime: "loading the runtime worker",
+  backend: "starting TensorFlow.js's backend",
+  python: "starting Python",
+  packages: "loading the lab's Python packages",
+};
+
+export class StartupWatch {
+  /** `onQuiet(step, ms)`: the worker has said nothing for `ms` during `step`; return true
+   *  if the caller handled it (a restart), else the panel says it. */
+  constructor({ onQuiet }) {
+    this.onQuiet = onQuiet;
+    this.pending = new Set(["lab", "runtime", "backend", "python", "packages"]);
+    this.lastHeard = performance.now();
+    this.lastProgress = performance.now();
+    this.timer = setInterval(() => this.check(), 500);
+    this.problem = null;
+  }
+
+  /** The worker said something: it is alive. */
+  heard() {
+    this.lastHeard = performance.now();
+    this.pending.delete("runtime");
+  }
+
+  /** Something moved: a download finished, a step was reached. */
+  progress() {
+    this.lastProgress = performance.now();
+    if (this.problem && this.problem.stalled) this.clearProblem();
+  }
+
+  done(step) {
+    this.pending.delete(step);
+    this.progress();
+  }
+
+  /** The step now waited on (the first pending one in start-up order). */
+  current() {
+    for (const step of ["lab", "runtime", "backend", "python", "packages"]) {
+      if (this.pending.has(step)) return step;
+    }
+    return null;
+  }
+
+  /** A fresh worker starts: everything it does is pending again. */
+  restarted() {
+    for (const step of ["runtime", "backend", "python", "packages"]) this.pending.add(step);
+    this.lastHeard = this.lastProgress = performance.now();
+    this.clearProblem();
+    if (!this.timer) this.timer = setInterval(() => this.check(), 500);
+  }
+
+  check() {
+    const step = this.current();
+    if (!step || (this.problem && !this.problem.stalled)) return;
+    const now = performance.now();
+    const quiet = now - this.lastHeard;
+    if (step !== "lab" && quiet > THREADS_QUIET_MS && this.onQuiet(step, quiet)) return;
+    if (step !== "lab" && quiet > QUIET_MS) {
+      this.fail(step, `the runtime worker has not answered for ${Math.round(quiet / 1000)} s`
+        + " (its thread is blocked)");
+    } else if (now - this.lastProgress > STALLED_MS && !this.problem) {
+      this.show(step, `no progress for ${Math.round(STALLED_MS / 1000)} s; still waiting.`, true);
+    }
+  }
+
+  /** Step `step` cannot go on: say why, offer Retry, stop watching. */
+  fail(step, why) {
+    this.show(step, why, false);
+    this.stop();
+  }
+
+  show(step, why, stalled) {
+    this.problem = { step, why, stalled };
+    const box = $("startup-problem");
+    const text = document.createElement("p");
+    text.textContent = `Stuck at ${STEP_NAMES[step] || step}: ${why}`;
+    const retry = document.createElement("button");
+    retry.type = "button";
+    retry.id = "startup-retry";
+    retry.textContent = "Retry";
+    retry.addEventListener("click", () => location.reload()); // the code is kept (drafts)
+    box.replaceChildren(text, retry);
+    box.hidden = false;
+    document.body.dataset.startup = stalled ? "stalled" : "failed";
+    document.body.dataset.startupStep = step;
+  }
+
+  clearProblem() {
+    this.problem = null;
+    const box = $("startup-problem");
+    if (box) {
+      box.hidden = true;
+      box.replaceChildren();
+    }
+    delete document.body.dataset.startup;
+    delete document.body.dataset.startupStep;
+  }
+
+  stop() {
+    clearInterval(this.timer);
+    this.timer = 0;
+  }
+}
