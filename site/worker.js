@@ -27,7 +27,30 @@ const out = (kind, text) => link.post("out", { kind, text });
 // Alive signs while starting: a worker whose thread is blocked (a start that cannot go
 // on, not an error) goes quiet, and the page's watch (js/startup.js) notices. They stop
 // once the lab's packages are in: from then on busy Python is quiet by design.
-const beating = setInterval(() => link.post("beat"), 250);
+let beating = setInterval(() => link.post("beat"), 250);
+
+// A site file that fails to arrive while the worker starts ends that step at once, named:
+// Pyodide, for one, waits for good when its .wasm answers 404 (no error reaches us).
+const siteFetch = globalThis.fetch;
+const stepOf = (url) => (/\/vendor\/tfjs|\/kernels\//.test(url) ? "backend" : /\.whl$/.test(url) ? "packages" : "python");
+globalThis.fetch = async (resource, init) => {
+  const url = String(resource instanceof Request ? resource.url : resource);
+  const booting = beating !== 0;
+  try {
+    const response = await siteFetch(resource, init);
+    if (!response.ok && booting) {
+      link.post("step", { name: stepOf(url), failed: true,
+        text: `${url.replace(siteUrl(""), "")} answered ${response.status} ${response.statusText} (the site is missing a file: rebuild or re-copy it)` });
+    }
+    return response;
+  } catch (err) {
+    if (booting) {
+      link.post("step", { name: stepOf(url), failed: true,
+        text: `${url.replace(siteUrl(""), "")} could not be downloaded (${err.message || err})` });
+    }
+    throw err;
+  }
+};
 workerCapabilities().then((worker) => link.post("capabilities", { worker }),
   (err) => out("err", `Could not tell what this browser supports: ${err.message || err}`));
 
@@ -238,6 +261,7 @@ link.handle("packages", async ({ names }) => {
     return { python: pyodide.version, tfjs: tf.version.tfjs };
   } finally {
     clearInterval(beating);
+    beating = 0;
   }
 });
 

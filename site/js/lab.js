@@ -210,7 +210,7 @@ function restartPython(reason, why) {
 
 function onFatal({ message, load }) {
   if (load || !ready) { // the worker did not get as far as running anything: a failed start
-    err(`Could not start: ${message}`);
+    // (said by whoever waits for the start: start() or restartPython)
     watch.fail(load ? "runtime" : (watch.current() || "python"), message);
     for (const d of [boot.backend, boot.python]) d.reject(new Error(message));
     return;

@@ -65,7 +65,7 @@ export class RuntimeClient {
       event.preventDefault();
       if (generation !== this.generation) return;
       const where = event.filename ? ` (${event.filename.split("/").slice(-2).join("/")}:${event.lineno})` : "";
-      const message = { message: event.message ? `${event.message}${where}` : "the runtime worker (worker.js) could not be loaded or stopped", load: true };
+      const message = { message: event.message ? `${event.message}${where}` : "the runtime worker (worker.js), or a script it imports, is missing or threw as it loaded", load: true };
       if (this.handlers) this.handlers.fatal(message);
       else this.waiting.push(["fatal", message]);
     });

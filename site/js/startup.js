@@ -97,7 +97,8 @@ export class StartupWatch {
     this.problem = { step, why, stalled };
     const box = $("startup-problem");
     const text = document.createElement("p");
-    text.textContent = `Stuck at ${STEP_NAMES[step] || step}: ${why}`;
+    const what = STEP_NAMES[step] || step;
+    text.textContent = stalled ? `Still ${what}: ${why}` : `The start failed while ${what}: ${why}`;
     const retry = document.createElement("button");
     retry.type = "button";
     retry.id = "startup-retry";
