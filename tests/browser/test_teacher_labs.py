@@ -29,6 +29,9 @@ def teacher_build(tmp_path_factory) -> dict[str, Path]:
     """One `build.py pack --labs` (a build into a tmp dist, then the zip), unzipped."""
     root = tmp_path_factory.mktemp("teacher")
     labs = make_labs_folder(root)
+    scaffolded = subprocess.run([sys.executable, "build.py", "new-lab", "my-first", "--labs",
+                                 str(labs)], cwd=config.ROOT, capture_output=True, text=True)
+    assert scaffolded.returncode == 0, scaffolded.stdout + scaffolded.stderr
     dist, out = root / "dist", root / "pack.zip"
     proc = subprocess.run([sys.executable, "build.py", "pack", "--labs", str(labs), "--dist",
                            str(dist), "--out", str(out)], cwd=config.ROOT,
@@ -58,6 +61,17 @@ def _run_teacher_lab_from_home(page, home: str) -> None:
 
 def test_teacher_lab_is_listed_and_runs_in_the_served_site(page, teacher_site):
     _run_teacher_lab_from_home(page, teacher_site)
+
+
+def test_the_scaffolded_lab_runs_to_done(page, teacher_site):
+    page.goto(teacher_site)
+    page.locator("section.week", has=page.locator("h2", has_text="My labs")).get_by_role(
+        "link", name="Open and run").click()
+    assert wait_state(page, "done", "error") == "done", console_text(page)
+    results = page.evaluate("window.pytfjs.results")
+    assert results["val_rows"] == 12 and results["epochs"] == 60
+    assert 0 <= results["val_mse"] < 1.0  # y = 3a - 2b + 1 is learnable by this model
+    assert page.locator(".chart, canvas").count() >= 1
 
 
 def free_port() -> int:
