@@ -4,6 +4,7 @@ site's own package index through micropip; a learner's .whl added from a file.""
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -13,15 +14,24 @@ from pathlib import Path
 import pytest
 
 from buildlib import config
-from tests.harness import console_text, open_lab, run_in_lab, serve_site, wait_state
+from buildlib.integrity import sha256_file
+from tests.harness import console_text, open_lab, run_in_lab, wait_state, wait_until
 from tests.teacher_folder import (
     EXTRA_WHEEL,
+    LAB_ID,
+    WHEEL_FILE,
     WHEEL_NAME,
     make_labs_folder,
     make_wheel,
 )
 
 pytestmark = pytest.mark.browser
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -44,9 +54,34 @@ def teacher_build(tmp_path_factory) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def teacher_site(teacher_build):
-    server, url = serve_site(teacher_build["dist"])
-    yield url
-    server.shutdown()
+    """`build.py serve --labs` itself: it builds (into a tmp dist) and serves."""
+    root, port = teacher_build["root"], free_port()
+    proc = subprocess.Popen([sys.executable, "build.py", "serve", "--labs", str(root / "labs"),
+                             "--dist", str(root / "served"), "--port", str(port)],
+                            cwd=config.ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+    try:
+        lines = []
+        for line in proc.stdout:  # the build's lines, then "Serving ..."
+            lines.append(line)
+            if line.startswith("Serving "):
+                break
+        assert f"http://127.0.0.1:{port}/" in lines[-1], "".join(lines)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_the_teacher_files_are_in_the_manifest_with_sha256(teacher_build):
+    """What the service worker's offline copy holds: the lab, its CSV, the wheels, the
+    site's package index, each with its sha256."""
+    dist = teacher_build["dist"]
+    files = {f["path"]: f["sha256"] for f in json.loads(
+        (dist / "manifest.json").read_text())["files"]}
+    for path in (f"labs/{LAB_ID}.json", f"labs/{LAB_ID}/scores.csv",
+                 f"vendor/pyodide/{WHEEL_FILE}", "pypi/tinystats.json", "pypi/index.json"):
+        assert files[path] == sha256_file(dist / path), path
 
 
 def _run_teacher_lab_from_home(page, home: str) -> None:
@@ -72,12 +107,6 @@ def test_the_scaffolded_lab_runs_to_done(page, teacher_site):
     assert results["val_rows"] == 12 and results["epochs"] == 60
     assert 0 <= results["val_mse"] < 1.0  # y = 3a - 2b + 1 is learnable by this model
     assert page.locator(".chart, canvas").count() >= 1
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_teacher_lab_runs_in_the_unpacked_pack(page, teacher_build):
@@ -127,8 +156,8 @@ def test_a_learner_adds_a_wheel_from_a_file(page, teacher_site, tmp_path):
     wheel = make_wheel(tmp_path, "learnerpkg", "0.3", module="ANSWER = 42\n")
     assert open_lab(page, teacher_site, "one-neuron") == "ready"
     page.set_input_files("#wheel-file", str(wheel))
-    page.wait_for_function("document.getElementById('console').innerText"
-                           ".includes('Installed learnerpkg 0.3')")
+    wait_until(page, "t => document.getElementById('console').innerText.includes(t)",
+               "Installed learnerpkg 0.3")
     state = run_in_lab(page, "import learnerpkg\nfrom pytfjs import report\n"
                        "report(answer=learnerpkg.ANSWER)\n")
     assert state == "done", console_text(page)
@@ -139,7 +168,22 @@ def test_a_platform_wheel_from_a_file_is_refused_in_words(page, teacher_site, tm
     wheel = make_wheel(tmp_path, "nativepkg", "1.0", tag="cp312-cp312-manylinux_2_17_x86_64")
     assert open_lab(page, teacher_site, "one-neuron") == "ready"
     page.set_input_files("#wheel-file", str(wheel))
-    page.wait_for_function("document.getElementById('console').innerText"
-                           ".includes('only pure-Python wheels')")
+    wait_until(page, "t => document.getElementById('console').innerText.includes(t)",
+               "only pure-Python wheels")
     assert "Traceback" not in console_text(page)
     assert run_in_lab(page, "from pytfjs import report\nreport(ok=1)\n") == "done"
+
+
+def test_a_learner_drops_a_wheel_on_the_page(page, teacher_site, tmp_path):
+    wheel = make_wheel(tmp_path, "droppedpkg", "1.2", module="NAME = 'dropped'\n")
+    assert open_lab(page, teacher_site, "one-neuron") == "ready"
+    page.evaluate("""([name, bytes]) => {
+        const data = new DataTransfer();
+        data.items.add(new File([new Uint8Array(bytes)], name));
+        document.querySelector('#console').dispatchEvent(
+            new DragEvent('drop', {dataTransfer: data, bubbles: true, cancelable: true}));
+    }""", [wheel.name, list(wheel.read_bytes())])
+    wait_until(page, "t => document.getElementById('console').innerText.includes(t)",
+               "Installed droppedpkg 1.2")
+    state = run_in_lab(page, "import droppedpkg\nprint(droppedpkg.NAME)\n")
+    assert state == "done" and "dropped" in console_text(page)
