@@ -8,6 +8,8 @@
     python3 build.py pack         # build, then build/pytfjs-classroom.zip (site + serve.py)
     python3 build.py node-red     # build/node-red-contrib-pytfjs-<version>.tgz (Node-RED nodes)
     python3 build.py lock-vendor  # re-pin npm files in buildlib/inputs.py after a version bump
+    python3 build.py new-lab ID   # write a small lab to start from, in ./labs/ID
+    build, serve and pack take --labs DIR (your own labs, see README.md), repeatable
 
 Needs only Python 3.11+ and Node.js 20 with npm; everything else it installs itself.
 """
@@ -32,6 +34,8 @@ from buildlib import (
     manifest,
     npm,
     pyodide_packages,
+    teacher_labs,
+    teacher_wheels,
     wheel,
 )
 from buildlib.integrity import IntegrityError
@@ -50,13 +54,42 @@ def fill_csp(html: str) -> str:
     return html.replace("{{csp}}", content_security_policy(meta=True))
 
 
-def build(dist: Path = config.DIST, cache: Path | None = None, quiet: bool = False) -> dict:
-    """Assemble dist/ from site/, node_modules, verified Pyodide wheels and py/."""
+def build(dist: Path = config.DIST, cache: Path | None = None, quiet: bool = False,
+          lab_dirs: list[Path] | tuple[Path, ...] = ()) -> dict:
+    """Assemble dist/ from site/, node_modules, verified Pyodide wheels and py/, with the
+    teacher's labs and wheels of ``lab_dirs`` (checked first: a mistake writes nothing)."""
     started = time.perf_counter()
     npm.ensure_node_modules()
+    all_labs = labs.load_labs(config.LABS_SRC)
+    shipped = set(pyodide_packages.closure(pyodide_packages.official_lock(),
+                                           config.PYODIDE_PACKAGES)) | {"pytfjs", "pyfive"}
+    teacher = teacher_labs.load([Path(d) for d in lab_dirs], all_labs, shipped)
     final, dist = dist, dist.with_name(dist.name + ".partial")
     if dist.exists():
         shutil.rmtree(dist)
+    try:
+        info = _assemble(dist, cache, all_labs, teacher)
+    except BaseException:
+        shutil.rmtree(dist, ignore_errors=True)  # a refused build leaves nothing behind
+        raise
+    content = json.loads((dist / manifest.MANIFEST).read_text())
+    # Only a complete build replaces the previous one: a refused build leaves it intact.
+    if final.exists():
+        shutil.rmtree(final)
+    dist.rename(final)
+    if not quiet:
+        total = sum(f["size"] for f in content["files"])
+        print(f"built {final}: {len(content['files'])} files, {total / 1e6:.1f} MB "
+              f"({info.pop('_compressed')} precompressed), {len(info['labs'])} labs, "
+              f"{time.perf_counter() - started:.1f} s")
+    info.pop("_compressed", None)
+    return info
+
+
+def _assemble(dist: Path, cache: Path | None, all_labs: list[labs.Lab],
+              teacher: teacher_labs.TeacherLabs) -> dict:
+    """Write the whole site into ``dist`` (a fresh folder); returns build-info.json's
+    content (and the number of precompressed files, under ``_compressed``)."""
     shutil.copytree(config.SITE, dist, ignore=shutil.ignore_patterns("index.html", "*~"))
     for page in dist.glob("*.html"):
         page.write_text(fill_csp(page.read_text(encoding="utf-8")), encoding="utf-8")
@@ -64,18 +97,20 @@ def build(dist: Path = config.DIST, cache: Path | None = None, quiet: bool = Fal
 
     build_dir = config.ROOT / "build"
     entry, wheel_path = wheel.build_wheel(config.PY_SRC / "pytfjs", build_dir)
-    packages = pyodide_packages.vendor_pyodide_packages(
-        dist, {"pytfjs": (entry, wheel_path),
-               "pyfive": keras_tools.pyfive_wheel(build_dir, cache)}, cache=cache
-    )
+    extra = {"pytfjs": (entry, wheel_path),
+             "pyfive": keras_tools.pyfive_wheel(build_dir, cache)}
+    extra.update({w.name: (w.lock_entry(), w.path) for w in teacher.wheels})
+    packages = pyodide_packages.vendor_pyodide_packages(dist, extra, cache=cache)
+    teacher_wheels.write_index(dist, teacher.wheels, packages)  # micropip's offline index
 
     # the data sets and models the labs declare in their lab.json
-    all_labs = labs.load_labs(config.LABS_SRC)
     written = assets.write_declared(all_labs, dist, cache)
+    written["data"] += teacher.write(dist)
+    every_lab = all_labs + teacher.labs
     shipped_lock = json.loads((dist / "vendor/pyodide/pyodide-lock.json").read_text())
-    labs.write_labs(all_labs, dist, shipped_lock)
+    labs.write_labs(every_lab, dist, shipped_lock)
     template = (config.SITE / "index.html").read_text(encoding="utf-8")
-    (dist / "index.html").write_text(fill_csp(labs.render_index(template, all_labs)),
+    (dist / "index.html").write_text(fill_csp(labs.render_index(template, every_lab)),
                                      encoding="utf-8")
     shutil.copyfile(config.ROOT / "THIRD_PARTY.md", dist / "THIRD_PARTY.md")
     kernels.write_kernels(dist, cache)  # the SIMD training kernels, compiled from kernels/
@@ -84,7 +119,7 @@ def build(dist: Path = config.DIST, cache: Path | None = None, quiet: bool = Fal
         "pytfjs": config.PYTFJS_VERSION,
         "pyodide": config.PYODIDE_VERSION,
         "pyodide_packages": packages,
-        "labs": [lab.id for lab in all_labs],
+        "labs": [lab.id for lab in every_lab],
         "data": written["data"],
         "models": written["models"],
     }
@@ -92,25 +127,17 @@ def build(dist: Path = config.DIST, cache: Path | None = None, quiet: bool = Fal
     content = manifest.write_manifest(dist, config.PYTFJS_VERSION)
     manifest.stamp_service_worker(dist, content)
     compressed = manifest.precompress(dist)
-    content = manifest.write_manifest(dist, config.PYTFJS_VERSION)
-    # Only a complete build replaces the previous one: a refused build leaves it intact.
-    if final.exists():
-        shutil.rmtree(final)
-    dist.rename(final)
-    if not quiet:
-        total = sum(f["size"] for f in content["files"])
-        print(f"built {final}: {len(content['files'])} files, {total / 1e6:.1f} MB "
-              f"({compressed} precompressed), {len(all_labs)} labs, "
-              f"{time.perf_counter() - started:.1f} s")
-    return info
+    manifest.write_manifest(dist, config.PYTFJS_VERSION)
+    return {**info, "_compressed": compressed}
 
 
-def serve(host: str, port: int) -> None:
+def serve(host: str, port: int, lab_dirs: list[Path] | tuple[Path, ...] = (),
+          dist: Path = config.DIST) -> None:
     from buildlib.server import make_server
 
-    build()
-    server = make_server(config.DIST, host, port)
-    print(f"Serving {config.DIST} on http://{host}:{port}/  (Ctrl+C to stop)", flush=True)
+    build(dist, lab_dirs=lab_dirs)
+    server = make_server(dist, host, port)
+    print(f"Serving {dist} on http://{host}:{port}/  (Ctrl+C to stop)", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -195,18 +222,31 @@ def main(argv: list[str] | None = None) -> int:
     p_serve = sub.add_parser("serve", help="build and serve dist/")
     p_serve.add_argument("--host", default="127.0.0.1")
     p_serve.add_argument("--port", type=int, default=8000)
+    p_serve.add_argument("--dist", type=Path, default=config.DIST, help="output folder")
     sub.add_parser("test", help="run the test suite (extra args go to pytest)")
     sub.add_parser("bench", help="run the benchmarks (extra args go to bench/bench.py)")
-    sub.add_parser("pack", help="build, then the classroom zip (site + serve.py)")
+    p_pack = sub.add_parser("pack", help="build, then the classroom zip (site + serve.py)")
+    p_pack.add_argument("--dist", type=Path, default=config.DIST, help="output folder")
+    p_pack.add_argument("--out", type=Path, default=config.ROOT / "build" /
+                        "pytfjs-classroom.zip", help="the zip to write")
+    for p in (p_build, p_serve, p_pack):
+        p.add_argument("--labs", type=Path, action="append", default=[], metavar="DIR",
+                       help="a folder of your own lab folders (and wheels/*.whl) to build "
+                       "beside the course's; may be given more than once")
+    p_new = sub.add_parser("new-lab", help="write a small lab to start from: "
+                           "DIR/ID/main.py, lesson.md, lab.json and a CSV")
+    p_new.add_argument("id", help="the lab's id: lowercase letters, digits, - and _")
+    p_new.add_argument("--labs", type=Path, default=Path("labs"), metavar="DIR",
+                       help="the folder of your labs (default: ./labs)")
     sub.add_parser("node-red", help="pack the Node-RED nodes into build/*.tgz")
     sub.add_parser("lock-vendor", help="re-pin npm packages and files in buildlib/inputs.py "
                    "(after a deliberate version bump)")
     args, rest = parser.parse_known_args(argv)
     try:
         if args.command == "build":
-            build(args.dist, cache=args.cache_dir)
+            build(args.dist, cache=args.cache_dir, lab_dirs=args.labs)
         elif args.command == "serve":
-            serve(args.host, args.port)
+            serve(args.host, args.port, args.labs, args.dist)
         elif args.command == "test":
             return test(rest)
         elif args.command == "bench":
@@ -214,8 +254,8 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "pack":
             from buildlib.pack import write_pack
 
-            build()
-            out = write_pack(config.DIST, config.ROOT / "build" / "pytfjs-classroom.zip")
+            build(args.dist, lab_dirs=args.labs)
+            out = write_pack(args.dist, args.out)
             print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB): unzip it and run "
                   "`python3 serve.py` inside")
         elif args.command == "node-red":
@@ -228,6 +268,12 @@ def main(argv: list[str] | None = None) -> int:
             tfjs = f"{inputs.TFJS.name}@{inputs.TFJS.version}"
             print(f"wrote {out}: `npm install {tfjs} {out.name}` in your "
                   "Node-RED user directory (see README.md)")
+        elif args.command == "new-lab":
+            from buildlib import scaffold
+
+            folder = scaffold.write_lab(args.labs, args.id)
+            print(f"wrote {folder}: edit main.py, then `python3 build.py serve --labs "
+                  f"{args.labs}` and open the lab from the home page")
         elif args.command == "lock-vendor":
             npm.ensure_node_modules()
             changed = npm.repin()

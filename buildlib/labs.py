@@ -33,13 +33,17 @@ class Lab:
     data: list[str] = field(default_factory=list)
     models: list[str] = field(default_factory=list)
     params: dict[str, str] = field(default_factory=dict)
+    heading: str = ""  # a teacher lab's own home-page heading (else "Week N")
 
     def document(self) -> dict:
-        return {
+        document = {
             "id": self.id, "title": self.title, "week": self.week, "summary": self.summary,
             "source": self.source, "lesson_html": self.lesson_html, "packages": self.packages,
             "data": self.data, "models": self.models, "params": self.params,
         }
+        if self.heading:
+            document["heading"] = self.heading
+        return document
 
 
 def load_lab(folder: Path) -> Lab:
@@ -107,11 +111,17 @@ def write_labs(labs: list[Lab], dist: Path, lock: dict | None = None) -> None:
 
 
 def render_index(template: str, labs: list[Lab]) -> str:
-    """Fill the home page's {{labs}} slot with one card per lab, grouped by week."""
+    """Fill the home page's {{labs}} slot with one card per lab, grouped by week; labs
+    with a heading of their own (a teacher's) follow, grouped by it."""
     parts = []
-    for week in sorted({lab.week for lab in labs}):
-        parts.append(f'<section class="week"><h2>Week {week}</h2><ul class="lab-list">')
-        for lab in (lab for lab in labs if lab.week == week):
+    weeks = [(f"Week {week}", [lab for lab in labs if lab.week == week and not lab.heading])
+             for week in sorted({lab.week for lab in labs if not lab.heading})]
+    headings = list(dict.fromkeys(lab.heading for lab in labs if lab.heading))
+    sections = weeks + [(h, [lab for lab in labs if lab.heading == h]) for h in headings]
+    for title, members in sections:
+        parts.append(f'<section class="week"><h2>{html.escape(title)}</h2>'
+                     '<ul class="lab-list">')
+        for lab in members:
             href = f"lab.html?lab={html.escape(lab.id)}"
             parts.append(
                 f'<li class="lab-card"><a href="{href}"><span class="lab-title">'

@@ -313,3 +313,11 @@ link.handle("studioFlag", ({ studio, stopTraining }) => {
   const handle = studios.get(studio);
   if (handle) handle.stopTraining = stopTraining;
 });
+
+// A .whl file the learner added (js/wheels.js): micropip installs it for this page
+// (py/pytfjs/packages.py words the outcome; a refused file is never a traceback).
+link.handle("wheel", async ({ name, bytes }) => {
+  const py = await python;
+  await py.loadPackage(["micropip"], quietly);
+  return py.pyimport("pytfjs.packages").add_wheel(name, bytes);
+});

@@ -16,7 +16,7 @@ import sys
 import traceback
 from typing import Any
 
-from . import _compat
+from . import _compat, packages
 from .control import STOP, InputError, Stopped
 from .reporting import clear as clear_results
 from .scope import KEPT_VARIABLES, RUN_OWNED, release_kept
@@ -204,6 +204,7 @@ async def run_lab(source: str, lab_id: str, query_json: str = "{}") -> str:
     STOP.clear()
     clear_results()
     release_kept()  # what the previous run kept for its drawing pad
+    packages.configure()  # micropip (if the lab imports it) installs from this site only
     engine = _compat.tf_module().engine()
     _OPEN_RUN[:] = [(engine, set(_compat.js_keys(engine.state.registeredVariables)))]
     engine.startScope("pytfjs.run")

@@ -24,6 +24,7 @@ import { labId, runtime, simd } from "./runtime_start.js";
 import { describe, pageCapabilities, startableBackends } from "./capabilities.js";
 import { StartupWatch } from "./startup.js";
 import { openStudio } from "./studio.js";
+import { addWheelButton } from "./wheels.js";
 
 const query = new URLSearchParams(location.search);
 
@@ -578,7 +579,7 @@ async function start() {
     window.pytfjs.lab = { id: lab.id, title: lab.title, week: lab.week };
     document.title = `${lab.title} · pytfjs`;
     $("lab-title").textContent = `${lab.title}`;
-    $("lesson-body").innerHTML = `<p class="week">Course week ${lab.week}</p>${lab.lesson_html}`;
+    $("lesson-body").innerHTML = `<p class="week">${lab.heading || `Course week ${lab.week}`}</p>${lab.lesson_html}`;
     linkParameterHints($("lesson-body"), lab.id);
     drafts = new Drafts(lab.id, lab.source);
     const draft = drafts.load();
@@ -595,6 +596,8 @@ async function start() {
     window.addEventListener("pagehide", saveDraft);
     $("download-code").disabled = false;
     $("download-code").addEventListener("click", downloadCode);
+    addWheelButton($("download-code"), (type, fields) => runtime.request(type, fields),
+      (text, ok) => (ok ? info : err)(text)); // issue 31: a learner's own .whl
     $("reset").addEventListener("click", reset);
     setState("loading");
 

@@ -22,6 +22,7 @@ export const TO_WORKER = {
   memory: { fields: [], answer: true, doc: "tf.memory() now: {numTensors, numBytes}" },
   pad: { fields: ["pad", "pixels"], answer: true, doc: "a drawing pad's gray pixels (Uint8Array); reply: JSON of [[label, p], ...]" },
   studioFlag: { fields: ["studio", "stopTraining"], doc: "the studio's Stop training button" },
+  wheel: { fields: ["name", "bytes"], answer: true, doc: "a .whl file the learner added (js/wheels.js); micropip installs it for this page; reply JSON {ok, text}" },
   reply: { fields: ["id", "ok", "value", "error"], doc: "the answer to a worker request (a prompt, the studio's next event)" },
 };
 

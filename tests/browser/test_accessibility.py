@@ -169,10 +169,10 @@ def test_keyboard_reaches_every_control_with_visible_focus(page, site_url):
     assert open_lab(page, site_url, "one-neuron", backend="cpu") == "ready"
     original = page.evaluate("window.pytfjs.getCode()")
     page.evaluate("document.activeElement.blur()")
-    seen = tab_through(page, 6)
+    seen = tab_through(page, 7)
     # Stop is disabled until a run starts, so Tab skips it
     assert [s and s["id"] for s in seen] == ["brand", "backend", "run", "reset", "download-code",
-                                             "editor"]
+                                             "add-wheel", "editor"]
     assert all(s["visible"] for s in seen), seen
 
     # In the editor Tab indents (focus stays); Esc lets go of the keyboard, Tab moves on
@@ -190,6 +190,8 @@ def test_keyboard_reaches_every_control_with_visible_focus(page, site_url):
     page.keyboard.press("Shift+Tab")  # outdents: still in the editor
     assert page.evaluate(FOCUSED)["id"] == "editor"
     page.keyboard.press("Escape")
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate(FOCUSED)["id"] == "add-wheel"
     page.keyboard.press("Shift+Tab")
     assert page.evaluate(FOCUSED)["id"] == "download-code"
     page.keyboard.press("Shift+Tab")
