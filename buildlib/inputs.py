@@ -270,27 +270,31 @@ PHOTOS = (
          "data/photos/rocket.jpg"),
 )
 
-# The Toxicity lab's classifier: two scikit-learn 1.9.1 joblib pickles in a wheel.
-PROFANITY = Package("pypi", "alt-profanity-check", "1.9.1", "MIT",
-                    "cccb8ce072306bac21188670777a25cfb1de978aa8c7a93c8e4a43c03b3945c3")
-PROFANITY_MODEL = File(PROFANITY, "profanity_check/data/model.joblib",
-                       "aeafc04849d4d93db4721cf30a86ebf22085595294b8a07d51918e7fa98f538b")
-PROFANITY_VECTORIZER = File(PROFANITY, "profanity_check/data/vectorizer.joblib",
-                            "19c5200dc6a41f026e0558e2f164f5fe8d8f58e502b46b37e4385037fcfa4831")
-# What unpickling needs, in a venv of its own in the build cache: scikit-learn and joblib as
-# alt-profanity-check 1.9.1 pins them, and their dependencies at the versions the export was
-# checked with (the export compares its result with scikit-learn's before writing).
-_EXPORT_TOOL = ("a build tool in the export venv: pip picks this machine's wheel; the export "
-                "checks its own result against scikit-learn's")
-EXPORT_SKLEARN = Package("pypi", "scikit-learn", "1.9.1", "BSD-3-Clause",
-                         why_unpinned=_EXPORT_TOOL)
-TOXICITY_VENV = (EXPORT_SKLEARN, *(
-    Package("pypi", name, version, licence, why_unpinned=_EXPORT_TOOL)
-    for name, version, licence in (
-        ("joblib", "1.6.0", "BSD-3-Clause"), ("numpy", "2.4.6", "BSD-3-Clause"),
-        ("scipy", "1.17.1", "BSD-3-Clause"), ("threadpoolctl", "3.8.0", "BSD-3-Clause"),
-        ("narwhals", "2.29.0", "MIT"), ("cloudpickle", "3.1.3", "BSD-3-Clause"))
-))
+# The Toxicity lab's model: tox_block's Keras 2.2.4-tf bidirectional LSTM (6 sigmoid labels),
+# its pickled Keras Tokenizer (read with a restricted unpickler) and the config module that
+# names the labels (read as text, never imported).
+TOX_BLOCK = Package("pypi", "tox-block", "0.1.2",
+                    "MIT (Copyright (c) 2020 Pascal Bliem); its embedding started from GloVe "
+                    "6B 50d (PDDL 1.0); trained on Jigsaw's toxic comments (CC0)",
+                    "ed3a934f77d456f5324a6ae1b55bd9a3d404f6ebdb30aedad73dea5a2f01b7ed")
+TOX_BLOCK_MODEL = File(TOX_BLOCK, "tox_block/trained_models/lstm_model_0.1.2.h5",
+                       "587d40726f1250341a3661fac099e46582cf34cdd5136eb88a726bf6d62ec24e")
+TOX_BLOCK_TOKENIZER = File(TOX_BLOCK, "tox_block/trained_models/encoder_0.1.2.pkl",
+                           "f73db76ce4138c0a566cf91a84077ab66db1f5da40d795d2f751b5a157d91ce7")
+TOX_BLOCK_CONFIG = File(TOX_BLOCK, "tox_block/config/config.py",
+                        "bfad8579451f13f94208850b2c712ad80d38424c6bebd49ccebd42efd5addd5c")
+
+# What the toxicity export writes (deterministic: same input, same bytes).
+TOXICITY_OUTPUTS = (
+    Output("models/toxicity/model.json",
+           "9315586efaee783a418ba9df1bb75b31036daa61f0e7fb18af08d188925d87e3"),
+    Output("models/toxicity/group1-shard1of1.bin",
+           "37352fa36d009090f7f0306b0aceaacac0c1bebf7266f7da5f55fce612c79c6f"),
+    Output("models/toxicity/tokenizer.json",
+           "7bfb54a5a1f97b288b835df0a8cb3d9131fbe799e263c94c993a108ac35bb854"),
+    Output("models/toxicity/metadata.json",
+           "fd0d42f0c8a96e0409486aeff086b120f4f2fbbbae18015086031b397edc73e9"),
+)
 
 # The C compiler and linker of the WebAssembly SIMD training kernels (kernels/kernels.c):
 # clang and wasm-ld inside zig. A build tool; the wheel is fixed by its platform tags.
