@@ -70,7 +70,7 @@ LABS = [
     ("your-csv", {"csv": "data/breast-cancer-train.csv", "label": "diagnosis", "epochs": 5},
      ["Columns", "Loss", "Confusion matrix (test rows)"]),
     ("mobilenet", {"image": "chelsea"}, ["What the model sees", "Top 5", "Top 5 classes"]),
-    ("toxicity", {"text": "you suck\nHave a nice day!"}, ["Offensive-language scores"]),
+    ("toxicity", {"text": "you suck\nHave a nice day!"}, ["Toxicity per label"]),
     ("convert", {"model": "models/keras/emotion_model.hdf5"},
      ["emotion_model.hdf5 in TF.js", "Model output", "Output"]),
 ]

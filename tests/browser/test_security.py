@@ -18,7 +18,7 @@ LABS = [
     ("mnist", {"epochs": 1, "samples": 600},
      ["Batch loss", "Loss", "Accuracy", "Confusion matrix (held-out digits)", "Model"]),
     ("mobilenet", {"image": "chelsea"}, ["What the model sees", "Top 5", "Top 5 classes"]),
-    ("toxicity", {"text": "you suck\nHave a nice day!"}, ["Offensive-language scores"]),
+    ("toxicity", {"text": "you suck\nHave a nice day!"}, ["Toxicity per label"]),
     ("convert", {"model": "models/keras/emotion_model.hdf5"},
      ["emotion_model.hdf5 in TF.js", "Model output", "Output"]),
 ]

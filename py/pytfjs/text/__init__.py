@@ -1,8 +1,8 @@
-"""Text features computed in Python (numpy), for models that run in TF.js."""
+"""Text for models that run in TF.js: typed lines, and Keras's tokenizer in Python."""
 
 from __future__ import annotations
 
+from .keras_tokenizer import KerasTokenizer, TokenizerError
 from .lines import sentences
-from .tfidf import TfidfError, TfidfVectorizer
 
-__all__ = ["TfidfError", "TfidfVectorizer", "sentences"]
+__all__ = ["KerasTokenizer", "TokenizerError", "sentences"]
