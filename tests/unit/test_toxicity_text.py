@@ -115,7 +115,8 @@ def test_bad_sentences_get_clear_messages(shipped) -> None:
     for bad, message in (([], "no sentence to classify"),
                          ("you suck", "a list of sentences"),
                          (["fine", 3], "Sentence 2 is a int, not text"),
-                         (["fine", "   "], "Sentence 2 is empty")):
+                         (["fine", "   "], "Sentence 2 is empty"),
+                         (["a"] * 5_001, "5,001 sentences: this lab classifies up to 5,000")):
         with pytest.raises(InputError, match=message):
             toxicity.check_sentences(bad)
     with pytest.raises(TokenizerError, match="no sentence to encode"):

@@ -43,6 +43,8 @@ MODEL_DIR = "models/toxicity"
 BATCH = 8
 BATCH_MAX = 256
 BATCH_SECONDS = 0.5
+# 5,000 sentences take ~2.5 min on wasm, ~6 min on cpu: more is better split up.
+MAX_SENTENCES = 5_000
 THRESHOLD_RANGE = (0.5, 0.99)
 
 
@@ -79,6 +81,9 @@ def check_sentences(sentences: Sequence[str]) -> list[str]:
     sentences = list(sentences)
     if not sentences:
         raise InputError("There is no sentence to classify: give at least one.")
+    if len(sentences) > MAX_SENTENCES:
+        raise InputError(f"{len(sentences):,} sentences: this lab classifies up to "
+                         f"{MAX_SENTENCES:,} at once (each takes 20-80 ms). Split the text.")
     for i, sentence in enumerate(sentences):
         if not isinstance(sentence, str):
             raise InputError(f"Sentence {i + 1} is a {type(sentence).__name__}, not text.")
