@@ -46,6 +46,7 @@ ASSETS = (
     Asset(("data/photos",), models.write_photos, "data"),
     Asset((models.MODEL_DIR,), models.write_mobilenet, "models"),
     Asset((toxicity.OUT,), toxicity.write_model, "models"),
+    Asset((toxicity.USE_OUT,), toxicity.write_use_lite, "models"),
 )
 
 

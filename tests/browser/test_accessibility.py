@@ -70,7 +70,9 @@ LABS = [
     ("your-csv", {"csv": "data/breast-cancer-train.csv", "label": "diagnosis", "epochs": 5},
      ["Columns", "Loss", "Confusion matrix (test rows)"]),
     ("mobilenet", {"image": "chelsea"}, ["What the model sees", "Top 5", "Top 5 classes"]),
-    ("toxicity", {"text": "you suck\nHave a nice day!"}, ["Offensive-language scores"]),
+    ("toxicity", {"text": "you suck\nHave a nice day!"}, ["Toxicity per label"]),
+    ("similar-sentences", {"text": "How old are you?\nwhat is your age?"},
+     ["Similarity of every pair"]),
     ("convert", {"model": "models/keras/emotion_model.hdf5"},
      ["emotion_model.hdf5 in TF.js", "Model output", "Output"]),
 ]

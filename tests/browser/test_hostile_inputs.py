@@ -182,9 +182,9 @@ def test_invisible_text_is_refused_in_the_toxicity_box(page, site_url):
         OUTCOMES["toxicity"]["refused, asked again"] += 1
         no_library_errors(page, since, name)
         assert page.evaluate("document.body.dataset.state") == "running"
-    page.fill("#inputs textarea", "have a nice day")
+    page.fill("#inputs textarea", "have a nice day\nyou suck")  # (the course's example: 1)
     page.click("#inputs .ask-text button[type=submit]")
-    wait_until(page, "() => (window.pytfjs.results.scores || []).length === 1")
+    wait_until(page, "() => (window.pytfjs.results.scores || []).length === 2")
     page.click("#stop")
     assert wait_state(page, "ready", "done", "error") == "ready"
 

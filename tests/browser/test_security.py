@@ -18,7 +18,9 @@ LABS = [
     ("mnist", {"epochs": 1, "samples": 600},
      ["Batch loss", "Loss", "Accuracy", "Confusion matrix (held-out digits)", "Model"]),
     ("mobilenet", {"image": "chelsea"}, ["What the model sees", "Top 5", "Top 5 classes"]),
-    ("toxicity", {"text": "you suck\nHave a nice day!"}, ["Offensive-language scores"]),
+    ("toxicity", {"text": "you suck\nHave a nice day!"}, ["Toxicity per label"]),
+    ("similar-sentences", {"text": "How old are you?\nwhat is your age?"},
+     ["Similarity of every pair"]),
     ("convert", {"model": "models/keras/emotion_model.hdf5"},
      ["emotion_model.hdf5 in TF.js", "Model output", "Output"]),
 ]

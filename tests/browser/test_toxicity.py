@@ -1,16 +1,18 @@
-"""The Toxicity lab in Chromium: scores equal alt-profanity-check's own, bad input is refused
-clearly, long text is scored in batches, and no tensor outlives its work."""
+"""The Toxicity lab in Chromium: tox_block's LSTM gives the labels one expects, its
+probabilities equal a numpy forward pass of the original .h5 on every backend, the table
+and results have the course's shape, bad input is refused clearly, and no tensor outlives
+its work."""
 
 from __future__ import annotations
-
-import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+from pytfjs.text.toxicity import COURSE_NAMES, match
+from tests import toxicity_reference as reference
 from tests.harness import (
     console_text,
+    expect_problem,
     lab_url,
     long_decimals,
     tensor_count,
@@ -20,60 +22,101 @@ from tests.harness import (
 
 pytestmark = pytest.mark.browser
 
-REFS = json.loads((Path(__file__).parents[1] / "fixtures" / "toxicity_refs.json")
-                  .read_text(encoding="utf-8"))
-TEXT = "\n".join(REFS["sentences"])
+REFS = reference.refs()
+INSULT, THREAT, NEUTRAL = "You are an idiot and I hate you.", "I will kill you", "Have a nice day!"
+SENTENCES = [INSULT, THREAT, NEUTRAL] + [s for s in REFS["sentences"]
+                                         if s not in (INSULT, THREAT, NEUTRAL)]
+LABELS = ["identity_attack", "insult", "obscene", "severe_toxicity", "threat", "toxicity"]
+# What a reader expects (checked against the model's own numbers in the numpy reference):
+# label -> match per threshold; labels not named must not be true.
+EXPECTED = {
+    0.5: {INSULT: {"insult": True, "toxicity": True, "obscene": True, "threat": False},
+          THREAT: {"threat": True, "toxicity": True, "insult": False},
+          NEUTRAL: dict.fromkeys(LABELS, False)},
+    0.9: {INSULT: {"insult": True, "toxicity": True, "obscene": None, "threat": False},
+          THREAT: {"threat": True, "toxicity": True, "insult": None},
+          NEUTRAL: dict.fromkeys(LABELS, False)},
+}
+WEIGHT_TENSORS = 11  # embedding, 2 x 3 LSTM, 2 x 2 Dense
 
 
-def clear_of(threshold: float) -> bool:
-    """No reference score within the page's 1e-4 tolerance of ``threshold``: the flagged count
-    then cannot differ between the float32 page and the float64 reference."""
-    return all(abs(s - threshold) > 1e-4 for s in REFS["scores"])
+@pytest.fixture(scope="module")
+def expected_scores() -> list[dict[str, float]]:
+    """The numpy forward pass of the .h5 on Keras's sequences of SENTENCES, course names."""
+    index = {s: i for i, s in enumerate(REFS["sentences"])}
+    ids = np.array([REFS["sequences"][index[s]] for s in SENTENCES])
+    probabilities = reference.forward(ids, reference.weights())
+    return [{COURSE_NAMES[label]: float(p) for label, p in zip(reference.LABELS, row, strict=True)}
+            for row in probabilities]
 
 
-def tensors(page) -> int:
-    return tensor_count(page)
+def run(page, site_url: str, backend: str, threshold: float | None = None,
+        text: str = "\n".join(SENTENCES)) -> dict:
+    params = {"run": 1, "backend": backend, "text": text}
+    if threshold is not None:
+        params["threshold"] = threshold
+    page.goto(lab_url(site_url, "toxicity", **params))
+    assert wait_state(page, "done", "error") == "done", console_text(page)
+    return page.evaluate("window.pytfjs.results")
+
+
+def near(a: float, b: float) -> bool:
+    """Within the page's float32 tolerance of a threshold: its match may go either way."""
+    return abs(a - b) <= 1e-4
 
 
 @pytest.mark.parametrize("backend", ["wasm", "cpu", "webgl"])
-def test_scores_equal_alt_profanity_check(page, site_url, backend):
-    page.goto(lab_url(site_url, "toxicity", run=1, backend=backend, text=TEXT))
-    assert wait_state(page, "done", "error") == "done", console_text(page)
-    results = page.evaluate("window.pytfjs.results")
+def test_probabilities_equal_the_numpy_forward_pass(page, site_url, backend, expected_scores):
+    results = run(page, site_url, backend)
+    assert results["labels"] == LABELS and results["missing"] == ["sexual_explicit"]
+    assert len(results["scores"]) == len(SENTENCES) >= 50
+    got = np.array([[row[label] for label in LABELS] for row in results["scores"]])
+    want = np.array([[row[label] for label in LABELS] for row in expected_scores])
+    error = np.abs(got - want)
+    assert error.max() <= 1e-4, (SENTENCES[int(error.argmax()) // len(LABELS)], error.max())
+    assert tensor_count(page) == 0
     assert long_decimals(page) == []
-    assert len(REFS["scores"]) >= 50 and len(results["scores"]) == len(REFS["scores"])
-    errors = np.abs(np.array(results["scores"]) - np.array(REFS["scores"]))
-    assert errors.max() <= 1e-4, REFS["sentences"][int(errors.argmax())]
-    assert clear_of(0.9) and results["flagged"] == sum(s > 0.9 for s in REFS["scores"])
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.9])
+def test_insult_threat_and_neutral_get_the_expected_labels(page, site_url, threshold,
+                                                            expected_scores):
+    results = run(page, site_url, "cpu", threshold)
+    assert results["threshold"] == threshold
+    matches = dict(zip(SENTENCES, results["matches"], strict=True))
+    for sentence, wanted in EXPECTED[threshold].items():
+        got = matches[sentence]
+        assert {label: got[label] for label in wanted} == wanted, sentence
+        assert [label for label in LABELS if got[label] and label not in wanted] == [], sentence
+    # every match is the course's rule on the reference probability (none sits on the edge)
+    clear = [(s, label, ref[label]) for s, ref in zip(SENTENCES, expected_scores, strict=True)
+             for label in LABELS
+             if not near(ref[label], threshold) and not near(1 - ref[label], threshold)]
+    assert len(clear) == len(SENTENCES) * len(LABELS)
+    assert sum(matches[s][label] == match(p, threshold) for s, label, p in clear) == len(clear)
+    assert sum(m["threat"] is True for m in results["matches"]) >= 1
+    assert tensor_count(page) == 0
+
+
+def test_the_table_has_a_column_per_label_and_a_row_per_sentence(page, site_url):
+    run(page, site_url, "cpu", 0.9, text="\n".join([INSULT, THREAT, NEUTRAL]))
     table = page.locator("#charts table.data-table")
-    assert table.locator("tbody tr").count() == len(REFS["sentences"])
-    assert table.locator("meter").count() == len(REFS["sentences"])
-    first = table.locator("tbody tr").first.inner_text()
-    assert "Have a nice day!" in first and "not offensive" in first
-    assert tensors(page) == 0
-
-
-def test_the_threshold_parameter_changes_what_is_flagged(page, site_url):
-    page.goto(lab_url(site_url, "toxicity", run=1, backend="cpu", text=TEXT, threshold=0.6))
-    assert wait_state(page, "done", "error") == "done", console_text(page)
-    results = page.evaluate("window.pytfjs.results")
-    assert results["threshold"] == 0.6
-    assert clear_of(0.6) and results["flagged"] == sum(s > 0.6 for s in REFS["scores"])
-    assert "at threshold 0.6" in page.inner_text("#charts")
-
-
-def expect_problem(page, text: str) -> None:
-    assert wait_state(page, "error", "done") == "error", console_text(page)
-    assert text in page.inner_text("#inputs .ask-error")
-    assert "Traceback" not in console_text(page)
-    assert tensors(page) == 0
-    assert not page.is_disabled("#run")
+    headers = table.locator("thead th").all_inner_texts()
+    assert headers == ["sentence", *LABELS, "sexual_explicit"]
+    rows = table.locator("tbody tr")
+    assert rows.count() == 3 and table.locator("meter").count() == 3 * len(LABELS)
+    cells = dict(zip(headers, rows.nth(0).locator("td").all_inner_texts(), strict=True))
+    assert cells["sentence"] == INSULT and cells["sexual_explicit"] == "not in this model"
+    assert cells["insult"].endswith(" true") and cells["obscene"].endswith(" null")
+    assert cells["threat"].endswith(" false")
+    assert "threshold 0.9" in table.inner_text()
+    assert "insult was found in 'You are an idiot" in console_text(page)
 
 
 @pytest.mark.parametrize("text", ["", " \n\t\n  "])
 def test_empty_text_gets_a_clear_message(page, site_url, text):
     page.goto(lab_url(site_url, "toxicity", run=1, backend="cpu", text=text))
-    expect_problem(page, "There is no sentence to score")
+    expect_problem(page, "There is no sentence")
 
 
 def test_a_threshold_out_of_range_gets_a_clear_message(page, site_url):
@@ -82,75 +125,55 @@ def test_a_threshold_out_of_range_gets_a_clear_message(page, site_url):
 
 
 def submit(page, text: str, threshold: float | None = None) -> None:
-    # as a paste would: Playwright's fill() takes minutes on a megabyte of short lines
     page.get_by_role("textbox", name="Sentences").evaluate("(el, t) => { el.value = t; }", text)
     if threshold is not None:
-        page.get_by_label("Flag above").evaluate(
+        page.get_by_label("Threshold").evaluate(
             "(el, v) => { el.value = v; el.dispatchEvent(new Event('input')); }", threshold)
-    page.get_by_role("button", name="Score").click()
+    page.get_by_role("button", name="Classify").click()
 
 
-def wait_scores(page, count: int) -> dict:
-    wait_until(page, "n => (window.pytfjs.results.scores || []).length === n", count)
-    page.get_by_role("textbox", name="Sentences").wait_for()  # asked again: the run goes on
-    return page.evaluate("window.pytfjs.results")
-
-
-def test_typing_long_text_and_bad_input_in_the_text_box(page, site_url):
+def test_the_course_example_then_your_sentences_in_the_text_box(page, site_url):
     page.goto(lab_url(site_url, "toxicity", run=1, backend="wasm"))
     page.get_by_role("textbox", name="Sentences").wait_for()
-    assert page.get_by_label("Flag above").input_value() == "0.9"
-    baseline = tensors(page)  # the model's weights, held while the lab runs
-    assert baseline == 6
+    # the course's example was classified first
+    results = page.evaluate("window.pytfjs.results")
+    assert len(results["scores"]) == 1 and results["matches"][0]["toxicity"] is True
+    assert page.get_by_label("Threshold").input_value() == "0.9"
+    baseline = tensor_count(page)  # the model's weights, held while the lab runs
+    assert baseline == WEIGHT_TENSORS
 
-    # the example sentences, flagged at a threshold picked with the slider
-    submit(page, "you suck\nHave a nice day!", threshold=0.6)
-    results = wait_scores(page, 2)
-    assert results["threshold"] == 0.6 and results["flagged"] == 1
-    assert tensors(page) == baseline
+    submit(page, "\n".join([INSULT, THREAT, NEUTRAL]), threshold=0.5)
+    wait_until(page, "() => (window.pytfjs.results.scores || []).length === 3")
+    page.get_by_role("textbox", name="Sentences").wait_for()
+    results = page.evaluate("window.pytfjs.results")
+    assert results["threshold"] == 0.5 and results["matches"][0]["obscene"] is True
+    assert tensor_count(page) == baseline
 
-    # ~100 KB: every reference sentence, many times; scored 256 lines at a time
-    repeats = 100_000 // len(TEXT) + 1
-    submit(page, "\n".join([TEXT] * repeats))
-    n = len(REFS["scores"]) * repeats
-    assert n > 256 * 10
-    results = wait_scores(page, n)
-    errors = np.abs(np.array(results["scores"]) - np.array(REFS["scores"] * repeats))
-    assert errors.max() <= 1e-4
-    assert f"the first 200 of {n} sentences" in page.inner_text("#charts")
-    assert page.locator("#charts tbody tr").count() == 200
-    assert tensors(page) == baseline
-
-    # nothing to score, then far too much: said in the text box's panel, which stays
-    for text, message in (("\n \n", "There is no sentence to score"),
-                          ("x" * 1_000_001, "this page scores up to 1,000,000")):
+    for text, message in (("\n \n", "There is no sentence"),
+                          ("x" * 1_000_001, "up to 1,000,000"),
+                          ("hi\n" * 5_001, "5,001 sentences: this lab classifies up to 5,000")):
         submit(page, text)
         page.wait_for_selector("#inputs .ask-problem")
         assert message in page.inner_text("#inputs .ask-problem")
-        assert page.get_by_role("alert").count() == 1
-        assert tensors(page) == baseline
+        assert tensor_count(page) == baseline
     assert "Traceback" not in console_text(page)
 
-    # it still works, then Stop ends the run and frees the model
-    submit(page, "idiot")
-    assert wait_scores(page, 1)["scores"][0] > 0.99
     page.click("#stop")
     assert wait_state(page, "ready", "error", "done") == "ready"
-    assert tensors(page) == 0
+    assert tensor_count(page) == 0
     assert not page.is_disabled("#run")
 
 
-def test_stop_while_a_long_text_is_scored(page, site_url):
+def test_stop_while_a_long_text_is_classified(page, site_url):
     page.goto(lab_url(site_url, "toxicity", run=1, backend="cpu"))
     page.get_by_role("textbox", name="Sentences").wait_for()
-    lines = 999_990 // len("you suck\n")
+    lines = 4_000
     submit(page, "you suck\n" * lines)
-    wait_until(page, "document.getElementById('train-text').textContent"
-               ".startsWith('scored ')")
-    assert f"of {lines:,} sentences" in page.inner_text("#train-text")
+    wait_until(page, "t => document.getElementById('train-text').textContent.endsWith(t)",
+               f" of {lines:,} sentences")  # a batch of 256 is done, the rest is not
+    assert page.inner_text("#train-text").startswith("classified ")
     page.click("#stop")
     assert wait_state(page, "ready", "error", "done") == "ready"
     assert "Stopped by you" in console_text(page)
-    assert "scores" not in page.evaluate("window.pytfjs.results")
-    assert tensors(page) == 0
-    assert not page.is_disabled("#run")
+    assert len(page.evaluate("window.pytfjs.results")["scores"]) == 1  # only the example
+    assert tensor_count(page) == 0

@@ -94,7 +94,8 @@ def test_every_model_file_is_recorded_with_source_and_sha256(dist_dir):
     from buildlib import toxicity
     from buildlib.integrity import sha256_file
 
-    assert f"| `{toxicity.WHEEL}` |" in TEXT and toxicity.WHEEL_SHA256 in TEXT
+    wheel = f"{toxicity.PACKAGE.name.replace('-', '_')}-{toxicity.PACKAGE.version}-py3-none-any.whl"
+    assert f"| `{wheel}` |" in TEXT and toxicity.PACKAGE.sha256 in TEXT
     for source, digest in toxicity.SOURCES.items():
         assert f"| `{source}` |" in TEXT and digest in TEXT, source
     # (.gz twins are made from the listed files by manifest.precompress, byte for byte)

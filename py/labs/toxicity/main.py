@@ -1,69 +1,68 @@
-# Toxicity (course week 3): an offensive-language score for each sentence you type.
-import json
-
-import numpy as np
-
-from pytfjs import check_stop, param, params, report, tf, ui
+# Toxicity (course week 3): does a sentence insult, threaten, swear...? One verdict per label.
+from pytfjs import param, params, report, ui
 from pytfjs.control import InputError
-from pytfjs.text import TfidfVectorizer, sentences
+from pytfjs.text import sentences, toxicity
 
-# Words -> numbers (TF-IDF) runs here in Python; the classifier's layers run in TF.js.
-vectorizer = TfidfVectorizer.from_json(
-    json.loads(await ui.fetch_bytes("models/toxicity/vectorizer.json")))
-model = await tf.load_layers_model("models/toxicity/model.json")
-print(f"{vectorizer.size:,} known words -> {len(model.layers)} dense layers -> one score")
-
-
-async def scores_of(lines):
-    """One score per line, 256 lines at a time (each batch is lines x 15,442 numbers)."""
-    scores, pause = [], ui.Pause(0.2)
-    for start in range(0, len(lines), 256):
-        features = vectorizer.transform(lines[start:start + 256], np.float32)
-        with model.predict(features) as predicted:
-            scores += predicted.numpy()[:, 0].tolist()
-        ui.progress({"fraction": len(scores) / len(lines),
-                     "text": f"scored {len(scores):,} of {len(lines):,} sentences"})
-        if breather := pause.due():  # long texts: let the page paint and see Stop
-            await breather
-        check_stop()
-    return scores
-
-
-def verdict(score, threshold):
-    # Like the course's model: sure either way above the threshold, else not sure.
-    if score > threshold:
-        return "offensive"
-    return "not offensive" if 1 - score > threshold else "not sure"
-
-
-async def show(lines, threshold):
-    scores = await scores_of(lines)
-    rows = [[line if len(line) <= 80 else line[:79] + "…",
-             ui.meter(score, f"{score:.3f}", low=1 - threshold, high=threshold),
-             verdict(score, threshold)] for line, score in zip(lines[:200], scores)]
-    flagged = sum(score > threshold for score in scores)
-    shown = f"the first 200 of {len(lines)}" if len(lines) > 200 else f"{len(lines)}"
-    ui.table("Offensive-language scores", ["sentence", "score", f"at threshold {threshold}"],
-             rows, caption=f"{shown} sentences; {flagged} flagged (score > {threshold})")
-    print(f"{len(lines)} sentences scored, {flagged} flagged above {threshold}")
-    report(scores=scores, flagged=flagged, threshold=threshold)
-
-
+# As in the course: load the model with a threshold, then classify sentences.
 threshold = param("threshold", 0.9)
-if not 0.5 <= threshold <= 0.99:
-    raise InputError(f"threshold={threshold}: choose a value from 0.5 to 0.99")
-if "text" in params():  # scripted (?text=...): score once
-    await show(sentences(param("text", "")), threshold)
-else:  # score, edit, score again... until Stop
-    text, problem = "you suck\nHave a nice day!\nThe movie was crap.\nshut up, you moron", ""
+model = await toxicity.load(threshold)
+print(f"labels: {', '.join(model.course_order())}; not in this model: "
+      f"{', '.join(toxicity.MISSING)}")
+
+pause = ui.Pause(0.2)
+
+
+async def progress(done, total):
+    ui.progress({"fraction": done / total, "text": f"classified {done:,} of {total:,} sentences"})
+    if breather := pause.due():  # long texts: let the page paint and see Stop
+        await breather
+
+
+def cell(result):
+    p = result["probabilities"][1]
+    verdict = {True: "true", False: "false", None: "null"}[result["match"]]
+    return ui.meter(p, f"{p:.3f} {verdict}", low=1 - threshold, high=threshold)
+
+
+async def classify(lines):
+    predictions = await model.classify(lines, progress)
+    # predictions: one entry per label, each with one result per sentence (as in the course)
+    for prediction in predictions:
+        for line, result in zip(lines[:20], prediction["results"]):  # the first 20 here
+            if result["match"]:
+                print(f"{prediction['label']} was found in {line[:60]!r} with probability "
+                      f"{result['probabilities'][1]:.3f}")
+    headers = ["sentence", *(p["label"] for p in predictions), *toxicity.MISSING]
+    rows = [[line if len(line) <= 80 else line[:79] + "…",
+             *(cell(p["results"][i]) for p in predictions),
+             *("not in this model" for _ in toxicity.MISSING)]
+            for i, line in enumerate(lines[:200])]
+    shown = f"the first 200 of {len(lines)}" if len(lines) > 200 else f"{len(lines)}"
+    ui.table("Toxicity per label", headers, rows,
+             caption=f"{shown} sentences; probability and match at threshold {threshold} "
+                     "(null: neither yes nor no is above the threshold)")
+    report(labels=[p["label"] for p in predictions], missing=list(toxicity.MISSING),
+           threshold=threshold,
+           scores=[{p["label"]: p["results"][i]["probabilities"][1] for p in predictions}
+                   for i in range(len(lines))],
+           matches=[{p["label"]: p["results"][i]["match"] for p in predictions}
+                    for i in range(len(lines))])
+
+
+if "text" in params():  # scripted (?text=...): classify these sentences once
+    await classify(sentences(param("text", "")))
+else:  # the course's example first, then yours... until Stop
+    await classify(["you suck"])
+    text, problem = "you suck\nI will kill you\nHave a nice day!", ""
     while True:
         answer = await ui.ask_text(
-            "Type or paste sentences, one per line, then press Score (or Ctrl+Enter).",
-            text, label="Sentences", button="Score", error=problem,
-            slider=ui.Slider("Flag above", threshold, 0.5, 0.99, 0.01))
+            "Type or paste sentences, one per line, then press Classify (or Ctrl+Enter).",
+            text, label="Sentences", button="Classify", error=problem,
+            slider=ui.Slider("Threshold", threshold, 0.5, 0.99, 0.01))
         text, threshold = answer.text, answer.value
+        model.threshold = threshold
         try:
-            await show(sentences(text), threshold)
+            await classify(sentences(text))
             problem = ""
         except InputError as refused:  # empty or far too long: say why, ask again
             problem = str(refused)

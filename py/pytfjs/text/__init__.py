@@ -1,8 +1,10 @@
-"""Text features computed in Python (numpy), for models that run in TF.js."""
+"""Text for models that run in TF.js: typed lines, Keras's tokenizer and USE lite's word
+pieces in Python."""
 
 from __future__ import annotations
 
+from .keras_tokenizer import KerasTokenizer, TokenizerError
 from .lines import sentences
-from .tfidf import TfidfError, TfidfVectorizer
+from .sentencepiece import SentencePieceTokenizer
 
-__all__ = ["TfidfError", "TfidfVectorizer", "sentences"]
+__all__ = ["KerasTokenizer", "SentencePieceTokenizer", "TokenizerError", "sentences"]
