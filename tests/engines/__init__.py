@@ -5,8 +5,9 @@ written once and runs per engine.
   "webkit"); ``Engine.name``, ``Engine.version``, ``Engine.new_page(**options)``,
   ``Engine.close()``.
 - ``EnginePage``: ``engine``, ``goto(url)``, ``evaluate(fn, arg)``, ``click(selector)``,
-  ``reload()``, ``set_files(selector, files)``, ``screenshot(path)``, ``close()`` and
-  ``external`` (non-loopback requests the page asked for: the guard).
+  ``reload()``, ``set_files(selector, files)``, ``screenshot(path)``, ``close()``,
+  ``external`` (non-loopback requests the page asked for: the guard) and
+  ``clear_external()`` (for a test that makes such a request on purpose).
 - Engine-neutral helpers mirroring ``tests/harness.py``: ``wait_until``, ``wait_state``,
   ``open_lab``, ``run_in_lab``, ``console_text``, ``tensor_count``.
 - ``selected_engines()``: the engines ``$PYTFJS_ENGINES`` (comma-separated) asks for, all
@@ -92,6 +93,11 @@ class EnginePage:
     def external(self) -> list[str]:
         raise NotImplementedError
 
+    def clear_external(self) -> None:
+        """Forget the requests recorded so far: for a test that makes one on purpose (the
+        guard's own test), so the fixture's check at teardown sees only later ones."""
+        raise NotImplementedError
+
     def set_files(self, selector: str, files: list[tuple[str, bytes, str]]) -> None:
         """Put ``files`` (name, bytes, mime) into an ``<input type=file>`` and fire
         ``input`` and ``change``, as a person choosing them does. Done in the page with a
@@ -124,6 +130,7 @@ class Engine:
 
     name: str = ""
     version: str = ""
+    launch_seconds: float = 0.0  # how long launch() took (set by launch)
 
     def new_page(self, **options: object) -> EnginePage:
         """A fresh page. ``fake_camera=True``: a fake webcam that needs no permission
@@ -151,16 +158,18 @@ def selected_engines() -> list[str]:
 def launch(name: str, **options: object) -> Engine:
     """Start one browser: ``name`` is "chromium", "firefox" or "webkit". Raises
     ``EngineError`` saying how to install it when its browser or driver is missing."""
+    started = time.monotonic()
     if name == "chromium":
-        from .chromium import ChromiumEngine
-        return ChromiumEngine(**options)
-    if name == "firefox":
-        from .firefox import FirefoxEngine
-        return FirefoxEngine(**options)
-    if name == "webkit":
-        from .webkit import WebKitEngine
-        return WebKitEngine(**options)
-    raise ValueError(f"unknown engine {name!r}; choose from {', '.join(ENGINES)}")
+        from .chromium import ChromiumEngine as EngineClass
+    elif name == "firefox":
+        from .firefox import FirefoxEngine as EngineClass
+    elif name == "webkit":
+        from .webkit import WebKitEngine as EngineClass
+    else:
+        raise ValueError(f"unknown engine {name!r}; choose from {', '.join(ENGINES)}")
+    engine = EngineClass(**options)
+    engine.launch_seconds = time.monotonic() - started
+    return engine
 
 
 # --- engine-neutral helpers (the same names as tests/harness.py) ---------------------

@@ -30,6 +30,9 @@ class ChromiumPage(EnginePage):
     def external(self) -> list[str]:
         return self.log.external
 
+    def clear_external(self) -> None:
+        self.log.external.clear()
+
     def goto(self, url: str) -> None:
         self.page.goto(url)
 

@@ -169,6 +169,9 @@ class FirefoxPage(EnginePage):
     def external(self) -> list[str]:
         return self._proxy.since(self._start)
 
+    def clear_external(self) -> None:
+        self._start = self._proxy.mark()
+
     def goto(self, url: str) -> None:
         self._bridge.call("goto", page=self._id, url=url)
 

@@ -81,6 +81,9 @@ class WebKitPage(EnginePage):
     def external(self) -> list[str]:
         return self._proxy.since(self._start)
 
+    def clear_external(self) -> None:
+        self._start = self._proxy.mark()
+
     def goto(self, url: str) -> None:
         self.driver.get(url)
 
