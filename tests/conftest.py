@@ -56,16 +56,23 @@ def site_url(dist_dir: Path, fixtures_dir: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+def sync_pw() -> Iterator[object]:
+    """The session's one sync Playwright: a process cannot run two at a time, and both
+    ``browser`` and the chromium ``engine`` need one."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        try:
-            browser = launch_browser(pw)
-        except RuntimeError as exc:
-            pytest.fail(str(exc))
-        yield browser
-        browser.close()
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(sync_pw) -> Iterator[object]:
+    try:
+        browser = launch_browser(sync_pw)
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    yield browser
+    browser.close()
 
 
 @pytest.fixture
@@ -114,8 +121,10 @@ def engine(request: pytest.FixtureRequest) -> Iterator[engines.Engine]:
     of the session (pytest finishes one engine's tests before starting the next, so at
     most one of them runs at a time). A missing browser fails with how to install it:
     never a silent skip."""
+    options = {"playwright": request.getfixturevalue("sync_pw")} \
+        if request.param == "chromium" else {}
     try:
-        browser = engines.launch(request.param)
+        browser = engines.launch(request.param, **options)
     except engines.EngineError as exc:
         pytest.fail(f"{request.param}: {exc}")
     yield browser

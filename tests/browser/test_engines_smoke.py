@@ -26,6 +26,10 @@ from tests.engines import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.engines]
 
+FILE_INPUT_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>file input</title></head><body><input type="file" id="pick" multiple></body></html>
+"""
+
 # How long a WebKit without SharedArrayBuffer gets to start a lab before the known
 # failure is called (a working start reaches "ready" in well under this).
 WEBKIT_NO_SAB_WAIT_S = 60.0
@@ -52,6 +56,7 @@ def test_one_neuron_cpu(engine: Engine, epage: EnginePage, site_url: str) -> Non
     if engine.name == "webkit":
         epage.goto(f"{site_url}index.html")
         no_sab = epage.evaluate("() => typeof SharedArrayBuffer === 'undefined'")
+    opened = time.monotonic()
     try:
         state = open_lab(epage, site_url, "one-neuron", backend="cpu",
                          timeout=WEBKIT_NO_SAB_WAIT_S if no_sab else 240)
@@ -61,6 +66,7 @@ def test_one_neuron_cpu(engine: Engine, epage: EnginePage, site_url: str) -> Non
                          "start (issue 27; site/ is being fixed)")
         raise
     assert state == "ready", console_text(epage)
+    to_ready = time.monotonic() - opened
     started = time.monotonic()
     epage.evaluate("async () => { await window.pytfjs.run(); }")
     state = wait_state(epage, "done", "error", timeout=240)
@@ -71,7 +77,7 @@ def test_one_neuron_cpu(engine: Engine, epage: EnginePage, site_url: str) -> Non
     assert "the rule gives 19" in console_text(epage)
     assert tensor_count(epage) >= 0
     print(f"\n{engine.name} {engine.version}: launch {engine.launch_seconds:.1f} s, "
-          f"one-neuron cpu run {seconds:.1f} s")
+          f"one-neuron cpu: page to ready {to_ready:.1f} s, run {seconds:.1f} s")
 
 
 def test_guard_records_and_refuses_non_loopback(engine: Engine, epage: EnginePage,
@@ -97,3 +103,39 @@ def test_guard_records_and_refuses_non_loopback(engine: Engine, epage: EnginePag
         assert time.monotonic() < deadline, f"not recorded: {epage.external}"
         epage.wait(0.2)  # Chromium: lets Playwright deliver the route event
     epage.clear_external()  # both were made on purpose
+
+
+def test_set_files_fills_an_input_and_fires_change(epage: EnginePage, site_url: str,
+                                                   fixtures_dir) -> None:
+    (fixtures_dir / "file_input.html").write_text(FILE_INPUT_PAGE)
+    epage.goto(f"{site_url}_test/file_input.html")
+    epage.evaluate("""() => { window.changes = 0;
+        document.getElementById('pick').addEventListener('change', () => window.changes++); }""")
+    data = bytes(range(256)) + b"x,y\n1,2\n"
+    epage.set_files("#pick", [("table.csv", data, "text/csv"), ("b.txt", b"hi", "text/plain")])
+    got = epage.evaluate("""async () => {
+        const files = [...document.getElementById('pick').files];
+        const first = new Uint8Array(await files[0].arrayBuffer());
+        return {changes: window.changes, names: files.map((f) => f.name),
+                types: files.map((f) => f.type), bytes: [...first]};
+    }""")
+    assert got["changes"] == 1
+    assert got["names"] == ["table.csv", "b.txt"]
+    assert got["types"] == ["text/csv", "text/plain"]
+    assert bytes(got["bytes"]) == data
+
+
+def test_fake_camera(engine: Engine, site_url: str) -> None:
+    page = engine.new_page(fake_camera=True)
+    try:
+        page.goto(site_url)
+        tracks = page.evaluate("""async () => {
+            const stream = await navigator.mediaDevices.getUserMedia({video: true});
+            const tracks = stream.getVideoTracks();
+            tracks.forEach((t) => t.stop());
+            return tracks.length;
+        }""")
+        assert tracks == 1
+        assert not page.external
+    finally:
+        page.close()

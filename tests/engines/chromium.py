@@ -65,17 +65,23 @@ class ChromiumPage(EnginePage):
 class ChromiumEngine(Engine):
     name = "chromium"
 
-    def __init__(self) -> None:
+    def __init__(self, playwright: object = None) -> None:
+        """``playwright``: a running sync Playwright to share. One process can run only
+        one sync Playwright at a time, so under pytest the engine uses the session's (the
+        ``sync_pw`` fixture, which the ``browser`` fixture shares too); alone, it starts
+        and later stops its own."""
         from playwright.sync_api import sync_playwright
 
         if not Path(harness.CHROMIUM).exists():
             raise EngineError("Debian chromium is missing: run `python3 build.py test` (or "
                               "`sudo apt-get install --no-install-recommends chromium`)")
-        self._pw = sync_playwright().start()
+        self._own_pw = playwright is None
+        self._pw = sync_playwright().start() if playwright is None else playwright
         try:
             self._browser = harness.launch_browser(self._pw)
         except Exception:
-            self._pw.stop()
+            if self._own_pw:
+                self._pw.stop()
             raise
         self._camera_browser = None
         self.version = self._browser.version
@@ -96,4 +102,5 @@ class ChromiumEngine(Engine):
         for browser in (self._camera_browser, self._browser):
             if browser is not None:
                 browser.close()
-        self._pw.stop()
+        if self._own_pw:
+            self._pw.stop()
