@@ -129,7 +129,11 @@ class WebKitPage(EnginePage):
 class WebKitEngine(Engine):
     name = "webkit"
 
-    def __init__(self) -> None:
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        """``env``: extra environment for the driver and the browsers it starts, e.g.
+        ``{"JSC_useSharedArrayBuffer": "1"}`` to diagnose a lab with a WebKit debug
+        switch (not a stock setting: tests of the site must not depend on one)."""
+        self._extra_env = dict(env or {})
         for tool in (DRIVER, XVFB):
             if not Path(tool).exists():
                 raise EngineError(f"{tool} is missing: {INSTALL}")
@@ -164,7 +168,7 @@ class WebKitEngine(Engine):
         if fake_camera:
             options.add_argument("--enable-media-stream=true")
             options.add_argument("--enable-mock-capture-devices=true")
-        env = dict(os.environ, DISPLAY=self._xvfb.display)
+        env = dict(os.environ, **self._extra_env, DISPLAY=self._xvfb.display)
         env.pop("WAYLAND_DISPLAY", None)
         service = Service(DRIVER, env=env)
         return webdriver.WebKitGTK(options=options, service=service)
