@@ -15,6 +15,7 @@ import glob
 import json
 import os
 import subprocess
+import warnings
 from pathlib import Path
 
 from . import Engine, EngineError, EnginePage, NavigationInterruptedError, call_source
@@ -171,7 +172,11 @@ class WebKitEngine(Engine):
         env = dict(os.environ, **self._extra_env, DISPLAY=self._xvfb.display)
         env.pop("WAYLAND_DISPLAY", None)
         service = Service(DRIVER, env=env)
-        return webdriver.WebKitGTK(options=options, service=service)
+        with warnings.catch_warnings():
+            # Selenium 4.51's WebKitGTK class still sets remote_server_addr itself
+            warnings.filterwarnings("ignore", "setting remote_server_addr",
+                                    DeprecationWarning)
+            return webdriver.WebKitGTK(options=options, service=service)
 
     def new_page(self, fake_camera: bool = False, service_workers: bool = False,
                  **options: object) -> WebKitPage:
