@@ -55,6 +55,7 @@ def firefox_prefs(proxy_port: int, service_workers: bool, fake_camera: bool) -> 
         "extensions.blocklist.enabled": False,
         "app.normandy.enabled": False,
         "toolkit.telemetry.enabled": False,
+        "dom.push.connection.enabled": False,  # the push service's WebSocket
         # remote settings (certificate lists, experiments) call firefox.settings.services
         # .mozilla.com even with puppeteer's dummy server
         "services.settings.server": f"http://127.0.0.1:{proxy_port}/remote-settings/v1",
