@@ -52,6 +52,7 @@ def test_home_page_and_a_click(engine: Engine, epage: EnginePage, site_url: str)
 
 
 def test_one_neuron_cpu(engine: Engine, epage: EnginePage, site_url: str) -> None:
+    print(f"\n{engine.name} {engine.version}: launch {engine.launch_seconds:.1f} s")
     no_sab = False
     if engine.name == "webkit":
         epage.goto(f"{site_url}index.html")
@@ -76,8 +77,8 @@ def test_one_neuron_cpu(engine: Engine, epage: EnginePage, site_url: str) -> Non
     assert abs(results["prediction"] - 19) < 0.5, results
     assert "the rule gives 19" in console_text(epage)
     assert tensor_count(epage) >= 0
-    print(f"\n{engine.name} {engine.version}: launch {engine.launch_seconds:.1f} s, "
-          f"one-neuron cpu: page to ready {to_ready:.1f} s, run {seconds:.1f} s")
+    print(f"{engine.name}: one-neuron cpu: page to ready {to_ready:.1f} s, "
+          f"run {seconds:.1f} s")
 
 
 def test_guard_records_and_refuses_non_loopback(engine: Engine, epage: EnginePage,
