@@ -43,6 +43,14 @@ from buildlib.integrity import IntegrityError
 TEST_VENV = config.ROOT / ".venv"
 TEST_REQUIREMENTS = config.ROOT / "requirements-test.txt"
 CHROMIUM = Path("/usr/bin/chromium")
+# Debian packages the browser tests need, each with a file that shows it is installed
+TEST_DEBIAN_PACKAGES = {
+    "chromium": str(CHROMIUM),
+    "firefox-esr": "/usr/bin/firefox-esr",
+    "webkit2gtk-driver": "/usr/bin/WebKitWebDriver",  # pulls libwebkit2gtk (MiniBrowser)
+    "xvfb": "/usr/bin/Xvfb",
+    "xauth": "/usr/bin/xauth",
+}
 
 
 def fill_csp(html: str) -> str:
@@ -150,7 +158,11 @@ def _run(cmd: list[str], **kwargs) -> None:
 
 
 def ensure_test_tools() -> Path:
-    """A venv with the pinned test requirements, and Debian's chromium; returns its python."""
+    """A venv with the pinned test requirements (Selenium among them), the browsers the
+    three-engine tests drive (Debian's chromium, firefox-esr, webkit2gtk-driver with its
+    MiniBrowser, xvfb and xauth for WebKit, which has no headless mode) and puppeteer-core
+    in node_modules (for Firefox; never a downloaded browser). Installs only what is
+    missing, so it is quiet when everything is there; returns the venv's python."""
     python = TEST_VENV / "bin" / "python"
     stamp = TEST_VENV / ".requirements"
     wanted = TEST_REQUIREMENTS.read_text()
@@ -163,7 +175,8 @@ def ensure_test_tools() -> Path:
     _project_on_path(python)
     # Debian's chromium for the tests (Fashion-MNIST needs no install: the build takes it
     # out of Debian's package file, see buildlib/debian_files.py)
-    wanted = ["chromium"] if not CHROMIUM.exists() else []
+    wanted = [package for package, path in TEST_DEBIAN_PACKAGES.items()
+              if not Path(path).exists()]
     if wanted:
         if os.geteuid() != 0:
             raise SystemExit(f"the tests need Debian packages: sudo apt-get install "
@@ -171,6 +184,10 @@ def ensure_test_tools() -> Path:
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
         _run(["apt-get", "update", "-qq"], env=env)
         _run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *wanted], env=env)
+    # puppeteer-core (package.json devDependencies) drives Firefox; npm ci runs no install
+    # scripts, and this keeps any puppeteer from fetching a browser of its own
+    os.environ.setdefault("PUPPETEER_SKIP_DOWNLOAD", "1")
+    npm.ensure_node_modules()
     return python
 
 

@@ -4,6 +4,12 @@ The helpers they use (and tests import) live in ``tests/harness.py``, shared wit
 bench/ and docs/. Browser tests are marked ``browser``; run only the CPython unit tests
 with ``pytest -m "not browser"``. Every browser test fails if the page asks for anything
 from a host other than 127.0.0.1/localhost.
+
+Tests written once for Chromium, Firefox ESR and WebKitGTK use ``engine`` (one running
+browser per engine, launched once per session, parametrized with ids
+chromium/firefox/webkit) and ``epage`` (a fresh page per test), from ``tests/engines``;
+they are marked ``engines`` automatically. ``-k firefox`` picks one engine by its id;
+``PYTFJS_ENGINES=chromium,firefox`` keeps the others from launching at all.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import engines
 from tests.harness import (
     LAB_TIMEOUT_MS,
     ROOT,
@@ -49,16 +56,23 @@ def site_url(dist_dir: Path, fixtures_dir: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+def sync_pw() -> Iterator[object]:
+    """The session's one sync Playwright: a process cannot run two at a time, and both
+    ``browser`` and the chromium ``engine`` need one."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        try:
-            browser = launch_browser(pw)
-        except RuntimeError as exc:
-            pytest.fail(str(exc))
-        yield browser
-        browser.close()
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(sync_pw) -> Iterator[object]:
+    try:
+        browser = launch_browser(sync_pw)
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    yield browser
+    browser.close()
 
 
 @pytest.fixture
@@ -91,3 +105,43 @@ def page(browser, page_log: PageLog) -> Iterator[object]:
     yield page
     context.close()
     assert not page_log.external, f"the page requested non-loopback URLs: {page_log.external}"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that runs per engine ``engines`` (and ``browser``)."""
+    for item in items:
+        if "engine" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.engines)
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session", params=engines.selected_engines())
+def engine(request: pytest.FixtureRequest) -> Iterator[engines.Engine]:
+    """One running browser of each selected engine, launched once and closed at the end
+    of the session (pytest finishes one engine's tests before starting the next, so at
+    most one of them runs at a time). A missing browser fails with how to install it:
+    never a silent skip."""
+    options = {"playwright": request.getfixturevalue("sync_pw")} \
+        if request.param == "chromium" else {}
+    try:
+        browser = engines.launch(request.param, **options)
+    except engines.EngineError as exc:
+        pytest.fail(f"{request.param}: {exc}")
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def epage(engine: engines.Engine) -> Iterator[engines.EnginePage]:
+    """A fresh page with default options (no service workers, no fake camera): a new
+    browser context in Chromium and Firefox, a new WebDriver session (a new MiniBrowser
+    process, ephemeral storage) in WebKit; only the browser process is shared. Fails at
+    teardown if the page asked for any non-loopback URL. For other options, call
+    ``engine.new_page(fake_camera=True)`` / ``service_workers=True`` in the test."""
+    page = engine.new_page()
+    try:
+        yield page
+        external = page.external
+    finally:
+        page.close()
+    assert not external, f"{engine.name}: the page requested non-loopback URLs: {external}"

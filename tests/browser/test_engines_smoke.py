@@ -1,0 +1,142 @@
+"""The three-engine harness on the real site: the home page and one-neuron (cpu) in
+Chromium, Firefox ESR and WebKitGTK, and the non-loopback guard in each.
+
+One test, written once, per engine (the ``engine``/``epage`` fixtures of conftest.py).
+Stock WebKitGTK 2.50 has no SharedArrayBuffer and the lab does not start there today
+(issue 27): that case is an xfail until site/ copes, while the home-page test shows the
+harness itself working in WebKit. backend=cpu: in Firefox the wasm backend's start can
+hang (issue 27, being fixed in site/).
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.engines import (
+    Engine,
+    EnginePage,
+    console_text,
+    open_lab,
+    tensor_count,
+    wait_state,
+    wait_until,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.engines]
+
+FILE_INPUT_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>file input</title></head><body><input type="file" id="pick" multiple></body></html>
+"""
+
+# How long a WebKit without SharedArrayBuffer gets to start a lab before the known
+# failure is called (a working start reaches "ready" in well under this).
+WEBKIT_NO_SAB_WAIT_S = 60.0
+
+
+def test_home_page_and_a_click(engine: Engine, epage: EnginePage, site_url: str) -> None:
+    epage.goto(site_url)
+    assert "pytfjs" in epage.evaluate("() => document.title")
+    assert epage.evaluate("(n) => n * 2", 21) == 42
+    assert epage.evaluate("async () => await Promise.resolve('awaited')") == "awaited"
+    links = epage.evaluate("() => [...document.querySelectorAll('a[href^=\"lab.html\"]')]"
+                           ".map((a) => a.getAttribute('href'))")
+    assert "lab.html?lab=one-neuron" in links
+    epage.click('a[href="lab.html?lab=one-neuron"]')
+    wait_until(epage, "() => location.href.includes('lab.html?lab=one-neuron')", timeout=30)
+    # the lab page has its state attribute from its first paint, in every engine
+    assert wait_state(epage, "loading", "ready", "error", "running", "done", timeout=30)
+    epage.reload()
+    wait_until(epage, "() => document.readyState === 'complete'", timeout=30)
+
+
+def test_one_neuron_cpu(engine: Engine, epage: EnginePage, site_url: str) -> None:
+    print(f"\n{engine.name} {engine.version}: launch {engine.launch_seconds:.1f} s")
+    no_sab = False
+    if engine.name == "webkit":
+        epage.goto(f"{site_url}index.html")
+        no_sab = epage.evaluate("() => typeof SharedArrayBuffer === 'undefined'")
+    opened = time.monotonic()
+    try:
+        state = open_lab(epage, site_url, "one-neuron", backend="cpu",
+                         timeout=WEBKIT_NO_SAB_WAIT_S if no_sab else 240)
+    except TimeoutError:
+        if no_sab:
+            pytest.xfail("stock WebKitGTK has no SharedArrayBuffer and the lab does not "
+                         "start (issue 27; site/ is being fixed)")
+        raise
+    assert state == "ready", console_text(epage)
+    to_ready = time.monotonic() - opened
+    started = time.monotonic()
+    epage.evaluate("async () => { await window.pytfjs.run(); }")
+    state = wait_state(epage, "done", "error", timeout=240)
+    seconds = time.monotonic() - started
+    assert state == "done", console_text(epage)
+    results = epage.evaluate("() => window.pytfjs.results")
+    assert abs(results["prediction"] - 19) < 0.5, results
+    assert "the rule gives 19" in console_text(epage)
+    assert tensor_count(epage) >= 0
+    print(f"{engine.name}: one-neuron cpu: page to ready {to_ready:.1f} s, "
+          f"run {seconds:.1f} s")
+
+
+def test_guard_records_and_refuses_non_loopback(engine: Engine, epage: EnginePage,
+                                               site_url: str) -> None:
+    epage.goto(site_url)
+    assert not epage.external
+    # a navigation (the site's CSP would stop a fetch before it reached the network)
+    epage.evaluate("() => { location.href = 'http://example.invalid/pytfjs-guard'; }")
+    deadline = time.monotonic() + 30
+    while not any("example.invalid" in url for url in epage.external):
+        assert time.monotonic() < deadline, f"not recorded: {epage.external}"
+        epage.wait(0.2)  # Chromium: lets Playwright deliver the route event
+    assert "http://example.invalid/pytfjs-guard" in epage.external
+    if engine.name == "chromium":  # the route aborted it: Chromium's error page
+        wait_until(epage, "() => location.protocol === 'chrome-error:'", timeout=30)
+    else:  # the refusing proxy answered, nothing went out
+        wait_until(epage, "() => document.body?.innerText.includes('are refused')",
+                   timeout=30)
+    epage.goto(site_url)
+    epage.evaluate("() => { location.href = 'https://10.255.255.1/pytfjs-guard'; }")
+    deadline = time.monotonic() + 30
+    while not any("10.255.255.1" in url for url in epage.external):
+        assert time.monotonic() < deadline, f"not recorded: {epage.external}"
+        epage.wait(0.2)  # Chromium: lets Playwright deliver the route event
+    epage.clear_external()  # both were made on purpose
+
+
+def test_set_files_fills_an_input_and_fires_change(epage: EnginePage, site_url: str,
+                                                   fixtures_dir) -> None:
+    (fixtures_dir / "file_input.html").write_text(FILE_INPUT_PAGE)
+    epage.goto(f"{site_url}_test/file_input.html")
+    epage.evaluate("""() => { window.changes = 0;
+        document.getElementById('pick').addEventListener('change', () => window.changes++); }""")
+    data = bytes(range(256)) + b"x,y\n1,2\n"
+    epage.set_files("#pick", [("table.csv", data, "text/csv"), ("b.txt", b"hi", "text/plain")])
+    got = epage.evaluate("""async () => {
+        const files = [...document.getElementById('pick').files];
+        const first = new Uint8Array(await files[0].arrayBuffer());
+        return {changes: window.changes, names: files.map((f) => f.name),
+                types: files.map((f) => f.type), bytes: [...first]};
+    }""")
+    assert got["changes"] == 1
+    assert got["names"] == ["table.csv", "b.txt"]
+    assert got["types"] == ["text/csv", "text/plain"]
+    assert bytes(got["bytes"]) == data
+
+
+def test_fake_camera(engine: Engine, site_url: str) -> None:
+    page = engine.new_page(fake_camera=True)
+    try:
+        page.goto(site_url)
+        tracks = page.evaluate("""async () => {
+            const stream = await navigator.mediaDevices.getUserMedia({video: true});
+            const tracks = stream.getVideoTracks();
+            tracks.forEach((t) => t.stop());
+            return tracks.length;
+        }""")
+        assert tracks == 1
+        assert not page.external
+    finally:
+        page.close()

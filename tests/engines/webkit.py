@@ -1,0 +1,203 @@
+"""WebKitGTK through Selenium: Debian's /usr/bin/WebKitWebDriver driving the MiniBrowser
+that libwebkit2gtk-4.1-0 installs, on a private Xvfb display (it has no headless mode).
+
+Each page is a new WebDriver session, i.e. a new MiniBrowser process; automation
+sessions use ephemeral website data, so no storage is shared between tests. Only the
+Xvfb display and the refusing proxy are shared. MiniBrowser needs ``--automation``
+(WebKitWebDriver 2.50 does not add it: "Failed to match capabilities" without it); the
+proxy is set with its ``--proxy`` / ``--ignore-host`` options; a fake webcam with
+``--enable-mock-capture-devices``. Page console output cannot be captured here.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import subprocess
+import warnings
+from pathlib import Path
+
+from . import Engine, EngineError, EnginePage, NavigationInterruptedError, call_source
+from .guard import RefusingProxy
+
+DRIVER = "/usr/bin/WebKitWebDriver"
+XVFB = "/usr/bin/Xvfb"
+TIMEOUT_S = 600.0
+INSTALL = ("run `python3 build.py test` (or `sudo apt-get install --no-install-recommends "
+           "webkit2gtk-driver xvfb xauth`)")
+
+
+def minibrowser() -> str:
+    """The MiniBrowser of Debian's libwebkit2gtk-4.1-0 (what `dpkg -L` lists)."""
+    try:
+        listed = subprocess.run(["dpkg", "-L", "libwebkit2gtk-4.1-0"], capture_output=True,
+                                text=True, check=True).stdout.split()
+        found = [p for p in listed if p.endswith("/MiniBrowser")]
+    except (OSError, subprocess.CalledProcessError):
+        found = []
+    found = found or glob.glob("/usr/lib/*/webkit2gtk-4.1/MiniBrowser")
+    if not found:
+        raise EngineError(f"WebKitGTK's MiniBrowser is missing: {INSTALL}")
+    return found[0]
+
+
+class Xvfb:
+    """A virtual X display on a free display number (Xvfb picks it: -displayfd)."""
+
+    def __init__(self) -> None:
+        read, write = os.pipe()
+        self.proc = subprocess.Popen(
+            [XVFB, "-displayfd", str(write), "-screen", "0", "1280x1024x24", "-nolisten",
+             "tcp"], pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(write)
+        with os.fdopen(read) as pipe:
+            number = pipe.readline().strip()
+        if not number:
+            self.proc.kill()
+            raise EngineError("Xvfb did not start")
+        self.display = f":{number}"
+
+    def close(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+class WebKitPage(EnginePage):
+    engine = "webkit"
+
+    def __init__(self, driver: object, proxy: RefusingProxy) -> None:
+        self.driver = driver
+        self._proxy = proxy
+        self._start = proxy.mark()
+        driver.set_script_timeout(TIMEOUT_S)
+        driver.set_page_load_timeout(TIMEOUT_S)
+        driver.set_window_size(1280, 900)
+
+    @property
+    def external(self) -> list[str]:
+        return self._proxy.since(self._start)
+
+    def clear_external(self) -> None:
+        self._start = self._proxy.mark()
+
+    def goto(self, url: str) -> None:
+        self.driver.get(url)
+
+    def evaluate(self, fn: str, arg: object = None) -> object:
+        """Through WebDriver's execute-async-script, with ``fn`` written into the script
+        itself (no eval in the page, so the site's CSP does not matter)."""
+        from selenium.common.exceptions import WebDriverException
+
+        script = (
+            "const done = arguments[arguments.length - 1];"
+            f"const arg = {json.dumps(arg)};"
+            f"(async () => {call_source(fn)})().then("
+            "  (v) => done({ok: v === undefined ? null : v}),"
+            "  (e) => done({error: String((e && e.stack) || e)}));")
+        try:
+            answer = self.driver.execute_async_script(script)
+        except WebDriverException as exc:
+            text = str(exc)
+            if "navigat" in text.lower() or "unload" in text.lower():
+                raise NavigationInterruptedError(text) from exc
+            raise
+        if answer is None:  # the page went away under the script
+            raise NavigationInterruptedError("webkit: the script got no answer")
+        if "error" in answer:
+            raise EngineError(f"webkit evaluate: {answer['error']}")
+        return answer["ok"]
+
+    def click(self, selector: str) -> None:
+        from selenium.webdriver.common.by import By
+
+        self.driver.find_element(By.CSS_SELECTOR, selector).click()
+
+    def reload(self) -> None:
+        self.driver.refresh()
+
+    def screenshot(self, path: str | Path) -> None:
+        self.driver.save_screenshot(str(path))
+
+    def close(self) -> None:
+        self.driver.quit()
+
+
+class WebKitEngine(Engine):
+    name = "webkit"
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        """``env``: extra environment for the driver and the browsers it starts, e.g.
+        ``{"JSC_useSharedArrayBuffer": "1"}`` to diagnose a lab with a WebKit debug
+        switch (not a stock setting: tests of the site must not depend on one)."""
+        self._extra_env = dict(env or {})
+        for tool in (DRIVER, XVFB):
+            if not Path(tool).exists():
+                raise EngineError(f"{tool} is missing: {INSTALL}")
+        try:
+            import selenium  # noqa: F401
+        except ImportError as exc:
+            raise EngineError("selenium is missing from the test venv: run "
+                              "`python3 build.py test`") from exc
+        self._binary = minibrowser()
+        self._xvfb = Xvfb()
+        self._proxy = RefusingProxy()
+        try:
+            # one session to learn the version; it becomes the first page
+            self._spare = self._session(fake_camera=False)
+        except BaseException:
+            self.close()
+            raise
+        caps = self._spare.capabilities
+        self.version = str(caps.get("browserVersion") or caps.get("version") or "?")
+
+    def _session(self, fake_camera: bool) -> object:
+        from selenium import webdriver
+        from selenium.webdriver.webkitgtk.options import Options
+        from selenium.webdriver.webkitgtk.service import Service
+
+        options = Options()
+        options.binary_location = self._binary
+        options.add_argument("--automation")
+        options.add_argument(f"--proxy={self._proxy.url}")
+        for host in ("localhost", "127.0.0.1", "::1"):  # one option per host
+            options.add_argument(f"--ignore-host={host}")
+        if fake_camera:
+            options.add_argument("--enable-media-stream=true")
+            options.add_argument("--enable-mock-capture-devices=true")
+        env = dict(os.environ, **self._extra_env, DISPLAY=self._xvfb.display)
+        env.pop("WAYLAND_DISPLAY", None)
+        service = Service(DRIVER, env=env)
+        with warnings.catch_warnings():
+            # Selenium 4.51's WebKitGTK class still sets remote_server_addr itself
+            warnings.filterwarnings("ignore", "setting remote_server_addr",
+                                    DeprecationWarning)
+            return webdriver.WebKitGTK(options=options, service=service)
+
+    def new_page(self, fake_camera: bool = False, service_workers: bool = False,
+                 **options: object) -> WebKitPage:
+        """``service_workers`` is accepted but MiniBrowser has no switch for them: they
+        are always on in WebKit (each page's storage is ephemeral anyway)."""
+        if options:
+            raise TypeError(f"webkit pages take no options {sorted(options)}")
+        if self._spare is not None and not fake_camera:
+            driver, self._spare = self._spare, None
+        else:
+            driver = self._session(fake_camera)
+        return WebKitPage(driver, self._proxy)
+
+    def close(self) -> None:
+        spare = getattr(self, "_spare", None)
+        if spare is not None:
+            spare.quit()
+            self._spare = None
+        if getattr(self, "_proxy", None) is not None:
+            self._proxy.close()
+            self._proxy = None
+        if getattr(self, "_xvfb", None) is not None:
+            self._xvfb.close()
+            self._xvfb = None
