@@ -14,6 +14,7 @@ import http.server
 import mimetypes
 import os
 import posixpath
+import sys
 import threading
 import urllib.parse
 from functools import partial
@@ -152,11 +153,20 @@ class DistHandler(http.server.SimpleHTTPRequestHandler):
         super().log_message(format, *args)
 
 
+class QuietServer(http.server.ThreadingHTTPServer):
+    """A browser that goes away mid-download (a closed tab, a test's page) is no error."""
+
+    def handle_error(self, request, client_address) -> None:  # noqa: ANN001
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
+
+
 def make_server(root: Path, host: str = "127.0.0.1", port: int = 8000,
                 mounts: dict[str, Path] | None = None) -> http.server.ThreadingHTTPServer:
     handler_class = type("Handler", (DistHandler,), {"mounts": dict(mounts or {})})
     handler = partial(handler_class, directory=str(root))
-    server = http.server.ThreadingHTTPServer((host, port), handler)
+    server = QuietServer((host, port), handler)
     server.daemon_threads = True
     return server
 

@@ -422,9 +422,9 @@ const handlers = {
   step: ({ name, text, failed }) => {
     loading.step(name, text);
     watch.progress();
-    if (failed) {
+    if (failed) { // any step that cannot go on ends the start, whichever is awaited first
       watch.fail(name, text);
-      if (boot[name]) boot[name].reject(new Error(text));
+      for (const d of [boot.backend, boot.python]) d.reject(new Error(text));
     }
   },
   backend: (b) => {
