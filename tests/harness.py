@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import time
 import urllib.parse
 from collections.abc import Iterator
@@ -34,6 +35,13 @@ CHROMIUM_ARGS = [
     "--ignore-gpu-blocklist", "--enable-unsafe-webgpu",
 ]
 LAB_TIMEOUT_MS = 240_000
+
+
+def free_port() -> int:
+    """A TCP port free on loopback right now (for a server a test starts itself)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def serve_site(dist: Path, mounts: dict[str, Path] | None = None):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import zipfile
@@ -10,15 +9,9 @@ import zipfile
 import pytest
 
 from buildlib.pack import write_pack
-from tests.harness import console_text, wait_state
+from tests.harness import console_text, free_port, wait_state
 
 pytestmark = pytest.mark.browser
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ site's own package index through micropip; a learner's .whl added from a file.""
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import zipfile
@@ -15,7 +14,7 @@ import pytest
 
 from buildlib import config
 from buildlib.integrity import sha256_file
-from tests.harness import console_text, open_lab, run_in_lab, wait_state, wait_until
+from tests.harness import console_text, free_port, open_lab, run_in_lab, wait_state, wait_until
 from tests.teacher_folder import (
     EXTRA_WHEEL,
     LAB_ID,
@@ -26,12 +25,6 @@ from tests.teacher_folder import (
 )
 
 pytestmark = pytest.mark.browser
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -125,6 +125,21 @@ class EnginePage:
         time.sleep(seconds)
 
 
+class ProxiedPage(EnginePage):
+    """A page whose browser sends every non-loopback request to a ``guard.RefusingProxy``
+    (Firefox, WebKit): ``external`` is what the proxy saw since this page opened."""
+
+    _proxy: object
+    _start: int
+
+    @property
+    def external(self) -> list[str]:
+        return self._proxy.since(self._start)  # type: ignore[attr-defined]
+
+    def clear_external(self) -> None:
+        self._start = self._proxy.mark()  # type: ignore[attr-defined]
+
+
 class Engine:
     """One running browser of one engine."""
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from tests.harness import ROOT
 
-from . import Engine, EngineError, EnginePage, NavigationInterruptedError, call_source
+from . import Engine, EngineError, NavigationInterruptedError, ProxiedPage, call_source
 from .guard import RefusingProxy
 
 FIREFOX = "/usr/bin/firefox-esr"
@@ -157,7 +157,7 @@ class _Bridge:
         self._stderr.close()
 
 
-class FirefoxPage(EnginePage):
+class FirefoxPage(ProxiedPage):
     engine = "firefox"
 
     def __init__(self, bridge: _Bridge, proxy: RefusingProxy) -> None:
@@ -165,13 +165,6 @@ class FirefoxPage(EnginePage):
         self._proxy = proxy
         self._start = proxy.mark()
         self._id = bridge.call("newPage")
-
-    @property
-    def external(self) -> list[str]:
-        return self._proxy.since(self._start)
-
-    def clear_external(self) -> None:
-        self._start = self._proxy.mark()
 
     def goto(self, url: str) -> None:
         self._bridge.call("goto", page=self._id, url=url)

@@ -18,7 +18,7 @@ import subprocess
 import warnings
 from pathlib import Path
 
-from . import Engine, EngineError, EnginePage, NavigationInterruptedError, call_source
+from . import Engine, EngineError, NavigationInterruptedError, ProxiedPage, call_source
 from .guard import RefusingProxy
 
 DRIVER = "/usr/bin/WebKitWebDriver"
@@ -67,7 +67,7 @@ class Xvfb:
             self.proc.wait()
 
 
-class WebKitPage(EnginePage):
+class WebKitPage(ProxiedPage):
     engine = "webkit"
 
     def __init__(self, driver: object, proxy: RefusingProxy) -> None:
@@ -77,13 +77,6 @@ class WebKitPage(EnginePage):
         driver.set_script_timeout(TIMEOUT_S)
         driver.set_page_load_timeout(TIMEOUT_S)
         driver.set_window_size(1280, 900)
-
-    @property
-    def external(self) -> list[str]:
-        return self._proxy.since(self._start)
-
-    def clear_external(self) -> None:
-        self._start = self._proxy.mark()
 
     def goto(self, url: str) -> None:
         self.driver.get(url)

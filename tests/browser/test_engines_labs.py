@@ -1,0 +1,178 @@
+"""The course's labs in Firefox ESR and WebKitGTK (Safari's engine), written once.
+
+Chromium runs each of these labs in its own, fuller test file (test_csv_labs.py,
+test_mnist.py, ...); here every lab runs once per other engine with what a learner would
+check: it reaches ``done``, learns what it should, and leaves no tensor behind. The set and
+its sizes are chosen to keep the suite's time in bounds (README, "Browsers"): one-neuron
+on every backend the engine offers, the CSV labs, a small MNIST and Fashion-MNIST, the
+pretrained models, the converter with a file, Stop, a draft across a reload, and the
+offline copy. ``PYTFJS_ENGINES=firefox`` runs one engine alone.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.engines import (
+    console_text,
+    lab_url,
+    open_lab,
+    selected_engines,
+    tensor_count,
+    wait_state,
+    wait_until,
+)
+from tests.exported_models import fruit_csv
+from tests.harness import serve_site, share_at_least
+
+OTHERS = [name for name in selected_engines() if name != "chromium"]
+pytestmark = [pytest.mark.browser, pytest.mark.engines,
+              pytest.mark.parametrize("engine", OTHERS, indirect=True)]
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def run_lab(page, site_url: str, lab: str, **params) -> dict:
+    page.goto(lab_url(site_url, lab, run=1, **params))
+    assert wait_state(page, "done", "error") == "done", console_text(page)
+    return page.evaluate("() => window.pytfjs.results")
+
+
+def test_one_neuron_on_every_backend_offered(epage, site_url):
+    assert open_lab(epage, site_url, "one-neuron") == "ready", console_text(epage)
+    offered = epage.evaluate("() => window.pytfjs.capabilities.backends")
+    menu = epage.evaluate(
+        "() => [...document.querySelectorAll('#backend option')].map(o => o.value)")
+    assert menu == offered and {"wasm", "cpu"} <= set(offered)
+    digests = set()
+    for backend in offered:
+        assert epage.evaluate("(b) => window.pytfjs.setBackend(b)", backend) == backend
+        state = epage.evaluate("async () => await window.pytfjs.run()")
+        assert state == "done", console_text(epage)
+        r = epage.evaluate("() => window.pytfjs.results")
+        assert abs(r["prediction"] - 19) <= 0.3, (backend, r)
+        digests.add((backend, r["weights_sha256"]))
+        assert tensor_count(epage) == 0
+    if {"wasm", "cpu"} <= {b for b, _ in digests}:  # the same seeded neuron on both
+        assert len({d for b, d in digests if b in ("wasm", "cpu")}) == 1, digests
+
+
+def test_iris_and_breast_cancer(epage, site_url):
+    r = run_lab(epage, site_url, "iris", backend="wasm")
+    assert share_at_least(r["val_accuracy"], r["val_count"], 90)
+    assert r["sample_class"] == "setosa"
+    assert tensor_count(epage) == 0
+    r = run_lab(epage, site_url, "breast-cancer", backend="wasm")
+    assert share_at_least(r["test_accuracy"], r["test_cases"], 95)
+    assert r["reload_identical"] is True
+    assert tensor_count(epage) == 0
+
+
+def test_your_csv_with_a_file(epage, site_url):
+    epage.goto(lab_url(site_url, "your-csv", run=1, backend="wasm", label="kind",
+                       features="width,height,colour", task="classification",
+                       text="onehot", rare="keep", epochs=40))
+    wait_until(epage, "() => !!document.querySelector('#inputs input[type=file]')")
+    epage.set_files("#inputs input[type=file]", [("fruit.csv", fruit_csv().encode(), "text/csv")])
+    assert wait_state(epage, "done", "error") == "done", console_text(epage)
+    r = epage.evaluate("() => window.pytfjs.results")
+    assert r["classes"] == ["apple", "lemon", "pear"]
+    assert share_at_least(r["test_accuracy"], r["test_count"], 85)
+    assert tensor_count(epage) == 0
+
+
+def test_a_small_mnist_and_fashion_mnist(epage, site_url):
+    # seeded: 75.5% and 76.5% of the 10,000 test images in Chromium (wasm)
+    r = run_lab(epage, site_url, "mnist", backend="wasm", epochs=3, samples=2000)
+    assert share_at_least(r["test_accuracy"], r["test_count"], 70), r
+    assert tensor_count(epage) == 8  # the model's weights, kept for the drawing pad
+    r = run_lab(epage, site_url, "fashion-mnist", backend="wasm", epochs=2, samples=3000,
+                batch=64)
+    assert share_at_least(r["test_accuracy"], r["test_count"], 70), r
+    assert tensor_count(epage) == 0
+
+
+def test_mobilenet_and_toxicity(epage, site_url):
+    r = run_lab(epage, site_url, "mobilenet", backend="wasm", image="chelsea")
+    assert r["top1"] == "Egyptian cat"
+    assert tensor_count(epage) == 0
+    text = "You are an idiot and I hate you.\nI will kill you\nHave a nice day!"
+    r = run_lab(epage, site_url, "toxicity", backend="wasm", text=text, threshold=0.5)
+    insult, threat, neutral = r["matches"][:3]
+    assert insult["insult"] is True and threat["threat"] is True
+    assert not any(neutral.values())
+    assert tensor_count(epage) == 0
+
+
+def test_a_huge_image_header_is_refused_in_words(epage, site_url):
+    from tests.hostile import images
+
+    name = "claims_60000x60000.png"
+    epage.goto(lab_url(site_url, "mobilenet", run=1, backend="wasm"))
+    wait_until(epage,
+               "() => !!document.querySelector(\"#inputs button[data-choice='Your photo']\")")
+    epage.click("#inputs button[data-choice='Your photo']")
+    wait_until(epage, "() => !!document.querySelector('#inputs input[type=file]')")
+    epage.set_files("#inputs input[type=file]", [(name, images()[name], "image/png")])
+    message = wait_until(epage, "() => document.querySelector('#inputs .ask-error')?.innerText",
+                         timeout=60)
+    assert name in message and "photos up to 100 megapixels" in message
+    assert epage.evaluate("() => document.body.dataset.state") == "running"
+    epage.click("#stop")
+    assert wait_state(epage, "ready", "done", "error") == "ready"
+
+
+def test_convert_a_dropped_keras_file(epage, site_url):
+    name = "blocks.k3.keras"
+    epage.goto(lab_url(site_url, "convert", run=1, backend="wasm"))
+    wait_until(epage,
+               "() => !!document.querySelector(\"#inputs button[data-choice^='my own']\")")
+    epage.click("#inputs button[data-choice^='my own']")
+    wait_until(epage, "() => !!document.querySelector('#inputs input[type=file]')")
+    epage.set_files("#inputs input[type=file]",
+                    [(name, (FIXTURES / "keras" / name).read_bytes(), "application/zip")])
+    wait_until(epage,
+               "() => !!document.querySelector(\"#inputs button[data-choice='float32 (exact)']\")")
+    epage.click("#inputs button[data-choice='float32 (exact)']")
+    wait_until(epage, "() => window.pytfjs.results && window.pytfjs.results.parameters > 0")
+    r = epage.evaluate("() => window.pytfjs.results")
+    assert r["keras_version"] == "3.15.1"
+    epage.click("#stop")
+    assert wait_state(epage, "ready", "done", "error") == "ready"
+    assert tensor_count(epage) == 0
+
+
+def test_stop_ends_an_endless_loop_and_a_draft_survives_a_reload(epage, site_url):
+    assert open_lab(epage, site_url, "one-neuron") == "ready"
+    code = "x = 0\nwhile True:\n    x += 1\n"
+    epage.evaluate("(c) => window.pytfjs.setCode(c)", code)
+    epage.click("#run")
+    wait_state(epage, "running")
+    epage.click("#stop")
+    assert wait_state(epage, "ready", "error") == "ready", console_text(epage)
+    said = console_text(epage)
+    assert "Stopped by you" in said or "Python was restarted" in said
+    epage.wait(1.0)  # the draft is written half a second after the last change
+    epage.reload()
+    assert wait_state(epage, "ready", "error") == "ready"
+    assert epage.evaluate("() => window.pytfjs.getCode()") == code
+
+
+def test_the_offline_copy_serves_a_lab_with_the_server_gone(engine, dist_dir):
+    server, url = serve_site(dist_dir)
+    page = engine.new_page(service_workers=True)
+    try:
+        page.goto(lab_url(url, "one-neuron"))
+        assert wait_state(page, "ready", "error") == "ready", console_text(page)
+        assert page.evaluate("async () => await window.pytfjs.offline.ready") is True
+        server.shutdown()
+        server.server_close()
+        page.reload()
+        assert wait_state(page, "ready", "error") == "ready", console_text(page)
+        assert page.evaluate("async () => await window.pytfjs.run()") == "done"
+        assert abs(page.evaluate("() => window.pytfjs.results.prediction") - 19) <= 0.3
+    finally:
+        page.close()
+    assert not page.external
