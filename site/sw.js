@@ -64,7 +64,10 @@ self.addEventListener("fetch", (event) => {
   event.respondWith((async () => {
     const cache = await caches.open(CACHE);
     // lab.html?lab=iris and lab.html?lab=mnist are the same file
-    const hit = await cache.match(request, { ignoreSearch: true });
+    // ignoreVary: the server says "Vary: Accept-Encoding", and Firefox hands the worker
+    // requests whose headers then never match the cached ones: every lookup missed there
+    // (offline, a reload failed with NS_ERROR_INTERCEPTION_FAILED). One file has one copy.
+    const hit = await cache.match(request, { ignoreSearch: true, ignoreVary: true });
     return isolated(hit || await fetch(request));
   })());
 });
