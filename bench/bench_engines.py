@@ -39,7 +39,11 @@ def first_visit(engine: engines.Engine, base: str, lab: str, **params) -> dict:
         caps = page.evaluate("() => window.pytfjs.capabilities")
         fallback = "starting again on one thread" in engines.console_text(page)
         started = time.monotonic()
-        state = page.evaluate("async () => await window.pytfjs.run()")
+        try:
+            state = page.evaluate("async () => await window.pytfjs.run()")
+        except engines.EngineError as exc:  # the page went away mid-run: said, not hidden
+            return {"ready": ready_ms, "run": None, "error": str(exc)[:200],
+                    "threads": caps["threads"], "fallback": fallback}
         run_s = time.monotonic() - started
         assert not page.external, page.external
         return {"ready": ready_ms, "run": run_s if state == "done" else None,
@@ -57,8 +61,8 @@ def median(values: list[float | None]) -> str:
 
 def side_by_side(names: list[str], base: str, repeat: int) -> None:
     browsers = {name: engines.launch(name) for name in names}
-    rows: dict[str, dict[str, list]] = {n: {"ready": [], "neuron": [], "mnist": [],
-                                            "threads": [], "fallback": []} for n in names}
+    keys = ("ready", "neuron", "mnist", "threads", "fallback", "errors")
+    rows: dict[str, dict[str, list]] = {n: {k: [] for k in keys} for n in names}
     try:
         for _ in range(repeat):
             for name, engine in browsers.items():
@@ -70,6 +74,10 @@ def side_by_side(names: list[str], base: str, repeat: int) -> None:
                 row["mnist"].append(small["run"])
                 row["threads"].append(one.get("threads"))
                 row["fallback"].append(one.get("fallback"))
+                row["errors"] += [v["error"] for v in (one, small) if v.get("error")]
+        for name, row in rows.items():
+            for error in row["errors"]:
+                print(f"{name}: a visit failed: {error}")
         print(f"\n{'engine':<28} {'first visit -> lab ready ms':>28} {'one-neuron run s':>17} "
               f"{'small mnist run s':>18}  wasm threads")
         for name, engine in browsers.items():
