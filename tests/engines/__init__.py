@@ -45,6 +45,7 @@ from pathlib import Path
 
 ENGINES = ("chromium", "firefox", "webkit")
 LAB_TIMEOUT_S = 240.0
+POLL_TIMEOUT_S = 60.0
 # what looks like function source rather than an expression (as Playwright decides)
 _FUNCTION = re.compile(r"^\s*(async\s+)?(function\b|\([^)]*\)\s*=>|[A-Za-z_$][\w$]*\s*=>)")
 
@@ -74,7 +75,9 @@ class EnginePage:
     def goto(self, url: str) -> None:
         raise NotImplementedError
 
-    def evaluate(self, fn: str, arg: object = None) -> object:
+    def evaluate(self, fn: str, arg: object = None, timeout: float = 600.0) -> object:
+        """``timeout`` (s) bounds this one call: a page whose thread is blocked never
+        answers, and a test must fail rather than hang the suite."""
         raise NotImplementedError
 
     def click(self, selector: str) -> None:
@@ -201,8 +204,8 @@ def wait_until(page: EnginePage, fn: str, arg: object = None,
     (tests/harness.py's is in ms, Playwright's unit)."""
     deadline = time.monotonic() + timeout
     while True:
-        try:
-            value = page.evaluate(fn, arg)
+        try:  # one poll is a quick read: a page that cannot answer it in 60 s is stuck
+            value = page.evaluate(fn, arg, timeout=POLL_TIMEOUT_S)
         except NavigationInterruptedError:
             value = None
         if value:
@@ -213,9 +216,20 @@ def wait_until(page: EnginePage, fn: str, arg: object = None,
 
 
 def wait_state(page: EnginePage, *states: str, timeout: float = LAB_TIMEOUT_S) -> str:
-    """Wait until document.body.dataset.state is one of ``states``; return it."""
-    return wait_until(page, "states => states.includes(document.body?.dataset.state) "
-                      "&& document.body.dataset.state", list(states), timeout=timeout)
+    """Wait until document.body.dataset.state is one of ``states``; return it. A timeout
+    says what the page showed: its state, the start-up problem, the console's end."""
+    try:
+        return wait_until(page, "states => states.includes(document.body?.dataset.state) "
+                          "&& document.body.dataset.state", list(states), timeout=timeout)
+    except TimeoutError as exc:
+        try:
+            seen = page.evaluate("() => [document.body?.dataset.state,"
+                                 " document.getElementById('loading-text')?.textContent,"
+                                 " document.getElementById('console')?.innerText.slice(-1500)]",
+                                 timeout=POLL_TIMEOUT_S)
+        except (EngineError, TimeoutError) as again:
+            seen = f"(the page did not answer either: {again})"
+        raise TimeoutError(f"{exc}; the page showed: {seen}") from None
 
 
 def open_lab(page: EnginePage, site_url: str, lab: str, timeout: float = LAB_TIMEOUT_S,

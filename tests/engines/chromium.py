@@ -36,7 +36,8 @@ class ChromiumPage(EnginePage):
     def goto(self, url: str) -> None:
         self.page.goto(url)
 
-    def evaluate(self, fn: str, arg: object = None) -> object:
+    def evaluate(self, fn: str, arg: object = None, timeout: float | None = None) -> object:
+        """``timeout``: not needed here (Playwright's evaluate fails when the page dies)."""
         from playwright.sync_api import Error as PlaywrightError
 
         try:

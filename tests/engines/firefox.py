@@ -169,10 +169,10 @@ class FirefoxPage(ProxiedPage):
     def goto(self, url: str) -> None:
         self._bridge.call("goto", page=self._id, url=url)
 
-    def evaluate(self, fn: str, arg: object = None) -> object:
+    def evaluate(self, fn: str, arg: object = None, timeout: float = TIMEOUT_S) -> object:
         source = (f"(async () => {{ const arg = {json.dumps(arg)}; "
                   f"return await {call_source(fn)}; }})()")
-        return self._bridge.call("evaluate", page=self._id, source=source)
+        return self._bridge.call("evaluate", timeout=timeout, page=self._id, source=source)
 
     def click(self, selector: str) -> None:
         self._bridge.call("click", page=self._id, selector=selector)

@@ -81,7 +81,7 @@ class WebKitPage(ProxiedPage):
     def goto(self, url: str) -> None:
         self.driver.get(url)
 
-    def evaluate(self, fn: str, arg: object = None) -> object:
+    def evaluate(self, fn: str, arg: object = None, timeout: float = TIMEOUT_S) -> object:
         """Through WebDriver's execute-async-script, with ``fn`` written into the script
         itself (no eval in the page, so the site's CSP does not matter)."""
         from selenium.common.exceptions import WebDriverException
@@ -91,7 +91,8 @@ class WebKitPage(ProxiedPage):
             f"const arg = {json.dumps(arg)};"
             f"(async () => {call_source(fn)})().then("
             "  (v) => done({ok: v === undefined ? null : v}),"
-            "  (e) => done({error: String((e && e.stack) || e)}));")
+            "  (e) => done({error: `${e}\\n${(e && e.stack) || ''}`}));")
+        self.driver.set_script_timeout(timeout)
         try:
             answer = self.driver.execute_async_script(script)
         except WebDriverException as exc:
