@@ -20,6 +20,10 @@ export const THREADS_QUIET_MS = 6000; // the threaded-wasm block: see onQuiet in
 export const QUIET_MS = 20000; // any other step: Python's longest silent stretch is a few s
 export const STALLED_MS = 45000;
 
+/** The start-up steps, in the order the page waits for them. */
+const STEPS = ["lab", "runtime", "backend", "python", "packages"];
+const WORKER_STEPS = STEPS.slice(1);
+
 const STEP_NAMES = {
   lab: "loading the lab's files",
   runtime: "loading the runtime worker",
@@ -33,7 +37,7 @@ export class StartupWatch {
    *  if the caller handled it (a restart), else the panel says it. */
   constructor({ onQuiet }) {
     this.onQuiet = onQuiet;
-    this.pending = new Set(["lab", "runtime", "backend", "python", "packages"]);
+    this.pending = new Set(STEPS);
     this.lastHeard = performance.now();
     this.lastProgress = performance.now();
     this.timer = setInterval(() => this.check(), 500);
@@ -59,15 +63,12 @@ export class StartupWatch {
 
   /** The step now waited on (the first pending one in start-up order). */
   current() {
-    for (const step of ["lab", "runtime", "backend", "python", "packages"]) {
-      if (this.pending.has(step)) return step;
-    }
-    return null;
+    return STEPS.find((step) => this.pending.has(step)) || null;
   }
 
   /** A fresh worker starts: everything it does is pending again. */
   restarted() {
-    for (const step of ["runtime", "backend", "python", "packages"]) this.pending.add(step);
+    for (const step of WORKER_STEPS) this.pending.add(step);
     this.lastHeard = this.lastProgress = performance.now();
     this.clearProblem();
     if (!this.timer) this.timer = setInterval(() => this.check(), 500);
