@@ -173,11 +173,21 @@ def open_lab(page, site_url: str, lab: str, **params: object) -> str:
     return wait_state(page, "ready", "done", "error")
 
 
+# a click on Run starts run number ``before`` + 1 at once (site/js/lab.js run())
+SET_CODE = "code => { window.pytfjs.setCode(code); return window.pytfjs.runs; }"
+RUN_STARTED = "before => window.pytfjs.runs > before"
+RUN_ENDED = ("before => window.pytfjs.runs > before && ['done', 'error', 'ready']"
+             ".includes(document.body.dataset.state) && document.body.dataset.state")
+RUN_START_TIMEOUT_MS = 30_000
+
+
 def run_in_lab(page, code: str) -> str:
     """Put ``code`` in the editor, press Run, and wait for the run to end; returns the state."""
-    page.evaluate("code => window.pytfjs.setCode(code)", code)
+    before = page.evaluate(SET_CODE, code)
     page.click("#run")
-    return wait_state(page, "done", "error", "ready")
+    # the run counter, not the state alone: "ready" is also what the page said before
+    wait_until(page, RUN_STARTED, before, timeout=RUN_START_TIMEOUT_MS)
+    return wait_until(page, RUN_ENDED, before)
 
 
 def share_at_least(fraction: float, total: int, percent: int) -> bool:

@@ -81,6 +81,7 @@ globalThis.pytfjs = Object.assign(globalThis.pytfjs || {}, { offline });
 // On a lab page, caching the site (tens of MB) waits until the lab is ready, so it
 // never competes with starting Python; elsewhere it starts once the page has loaded.
 const onLabPage = document.body && document.body.classList.contains("lab");
+const controlledAtLoad = Boolean(offline.supported && navigator.serviceWorker.controller);
 const start = async () => {
   let reloading = false;
   navigator.serviceWorker.addEventListener("controllerchange", () => {
@@ -92,8 +93,13 @@ const start = async () => {
   });
   try {
     const registration = await navigator.serviceWorker.register("sw.js");
+    // A newly installed worker is an update only if another one was already there. Not
+    // "the page has a controller by now": on a first visit the new worker activates and
+    // claims the page at once, and WebKit can say "installed" after that; taken for an
+    // update, the claim then reloaded the page in the middle of a run.
     const watch = (worker) => worker.addEventListener("statechange", () => {
-      if (worker.state === "installed" && navigator.serviceWorker.controller) {
+      if (worker.state === "installed" && (controlledAtLoad
+          || (registration.active && registration.active !== worker))) {
         offline.updating = true;
         banner(worker);
       }

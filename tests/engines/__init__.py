@@ -43,6 +43,8 @@ import time
 import urllib.parse
 from pathlib import Path
 
+from tests.harness import RUN_ENDED, RUN_START_TIMEOUT_MS, RUN_STARTED, SET_CODE
+
 ENGINES = ("chromium", "firefox", "webkit")
 LAB_TIMEOUT_S = 240.0
 POLL_TIMEOUT_S = 60.0
@@ -218,13 +220,19 @@ def wait_until(page: EnginePage, fn: str, arg: object = None,
 def wait_state(page: EnginePage, *states: str, timeout: float = LAB_TIMEOUT_S) -> str:
     """Wait until document.body.dataset.state is one of ``states``; return it. A timeout
     says what the page showed: its state, the start-up problem, the console's end."""
+    return _wait_saying(page, "states => states.includes(document.body?.dataset.state) "
+                        "&& document.body.dataset.state", list(states), timeout)
+
+
+def _wait_saying(page: EnginePage, fn: str, arg: object, timeout: float) -> object:
+    """``wait_until``, and on a timeout what the page showed (state, status, console's end)."""
     try:
-        return wait_until(page, "states => states.includes(document.body?.dataset.state) "
-                          "&& document.body.dataset.state", list(states), timeout=timeout)
+        return wait_until(page, fn, arg, timeout=timeout)
     except TimeoutError as exc:
         try:
             seen = page.evaluate("() => [document.body?.dataset.state,"
                                  " document.getElementById('loading-text')?.textContent,"
+                                 " document.getElementById('status')?.textContent,"
                                  " document.getElementById('console')?.innerText.slice(-1500)]",
                                  timeout=POLL_TIMEOUT_S)
         except (EngineError, TimeoutError) as again:
@@ -241,9 +249,20 @@ def open_lab(page: EnginePage, site_url: str, lab: str, timeout: float = LAB_TIM
 
 def run_in_lab(page: EnginePage, code: str, timeout: float = LAB_TIMEOUT_S) -> str:
     """Put ``code`` in the editor, press Run, and wait for the run to end; the state."""
-    page.evaluate("code => window.pytfjs.setCode(code)", code)
+    before = page.evaluate(SET_CODE, code)
     page.click("#run")
-    return wait_state(page, "done", "error", "ready", timeout=timeout)
+    # the run counter, not the state alone: "ready" is also what the page said before
+    try:
+        wait_until(page, RUN_STARTED, before, timeout=RUN_START_TIMEOUT_MS / 1000)
+    except TimeoutError:
+        seen = page.evaluate("""() => {
+            const b = document.getElementById('run').getBoundingClientRect();
+            const at = document.elementFromPoint(b.x + b.width / 2, b.y + b.height / 2);
+            return [document.body.dataset.state, document.getElementById('run').disabled,
+                    at && (at.id || at.tagName)]; }""")
+        raise TimeoutError(f"{page.engine}: the click on Run started no run "
+                           f"(state, Run disabled, element at Run's centre: {seen})") from None
+    return _wait_saying(page, RUN_ENDED, before, timeout)
 
 
 def console_text(page: EnginePage) -> str:

@@ -97,7 +97,8 @@ class WebKitPage(ProxiedPage):
             answer = self.driver.execute_async_script(script)
         except WebDriverException as exc:
             text = str(exc)
-            if "navigat" in text.lower() or "unload" in text.lower():
+            # "Could not parse script result": the document changed under the script
+            if any(word in text.lower() for word in ("navigat", "unload", "could not parse")):
                 raise NavigationInterruptedError(text) from exc
             raise
         if answer is None:  # the page went away under the script
