@@ -108,20 +108,21 @@ def page(browser, page_log: PageLog) -> Iterator[object]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark every test that runs per engine ``engines`` (and ``browser``). The
-    ``engine_labs`` tests run only with PYTFJS_ENGINE_LABS=1: each passes, but across
-    three whole runs 4 of 54 failed intermittently (README, "Browsers"), and a suite
-    that fails at random would keep every other change from landing."""
-    wanted = os.environ.get("PYTFJS_ENGINE_LABS") == "1"
-    kept, left_out = [], []
+    """Mark every test that runs per engine ``engines`` (and ``browser``), and order the
+    files longest first."""
     for item in items:
         if "engine" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.engines)
             item.add_marker(pytest.mark.browser)
-        (left_out if item.get_closest_marker("engine_labs") and not wanted else kept).append(item)
-    if left_out:
-        config.hook.pytest_deselected(items=left_out)
-        items[:] = kept
+    # the longest files first: `build.py test` runs the files on two workers
+    # (pytest-xdist, --dist loadfile), and a long file handed out last would run alone
+    items[:] = sorted(items, key=lambda item: _LONG_FILES.get(item.path.name, len(_LONG_FILES)))
+
+
+# the files that take longest on 2 cores (`--durations`), longest first
+_LONG_FILES = {name: rank for rank, name in enumerate((
+    "test_engines_labs.py", "test_rpsls.py", "test_engines_start.py", "test_webgpu.py",
+    "test_mnist.py", "test_engines_smoke.py", "test_toxicity.py", "test_node_red.py"))}
 
 
 @pytest.fixture(scope="session", params=engines.selected_engines())
