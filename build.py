@@ -42,6 +42,7 @@ from buildlib.integrity import IntegrityError
 
 TEST_VENV = config.ROOT / ".venv"
 TEST_REQUIREMENTS = config.ROOT / "requirements-test.txt"
+TEST_WORKERS = 2  # CI has 2 cores: one worker each
 CHROMIUM = Path("/usr/bin/chromium")
 # Debian packages the browser tests need, each with a file that shows it is installed
 TEST_DEBIAN_PACKAGES = {
@@ -207,9 +208,18 @@ def test(pytest_args: list[str]) -> int:
     python = ensure_test_tools()
     build()
     env = dict(os.environ, PYTFJS_DIST=str(config.DIST))
-    cmd = [str(python), "-m", "pytest", *pytest_args]
+    cmd = [str(python), "-m", "pytest", *_workers(pytest_args), *pytest_args]
     print("+ " + " ".join(cmd), flush=True)
     return subprocess.call(cmd, cwd=config.ROOT, env=env)
+
+
+def _workers(pytest_args: list[str]) -> list[str]:
+    """Two pytest-xdist workers, each taking whole files, unless the arguments choose
+    (``-n 0`` runs in one process). Half of a browser test's time is waiting (pages
+    loading, Python starting, timers), which the other worker fills."""
+    if any(arg == "-n" or arg.startswith(("-n", "--numprocesses")) for arg in pytest_args):
+        return []
+    return ["-n", str(TEST_WORKERS), "--dist", "loadfile"]
 
 
 def bench(args: list[str]) -> int:
