@@ -16,7 +16,7 @@ import sys
 import traceback
 from typing import Any
 
-from . import _compat, packages
+from . import _compat, output, packages
 from .control import STOP, InputError, Stopped
 from .reporting import clear as clear_results
 from .scope import KEPT_VARIABLES, RUN_OWNED, release_kept
@@ -145,9 +145,7 @@ async def run_source(source: str, filename: str, namespace: dict[str, Any] | Non
         return "stopped"
     except InputError as exc:  # the learner's file or choice: a message, not a traceback
         print(f"Problem: {exc}", file=sys.stderr)
-        from . import ui
-
-        ui.message(str(exc), "error")
+        output.message(str(exc), "error")
         _LAST_ERROR[0] = "input"
         return "error"
     except BaseException as exc:  # noqa: BLE001 - everything the lab raises is shown

@@ -33,8 +33,9 @@ from typing import Any
 
 import numpy as np
 
-from . import _compat, ui
+from . import _compat
 from .control import InputError
+from .prompts import InputFile, await_answer
 from .reporting import report
 from .transfer import THUMB_SIZE, Samples
 
@@ -212,7 +213,7 @@ class Studio:
     async def actions(self) -> AsyncIterator[Action]:
         """What the lab acts on, as the learner clicks (ends when the run is stopped)."""
         while True:
-            event = await ui._await_ask(self._js.next())
+            event = await await_answer(self._js.next())
             kind = str(event.kind)
             try:
                 action = await self._handle(kind, event)
@@ -335,7 +336,7 @@ class Studio:
         added, problems = 0, []
         for file in files:
             try:
-                photo = await images.read(ui.InputFile(str(file.name), int(file.size), file))
+                photo = await images.read(InputFile(str(file.name), int(file.size), file))
             except InputError as problem:
                 problems.append(str(problem))
                 continue
@@ -351,7 +352,7 @@ class Studio:
 
         if not self._ready("classify a photo"):
             return None
-        photo = await images.read(ui.InputFile(str(file.name), int(file.size), file))
+        photo = await images.read(InputFile(str(file.name), int(file.size), file))
         return Action("predict", images.center_square(photo.pixels, self.size), photo.name)
 
     def _ready(self, what: str) -> bool:

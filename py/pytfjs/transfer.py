@@ -360,7 +360,7 @@ async def export_files(base_folder: str, head: Any, labels: Sequence[str], cut: 
     the browser's cache); ``head`` a trained TF.js Sequential model.
     """
     from .export import model_files
-    from .ui import fetch_bytes
+    from .site_files import fetch_bytes
 
     base: dict[str, bytes] = {"model.json": await fetch_bytes(f"{base_folder}/model.json")}
     for group in json.loads(base["model.json"])["weightsManifest"]:

@@ -150,14 +150,14 @@ async def read(file: object) -> Photo:
 
 async def samples() -> list[dict]:
     """The photos shipped with the site: [{"name", "file", "title", "credit"}, ...]."""
-    from ..ui import fetch_bytes
+    from ..site_files import fetch_bytes
 
     return json.loads(await fetch_bytes(f"{PHOTOS}/index.json"))
 
 
 async def sample(name: str) -> Photo:
     """A photo shipped with the site, by name ("chelsea" or "chelsea.png")."""
-    from ..ui import fetch_bytes
+    from ..site_files import fetch_bytes
 
     known = await samples()
     found = [p for p in known if name in (p["name"], p["file"])]
@@ -173,7 +173,7 @@ async def snapshot(max_side: int = MAX_SIDE) -> Photo:
 
     InputError with the browser's reason when there is no camera or it is refused.
     """
-    from ..ui import ask_camera
+    from ..prompts import ask_camera
 
     try:
         result = await ask_camera("Look at the camera, then press Take photo.", max_side)

@@ -74,7 +74,7 @@ class SpriteSet:
 
 async def load(folder: str, chunk_rows: int = 2000) -> SpriteSet:
     """Decode ``folder``/meta.json's sprites (a path on this site) into a :class:`SpriteSet`."""
-    from ..ui import fetch_bytes
+    from ..site_files import fetch_bytes
 
     try:
         meta = json.loads(await fetch_bytes(f"{folder}/meta.json"))

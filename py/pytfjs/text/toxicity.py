@@ -154,11 +154,12 @@ def course_labels(metadata: dict[str, Any]) -> tuple[str, ...]:
 
 async def load(threshold: float = 0.9, folder: str = MODEL_DIR) -> Classifier:
     """Like the course's ``toxicity.load(threshold)``: the model and tokenizer of this site."""
-    from .. import tf, ui
+    from .. import tf
+    from ..site_files import fetch_bytes
 
     threshold = check_threshold(threshold)
-    tokenizer = KerasTokenizer.from_json(json.loads(await ui.fetch_bytes(
+    tokenizer = KerasTokenizer.from_json(json.loads(await fetch_bytes(
         f"{folder}/tokenizer.json")))
-    labels = course_labels(json.loads(await ui.fetch_bytes(f"{folder}/metadata.json")))
+    labels = course_labels(json.loads(await fetch_bytes(f"{folder}/metadata.json")))
     model = await tf.load_layers_model(f"{folder}/model.json")
     return Classifier(model, tokenizer, labels, threshold)

@@ -81,8 +81,9 @@ class Encoder:
 
 async def load(folder: str = MODEL_DIR) -> Encoder:
     """Like the course's ``use.load()``: the model and vocabulary of this site."""
-    from .. import tf, ui
+    from .. import tf
+    from ..site_files import fetch_bytes
 
-    vocabulary = json.loads(await ui.fetch_bytes(f"{folder}/vocab.json"))
+    vocabulary = json.loads(await fetch_bytes(f"{folder}/vocab.json"))
     model = await tf.load_graph_model(f"{folder}/model.json")
     return Encoder(model, SentencePieceTokenizer(vocabulary))
