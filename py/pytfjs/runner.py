@@ -22,7 +22,7 @@ from .reporting import clear as clear_results
 from .scope import KEPT_VARIABLES, RUN_OWNED, release_kept
 
 _PARAMS: dict[str, str] = {}
-_RUNNING: list[asyncio.Task] = []  # the lab's top-level coroutine while it awaits
+_RUNNING: list[asyncio.Task[Any]] = []  # the lab's top-level coroutine while it awaits
 # Stop cancels a run this long after the click unless it ended by itself: a question the
 # lab waits on ends at once (with its own message), training at the end of its batch
 STOP_GRACE_S = 0.25

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
+from numpy.typing import NDArray
 
 from . import _compat
 from .control import InputError
@@ -75,7 +76,7 @@ class Action:
     """Something the lab acts on: ``kind`` is "train", "predict" or "export"."""
 
     kind: str
-    square: np.ndarray | None = None  # predict: uint8 [size, size, 3]
+    square: NDArray[Any] | None = None  # predict: uint8 [size, size, 3]
     source: str = ""  # predict: "webcam" or the photo's file name
     settings: TrainSettings | None = None  # train
 
@@ -108,7 +109,7 @@ class FrameRate:
         self._times.clear()
 
 
-def _pixels(event: Any) -> np.ndarray:
+def _pixels(event: Any) -> NDArray[Any]:
     """RGB uint8 [h, w, 3] of a frame the page sent (RGBA bytes)."""
     width, height = int(event.width), int(event.height)
     rgba = np.empty((height, width, 4), np.uint8)
@@ -119,7 +120,7 @@ def _pixels(event: Any) -> np.ndarray:
 class Studio:
     """The page's studio panel, driven from Python. Make one with :meth:`open`."""
 
-    def __init__(self, page: Any, samples: Samples, embed: Callable[[np.ndarray], np.ndarray],
+    def __init__(self, page: Any, samples: Samples, embed: Callable[[NDArray[Any]], NDArray[Any]],
                  storage: SampleStorage, size: int = 224) -> None:
         self._js = page
         self.samples = samples
@@ -138,7 +139,7 @@ class Studio:
 
     @classmethod
     async def open(cls, name: str, classes: Sequence[str],
-                   embed: Callable[[np.ndarray], np.ndarray], *, size: int = 224,
+                   embed: Callable[[NDArray[Any]], NDArray[Any]], *, size: int = 224,
                    settings: TrainSettings | None = None, rate: float = 5.0) -> Studio:
         """Show the studio; load the samples kept from earlier visits (IndexedDB ``name``).
 
@@ -330,7 +331,7 @@ class Studio:
 
     # ---------------------------------------------------------------- samples
 
-    async def _capture(self, class_id: int, frame: np.ndarray) -> int:
+    async def _capture(self, class_id: int, frame: NDArray[Any]) -> int:
         from . import memory
         from .data import images
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from . import _compat
 from .control import InputError
-from .store import Store, StoreUnavailable
+from .store import Store, StoreUnavailable, Value
 from .transfer import THUMB_SIZE, Samples
 
 SAMPLES, META = "samples", "meta"
@@ -26,6 +26,27 @@ SAMPLES, META = "samples", "meta"
 
 def _ignore(_exc: BaseException) -> None:
     pass
+
+
+def _bytes(value: Value) -> bytes:
+    """A stored bytes field; TypeError (an unusable record) for anything else."""
+    if not isinstance(value, bytes):
+        raise TypeError(f"expected bytes, not {type(value).__name__}")
+    return value
+
+
+def _length(value: Value) -> int:
+    """``len`` of a stored field (a thumbnail of the wrong size is left out, not refused)."""
+    if not isinstance(value, (bytes, str)):
+        raise TypeError(f"{type(value).__name__} has no length")
+    return len(value)
+
+
+def _whole(value: Value) -> int:
+    """A stored number field; TypeError or ValueError (an unusable record) if it is none."""
+    if value is None:
+        raise TypeError("expected a number, not None")
+    return int(value)
 
 
 class SampleStorage:
@@ -53,11 +74,12 @@ class SampleStorage:
         dropped = []
         for key, value in await self._store.all(SAMPLES):
             try:
-                embedding = np.frombuffer(value["embedding"], np.float32)
+                embedding = np.frombuffer(_bytes(value["embedding"]), np.float32)
                 thumb_bytes = value.get("thumb") or b""
-                thumb = np.frombuffer(thumb_bytes, np.uint8).reshape(THUMB_SIZE, THUMB_SIZE, 3) \
-                    if len(thumb_bytes) == THUMB_SIZE * THUMB_SIZE * 3 else None
-                samples.add(int(value["label"]), embedding, thumb, sample_id=int(key))
+                thumb = np.frombuffer(_bytes(thumb_bytes), np.uint8).reshape(
+                    THUMB_SIZE, THUMB_SIZE, 3) \
+                    if _length(thumb_bytes) == THUMB_SIZE * THUMB_SIZE * 3 else None
+                samples.add(_whole(value["label"]), embedding, thumb, sample_id=int(key))
             except (InputError, KeyError, TypeError, ValueError):
                 dropped.append(key)
         return samples, dropped
@@ -72,9 +94,10 @@ class SampleStorage:
         if self._store is None:
             return
         thumb = samples.thumbnail(sample_id)
-        record = {"label": samples.label(sample_id),
-                  "embedding": samples.embedding(sample_id).tobytes(),
-                  "thumb": b"" if thumb is None else thumb.tobytes()}
+        record: dict[str, Value] = {
+            "label": samples.label(sample_id),
+            "embedding": samples.embedding(sample_id).tobytes(),
+            "thumb": b"" if thumb is None else thumb.tobytes()}
         try:
             await self._store.put(SAMPLES, sample_id, record)
         except _compat.JsException as exc:

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from . import _compat, charts, jsargs, output, seeding, tensors
 from .control import STOP, Stopped
@@ -152,7 +153,7 @@ async def fit(model: Any, x: Any, y: Any = None, *, epochs: int = 1, batch_size:
         validation_split = 0.0
     log = TrainingLog(epochs, batches_per_epoch(_num_samples(x), batch_size, validation_split),
                       keep_batches=batch_charts)
-    best_weights: list[np.ndarray] = []
+    best_weights: list[NDArray[Any]] = []
     view = LiveView(log, charts, progress)
     draw = view.update
 
@@ -215,7 +216,7 @@ async def fit(model: Any, x: Any, y: Any = None, *, epochs: int = 1, batch_size:
         STOP.check("before training")
         draw(force=True)
         with STOP.training_scope():
-            if seeded and log.batches > 1:
+            if seeded and seed is not None and log.batches > 1:  # seeded: seed is set
                 await _fit_seeded(raw_model, x, y, args, seed, log, early_stopping)
             else:  # (seeded, one batch an epoch: the rows' order cannot change it)
                 raw_x = _as_js_data(x, owner)
@@ -266,7 +267,7 @@ async def _fit_seeded(raw_model: Any, x: Any, y: Any, args: dict[str, Any], seed
             break
 
 
-Batches = Callable[[], Iterable[tuple[np.ndarray, np.ndarray]]]
+Batches = Callable[[], Iterable[tuple[NDArray[Any], NDArray[Any]]]]
 
 
 def _scalars(value: Any) -> list[float]:
@@ -295,7 +296,8 @@ def _evaluate(raw_model: Any, batches: Batches, names: list[str]) -> dict[str, f
     return {f"val_{n}": t / max(count, 1) for n, t in zip(names, totals, strict=True)}
 
 
-async def fit_batches(model: Any, batches: Callable[[int], Iterable[tuple[np.ndarray, np.ndarray]]],
+async def fit_batches(model: Any,
+                      batches: Callable[[int], Iterable[tuple[NDArray[Any], NDArray[Any]]]],
                       *, epochs: int, steps_per_epoch: int, validation: Batches | None = None,
                       on_batch_end: Callback | None = None,
                       on_epoch_end: Callback | None = None, charts: bool | list[str] = True,

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ..control import InputError
 from .keras_tokenizer import KerasTokenizer
@@ -106,7 +107,7 @@ class Classifier:
         return [label for label in COURSE_LABELS if label in self.labels]
 
     async def probabilities(self, sentences: Sequence[str], progress: Any = None
-                            ) -> np.ndarray:
+                            ) -> NDArray[Any]:
         """float32 [n, labels]: each label's probability per sentence, a batch at a time
         (``BATCH`` first, then sized by ``next_batch``).
 
@@ -129,7 +130,7 @@ class Classifier:
             check_stop()
         return out
 
-    def results(self, probabilities: np.ndarray) -> list[dict[str, Any]]:
+    def results(self, probabilities: NDArray[Any]) -> list[dict[str, Any]]:
         """The course's ``classify`` answer from ``probabilities`` [n, labels]."""
         column = {label: i for i, label in enumerate(self.labels)}
         return [{"label": label,
