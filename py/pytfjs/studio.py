@@ -425,8 +425,9 @@ class Studio:
         report(**values)
 
 
-
 class _Route(NamedTuple):
+    """How the studio applies one kind of page event."""
+
     handle: Callable[[Studio, Any], Awaitable[Action | None]]
     report: bool  # report the studio's figures after it when the lab has nothing to do
 

@@ -169,3 +169,13 @@ def test_pytfjs_has_no_import_cycle():
     found = cycles(import_graph(modules))
     assert not found, "import cycles in pytfjs (imports anywhere in a module count):\n" + \
         "\n".join(" -> ".join(cycle) for cycle in found)
+
+
+def test_no_pytfjs_module_imports_the_lab_namespace():
+    """``pytfjs.ui`` only gathers names for lab scripts; the package imports the modules of
+    each job (output, charts, prompts, site_files, pause) instead."""
+    graph = import_graph(module_files())
+    assert graph["pytfjs.ui"] and graph["pytfjs.ui"] <= {
+        "pytfjs.output", "pytfjs.charts", "pytfjs.prompts", "pytfjs.site_files", "pytfjs.pause"}
+    users = sorted(name for name, edges in graph.items() if "pytfjs.ui" in edges)
+    assert users == [], users
