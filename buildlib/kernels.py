@@ -140,7 +140,7 @@ def check_object(data: bytes, label: str) -> None:
 def _fingerprint(zig_exe: Path) -> str:
     """What the outputs depend on: the source, the flags and the pinned toolchain."""
     parts = [SOURCE.read_bytes(), repr((CFLAGS, LDFLAGS, VARIANTS)).encode(),
-             inputs.ZIGLANG.sha256.encode(), str(zig_exe).encode()]
+             str(inputs.ZIGLANG.sha256).encode(), str(zig_exe).encode()]
     return hashlib.sha256(b"\0".join(parts)).hexdigest()
 
 

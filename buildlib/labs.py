@@ -10,6 +10,7 @@ import html
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import markdown
 
@@ -35,7 +36,7 @@ class Lab:
     params: dict[str, str] = field(default_factory=dict)
     heading: str = ""  # a teacher lab's own home-page heading (else "Week N")
 
-    def document(self) -> dict:
+    def document(self) -> dict[str, Any]:
         document = {
             "id": self.id, "title": self.title, "week": self.week, "summary": self.summary,
             "source": self.source, "lesson_html": self.lesson_html, "packages": self.packages,
@@ -81,7 +82,7 @@ RUNTIME_FILES = (
 )
 
 
-def startup_files(lab: Lab, dist: Path, lock: dict) -> list[dict]:
+def startup_files(lab: Lab, dist: Path, lock: dict[str, Any]) -> list[dict[str, Any]]:
     """The files a lab page downloads before the lab can run, with their sizes in dist/:
     the Pyodide runtime, then pytfjs, the lab's packages and everything they depend on
     (the page's loading bar counts them off as they arrive)."""
@@ -95,7 +96,7 @@ def startup_files(lab: Lab, dist: Path, lock: dict) -> list[dict]:
             for path, what in files]
 
 
-def write_labs(labs: list[Lab], dist: Path, lock: dict | None = None) -> None:
+def write_labs(labs: list[Lab], dist: Path, lock: dict[str, Any] | None = None) -> None:
     """dist/labs/<id>.json for each lab (with its start-up files when ``lock``, the
     shipped pyodide-lock.json, is given) and the index the home page lists."""
     out = dist / "labs"

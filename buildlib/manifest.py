@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 from pathlib import Path
+from typing import Any
 
 from .integrity import sha256_file
 
@@ -30,7 +31,7 @@ def precompress(dist: Path) -> int:
     return count
 
 
-def stamp_service_worker(dist: Path, content: dict) -> str:
+def stamp_service_worker(dist: Path, content: dict[str, Any]) -> str:
     """Name the service worker's cache after the build's content (every file's sha256).
 
     A new build changes sw.js itself, which is what makes browsers install the new
@@ -45,7 +46,7 @@ def stamp_service_worker(dist: Path, content: dict) -> str:
     return build
 
 
-def write_manifest(dist: Path, version: str) -> dict:
+def write_manifest(dist: Path, version: str) -> dict[str, Any]:
     """List every served file (path, size, sha256); the .gz twins are encodings, not files."""
     files = []
     for path in sorted(dist.rglob("*")):

@@ -70,7 +70,9 @@ def to_html(source: str) -> str:
             if para or (items and list_tag != tag):
                 flush()
             list_tag = tag
-            items.append(inline((bullet or number).group(1)))
+            marker = bullet or number
+            assert marker is not None  # this branch needs one
+            items.append(inline(marker.group(1)))
         elif items and line.startswith(" "):
             items[-1] += " " + inline(stripped)
         else:

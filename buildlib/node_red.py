@@ -15,14 +15,16 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from . import config
 
 PACKAGE = config.ROOT / "node-red-contrib-pytfjs"
 
 
-def manifest() -> dict:
-    return json.loads((PACKAGE / "package.json").read_text())
+def manifest() -> dict[str, Any]:
+    package: dict[str, Any] = json.loads((PACKAGE / "package.json").read_text())
+    return package
 
 
 def pack(dest: Path, node_modules: Path = config.NODE_MODULES) -> Path:
@@ -50,7 +52,7 @@ def pack(dest: Path, node_modules: Path = config.NODE_MODULES) -> Path:
     return tarball
 
 
-def _closure(packages: dict[str, dict], root: str) -> dict[str, dict]:
+def _closure(packages: dict[str, dict[str, Any]], root: str) -> dict[str, dict[str, Any]]:
     """Lock entries of ``root`` (a node_modules/... key) and everything it needs, keyed as in
     the lock (Node's resolution: a dependency is looked up from the package's own
     node_modules outwards)."""
@@ -78,7 +80,8 @@ def _closure(packages: dict[str, dict], root: str) -> dict[str, dict]:
     return wanted
 
 
-def user_dir_lock(packages: tuple[str, ...] = ("@tensorflow/tfjs",)) -> tuple[dict, dict]:
+def user_dir_lock(packages: tuple[str, ...] = ("@tensorflow/tfjs",)
+                  ) -> tuple[dict[str, Any], dict[str, Any]]:
     """package.json and package-lock.json of a Node-RED user directory holding ``packages``
     exactly as this repository pins them (for an `npm ci --offline` from npm's cache)."""
     lock = json.loads((config.ROOT / "package-lock.json").read_text())
@@ -86,7 +89,7 @@ def user_dir_lock(packages: tuple[str, ...] = ("@tensorflow/tfjs",)) -> tuple[di
     deps = {name: entries_all[f"node_modules/{name}"]["version"] for name in packages}
     manifest_ = {"name": "node-red-user-dir", "version": "0.0.0", "private": True,
                  "dependencies": deps}
-    entries: dict[str, dict] = {}
+    entries: dict[str, dict[str, Any]] = {}
     for name in packages:
         for key, value in _closure(entries_all, f"node_modules/{name}").items():
             entries[key] = {k: v for k, v in value.items() if k not in ("dev", "devOptional",

@@ -20,17 +20,19 @@ import urllib.error
 import urllib.request
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from . import config, inputs, npm
 from .integrity import IntegrityError, sha256_file, verify
 
 
-def official_lock(node_modules: Path = config.NODE_MODULES) -> dict:
+def official_lock(node_modules: Path = config.NODE_MODULES) -> dict[str, Any]:
     """Pyodide's pyodide-lock.json from node_modules, checked against its pin."""
-    return json.loads(npm.verified(inputs.PYODIDE_LOCK, node_modules).read_text())
+    lock: dict[str, Any] = json.loads(npm.verified(inputs.PYODIDE_LOCK, node_modules).read_text())
+    return lock
 
 
-def closure(lock: dict, names: tuple[str, ...] | list[str]) -> list[str]:
+def closure(lock: dict[str, Any], names: tuple[str, ...] | list[str]) -> list[str]:
     """Names of ``names`` and everything they depend on, sorted."""
     packages = lock["packages"]
     seen: set[str] = set()
@@ -85,7 +87,8 @@ def _from_mirror(file_names: list[str], cache: Path) -> None:
                     shutil.copyfileobj(src, dst)
 
 
-def fetch_wheels(names: list[str], lock: dict, cache: Path | None = None) -> dict[str, Path]:
+def fetch_wheels(names: list[str], lock: dict[str, Any],
+                 cache: Path | None = None) -> dict[str, Path]:
     """Make sure every package's file is in the cache and verified; return name -> path."""
     cache = cache or config.cache_dir()
     cache.mkdir(parents=True, exist_ok=True)
@@ -118,14 +121,15 @@ def fetch_wheels(names: list[str], lock: dict, cache: Path | None = None) -> dic
     return result
 
 
-def shipped_lock(lock: dict, names: list[str], extra: dict[str, dict]) -> dict:
+def shipped_lock(lock: dict[str, Any], names: list[str],
+                 extra: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """The official lock cut down to what dist/ holds, plus our own packages."""
     packages = {name: lock["packages"][name] for name in names}
     packages.update(extra)
     return {"info": lock["info"], "packages": dict(sorted(packages.items()))}
 
 
-def vendor_pyodide_packages(dist: Path, extra: dict[str, tuple[dict, Path]],
+def vendor_pyodide_packages(dist: Path, extra: dict[str, tuple[dict[str, Any], Path]],
                             cache: Path | None = None,
                             node_modules: Path = config.NODE_MODULES) -> list[str]:
     """Copy the verified wheels into dist/vendor/pyodide and write the shipped lock.

@@ -62,7 +62,8 @@ def registry_file_url(package: inputs.Package, timeout: float = 30) -> str:
         releases = json.load(response)["releases"]
     for entry in releases.get(package.version, []):
         if entry["digests"]["sha256"] == package.sha256:
-            return entry["url"]
+            url: str = entry["url"]
+            return url
     raise IntegrityError(f"PyPI lists no file of {package.spec} with the sha256 pinned in "
                          "buildlib/inputs.py; the upload was removed or replaced")
 

@@ -19,6 +19,7 @@ import threading
 import urllib.parse
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 TYPES = {
     ".wasm": "application/wasm", ".js": "text/javascript", ".mjs": "text/javascript",
@@ -147,7 +148,7 @@ class DistHandler(http.server.SimpleHTTPRequestHandler):
 
     do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse  # noqa: N815
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         if os.environ.get("PYTFJS_QUIET_SERVER"):
             return
         super().log_message(format, *args)
@@ -156,7 +157,7 @@ class DistHandler(http.server.SimpleHTTPRequestHandler):
 class QuietServer(http.server.ThreadingHTTPServer):
     """A browser that goes away mid-download (a closed tab, a test's page) is no error."""
 
-    def handle_error(self, request, client_address) -> None:  # noqa: ANN001
+    def handle_error(self, request: Any, client_address: Any) -> None:
         if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
             return
         super().handle_error(request, client_address)

@@ -18,6 +18,7 @@ import json
 import struct
 import zlib
 from pathlib import Path
+from typing import Any
 
 from . import config, debian_files, inputs, pypi_files
 from .integrity import IntegrityError, sha256_file
@@ -74,7 +75,7 @@ def read_png_gray(data: bytes) -> tuple[int, int, bytes]:
 
 
 def write_sprites(out: Path, images: bytes, labels: bytes, classes: list[str], source: str,
-                  chunk_rows: int = CHUNK_ROWS, test_count: int = 0) -> dict:
+                  chunk_rows: int = CHUNK_ROWS, test_count: int = 0) -> dict[str, Any]:
     """Write sprite PNGs, labels.bin and meta.json for ``len(labels)`` 28x28 images."""
     n = len(labels)
     if len(images) != n * 784:
@@ -92,7 +93,7 @@ def write_sprites(out: Path, images: bytes, labels: bytes, classes: list[str], s
     return meta
 
 
-def read_sprites(folder: Path) -> tuple[bytes, bytes, dict]:
+def read_sprites(folder: Path) -> tuple[bytes, bytes, dict[str, Any]]:
     """What write_sprites wrote: (uint8 pixels, 784 per image, labels, meta.json), for
     checks and benchmarks that compare the built data with the page's."""
     meta = json.loads((folder / "meta.json").read_text())

@@ -19,6 +19,7 @@ import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from . import markdown, teacher_wheels
 from .labs import Lab, LabError
@@ -55,7 +56,7 @@ class TeacherLabs:
         return sorted(self.data)
 
 
-def _read_json(path: Path, problems: list[str]) -> dict | None:
+def _read_json(path: Path, problems: list[str]) -> dict[str, Any] | None:
     try:
         meta = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
@@ -72,7 +73,7 @@ def _read_json(path: Path, problems: list[str]) -> dict | None:
     return meta
 
 
-def _check_fields(path: Path, meta: dict, problems: list[str]) -> bool:
+def _check_fields(path: Path, meta: dict[str, Any], problems: list[str]) -> bool:
     ok = True
     for key, (kind, words, required) in FIELDS.items():
         if key not in meta:

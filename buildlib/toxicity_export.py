@@ -61,7 +61,8 @@ def _layer(topology: dict[str, Any], class_name: str) -> dict[str, Any]:
     found = [layer["config"] for layer in layers if layer["class_name"] == class_name]
     if not found:
         raise ExportError(f"the model has no {class_name} layer")
-    return found[-1]
+    layer: dict[str, Any] = found[-1]
+    return layer
 
 
 def inference_only(files: dict[str, bytes]) -> dict[str, bytes]:

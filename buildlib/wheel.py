@@ -10,6 +10,7 @@ import base64
 import hashlib
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from . import config
 from .integrity import sha256_file
@@ -24,7 +25,7 @@ def _record_hash(data: bytes) -> str:
 
 def build_wheel(package_dir: Path, out_dir: Path, name: str = "pytfjs",
                 version: str = config.PYTFJS_VERSION,
-                requires: tuple[str, ...] = ("numpy",)) -> tuple[dict, Path]:
+                requires: tuple[str, ...] = ("numpy",)) -> tuple[dict[str, Any], Path]:
     """Zip ``package_dir`` as ``name-version-py3-none-any.whl``; return (lock entry, path)."""
     files: list[tuple[str, bytes]] = []
     for path in sorted(package_dir.rglob("*")):

@@ -14,18 +14,23 @@ it offers Python is ``pytfjsHost``, read here only.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import Any
 
 IN_BROWSER = sys.platform == "emscripten"
+
+# For the type checker: mypy takes ``sys.platform`` as the host's (linux), so it reads
+# only the CPython branch below; the stand-ins there give the browser's names their
+# types (JS values are ``Any``: a JsProxy's attributes are whatever the JS object has).
 
 
 class BrowserRequired(RuntimeError):  # noqa: N818 - reads better at the call site
     """Raised on CPython when code needs TensorFlow.js or the page."""
 
 
-if IN_BROWSER:
-    import js  # type: ignore[import-not-found]
-    from pyodide.ffi import (  # type: ignore[import-not-found]
+if sys.platform == "emscripten":  # IN_BROWSER, spelled so mypy knows the branch
+    import js
+    from pyodide.ffi import (
         JsException,
         JsPromise,
         JsProxy,
@@ -35,7 +40,7 @@ if IN_BROWSER:
         to_js,
     )
 else:  # pragma: no cover - exercised implicitly by every CPython test
-    js = None
+    js: Any = None
 
     class JsProxy:  # noqa: D101 - stand-in type so isinstance() checks work on CPython
         pass
@@ -49,7 +54,9 @@ else:  # pragma: no cover - exercised implicitly by every CPython test
     def _unavailable(*_args: Any, **_kwargs: Any) -> Any:
         raise BrowserRequired("this needs the browser: run it in a pytfjs lab page (Pyodide)")
 
-    create_proxy = to_js = run_sync = _unavailable
+    create_proxy: Callable[..., Any] = _unavailable
+    to_js: Callable[..., Any] = _unavailable
+    run_sync: Callable[..., Any] = _unavailable
 
     def can_run_sync() -> bool:  # noqa: D103
         return False
@@ -75,8 +82,9 @@ def tfvis_module() -> Any:
     raise BrowserRequired(CHARTS_ON_PAGE)
 
 
-def _host() -> Any | None:
-    """What the runtime worker (site/worker.js) offers Python, or None outside a lab page."""
+def _host() -> Any:
+    """What the runtime worker (site/worker.js) offers Python, or None outside a lab page
+    (typed ``Any``: a JS object, whose methods mypy cannot know)."""
     return getattr(js, "pytfjsHost", None) if IN_BROWSER else None
 
 

@@ -22,14 +22,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 RIDGE_ALPHAS = (0.01, 0.1, 1.0, 3.0, 10.0, 30.0, 100.0, 1000.0)
 LOGISTIC_CS = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 100.0)
 
 
-def ridge(x: np.ndarray, y: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+def ridge(x: NDArray[Any], y: NDArray[Any], alpha: float) -> tuple[NDArray[Any], NDArray[Any]]:
     """Weights [d, k] and intercept [k] minimising ||y - x w - b||^2 + alpha ||w||^2."""
     x, y = np.asarray(x, np.float64), np.asarray(y, np.float64).reshape(len(x), -1)
     x_mean, y_mean = x.mean(axis=0), y.mean(axis=0)
@@ -39,22 +41,23 @@ def ridge(x: np.ndarray, y: np.ndarray, alpha: float) -> tuple[np.ndarray, np.nd
     return weights, y_mean - x_mean @ weights
 
 
-def _softmax(z: np.ndarray) -> np.ndarray:
+def _softmax(z: NDArray[Any]) -> NDArray[Any]:
     z = z - z.max(axis=1, keepdims=True)
     e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
+    result: NDArray[Any] = e / e.sum(axis=1, keepdims=True)
+    return result
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
+def _sigmoid(z: NDArray[Any]) -> NDArray[Any]:
     return 0.5 * (1.0 + np.tanh(0.5 * z))  # no overflow warnings for large |z|
 
 
-def _lbfgs(fun: Callable[[np.ndarray], tuple[float, np.ndarray]], theta: np.ndarray,
-           max_steps: int = 500, memory: int = 10, tol: float = 1e-9) -> np.ndarray:
+def _lbfgs(fun: Callable[[NDArray[Any]], tuple[float, NDArray[Any]]], theta: NDArray[Any],
+           max_steps: int = 500, memory: int = 10, tol: float = 1e-9) -> NDArray[Any]:
     """Minimise a smooth convex ``fun`` (value, gradient) with L-BFGS and backtracking."""
     value, grad = fun(theta)
-    s_list: list[np.ndarray] = []
-    y_list: list[np.ndarray] = []
+    s_list: list[NDArray[Any]] = []
+    y_list: list[NDArray[Any]] = []
     for _ in range(max_steps):
         if np.max(np.abs(grad)) < tol:
             break
@@ -93,8 +96,8 @@ def _lbfgs(fun: Callable[[np.ndarray], tuple[float, np.ndarray]], theta: np.ndar
     return theta
 
 
-def logistic(x: np.ndarray, labels: np.ndarray, classes: int, c: float = 1.0,
-             max_steps: int = 500) -> tuple[np.ndarray, np.ndarray]:
+def logistic(x: NDArray[Any], labels: NDArray[Any], classes: int, c: float = 1.0,
+             max_steps: int = 500) -> tuple[NDArray[Any], NDArray[Any]]:
     """Logistic regression: weights [d, k] and intercept [k], k = 1 for two classes.
 
     Minimises sum(log-loss) + ||w||^2 / (2 c) (intercept free), as scikit-learn's
@@ -108,7 +111,7 @@ def logistic(x: np.ndarray, labels: np.ndarray, classes: int, c: float = 1.0,
     target = labels[:, None].astype(np.float64) if k == 1 else np.eye(k)[labels]
     penalty = 1.0 / (c * n)  # the same optimum, on the mean log-loss
 
-    def fun(theta: np.ndarray) -> tuple[float, np.ndarray]:
+    def fun(theta: NDArray[Any]) -> tuple[float, NDArray[Any]]:
         w, b = theta[: d * k].reshape(d, k), theta[d * k:]
         z = x @ w + b
         if k == 1:
@@ -133,15 +136,15 @@ class Linear:
     """A fitted baseline: ``outputs = activation(x @ weights + bias)``."""
 
     task: str
-    weights: np.ndarray  # [inputs, outputs]
-    bias: np.ndarray  # [outputs]
+    weights: NDArray[Any]  # [inputs, outputs]
+    bias: NDArray[Any]  # [outputs]
     activation: str  # "linear", "sigmoid" or "softmax": the Dense layer's activation
     penalty: float  # ridge alpha or logistic C, chosen on validation
     val_metric: float  # validation MAE (standardized units) or accuracy, before the refit
-    check_outputs: np.ndarray | None = None  # its validation outputs, before the refit
+    check_outputs: NDArray[Any] | None = None  # its validation outputs, before the refit
 
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        z = np.asarray(x, np.float64) @ self.weights + self.bias
+    def predict(self, x: NDArray[Any]) -> NDArray[Any]:
+        z: NDArray[Any] = np.asarray(x, np.float64) @ self.weights + self.bias
         if self.activation == "sigmoid":
             return _sigmoid(z)
         if self.activation == "softmax":
@@ -153,20 +156,21 @@ class Linear:
         return "ridge regression" if self.task == "regression" else "logistic regression"
 
 
-def class_index(y: np.ndarray) -> np.ndarray:
+def class_index(y: NDArray[Any]) -> NDArray[Any]:
     """Class numbers from the CSV lab's labels: a 0/1 column or one-hot rows."""
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] > 1:
-        return y.argmax(axis=1)
+        index: NDArray[Any] = y.argmax(axis=1)
+        return index
     return (y.reshape(-1) >= 0.5).astype(int)
 
 
-def predicted_class(outputs: np.ndarray) -> np.ndarray:
+def predicted_class(outputs: NDArray[Any]) -> NDArray[Any]:
     outputs = np.asarray(outputs)
     return class_index(outputs)
 
 
-def _log_loss(outputs: np.ndarray, labels: np.ndarray) -> float:
+def _log_loss(outputs: NDArray[Any], labels: NDArray[Any]) -> float:
     outputs = np.clip(np.asarray(outputs, np.float64), 1e-12, 1 - 1e-12)
     if outputs.shape[1] == 1:
         p = outputs[:, 0]
@@ -174,7 +178,7 @@ def _log_loss(outputs: np.ndarray, labels: np.ndarray) -> float:
     return float(-np.mean(np.log(outputs[np.arange(len(labels)), labels])))
 
 
-def fit(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val: np.ndarray, *,
+def fit(x_train: NDArray[Any], y_train: NDArray[Any], x_val: NDArray[Any], y_val: NDArray[Any], *,
         task: str, classes: int = 0, penalties: tuple[float, ...] | None = None) -> Linear:
     """The baseline for ``task``: penalty chosen on (x_val, y_val), refitted on both.
 
@@ -185,13 +189,14 @@ def fit(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val: np.n
     """
     x_all = np.vstack([x_train, x_val])
     if task == "regression":
-        best = None
+        best: tuple[float, float, NDArray[Any]] | None = None
         for alpha in penalties or RIDGE_ALPHAS:
             w, b = ridge(x_train, y_train, alpha)
             outputs = x_val @ w + b
             mae = float(np.abs(outputs - np.asarray(y_val).reshape(len(x_val), -1)).mean())
             if best is None or mae <= best[1]:
                 best = (alpha, mae, outputs)
+        assert best is not None  # RIDGE_ALPHAS is not empty
         alpha, mae, outputs = best
         w, b = ridge(x_all, np.vstack([y_train, y_val]), alpha)
         return Linear(task, w, b, "linear", alpha, mae, outputs)
@@ -201,7 +206,8 @@ def fit(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val: np.n
                           and np.asarray(y_train).shape[1] > 1 else 2)
     train_labels, val_labels = class_index(y_train), class_index(y_val)
     activation = "sigmoid" if classes == 2 else "softmax"
-    best_key, best_c, best_outputs = None, None, None
+    best_key: tuple[float, float] | None = None
+    best_c, best_outputs = 0.0, None
     for c in penalties or LOGISTIC_CS:
         w, b = logistic(x_train, train_labels, classes, c)
         model = Linear(task, w, b, activation, c, 0.0)
@@ -210,5 +216,6 @@ def fit(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val: np.n
         key = (accuracy, -_log_loss(outputs, val_labels))
         if best_key is None or key > best_key:
             best_key, best_c, best_outputs = key, c, outputs
+    assert best_key is not None  # LOGISTIC_CS is not empty
     w, b = logistic(x_all, np.concatenate([train_labels, val_labels]), classes, best_c)
     return Linear(task, w, b, activation, best_c, best_key[0], best_outputs)

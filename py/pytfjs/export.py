@@ -16,7 +16,7 @@ from . import _compat
 from .scope import ProxyRegistry
 
 
-def layers_model_json(topology: dict, weight_specs: list[dict],
+def layers_model_json(topology: dict[str, Any], weight_specs: list[dict[str, Any]],
                       weights_path: str = "weights.bin") -> dict[str, Any]:
     """The model.json a TF.js ``loadLayersModel`` reads (see tfjs-layers-format notes)."""
     return {

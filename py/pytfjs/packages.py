@@ -65,10 +65,10 @@ def available_from_index(index: dict[str, Any]) -> set[str]:
 
 async def _available() -> set[str]:
     if not _AVAILABLE:
-        from . import ui
+        from .site_files import fetch_bytes
 
         try:
-            index = json.loads(await ui.fetch_bytes(INDEX))
+            index = json.loads(await fetch_bytes(INDEX))
         except (FileNotFoundError, ValueError):
             index = {}
         _AVAILABLE.append(available_from_index(index))

@@ -1,17 +1,19 @@
 """``pytfjs.report(name=value)``: a lab's key figures, for people and for scripts.
 
 Values are normalised to plain JSON (numpy scalars and arrays included), shown in the
-page's Results panel and readable from JavaScript as ``window.pytfjs.results``.
+page's Results panel (the ``report`` UI call) and readable from JavaScript as
+``window.pytfjs.results``.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
 import numpy as np
 
-from . import ui
+from . import _compat
 
 _RESULTS: dict[str, Any] = {}
 
@@ -39,7 +41,9 @@ def report(**values: Any) -> dict[str, Any]:
     """Record and show named results, e.g. ``report(prediction=18.98)``."""
     clean = {name: to_json_value(value, name) for name, value in values.items()}
     _RESULTS.update(clean)
-    ui.send_report(clean)
+    page = _compat.ui()
+    if page is not None:
+        page.report(json.dumps(clean))
     return clean
 
 

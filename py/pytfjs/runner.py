@@ -16,13 +16,13 @@ import sys
 import traceback
 from typing import Any
 
-from . import _compat, packages
+from . import _compat, output, packages
 from .control import STOP, InputError, Stopped
 from .reporting import clear as clear_results
 from .scope import KEPT_VARIABLES, RUN_OWNED, release_kept
 
 _PARAMS: dict[str, str] = {}
-_RUNNING: list[asyncio.Task] = []  # the lab's top-level coroutine while it awaits
+_RUNNING: list[asyncio.Task[Any]] = []  # the lab's top-level coroutine while it awaits
 # Stop cancels a run this long after the click unless it ended by itself: a question the
 # lab waits on ends at once (with its own message), training at the end of its batch
 STOP_GRACE_S = 0.25
@@ -145,9 +145,7 @@ async def run_source(source: str, filename: str, namespace: dict[str, Any] | Non
         return "stopped"
     except InputError as exc:  # the learner's file or choice: a message, not a traceback
         print(f"Problem: {exc}", file=sys.stderr)
-        from . import ui
-
-        ui.message(str(exc), "error")
+        output.message(str(exc), "error")
         _LAST_ERROR[0] = "input"
         return "error"
     except BaseException as exc:  # noqa: BLE001 - everything the lab raises is shown

@@ -23,12 +23,12 @@ class ProxyRegistry:
 
     live = 0
 
-    def __init__(self, factory: Callable[[Callable], Any] | None = None) -> None:
+    def __init__(self, factory: Callable[[Callable[..., Any]], Any] | None = None) -> None:
         self._factory = factory or _compat.create_proxy
         self._proxies: list[Any] = []
         self._tensors: list[Any] = []
 
-    def proxy(self, fn: Callable) -> Any:
+    def proxy(self, fn: Callable[..., Any]) -> Any:
         proxy = self._factory(fn)
         self._proxies.append(proxy)
         ProxyRegistry.live += 1

@@ -28,6 +28,7 @@ import math
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 DEFAULT_SEED = 0
 
@@ -85,7 +86,7 @@ def rng_for(seed: int, *stream: int) -> np.random.Generator:
     return np.random.default_rng([check_seed(seed), *stream])
 
 
-def epoch_order(rows: int, seed: int, epoch: int) -> np.ndarray:
+def epoch_order(rows: int, seed: int, epoch: int) -> NDArray[Any]:
     """The shuffled row order of ``epoch``: fixed by (seed, epoch), new every epoch."""
     return rng_for(seed, 1, epoch).permutation(rows)
 
@@ -102,7 +103,7 @@ def compute_fans(shape: tuple[int, ...]) -> tuple[float, float]:
 
 
 def _truncated_normal(rng: np.random.Generator, shape: tuple[int, ...], mean: float,
-                      stddev: float) -> np.ndarray:
+                      stddev: float) -> NDArray[Any]:
     """Normal values, redrawn while more than 2 standard deviations out (as TF.js does)."""
     out = rng.standard_normal(shape)
     bad = np.abs(out) > 2
@@ -112,7 +113,7 @@ def _truncated_normal(rng: np.random.Generator, shape: tuple[int, ...], mean: fl
     return mean + stddev * out
 
 
-def _orthogonal(rng: np.random.Generator, shape: tuple[int, ...], gain: float) -> np.ndarray:
+def _orthogonal(rng: np.random.Generator, shape: tuple[int, ...], gain: float) -> NDArray[Any]:
     if len(shape) < 2:
         raise SeedError(f"an Orthogonal initializer needs a weight of 2 or more dimensions, "
                         f"not {list(shape)}")
@@ -121,11 +122,12 @@ def _orthogonal(rng: np.random.Generator, shape: tuple[int, ...], gain: float) -
     q = q * np.sign(np.diag(r))
     if rows < cols:
         q = q.T
-    return gain * q.reshape(shape)
+    weights: NDArray[Any] = gain * q.reshape(shape)
+    return weights
 
 
 def draw(initializer: dict[str, Any], shape: tuple[int, ...],
-         rng: np.random.Generator) -> np.ndarray:
+         rng: np.random.Generator) -> NDArray[Any]:
     """Values for a weight of ``shape`` from a serialized TF.js initializer, as float32.
 
     ``initializer`` is what a layer's ``getConfig()`` holds: ``{"className": ...,
@@ -170,7 +172,7 @@ def draw(initializer: dict[str, Any], shape: tuple[int, ...],
 
 
 def layer_weights(layer_config: dict[str, Any], weights: list[tuple[str, tuple[int, ...]]],
-                  rng: np.random.Generator, layer_name: str = "") -> list[np.ndarray]:
+                  rng: np.random.Generator, layer_name: str = "") -> list[NDArray[Any]]:
     """New values for one layer's weights (``(variable name, shape)`` in the layer's order)."""
     out = []
     for name, shape in weights:

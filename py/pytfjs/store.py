@@ -38,7 +38,8 @@ def _py_value(value: Any) -> Value:
         if hasattr(value, "to_bytes"):
             return bytes(value.to_bytes())
         raise TypeError(f"unexpected stored value {value!r}")
-    return value
+    plain: Value = value
+    return plain
 
 
 class Store:

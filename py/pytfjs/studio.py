@@ -9,8 +9,9 @@ count and newest thumbnails, Capture / Hold to capture / Add photos buttons), th
 training settings, and the live prediction. Everything you capture is turned into an
 embedding at once by the lab's ``embed(square)`` function (uint8 [size, size, 3] ->
 float32 vector) and kept as numpy in :class:`pytfjs.transfer.Samples` and in IndexedDB
-(embedding + thumbnail), so it survives a reload. The studio handles the bookkeeping
-(rename, add, remove, delete, clear, saving); the lab gets only what it acts on:
+(embedding + thumbnail, :mod:`pytfjs.studio_storage`), so it survives a reload. The
+studio handles the bookkeeping (rename, add, remove, delete, clear, saving), one method
+per kind of page event (the table ``EVENTS``); the lab gets only what it acts on:
 
 - ``Action("train", settings=TrainSettings(epochs, lr, batch))`` when Train is pressed
   and every class has samples (call :meth:`Studio.trained` when training is done);
@@ -27,18 +28,20 @@ from __future__ import annotations
 import json
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
+from numpy.typing import NDArray
 
-from . import _compat, ui
+from . import _compat
 from .control import InputError
+from .prompts import InputFile, await_answer
 from .reporting import report
+from .studio_storage import SampleStorage
 from .transfer import THUMB_SIZE, Samples
 
-SAMPLES, META = "samples", "meta"
 SHOWN_THUMBS = 6
 
 
@@ -73,7 +76,7 @@ class Action:
     """Something the lab acts on: ``kind`` is "train", "predict" or "export"."""
 
     kind: str
-    square: np.ndarray | None = None  # predict: uint8 [size, size, 3]
+    square: NDArray[Any] | None = None  # predict: uint8 [size, size, 3]
     source: str = ""  # predict: "webcam" or the photo's file name
     settings: TrainSettings | None = None  # train
 
@@ -106,7 +109,7 @@ class FrameRate:
         self._times.clear()
 
 
-def _pixels(event: Any) -> np.ndarray:
+def _pixels(event: Any) -> NDArray[Any]:
     """RGB uint8 [h, w, 3] of a frame the page sent (RGBA bytes)."""
     width, height = int(event.width), int(event.height)
     rgba = np.empty((height, width, 4), np.uint8)
@@ -117,12 +120,13 @@ def _pixels(event: Any) -> np.ndarray:
 class Studio:
     """The page's studio panel, driven from Python. Make one with :meth:`open`."""
 
-    def __init__(self, page: Any, samples: Samples, embed: Callable[[np.ndarray], np.ndarray],
-                 store: Any | None, size: int = 224) -> None:
+    def __init__(self, page: Any, samples: Samples, embed: Callable[[NDArray[Any]], NDArray[Any]],
+                 storage: SampleStorage, size: int = 224) -> None:
         self._js = page
         self.samples = samples
         self.embed = embed
-        self.store = store
+        self.storage = storage
+        storage.on_failure = self._storage_failed
         self.size = size
         self._trained_for: list[int] | None = None  # class ids the current model knows
         self._predicting = False
@@ -135,32 +139,25 @@ class Studio:
 
     @classmethod
     async def open(cls, name: str, classes: Sequence[str],
-                   embed: Callable[[np.ndarray], np.ndarray], *, size: int = 224,
+                   embed: Callable[[NDArray[Any]], NDArray[Any]], *, size: int = 224,
                    settings: TrainSettings | None = None, rate: float = 5.0) -> Studio:
         """Show the studio; load the samples kept from earlier visits (IndexedDB ``name``).
 
         ``classes`` are the class names of a first visit; ``rate`` how many pictures a
         second "Hold to capture" takes at most; ``settings`` the training defaults.
         """
-        from .store import Store, StoreUnavailable
-
         page = _compat.ui()
         if page is None:
             raise _compat.BrowserRequired("the studio needs a lab page")
         settings = settings or TrainSettings()
-        store, problem = None, ""
-        try:
-            store = await Store.open(f"pytfjs-{name}", [SAMPLES, META])
-        except StoreUnavailable as exc:
-            problem = str(exc)
-        samples, dropped = await _load(store, classes) if store else (Samples(classes), [])
+        storage, problem = await SampleStorage.open(name)
+        samples, dropped = await storage.load(classes)
         config = {"rate": max(0.1, float(rate)), "size": size, "thumb": THUMB_SIZE,
                   "settings": {"epochs": settings.epochs, "lr": settings.lr,
                                "batch": settings.batch}}
-        studio = cls(page.studio(json.dumps(config)), samples, embed, store, size)
-        if store is not None and dropped:
-            await store.delete(SAMPLES, dropped)
-        await studio._save_classes()
+        studio = cls(page.studio(json.dumps(config)), samples, embed, storage, size)
+        await storage.drop(dropped)
+        await storage.save_classes(samples)
         studio._render()
         if problem:
             studio.say(f"{problem}. Samples are kept only until you leave this page.", "error")
@@ -212,10 +209,9 @@ class Studio:
     async def actions(self) -> AsyncIterator[Action]:
         """What the lab acts on, as the learner clicks (ends when the run is stopped)."""
         while True:
-            event = await ui._await_ask(self._js.next())
-            kind = str(event.kind)
+            event = await await_answer(self._js.next())
             try:
-                action = await self._handle(kind, event)
+                action = await self._handle(event)
             except InputError as problem:
                 self.say(str(problem), "error")
                 continue
@@ -231,81 +227,21 @@ class Studio:
             else:
                 yield action
 
-    async def _handle(self, kind: str, event: Any) -> Action | None:
-        samples = self.samples
-        if kind == "camera":
-            self._camera(event)
-        elif kind == "capture":
-            await self._capture(int(event.classId), _pixels(event))
-        elif kind == "files":
-            await self._add_files(int(event.classId), list(event.files))
-        elif kind == "rename":
-            class_id = int(event.classId)
-            try:
-                samples.rename(class_id, str(event.name))
-            except InputError:
-                self._render()  # back to the name it had
-                raise
-            await self._save_classes()
-            self._render()
-        elif kind == "add-class":
-            info = samples.add_class()
-            await self._save_classes()
-            self._render()
-            self.say(f"Added {info.name!r}: rename it, then capture its samples.")
-        elif kind == "remove-class":
-            info = samples.find(int(event.classId))
-            removed = samples.remove_class(info.id)
-            await self._delete(removed)
-            await self._save_classes()
-            self._render()
-            self.say(f"Removed {info.name!r} and its {len(removed)} samples.")
-        elif kind == "clear-class":
-            info = samples.find(int(event.classId))
-            removed = samples.remove_samples_of(info.id)
-            await self._delete(removed)
-            self._render_class(info.id)
-            self.say(f"Deleted the {len(removed)} samples of {info.name!r}.")
-        elif kind == "delete-sample":
-            class_id = samples.remove(int(event.sampleId))
-            await self._delete([int(event.sampleId)])
-            self._render_class(class_id)
-        elif kind == "clear":
-            count = len(samples)
-            samples.clear()
-            if self.store is not None:
-                await self.store.clear(SAMPLES)
-            self._render()
-            self.say(f"Cleared all {count} samples (here and in this browser's storage).")
-        elif kind == "predicting":
-            return self._toggle_predicting(bool(event.on))
-        elif kind == "frame":
-            if self._predicting and self._ready("predict"):
-                from .data import images
-
-                return Action("predict", images.center_square(_pixels(event), self.size),
-                              "webcam")
-        elif kind == "classify":
-            return await self._classify(event.file)
-        elif kind == "train":
-            settings = TrainSettings.parse(event.epochs, event.lr, event.batch)
-            problem = samples.training_problem()
-            if problem:
-                raise InputError(problem)
-            self._set_predicting(False)
-            self.say(f"Training on {len(samples)} samples ({settings.epochs} epochs)...")
-            return Action("train", settings=settings)
-        elif kind == "export":
-            if self._ready("export"):
-                return Action("export")
-        else:
+    async def _handle(self, event: Any) -> Action | None:
+        """Apply one page event (``EVENTS`` says which method); the action for the lab,
+        if any. When there is none, most events end with the studio's figures reported."""
+        kind = str(event.kind)
+        route = EVENTS.get(kind)
+        if route is None:
             raise ValueError(f"unknown studio event {kind!r}")
-        self._report()
-        return None
+        action = await route.handle(self, event)
+        if action is None and route.report:
+            self._report()
+        return action
 
-    # ---------------------------------------------------------------- samples
+    # ---------------------------------------------------------------- events, one each
 
-    def _camera(self, event: Any) -> None:
+    async def _on_camera(self, event: Any) -> None:
         if bool(event.ok):
             report(camera=f"{int(event.width)}x{int(event.height)}")
             return
@@ -314,7 +250,88 @@ class Studio:
         self.say(f"No webcam: {reason}. You can still add photos from files for each class, "
                  "and classify a photo file.", "error")
 
-    async def _capture(self, class_id: int, frame: np.ndarray) -> int:
+    async def _on_capture(self, event: Any) -> None:
+        await self._capture(int(event.classId), _pixels(event))
+
+    async def _on_files(self, event: Any) -> None:
+        await self._add_files(int(event.classId), list(event.files))
+
+    async def _on_rename(self, event: Any) -> None:
+        try:
+            self.samples.rename(int(event.classId), str(event.name))
+        except InputError:
+            self._render()  # back to the name it had
+            raise
+        await self.storage.save_classes(self.samples)
+        self._render()
+
+    async def _on_add_class(self, event: Any) -> None:
+        info = self.samples.add_class()
+        await self.storage.save_classes(self.samples)
+        self._render()
+        self.say(f"Added {info.name!r}: rename it, then capture its samples.")
+
+    async def _on_remove_class(self, event: Any) -> None:
+        info = self.samples.find(int(event.classId))
+        removed = self.samples.remove_class(info.id)
+        await self.storage.delete(removed)
+        await self.storage.save_classes(self.samples)
+        self._render()
+        self.say(f"Removed {info.name!r} and its {len(removed)} samples.")
+
+    async def _on_clear_class(self, event: Any) -> None:
+        info = self.samples.find(int(event.classId))
+        removed = self.samples.remove_samples_of(info.id)
+        await self.storage.delete(removed)
+        self._render_class(info.id)
+        self.say(f"Deleted the {len(removed)} samples of {info.name!r}.")
+
+    async def _on_delete_sample(self, event: Any) -> None:
+        class_id = self.samples.remove(int(event.sampleId))
+        await self.storage.delete([int(event.sampleId)])
+        self._render_class(class_id)
+
+    async def _on_clear(self, event: Any) -> None:
+        count = len(self.samples)
+        self.samples.clear()
+        await self.storage.clear()
+        self._render()
+        self.say(f"Cleared all {count} samples (here and in this browser's storage).")
+
+    async def _on_predicting(self, event: Any) -> None:
+        self._set_predicting(bool(event.on) and self._ready("predict"))
+
+    async def _on_frame(self, event: Any) -> Action | None:
+        if self._predicting and self._ready("predict"):
+            from .data import images
+
+            return Action("predict", images.center_square(_pixels(event), self.size), "webcam")
+        return None
+
+    async def _on_classify(self, event: Any) -> Action | None:
+        from .data import images
+
+        if not self._ready("classify a photo"):
+            return None
+        file = event.file
+        photo = await images.read(InputFile(str(file.name), int(file.size), file))
+        return Action("predict", images.center_square(photo.pixels, self.size), photo.name)
+
+    async def _on_train(self, event: Any) -> Action:
+        settings = TrainSettings.parse(event.epochs, event.lr, event.batch)
+        problem = self.samples.training_problem()
+        if problem:
+            raise InputError(problem)
+        self._set_predicting(False)
+        self.say(f"Training on {len(self.samples)} samples ({settings.epochs} epochs)...")
+        return Action("train", settings=settings)
+
+    async def _on_export(self, event: Any) -> Action | None:
+        return Action("export") if self._ready("export") else None
+
+    # ---------------------------------------------------------------- samples
+
+    async def _capture(self, class_id: int, frame: NDArray[Any]) -> int:
         from . import memory
         from .data import images
 
@@ -324,7 +341,7 @@ class Studio:
         tensors = int(memory()["numTensors"])
         low, high = self._tensors or (tensors, tensors)
         self._tensors = (min(low, tensors), max(high, tensors))
-        await self._save(sample_id)
+        await self.storage.save(self.samples, sample_id)
         self._render_class(class_id)
         return sample_id
 
@@ -335,7 +352,7 @@ class Studio:
         added, problems = 0, []
         for file in files:
             try:
-                photo = await images.read(ui.InputFile(str(file.name), int(file.size), file))
+                photo = await images.read(InputFile(str(file.name), int(file.size), file))
             except InputError as problem:
                 problems.append(str(problem))
                 continue
@@ -345,14 +362,6 @@ class Studio:
             self.say(f"Added {added} photo{'s' if added != 1 else ''} to {name!r}.")
         if problems:
             raise InputError(" ".join(problems))
-
-    async def _classify(self, file: Any) -> Action | None:
-        from .data import images
-
-        if not self._ready("classify a photo"):
-            return None
-        photo = await images.read(ui.InputFile(str(file.name), int(file.size), file))
-        return Action("predict", images.center_square(photo.pixels, self.size), photo.name)
 
     def _ready(self, what: str) -> bool:
         """True if a model trained on the current classes exists; else say why not."""
@@ -368,44 +377,12 @@ class Studio:
             self._set_predicting(False)
         return False
 
-    def _toggle_predicting(self, on: bool) -> None:
-        self._set_predicting(on and self._ready("predict"))
-
     def _set_predicting(self, on: bool) -> None:
         if on and not self._predicting:
             self._rate.reset()
             self._predicted, self._predictions = {}, 0
         self._predicting = on
         self._mode()
-
-    # ---------------------------------------------------------------- storage
-
-    async def _save(self, sample_id: int) -> None:
-        if self.store is None:
-            return
-        thumb = self.samples.thumbnail(sample_id)
-        record = {"label": self.samples.label(sample_id),
-                  "embedding": self.samples.embedding(sample_id).tobytes(),
-                  "thumb": b"" if thumb is None else thumb.tobytes()}
-        try:
-            await self.store.put(SAMPLES, sample_id, record)
-        except _compat.JsException as exc:
-            self._storage_failed(exc)
-
-    async def _delete(self, ids: list[int]) -> None:
-        if self.store is not None and ids:
-            try:
-                await self.store.delete(SAMPLES, ids)
-            except _compat.JsException as exc:
-                self._storage_failed(exc)
-
-    async def _save_classes(self) -> None:
-        if self.store is not None:
-            try:
-                await self.store.put(META, "classes",
-                                     {"json": json.dumps(self.samples.meta_record())})
-            except _compat.JsException as exc:
-                self._storage_failed(exc)
 
     def _storage_failed(self, exc: BaseException) -> None:
         detail = str(exc).split("\n")[0]
@@ -448,19 +425,27 @@ class Studio:
         report(**values)
 
 
-async def _load(store: Any, default_names: Sequence[str]) -> tuple[Samples, list[int]]:
-    """The samples kept in ``store`` and the ids of unusable ones (to delete)."""
-    meta = await store.get(META, "classes")
-    samples = Samples.from_meta(json.loads(str(meta["json"])), default_names) if meta \
-        else Samples(default_names)
-    dropped = []
-    for key, value in await store.all(SAMPLES):
-        try:
-            embedding = np.frombuffer(value["embedding"], np.float32)
-            thumb_bytes = value.get("thumb") or b""
-            thumb = np.frombuffer(thumb_bytes, np.uint8).reshape(THUMB_SIZE, THUMB_SIZE, 3) \
-                if len(thumb_bytes) == THUMB_SIZE * THUMB_SIZE * 3 else None
-            samples.add(int(value["label"]), embedding, thumb, sample_id=int(key))
-        except (InputError, KeyError, TypeError, ValueError):
-            dropped.append(key)
-    return samples, dropped
+class _Route(NamedTuple):
+    """How the studio applies one kind of page event."""
+
+    handle: Callable[[Studio, Any], Awaitable[Action | None]]
+    report: bool  # report the studio's figures after it when the lab has nothing to do
+
+
+# page event (site/js/studio.js) -> the method that applies it
+EVENTS: dict[str, _Route] = {
+    "camera": _Route(Studio._on_camera, report=True),
+    "capture": _Route(Studio._on_capture, report=True),
+    "files": _Route(Studio._on_files, report=True),
+    "rename": _Route(Studio._on_rename, report=True),
+    "add-class": _Route(Studio._on_add_class, report=True),
+    "remove-class": _Route(Studio._on_remove_class, report=True),
+    "clear-class": _Route(Studio._on_clear_class, report=True),
+    "delete-sample": _Route(Studio._on_delete_sample, report=True),
+    "clear": _Route(Studio._on_clear, report=True),
+    "predicting": _Route(Studio._on_predicting, report=False),
+    "frame": _Route(Studio._on_frame, report=True),
+    "classify": _Route(Studio._on_classify, report=False),
+    "train": _Route(Studio._on_train, report=False),
+    "export": _Route(Studio._on_export, report=True),
+}

@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 TARGET_STEPS = 4000
 
@@ -47,7 +48,7 @@ class NetworkPlan:
 
 
 def _width(rows: int, inputs: int) -> int:
-    width = 2 ** round(math.log2(max(1.0, math.sqrt(rows))))
+    width: int = 2 ** round(math.log2(max(1.0, math.sqrt(rows))))
     width = min(64, max(8, width))
     while width > 8 and inputs * width > 10 * rows:
         width //= 2
@@ -80,7 +81,7 @@ def plan_network(rows: int, inputs: int, overrides: dict[str, Any] | None = None
         learning_rate=float(overrides.get("learning_rate", 0.005)))
 
 
-def choose(task: str, network_rows: np.ndarray, baseline_rows: np.ndarray) -> str:
+def choose(task: str, network_rows: NDArray[Any], baseline_rows: NDArray[Any]) -> str:
     """"network" only when it beats the baseline on validation by more than the noise.
 
     ``*_rows``: per validation row, 1/0 for right/wrong (classification) or the absolute

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from . import _compat
 
@@ -17,7 +18,7 @@ TF_DTYPES = {"float32": np.dtype("float32"), "int32": np.dtype("int32"), "bool":
 _INT32 = np.iinfo(np.int32)
 
 
-def tf_dtype_for(array: np.ndarray) -> str:
+def tf_dtype_for(array: NDArray[Any]) -> str:
     """The TF.js dtype a numpy array becomes when no dtype is asked for."""
     kind = array.dtype.kind
     if kind == "b":
@@ -31,7 +32,7 @@ def tf_dtype_for(array: np.ndarray) -> str:
     )
 
 
-def plan(data: Any, dtype: str | None = None) -> tuple[np.ndarray, str]:
+def plan(data: Any, dtype: str | None = None) -> tuple[NDArray[Any], str]:
     """A C-contiguous array in the exact numpy dtype of the tensor, and that dtype's name.
 
     float64 and float16 are cast to float32 (TF.js computes in float32). Integer
@@ -59,7 +60,7 @@ def js_tensor(data: Any, dtype: str | None = None) -> Any:
     """A new raw TF.js tensor holding a copy of ``data`` (numpy array, list or scalar)."""
     tf = _compat.tf_module()
     array, name = plan(data, dtype)
-    flat = array.reshape(-1)
+    flat: NDArray[Any] = array.reshape(-1)
     if name == "bool":
         flat = flat.view(np.uint8)
     values = _compat.to_js(flat)
@@ -67,27 +68,27 @@ def js_tensor(data: Any, dtype: str | None = None) -> Any:
     return tf.tensor(values, shape, name)
 
 
-def _empty_like(raw: Any) -> np.ndarray:
+def _empty_like(raw: Any) -> NDArray[Any]:
     dtype = TF_DTYPES.get(str(raw.dtype))
     if dtype is None:
         raise TypeError(f"cannot copy a {raw.dtype} tensor to numpy")
     return np.empty(tuple(int(d) for d in raw.shape), dtype=dtype)
 
 
-def _fill(out: np.ndarray, values: Any) -> np.ndarray:
+def _fill(out: NDArray[Any], values: Any) -> NDArray[Any]:
     if out.size:
         values.assign_to(out.reshape(-1).view(np.uint8) if out.dtype == np.bool_ else out)
     return out
 
 
-def to_numpy(tensor: Any) -> np.ndarray:
+def to_numpy(tensor: Any) -> NDArray[Any]:
     """Copy a tensor into a new numpy array (blocks until the backend has computed it)."""
     raw = getattr(tensor, "js", tensor)
     out = _empty_like(raw)
     return _fill(out, _compat.tensor_values(raw))
 
 
-async def to_numpy_async(tensor: Any) -> np.ndarray:
+async def to_numpy_async(tensor: Any) -> NDArray[Any]:
     """Like :func:`to_numpy` but waits for the data without blocking the page (WebGL)."""
     raw = getattr(tensor, "js", tensor)
     out = _empty_like(raw)

@@ -21,10 +21,12 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
-from . import _compat, jsargs, seeding, tensors, ui
+from . import _compat, charts, jsargs, output, seeding, tensors
 from .control import STOP, Stopped
 from .early_stopping import EarlyStopping
+from .pause import Pause
 from .scope import ProxyRegistry
 from .trainlog import Throttle, TrainingLog, batches_per_epoch
 
@@ -104,14 +106,14 @@ class LiveView:
             keep = [i for i, s in enumerate(chart["series"])
                     if self.wanted is None or s in self.wanted]
             if keep:
-                ui.linechart(title, {"values": [chart["values"][i] for i in keep],
+                charts.linechart(title, {"values": [chart["values"][i] for i in keep],
                                      "series": [chart["series"][i] for i in keep]},
                              x_label="batch" if title.startswith("Batch") else "epoch")
 
     def update(self, force: bool = False) -> None:
         log = self.log
         if self.progress and self.bar.ready(force):
-            ui.progress(log.progress())
+            output.progress(log.progress())
         batches = sum(len(v) for v in log.batch_history.values())
         fresh = (log.completed, batches) != self.drawn
         if self.wanted != [] and fresh and self.plots.ready(force):
@@ -151,7 +153,7 @@ async def fit(model: Any, x: Any, y: Any = None, *, epochs: int = 1, batch_size:
         validation_split = 0.0
     log = TrainingLog(epochs, batches_per_epoch(_num_samples(x), batch_size, validation_split),
                       keep_batches=batch_charts)
-    best_weights: list[np.ndarray] = []
+    best_weights: list[NDArray[Any]] = []
     view = LiveView(log, charts, progress)
     draw = view.update
 
@@ -195,7 +197,7 @@ async def fit(model: Any, x: Any, y: Any = None, *, epochs: int = 1, batch_size:
         draw(force=log.completed == epochs)
         return then_pause(None if on_epoch_end is None else on_epoch_end(int(epoch), values))
 
-    pause = ui.Pause(0.1)
+    pause = Pause(0.1)
     owner = ProxyRegistry()
     try:
         callbacks = {
@@ -204,7 +206,7 @@ async def fit(model: Any, x: Any, y: Any = None, *, epochs: int = 1, batch_size:
             "onEpochEnd": owner.proxy(epoch_end),
         }
         # TF.js would yield with requestAnimationFrame (up to a frame, ~16 ms, each time);
-        # pytfjs yields itself, through a zero-delay task, every 0.1 s (ui.Pause).
+        # pytfjs yields itself, through a zero-delay task, every 0.1 s (pytfjs.pause).
         args = {"epochs": epochs, "batchSize": batch_size, "shuffle": shuffle, "verbose": 0,
                 "callbacks": callbacks, "yieldEvery": "never", **jsargs.options(options)}
         if validation_split:
@@ -214,7 +216,7 @@ async def fit(model: Any, x: Any, y: Any = None, *, epochs: int = 1, batch_size:
         STOP.check("before training")
         draw(force=True)
         with STOP.training_scope():
-            if seeded and log.batches > 1:
+            if seeded and seed is not None and log.batches > 1:  # seeded: seed is set
                 await _fit_seeded(raw_model, x, y, args, seed, log, early_stopping)
             else:  # (seeded, one batch an epoch: the rows' order cannot change it)
                 raw_x = _as_js_data(x, owner)
@@ -265,7 +267,7 @@ async def _fit_seeded(raw_model: Any, x: Any, y: Any, args: dict[str, Any], seed
             break
 
 
-Batches = Callable[[], Iterable[tuple[np.ndarray, np.ndarray]]]
+Batches = Callable[[], Iterable[tuple[NDArray[Any], NDArray[Any]]]]
 
 
 def _scalars(value: Any) -> list[float]:
@@ -294,7 +296,8 @@ def _evaluate(raw_model: Any, batches: Batches, names: list[str]) -> dict[str, f
     return {f"val_{n}": t / max(count, 1) for n, t in zip(names, totals, strict=True)}
 
 
-async def fit_batches(model: Any, batches: Callable[[int], Iterable[tuple[np.ndarray, np.ndarray]]],
+async def fit_batches(model: Any,
+                      batches: Callable[[int], Iterable[tuple[NDArray[Any], NDArray[Any]]]],
                       *, epochs: int, steps_per_epoch: int, validation: Batches | None = None,
                       on_batch_end: Callback | None = None,
                       on_epoch_end: Callback | None = None, charts: bool | list[str] = True,
@@ -311,7 +314,7 @@ async def fit_batches(model: Any, batches: Callable[[int], Iterable[tuple[np.nda
     names = [str(n) for n in raw_model.metricsNames]
     log = TrainingLog(epochs, steps_per_epoch, keep_batches=batch_charts)
     view = LiveView(log, charts, progress)
-    pause = ui.Pause(0.1)
+    pause = Pause(0.1)
     view.update(force=True)
     with STOP.training_scope():
         return await _batch_epochs(raw_model, batches, epochs, validation, on_batch_end,
@@ -321,7 +324,7 @@ async def fit_batches(model: Any, batches: Callable[[int], Iterable[tuple[np.nda
 async def _batch_epochs(raw_model: Any, batches: Callable[[int], Iterable[tuple[Any, Any]]],
                         epochs: int, validation: Batches | None, on_batch_end: Callback | None,
                         on_epoch_end: Callback | None, names: list[str], log: TrainingLog,
-                        view: LiveView, pause: ui.Pause, tf: Any) -> History:
+                        view: LiveView, pause: Pause, tf: Any) -> History:
     """The epochs of :func:`fit_batches` (inside its training scope)."""
     peak = 0
     for epoch in range(epochs):

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .control import InputError
 from .convert.writer import decode_weights, layers_model_files
@@ -50,10 +51,10 @@ class Samples:
     def __init__(self, names: Sequence[str], embedding_size: int = EMBEDDING_SIZE) -> None:
         self.embedding_size = embedding_size
         self.classes: list[ClassInfo] = []
-        self._embeddings: dict[int, np.ndarray] = {}
+        self._embeddings: dict[int, NDArray[Any]] = {}
         self._labels: dict[int, int] = {}  # sample id -> class id
         self._members: dict[int, dict[int, None]] = {}  # class id -> its sample ids, in order
-        self._thumbs: dict[int, np.ndarray] = {}
+        self._thumbs: dict[int, NDArray[Any]] = {}
         self._thumb_bytes = 0
         self._next_sample = 1
         self._next_class = 1
@@ -122,7 +123,7 @@ class Samples:
     def __len__(self) -> int:
         return len(self._embeddings)
 
-    def add(self, class_id: int, embedding: np.ndarray, thumbnail: np.ndarray | None = None,
+    def add(self, class_id: int, embedding: NDArray[Any], thumbnail: NDArray[Any] | None = None,
             sample_id: int | None = None) -> int:
         """Store one sample (a copy of ``embedding`` as float32); returns its id."""
         self.find(class_id)
@@ -177,15 +178,15 @@ class Samples:
     def counts(self) -> dict[int, int]:
         return {c.id: self.count(c.id) for c in self.classes}
 
-    def recent(self, class_id: int, n: int) -> list[tuple[int, np.ndarray | None]]:
+    def recent(self, class_id: int, n: int) -> list[tuple[int, NDArray[Any] | None]]:
         """The ``n`` newest samples of a class, newest first: (id, thumbnail)."""
         ids = itertools.islice(reversed(self._members.get(class_id, {})), n)
         return [(i, self._thumbs.get(i)) for i in ids]
 
-    def embedding(self, sample_id: int) -> np.ndarray:
+    def embedding(self, sample_id: int) -> NDArray[Any]:
         return self._embeddings[sample_id]
 
-    def thumbnail(self, sample_id: int) -> np.ndarray | None:
+    def thumbnail(self, sample_id: int) -> NDArray[Any] | None:
         return self._thumbs.get(sample_id)
 
     def label(self, sample_id: int) -> int:
@@ -203,7 +204,7 @@ class Samples:
     def thumbnail_bytes(self) -> int:
         return self._thumb_bytes
 
-    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+    def arrays(self) -> tuple[NDArray[Any], NDArray[Any]]:
         """(float32 [n, size] embeddings, int32 [n] class positions), oldest sample first."""
         ids = self.ids()
         x = np.empty((len(ids), self.embedding_size), np.float32)
@@ -248,14 +249,14 @@ class Samples:
         return samples
 
 
-def split(x: np.ndarray, y: np.ndarray, fraction: float = 0.15, seed: int = 0
-          ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+def split(x: NDArray[Any], y: NDArray[Any], fraction: float = 0.15, seed: int = 0
+          ) -> tuple[tuple[NDArray[Any], NDArray[Any]], tuple[NDArray[Any], NDArray[Any]]]:
     """A seeded, stratified split: ``fraction`` of each class (at least one sample of every
     class with two or more) goes to validation. Same data and seed, same split."""
     if not 0 < fraction < 1:
         raise ValueError(f"the validation fraction must be between 0 and 1, not {fraction}")
     rng = np.random.default_rng(seed)
-    val: list[np.ndarray] = []
+    val: list[NDArray[Any]] = []
     for label in np.unique(y):
         rows = rng.permutation(np.flatnonzero(y == label))
         take = max(1, int(round(fraction * len(rows)))) if len(rows) >= 2 else 0
@@ -360,7 +361,7 @@ async def export_files(base_folder: str, head: Any, labels: Sequence[str], cut: 
     the browser's cache); ``head`` a trained TF.js Sequential model.
     """
     from .export import model_files
-    from .ui import fetch_bytes
+    from .site_files import fetch_bytes
 
     base: dict[str, bytes] = {"model.json": await fetch_bytes(f"{base_folder}/model.json")}
     for group in json.loads(base["model.json"])["weightsManifest"]:

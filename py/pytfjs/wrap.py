@@ -15,7 +15,7 @@ import asyncio
 from collections.abc import Generator, Iterator
 from typing import Any
 
-import numpy as np
+from numpy.typing import NDArray
 
 from . import _compat, jsargs, tensors
 from .scope import RUN_OWNED, ProxyRegistry
@@ -34,13 +34,13 @@ def _is_js(value: Any) -> bool:
     return isinstance(value, (JsObject, _compat.JsProxy))
 
 
-def convert_args(args: tuple, kwargs: dict, owner: ProxyRegistry) -> list[Any]:
+def convert_args(args: tuple[Any, ...], kwargs: dict[str, Any], owner: ProxyRegistry) -> list[Any]:
     """Positional args plus keyword args (as a trailing options object) as JS values."""
     items = list(args)
     if kwargs:
         items.append(jsargs.options(kwargs))
 
-    def on_array(array: np.ndarray) -> Any:
+    def on_array(array: NDArray[Any]) -> Any:
         return owner.own_tensor(tensors.js_tensor(array))
 
     out = []
@@ -53,7 +53,7 @@ def convert_args(args: tuple, kwargs: dict, owner: ProxyRegistry) -> list[Any]:
     return out
 
 
-def call(fn: Any, args: tuple, kwargs: dict) -> Any:
+def call(fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     owner = ProxyRegistry()
     try:
         result = fn(*convert_args(args, kwargs, owner))
@@ -140,7 +140,7 @@ class JsObject:
         return f"<{self._describe()}>"
 
 
-def _refuse_array(_array: np.ndarray) -> Any:
+def _refuse_array(_array: NDArray[Any]) -> Any:
     raise TypeError("assign a tensor (pytfjs.to_tensor(array)), not a numpy array")
 
 
@@ -162,10 +162,10 @@ class Tensor(JsObject):
     def dtype(self) -> str:
         return str(self.js.dtype)
 
-    def numpy(self) -> np.ndarray:
+    def numpy(self) -> NDArray[Any]:
         return tensors.to_numpy(self.js)
 
-    async def numpy_async(self) -> np.ndarray:
+    async def numpy_async(self) -> NDArray[Any]:
         return await tensors.to_numpy_async(self.js)
 
     def dispose(self) -> None:

@@ -49,8 +49,9 @@ def test_python_calls_only_declared_ui_calls_and_the_page_answers_each():
     built_in_worker = set(re.findall(r"^ui\.(\w+) = ", worker, re.MULTILINE))
     assert built_in_worker == {"drawingPad", "modelSummary", "studio"}
     calls = table("UI_CALLS")
-    ui_py = (ROOT / "py" / "pytfjs" / "ui.py").read_text()
-    used = set(re.findall(r"\bpage\.(\w+)\(", ui_py))
+    # every module of pytfjs that calls the page (output, charts, prompts, reporting, studio)
+    python = "".join(p.read_text() for p in (ROOT / "py" / "pytfjs").rglob("*.py"))
+    used = set(re.findall(r"\bpage\.(\w+)\(", python))
     assert used and used <= calls | built_in_worker, used - calls - built_in_worker
     lab = (JS / "lab.js").read_text()
     answered = block(lab, "const ui = {")

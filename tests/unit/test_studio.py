@@ -1,11 +1,17 @@
-"""The studio's decisions that need no browser: training settings, frames per second."""
+"""The studio's decisions that need no browser: training settings, frames per second, which
+method applies each page event (with no IndexedDB behind it)."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
+from pytfjs import _compat, studio
 from pytfjs.control import InputError
-from pytfjs.studio import FrameRate, TrainSettings
+from pytfjs.studio import EVENTS, FrameRate, TrainSettings
+from pytfjs.studio_storage import SampleStorage
 
 
 def test_training_settings_from_the_page_fields():
@@ -41,3 +47,65 @@ def test_frame_rate_of_a_slow_computer_is_not_zero():
         now[0] += 1.5
         value = rate.tick()
     assert value == pytest.approx(1 / 1.5)
+
+
+def _step(coroutine):
+    """Run a coroutine that never waits (stepped by hand, not asyncio.run: see
+    test_images.test_decoding_needs_the_browser)."""
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return done.value
+    raise AssertionError("the coroutine waited")
+
+
+class _Page:
+    """The studio handle the page gives Python, recording each call."""
+
+    def __init__(self):
+        self.calls = []
+
+    def __getattr__(self, name):
+        return lambda *args: self.calls.append((name, args))
+
+
+class _Event:
+    def __init__(self, kind, **fields):
+        self.kind = kind
+        self.__dict__.update(fields)
+
+
+def test_every_event_the_page_sends_has_a_handler():
+    site_js = Path(__file__).resolve().parents[2] / "site" / "js"
+    js = next(site_js.rglob("studio.js")).read_text()  # wherever the page's scripts sit
+    sent = set(re.findall(r'push\(\{ kind: "([\w-]+)"', js))
+    assert len(sent) == 14 and sent == set(EVENTS)
+
+
+def test_the_studio_dispatches_events_and_keeps_no_storage_without_indexeddb(monkeypatch):
+    reported = []
+    monkeypatch.setattr(_compat, "array_buffer", bytes)
+    monkeypatch.setattr(studio, "report", lambda **values: reported.append(values))
+    storage = SampleStorage(None)
+    samples, dropped = _step(storage.load(["rock", "paper"]))
+    assert samples.names == ["rock", "paper"] and dropped == []
+    page = _Page()
+    box = studio.Studio(page, samples, embed=lambda square: square, storage=storage)
+    assert storage.on_failure == box._storage_failed
+
+    assert _step(box._handle(_Event("add-class"))) is None
+    assert len(samples.names) == 3 and reported[-1]["classes"] == samples.names
+    said = [args for name, args in page.calls if name == "say"]
+    assert said[-1][0].startswith(f"Added {samples.names[2]!r}")
+    count = len(reported)
+    assert _step(box._handle(_Event("export"))) is None  # not trained: said, and reported
+    assert page.calls[-1] == ("say", ("Train first, then export.", "error"))
+    assert len(reported) == count + 1
+    assert _step(box._handle(_Event("predicting", on=True))) is None  # not reported
+    assert len(reported) == count + 1
+    assert _step(box._handle(_Event("classify", file=None))) is None
+    assert len(reported) == count + 1
+    with pytest.raises(InputError):  # no samples yet
+        _step(box._handle(_Event("train", epochs="5", lr="0.01", batch="4")))
+    with pytest.raises(ValueError, match="unknown studio event 'dance'"):
+        _step(box._handle(_Event("dance")))

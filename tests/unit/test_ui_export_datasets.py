@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from buildlib import datasets
-from pytfjs import export, ui
+from pytfjs import _compat, export, ui
 
 
 @pytest.mark.parametrize("url", ["data/iris.csv", "_test/x.csv", "./a.csv", "sub/dir/b.csv"])
@@ -85,7 +85,7 @@ def test_chart_data_reaches_the_page_as_json_with_gaps_for_nan(monkeypatch):
         def render(self, kind, title, data, options, summary):
             drawn.append((kind, title, json.loads(data), json.loads(options), summary))
 
-    monkeypatch.setattr(ui._compat, "ui", lambda: Page())
+    monkeypatch.setattr(_compat, "ui", lambda: Page())
     three = {"values": [[{"x": i + 1, "y": 1.0 / (i + 1)} for i in range(3)]],
              "series": ["loss"]}
     ui.linechart("Loss", three)

@@ -43,7 +43,7 @@ def convert_bytes(data: bytes, filename: str, quantization: str | None = None,
                            "the model again and convert the new file") from e
 
 
-def convert_file(model_path: str | os.PathLike, out_dir: str | os.PathLike,
+def convert_file(model_path: str | os.PathLike[str], out_dir: str | os.PathLike[str],
                  quantization: str | None = None, reader: str = "pyfive") -> Conversion:
     """Convert ``model_path`` into a new folder ``out_dir`` (all or nothing)."""
     path = Path(model_path)

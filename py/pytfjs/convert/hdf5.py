@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .. import limits
 from .writer import ConvertError
@@ -102,9 +103,9 @@ def _patch_pyfive_global_heap() -> None:
     if getattr(low.GlobalHeap, "_pytfjs_patched", False):
         return
 
-    def objects(self: Any) -> dict:
+    def objects(self: Any) -> dict[str, Any]:
         if self._objects is None:
-            found: dict = {}
+            found: dict[str, Any] = {}
             offset, data = 0, self.heap_data
             while offset + low.GLOBAL_HEAP_OBJECT_SIZE <= len(data):
                 info = low._unpack_struct_from(low.GLOBAL_HEAP_OBJECT, data, offset)
@@ -114,7 +115,8 @@ def _patch_pyfive_global_heap() -> None:
                 found[info["object_index"]] = data[offset:offset + info["object_size"]]
                 offset += low._padded_size(info["object_size"])
             self._objects = found
-        return self._objects
+        objects: dict[str, Any] = self._objects
+        return objects
 
     low.GlobalHeap.objects = property(objects)
     low.GlobalHeap._pytfjs_patched = True
@@ -177,7 +179,8 @@ class Group:
         if name in attrs:
             value = attrs[name]
             return [value] if isinstance(value, str) else list(value)
-        chunks, i = [], 0
+        chunks: list[str] = []
+        i = 0
         while f"{name}{i}" in attrs:
             value = attrs[f"{name}{i}"]
             chunks.extend([value] if isinstance(value, str) else value)
@@ -205,7 +208,7 @@ class Group:
             obj = self._obj[name]
         return Group(obj, f"{self.path.rstrip('/')}/{name}", self.filename, self.file_bytes)
 
-    def array(self, name: str) -> np.ndarray:
+    def array(self, name: str) -> NDArray[Any]:
         with _reading(self.filename):
             dataset = self._obj[name]
             self._check_size(dataset, name)

@@ -20,7 +20,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
+from numpy.typing import NDArray
 
 from .. import limits
 from .hdf5 import Group, is_hdf5, open_hdf5
@@ -39,14 +39,14 @@ class KerasFile:
     _root: Group
     _format: str  # "h5" or "keras"
 
-    def weights(self, layer: LayerInfo) -> list[np.ndarray]:
+    def weights(self, layer: LayerInfo) -> list[NDArray[Any]]:
         if self._format == "keras":
             return self._keras3_weights(layer)
         return self._h5_weights(layer)
 
     # -- .keras ----------------------------------------------------------------------------
-    def _keras3_weights(self, layer: LayerInfo) -> list[np.ndarray]:
-        arrays: list[np.ndarray] = []
+    def _keras3_weights(self, layer: LayerInfo) -> list[NDArray[Any]]:
+        arrays: list[NDArray[Any]] = []
         for path, count in layer.keras3_groups:  # a wrapper's inner layer(s): one each
             node: Group = self._root
             for part in path.split("/"):
@@ -62,7 +62,7 @@ class KerasFile:
         return arrays
 
     # -- .h5 -------------------------------------------------------------------------------
-    def _h5_weights(self, layer: LayerInfo) -> list[np.ndarray]:
+    def _h5_weights(self, layer: LayerInfo) -> list[NDArray[Any]]:
         top = layer.path[1] if len(layer.path) > 1 else layer.name
         weights_root = self._root.group("model_weights") if "model_weights" in self._root \
             else self._root

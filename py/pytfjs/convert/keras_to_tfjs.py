@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-import numpy as np
+from numpy.typing import NDArray
 
 from .keras_file import read_keras
 from .topology import normalise
@@ -40,7 +41,7 @@ def convert_bytes(data: bytes, filename: str, quantization: str | None = None,
     """Convert a Keras .h5/.hdf5/.keras file's bytes; raises ConvertError naming the file."""
     keras = read_keras(data, filename, reader)
     topology = normalise(keras.model_config, filename, keras.keras_version)
-    weights: list[tuple[str, np.ndarray]] = []
+    weights: list[tuple[str, NDArray[Any]]] = []
     summary = []
     for layer in topology.layers:
         arrays = keras.weights(layer)

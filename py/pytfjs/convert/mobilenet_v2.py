@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .torch_state import TorchStateError, load_state_dict
 from .writer import ConvertError, layers_model_files, write_files
@@ -102,7 +103,7 @@ def expected_shapes() -> dict[str, tuple[int, ...]]:
     return shapes
 
 
-def check_state(state: Mapping[str, np.ndarray], source: str) -> None:
+def check_state(state: Mapping[str, NDArray[Any]], source: str) -> None:
     """ConvertError naming missing, unexpected or misshapen weights."""
     want = expected_shapes()
     have = {k: tuple(v.shape) for k, v in state.items() if not k.endswith("num_batches_tracked")}
@@ -121,10 +122,10 @@ class _Graph:
 
     def __init__(self) -> None:
         self.layers: list[dict[str, Any]] = []
-        self.weights: list[tuple[str, np.ndarray]] = []
+        self.weights: list[tuple[str, NDArray[Any]]] = []
 
     def add(self, class_name: str, name: str, inputs: list[str], config: dict[str, Any],
-            weights: list[tuple[str, np.ndarray]] | None = None) -> str:
+            weights: list[tuple[str, NDArray[Any]]] | None = None) -> str:
         full = {"name": name, "trainable": True, "dtype": "float32", **config}
         nodes = [[[src, 0, 0, {}] for src in inputs]] if inputs else []
         self.layers.append({"class_name": class_name, "config": full, "name": name,
@@ -137,7 +138,7 @@ class _Graph:
         return self.add("ZeroPadding2D", name, [x], {"padding": [[1, 1], [1, 1]],
                                                      "data_format": "channels_last"})
 
-    def conv(self, name: str, x: str, kernel: np.ndarray, stride: int = 1) -> str:
+    def conv(self, name: str, x: str, kernel: NDArray[Any], stride: int = 1) -> str:
         """torch Conv2d (no bias) with OIHW ``kernel``; depthwise when I == 1 and O > 1."""
         out, inp, k, _ = kernel.shape
         common = {"kernel_size": [k, k], "strides": [stride, stride], "padding": "valid",
@@ -149,7 +150,7 @@ class _Graph:
         return self.add("Conv2D", name, [x], {**common, "filters": out},
                         [("kernel", kernel.transpose(2, 3, 1, 0))])
 
-    def bn(self, name: str, x: str, state: Mapping[str, np.ndarray], key: str) -> str:
+    def bn(self, name: str, x: str, state: Mapping[str, NDArray[Any]], key: str) -> str:
         return self.add("BatchNormalization", name, [x],
                         {"axis": -1, "momentum": 0.99, "epsilon": EPSILON, "center": True,
                          "scale": True},
@@ -160,7 +161,7 @@ class _Graph:
     def relu6(self, name: str, x: str) -> str:
         return self.add("ReLU", name, [x], {"max_value": 6.0})
 
-    def conv_bn(self, prefix: str, x: str, state: Mapping[str, np.ndarray], key: str,
+    def conv_bn(self, prefix: str, x: str, state: Mapping[str, NDArray[Any]], key: str,
                 stride: int = 1) -> str:
         """torchvision's Conv2d (``key``.0) + BatchNorm2d (``key``.1), padded when 3x3."""
         kernel = state[f"{key}.0.weight"]
@@ -170,8 +171,8 @@ class _Graph:
         return self.bn(f"{prefix}_bn", x, state, f"{key}.1")
 
 
-def build(state: Mapping[str, np.ndarray], source: str = "the state dict"
-          ) -> tuple[dict[str, Any], list[tuple[str, np.ndarray]]]:
+def build(state: Mapping[str, NDArray[Any]], source: str = "the state dict"
+          ) -> tuple[dict[str, Any], list[tuple[str, NDArray[Any]]]]:
     """(model topology for model.json, [(weight name, array), ...]) from the state dict."""
     check_state(state, source)
     g = _Graph()

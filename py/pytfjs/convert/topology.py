@@ -39,7 +39,7 @@ from .layers import (
 from .writer import ConvertError
 
 CONTAINERS = ("Sequential", "Functional", "Model")
-CONTAINER_ALIASES = {"Functional": "Model"}
+CONTAINER_ALIASES: dict[str | None, str] = {"Functional": "Model"}  # key: a config's class_name
 # Keras 3 operations on tensors that are exactly a TF.js layer (see elementwise_operation)
 ELEMENTWISE_OPS = frozenset({"Add", "Multiply", "Subtract", "Maximum", "Minimum"})
 
@@ -184,7 +184,8 @@ class _Normaliser:
         if value not in ACTIVATIONS:
             raise self.fail(layer, f"activation {value!r} has no TF.js equivalent "
                             f"(supported: {', '.join(sorted(ACTIVATIONS))})")
-        return value
+        name: str = value
+        return name
 
     # -- layers ----------------------------------------------------------------------------
     def layer_config(self, class_name: str, config: dict[str, Any]) -> dict[str, Any]:
@@ -356,7 +357,8 @@ class _Normaliser:
         """Keras 3 writes one input/output as a flat ``[name, node, tensor]``."""
         if value and isinstance(value[0], str):
             return [value]
-        return value
+        nested: list[Any] = value
+        return nested
 
     def model(self, class_name: str, config: dict[str, Any], path: tuple[str, ...],
               k3_path: str) -> dict[str, Any]:
@@ -416,7 +418,8 @@ class _Normaliser:
         computes and propagates the same masks itself. An operation on the data path is not
         dropped (``entry`` refuses it).
         """
-        entries = {(e.get("config") or {}).get("name"): e for e in config["layers"]}
+        entries: dict[Any, dict[str, Any]] = {(e.get("config") or {}).get("name"): e
+                                              for e in config["layers"]}
         operations = {name for name, e in entries.items() if self.is_operation(e)}
         if not operations:
             return set()

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .. import limits
 
@@ -38,7 +39,7 @@ LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
 LEGACY_PROTOCOL = 1001
 
 # torch.<Name>Storage -> numpy dtype (bfloat16 has no numpy type and is refused)
-STORAGE_DTYPES: dict[str, np.dtype] = {
+STORAGE_DTYPES: dict[str, np.dtype[Any]] = {
     "FloatStorage": np.dtype("<f4"), "DoubleStorage": np.dtype("<f8"),
     "HalfStorage": np.dtype("<f2"), "LongStorage": np.dtype("<i8"),
     "IntStorage": np.dtype("<i4"), "ShortStorage": np.dtype("<i2"),
@@ -56,7 +57,7 @@ class StorageType:
     """Stand-in for ``torch.FloatStorage`` and friends: only their element type matters."""
 
     name: str
-    dtype: np.dtype
+    dtype: np.dtype[Any]
 
 
 @dataclass
@@ -64,9 +65,9 @@ class Storage:
     """One storage: ``numel`` elements of ``dtype``; ``data`` is filled once read."""
 
     key: str
-    dtype: np.dtype
+    dtype: np.dtype[Any]
     numel: int
-    data: np.ndarray | None = None
+    data: NDArray[Any] | None = None
 
 
 @dataclass
@@ -81,7 +82,7 @@ class TensorRef:
     shape: tuple[int, ...]
     stride: tuple[int, ...]
 
-    def array(self, source: str, name: str) -> np.ndarray:
+    def array(self, source: str, name: str) -> NDArray[Any]:
         data = self.storage.data
         if not isinstance(data, np.ndarray):
             raise TorchStateError(f"{source}: the data of tensor {name!r} is missing "
@@ -110,7 +111,8 @@ class TensorRef:
         return np.array(view, dtype=data.dtype.newbyteorder("="), order="C")
 
 
-def _rebuild_tensor_v2(storage: Storage, storage_offset: int, size: tuple, stride: tuple,
+def _rebuild_tensor_v2(storage: Storage, storage_offset: int, size: tuple[Any, ...],
+                       stride: tuple[Any, ...],
                        requires_grad: bool = False, backward_hooks: Any = None,
                        metadata: Any = None) -> TensorRef:
     if not isinstance(storage, Storage):
@@ -172,7 +174,8 @@ class StateDictUnpickler(pickle.Unpickler):
         return self.storage_loader(storage_type, key, numel)
 
 
-def _unpickle(data: bytes | IO[bytes], source: str, loader: Callable | None = None) -> Any:
+def _unpickle(data: bytes | IO[bytes], source: str,
+              loader: Callable[..., Any] | None = None) -> Any:
     handle = io.BytesIO(data) if isinstance(data, bytes) else data
     try:
         return StateDictUnpickler(handle, source, loader).load()
@@ -225,8 +228,8 @@ def _read_zip(archive: zipfile.ZipFile, source: str) -> Any:
     return _resolve(_unpickle(archive.read(pickles[0]), source, loader), source)
 
 
-def load_state_dict(path: str | os.PathLike | bytes, source: str | None = None
-                    ) -> dict[str, np.ndarray]:
+def load_state_dict(path: str | os.PathLike[str] | bytes, source: str | None = None
+                    ) -> dict[str, NDArray[Any]]:
     """``{name: numpy array}`` of a PyTorch state dict file (either format), no code run.
 
     ``path`` may also be the file's bytes (then give ``source``, the name for messages).
@@ -250,7 +253,7 @@ def load_state_dict(path: str | os.PathLike | bytes, source: str | None = None
     if not isinstance(result, Mapping):
         raise TorchStateError(f"{source} holds a {type(result).__name__}, not a state dict "
                               "(save model.state_dict(), not the model)")
-    out: dict[str, np.ndarray] = {}
+    out: dict[str, NDArray[Any]] = {}
     for name, value in result.items():
         if isinstance(value, np.ndarray):
             out[str(name)] = value

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ..control import InputError
 
@@ -38,7 +39,7 @@ class ConvertError(InputError):
     """
 
 
-def tfjs_array(name: str, array: Any) -> np.ndarray:
+def tfjs_array(name: str, array: Any) -> NDArray[Any]:
     """The array as TF.js stores it: float32 or int32 (float64/int64 narrowed), C order."""
     arr = np.asarray(array)
     if arr.dtype == np.float64 or arr.dtype == np.float16:
@@ -53,7 +54,8 @@ def tfjs_array(name: str, array: Any) -> np.ndarray:
     return np.ascontiguousarray(arr)
 
 
-def _affine_range(min_val: float, max_val: float, dtype: type) -> tuple[float, float]:
+def _affine_range(min_val: float, max_val: float, dtype: type[np.unsignedinteger[Any]]
+                  ) -> tuple[float, float]:
     """(scale, nudged min) so that 0 is exactly representable, as TF-Lite/tfjs do."""
     quant_max = np.iinfo(dtype).max
     scale = (max_val - min_val) / quant_max
@@ -63,11 +65,12 @@ def _affine_range(min_val: float, max_val: float, dtype: type) -> tuple[float, f
     return float(scale), float(min_val)
 
 
-def quantize(data: np.ndarray, dtype_name: str) -> tuple[np.ndarray, dict[str, Any]]:
+def quantize(data: NDArray[Any], dtype_name: str) -> tuple[NDArray[Any], dict[str, Any]]:
     """(quantized array, manifest ``quantization`` entry) for one float32 weight."""
     if dtype_name == "float16":
         return data.astype(np.float16), {"dtype": "float16", "original_dtype": "float32"}
-    dtype = {"uint8": np.uint8, "uint16": np.uint16}.get(dtype_name)
+    dtypes: dict[str, type[np.unsignedinteger[Any]]] = {"uint8": np.uint8, "uint16": np.uint16}
+    dtype = dtypes.get(dtype_name)
     if dtype is None:
         raise ConvertError(f"unknown quantization {dtype_name!r}; "
                            f"use one of {', '.join(QUANTIZE_DTYPES)}")
@@ -83,15 +86,17 @@ def quantize(data: np.ndarray, dtype_name: str) -> tuple[np.ndarray, dict[str, A
     return q, {"dtype": dtype_name, "min": low, "scale": scale, "original_dtype": "float32"}
 
 
-def dequantize(data: np.ndarray, entry: Mapping[str, Any]) -> np.ndarray:
+def dequantize(data: NDArray[Any], entry: Mapping[str, Any]) -> NDArray[Any]:
     """Inverse of :func:`quantize` (what TF.js does when it loads the weight)."""
     if entry["dtype"] == "float16":
         return data.astype(np.float32)
-    return (data.astype(np.float64) * entry["scale"] + entry["min"]).astype(np.float32)
+    values: NDArray[Any] = (data.astype(np.float64) * entry["scale"] + entry["min"]).astype(
+        np.float32)
+    return values
 
 
 def encode_weights(weights: Iterable[tuple[str, Any]], quantization: str | None = None,
-                   shard_bytes: int = SHARD_BYTES) -> tuple[list[dict], dict[str, bytes]]:
+                   shard_bytes: int = SHARD_BYTES) -> tuple[list[dict[str, Any]], dict[str, bytes]]:
     """(weightsManifest, {shard file name: bytes}) for one weight group.
 
     ``weights`` is ``(name, array)`` pairs in the order the model's layers list them.
@@ -121,9 +126,10 @@ def encode_weights(weights: Iterable[tuple[str, Any]], quantization: str | None 
     return [{"paths": list(files), "weights": specs}], files
 
 
-def decode_weights(manifest: list[dict], files: Mapping[str, bytes]) -> dict[str, np.ndarray]:
+def decode_weights(manifest: list[dict[str, Any]], files: Mapping[str, bytes]
+                   ) -> dict[str, NDArray[Any]]:
     """{name: float32/int32 array} back from a manifest and its shards (for tests, tools)."""
-    out: dict[str, np.ndarray] = {}
+    out: dict[str, NDArray[Any]] = {}
     for group in manifest:
         data = b"".join(files[path] for path in group["paths"])
         offset = 0
@@ -137,7 +143,7 @@ def decode_weights(manifest: list[dict], files: Mapping[str, bytes]) -> dict[str
     return out
 
 
-def model_json(topology: Mapping[str, Any], manifest: list[dict],
+def model_json(topology: Mapping[str, Any], manifest: list[dict[str, Any]],
                generated_by: str = "", converted_by: str = CONVERTED_BY) -> dict[str, Any]:
     """The model.json dict (keys in the order tensorflowjs writes them)."""
     return {"format": "layers-model", "generatedBy": generated_by,
@@ -154,7 +160,7 @@ def layers_model_files(topology: Mapping[str, Any], weights: Iterable[tuple[str,
     return {"model.json": json.dumps(doc).encode(), **shards}
 
 
-def write_files(out_dir: str | os.PathLike, files: Mapping[str, bytes]) -> Path:
+def write_files(out_dir: str | os.PathLike[str], files: Mapping[str, bytes]) -> Path:
     """Write ``files`` into a new ``out_dir``, all or nothing.
 
     Refuses an existing ``out_dir`` (nothing a user made is overwritten); the files go to a

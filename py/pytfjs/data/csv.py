@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .. import limits
 from ..control import InputError
@@ -162,7 +163,7 @@ def _is_missing(text: str) -> bool:
 class Column:
     name: str
     values: list[str]
-    numeric: np.ndarray | None  # float64 with NaN for missing, None when there is text
+    numeric: NDArray[Any] | None  # float64 with NaN for missing, None when there is text
     first_text_line: int | None  # first line holding text in a mostly numeric column
     missing: int
 
@@ -382,8 +383,8 @@ class CsvTable:
                     "rows that have any ('drop'), or fill them in with the column's mean or "
                     "most common value ('fill').", problem="missing", choices=("drop", "fill"))
             if missing == "drop":
-                for n in missing_counts:
-                    keep &= np.array([not _is_missing(v) for v in self.columns[n].values])
+                for column in missing_counts:
+                    keep &= np.array([not _is_missing(v) for v in self.columns[column].values])
                 notes.append(f"dropped rows with missing values ({summary})")
             elif missing == "fill":
                 notes.append(f"filled missing values with the column mean or mode ({summary})")
@@ -484,7 +485,7 @@ class CsvTable:
         )
 
 
-def _natural_key(text: str) -> tuple:
+def _natural_key(text: str) -> tuple[Any, ...]:
     return (0, float(text), "") if _is_number(text) else (1, 0.0, text)
 
 
@@ -492,16 +493,16 @@ def _natural_key(text: str) -> tuple:
 class Prepared:
     """Train/validation arrays plus everything needed to prepare new rows the same way."""
 
-    x_train: np.ndarray
-    y_train: np.ndarray
-    x_val: np.ndarray
-    y_val: np.ndarray
+    x_train: NDArray[Any]
+    y_train: NDArray[Any]
+    x_val: NDArray[Any]
+    y_val: NDArray[Any]
     task: str
     label: str
     class_names: list[str]
     features: list[dict[str, Any]]
-    mean: np.ndarray
-    scale: np.ndarray
+    mean: NDArray[Any]
+    scale: NDArray[Any]
     notes: list[str]
     label_mean: float = 0.0  # regression targets are standardized for training
     label_scale: float = 1.0
@@ -520,7 +521,7 @@ class Prepared:
     def binary(self) -> bool:
         return self.task == "classification" and len(self.class_names) == 2
 
-    def transform(self, rows: list[dict[str, Any]]) -> np.ndarray:
+    def transform(self, rows: list[dict[str, Any]]) -> NDArray[Any]:
         """Prepare new rows (dicts of column -> value) exactly as the training data."""
         out = []
         for row in rows:
@@ -541,10 +542,11 @@ class Prepared:
                     values += [float(str(raw).strip() == c) for c in spec["categories"]]
             out.append(values)
         x = np.array(out, dtype=np.float32).reshape(len(rows), len(self.mean))
-        return ((x - self.mean) / self.scale).astype(np.float32)
+        scaled: NDArray[Any] = ((x - self.mean) / self.scale).astype(np.float32)
+        return scaled
 
     def batches(self, batch_size: int = 32, *, shuffle: bool = True, seed: int = 0
-                ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+                ) -> Iterator[tuple[NDArray[Any], NDArray[Any]]]:
         """Training rows as (x, y) float32 batches, in a seeded order when shuffled."""
         order = (np.random.default_rng(seed).permutation(len(self.x_train)) if shuffle
                  else np.arange(len(self.x_train)))
@@ -556,20 +558,23 @@ class Prepared:
         """x_train, y_train, x_val, y_val as TF.js tensors (in a lab page; dispose them)."""
         from ..wrap import to_tensor
 
-        return tuple(to_tensor(a) for a in (self.x_train, self.y_train, self.x_val, self.y_val))
+        x_train, y_train, x_val, y_val = (to_tensor(a) for a in (
+            self.x_train, self.y_train, self.x_val, self.y_val))
+        return x_train, y_train, x_val, y_val
 
-    def label_values(self, outputs: np.ndarray) -> np.ndarray:
+    def label_values(self, outputs: NDArray[Any]) -> NDArray[Any]:
         """Regression outputs (or ``y`` arrays) back in the label's own units."""
         return np.asarray(outputs, np.float64).reshape(-1) * self.label_scale + self.label_mean
 
-    def class_indices(self, outputs: np.ndarray) -> np.ndarray:
+    def class_indices(self, outputs: NDArray[Any]) -> NDArray[Any]:
         """Predicted (or true, for one-hot ``y``) class index per row."""
         outputs = np.asarray(outputs)
         if self.binary:
             return (outputs.reshape(-1) >= 0.5).astype(int)
-        return outputs.argmax(axis=1)
+        classes: NDArray[Any] = outputs.argmax(axis=1)
+        return classes
 
-    def decode(self, outputs: np.ndarray) -> list[str]:
+    def decode(self, outputs: NDArray[Any]) -> list[str]:
         """Class names for model outputs (probabilities), or numbers for regression."""
         outputs = np.asarray(outputs)
         if self.task == "regression":

@@ -8,10 +8,13 @@ saw in training (a thin, off-centre, edge-to-edge digit).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+from numpy.typing import NDArray
 
 
-def _area_weights(size: int, new: int) -> np.ndarray:
+def _area_weights(size: int, new: int) -> NDArray[Any]:
     """Matrix W (new x size): output cell i averages input cells by their overlap."""
     edges = np.linspace(0, size, new + 1)
     weights = np.zeros((new, size))
@@ -23,12 +26,14 @@ def _area_weights(size: int, new: int) -> np.ndarray:
     return weights
 
 
-def resize_area(image: np.ndarray, height: int, width: int) -> np.ndarray:
+def resize_area(image: NDArray[Any], height: int, width: int) -> NDArray[Any]:
     """Anti-aliased (area-averaging) resize of a 2-D array."""
-    return _area_weights(image.shape[0], height) @ image @ _area_weights(image.shape[1], width).T
+    resized: NDArray[Any] = (_area_weights(image.shape[0], height) @ image
+                             @ _area_weights(image.shape[1], width).T)
+    return resized
 
 
-def to_mnist(pixels: np.ndarray, threshold: float = 0.1) -> np.ndarray | None:
+def to_mnist(pixels: NDArray[Any], threshold: float = 0.1) -> NDArray[Any] | None:
     """A drawing (uint8 or float, white ink on black) as a 28x28 float32 image in [0, 1].
 
     Returns None when there is no ink.

@@ -19,8 +19,10 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .. import _compat, limits
 from ..control import InputError
@@ -36,7 +38,7 @@ class Photo:
     """A decoded photo: uint8 RGB ``pixels`` [height, width, 3] and where it came from."""
 
     name: str
-    pixels: np.ndarray
+    pixels: NDArray[Any]
     original_size: tuple[int, int]  # (width, height) before any scaling down
 
     @property
@@ -55,12 +57,12 @@ class Photo:
 # ------------------------------------------------------------------ numpy (CPython too)
 
 
-def _area_index(size_in: int, size_out: int) -> np.ndarray:
+def _area_index(size_in: int, size_out: int) -> NDArray[Any]:
     """First source index of each of ``size_out`` equal bins over ``size_in`` pixels."""
     return ((np.arange(size_out, dtype=np.int64) * size_in) // size_out).astype(np.intp)
 
 
-def resize_area(pixels: np.ndarray, height: int, width: int) -> np.ndarray:
+def resize_area(pixels: NDArray[Any], height: int, width: int) -> NDArray[Any]:
     """uint8 [h, w, c] -> [height, width, c]: each output pixel is the mean of the source
     pixels in its bin (nearest pixel when enlarging). Integer bin edges, so the result is
     exactly the same on every machine."""
@@ -80,7 +82,7 @@ def resize_area(pixels: np.ndarray, height: int, width: int) -> np.ndarray:
     return np.ascontiguousarray(out, dtype=np.uint8)
 
 
-def center_square(pixels: np.ndarray, size: int = 224) -> np.ndarray:
+def center_square(pixels: NDArray[Any], size: int = 224) -> NDArray[Any]:
     """The centred square of the short side, resized to ``size`` x ``size`` (uint8)."""
     h, w = pixels.shape[:2]
     side = min(h, w)
@@ -88,13 +90,13 @@ def center_square(pixels: np.ndarray, size: int = 224) -> np.ndarray:
     return resize_area(pixels[top:top + side, left:left + side], size, size)
 
 
-def normalize(pixels: np.ndarray, mean: Sequence[float], std: Sequence[float]) -> np.ndarray:
+def normalize(pixels: NDArray[Any], mean: Sequence[float], std: Sequence[float]) -> NDArray[Any]:
     """float32 (pixels / 255 - mean) / std per channel, as torchvision's models expect."""
     x = pixels.astype(np.float32) / np.float32(255)
     return (x - np.asarray(mean, np.float32)) / np.asarray(std, np.float32)
 
 
-def rgba_to_rgb(rgba: np.ndarray) -> np.ndarray:
+def rgba_to_rgb(rgba: NDArray[Any]) -> NDArray[Any]:
     """Drop the alpha channel (transparent pixels keep the colour the decoder gave them)."""
     return np.ascontiguousarray(rgba[..., :3])
 
@@ -148,16 +150,17 @@ async def read(file: object) -> Photo:
     return await decode(await file.read(), name)  # type: ignore[attr-defined]
 
 
-async def samples() -> list[dict]:
+async def samples() -> list[dict[str, Any]]:
     """The photos shipped with the site: [{"name", "file", "title", "credit"}, ...]."""
-    from ..ui import fetch_bytes
+    from ..site_files import fetch_bytes
 
-    return json.loads(await fetch_bytes(f"{PHOTOS}/index.json"))
+    photos: list[dict[str, Any]] = json.loads(await fetch_bytes(f"{PHOTOS}/index.json"))
+    return photos
 
 
 async def sample(name: str) -> Photo:
     """A photo shipped with the site, by name ("chelsea" or "chelsea.png")."""
-    from ..ui import fetch_bytes
+    from ..site_files import fetch_bytes
 
     known = await samples()
     found = [p for p in known if name in (p["name"], p["file"])]
@@ -173,7 +176,7 @@ async def snapshot(max_side: int = MAX_SIDE) -> Photo:
 
     InputError with the browser's reason when there is no camera or it is refused.
     """
-    from ..ui import ask_camera
+    from ..prompts import ask_camera
 
     try:
         result = await ask_camera("Look at the camera, then press Take photo.", max_side)

@@ -15,8 +15,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .. import _compat
 from ..control import InputError
@@ -24,8 +26,8 @@ from ..control import InputError
 
 @dataclass
 class SpriteSet:
-    images: np.ndarray  # uint8 [n, 28, 28]
-    labels: np.ndarray  # uint8 [n]
+    images: NDArray[Any]  # uint8 [n, 28, 28]
+    labels: NDArray[Any]  # uint8 [n]
     classes: list[str]
     test_count: int = 0  # the last test_count images form an official test set
 
@@ -33,35 +35,36 @@ class SpriteSet:
         return len(self.labels)
 
     def split(self, test: int | None = None, seed: int = 0, limit: int | None = None
-              ) -> tuple[np.ndarray, np.ndarray]:
+              ) -> tuple[NDArray[Any], NDArray[Any]]:
         """Seeded (train, test) index arrays. An official test set (``test_count``) is kept
         apart unless ``test`` asks for another size; ``limit`` caps the training part."""
         rng = np.random.default_rng(seed)
         n = len(self)
         if self.test_count and test in (None, self.test_count):
-            train = rng.permutation(n - self.test_count)
-            test_idx = np.arange(n - self.test_count, n)
+            train: NDArray[Any] = rng.permutation(n - self.test_count)
+            test_idx: NDArray[Any] = np.arange(n - self.test_count, n)
         else:
             order = rng.permutation(n)
             size = 1000 if test is None else test
             test_idx, train = order[:size], order[size:]
         return (train[:limit] if limit else train), test_idx
 
-    def batch(self, index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def batch(self, index: NDArray[Any]) -> tuple[NDArray[Any], NDArray[Any]]:
         """float32 images scaled to [0, 1] with a channel axis, and one-hot labels."""
         x = (self.images[index].astype(np.float32) / 255.0)[..., None]
         y = np.eye(len(self.classes), dtype=np.float32)[self.labels[index]]
         return x, y
 
-    def batches(self, index: np.ndarray, batch_size: int, *, shuffle: bool = True,
-                seed: int | tuple[int, ...] = 0) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    def batches(self, index: NDArray[Any], batch_size: int, *, shuffle: bool = True,
+                seed: int | tuple[int, ...] = 0) -> Iterator[tuple[NDArray[Any], NDArray[Any]]]:
         """uint8 rows of ``index`` as float32 batches, shuffled by ``seed`` (a number, or
         numbers such as (the run's seed, the epoch) for an order per run and epoch)."""
         order = np.random.default_rng(seed).permutation(index) if shuffle else index
         for start in range(0, len(order), batch_size):
             yield self.batch(order[start:start + batch_size])
 
-    def grid(self, count: int = 32, columns: int = 8, seed: int = 0) -> tuple[np.ndarray, list]:
+    def grid(self, count: int = 32, columns: int = 8, seed: int = 0
+             ) -> tuple[NDArray[Any], list[Any]]:
         """A tiled uint8 image of ``count`` samples and their class names (row-major)."""
         pick = np.random.default_rng(seed).choice(len(self), count, replace=False)
         rows = -(-count // columns)
@@ -74,7 +77,7 @@ class SpriteSet:
 
 async def load(folder: str, chunk_rows: int = 2000) -> SpriteSet:
     """Decode ``folder``/meta.json's sprites (a path on this site) into a :class:`SpriteSet`."""
-    from ..ui import fetch_bytes
+    from ..site_files import fetch_bytes
 
     try:
         meta = json.loads(await fetch_bytes(f"{folder}/meta.json"))

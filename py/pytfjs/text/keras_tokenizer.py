@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ..control import InputError
 
@@ -54,6 +55,7 @@ class KerasTokenizer:
     padding: str = "pre"
     truncating: str = "pre"
     index: dict[str, int] = field(init=False, repr=False, compare=False)
+    _table: dict[int, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if len(self.split) != 1:
@@ -93,7 +95,7 @@ class KerasTokenizer:
                 out.append(oov)
         return out
 
-    def pad(self, sequences: Sequence[Sequence[int]]) -> np.ndarray:
+    def pad(self, sequences: Sequence[Sequence[int]]) -> NDArray[Any]:
         """keras ``pad_sequences(sequences, maxlen, padding=..., truncating=...)``, int32."""
         out = np.zeros((len(sequences), self.maxlen), np.int32)
         for row, seq in enumerate(sequences):
@@ -106,7 +108,7 @@ class KerasTokenizer:
                 out[row, :len(kept)] = kept
         return out
 
-    def encode(self, texts: Iterable[str]) -> np.ndarray:
+    def encode(self, texts: Iterable[str]) -> NDArray[Any]:
         """[n, maxlen] int32 word indices of ``texts``, as the model was trained on."""
         texts = list(texts)
         if not texts:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
+from typing import Any
 
 SEPARATOR = "\u2581"
 RESERVED = 6
@@ -35,14 +36,14 @@ class SentencePieceTokenizer:
     """``Tokenizer`` of tfjs-models' universal-sentence-encoder, on a ``[[piece, score]]``
     vocabulary (``vocab.json``)."""
 
-    def __init__(self, vocabulary: Sequence[Sequence], reserved: int = RESERVED) -> None:
+    def __init__(self, vocabulary: Sequence[Sequence[Any]], reserved: int = RESERVED) -> None:
         if not vocabulary or any(len(entry) != 2 or not isinstance(entry[0], str)
                                  for entry in vocabulary):
             raise ValueError("the vocabulary must be a non-empty list of [piece, score]")
         # a null score (":" and a few more) counts as 0, as JavaScript's null + x does
         self.vocabulary = [(str(piece), float(score or 0.0)) for piece, score in vocabulary]
         self.lengths = [len(utf16_units(piece)) for piece, _ in self.vocabulary]
-        self.trie: dict = {}
+        self.trie: dict[str | None, Any] = {}
         for index in range(reserved, len(self.vocabulary)):
             piece, score = self.vocabulary[index]
             node = self.trie

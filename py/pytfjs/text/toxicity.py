@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ..control import InputError
 from .keras_tokenizer import KerasTokenizer
@@ -106,7 +107,7 @@ class Classifier:
         return [label for label in COURSE_LABELS if label in self.labels]
 
     async def probabilities(self, sentences: Sequence[str], progress: Any = None
-                            ) -> np.ndarray:
+                            ) -> NDArray[Any]:
         """float32 [n, labels]: each label's probability per sentence, a batch at a time
         (``BATCH`` first, then sized by ``next_batch``).
 
@@ -129,7 +130,7 @@ class Classifier:
             check_stop()
         return out
 
-    def results(self, probabilities: np.ndarray) -> list[dict[str, Any]]:
+    def results(self, probabilities: NDArray[Any]) -> list[dict[str, Any]]:
         """The course's ``classify`` answer from ``probabilities`` [n, labels]."""
         column = {label: i for i, label in enumerate(self.labels)}
         return [{"label": label,
@@ -154,11 +155,12 @@ def course_labels(metadata: dict[str, Any]) -> tuple[str, ...]:
 
 async def load(threshold: float = 0.9, folder: str = MODEL_DIR) -> Classifier:
     """Like the course's ``toxicity.load(threshold)``: the model and tokenizer of this site."""
-    from .. import tf, ui
+    from .. import tf
+    from ..site_files import fetch_bytes
 
     threshold = check_threshold(threshold)
-    tokenizer = KerasTokenizer.from_json(json.loads(await ui.fetch_bytes(
+    tokenizer = KerasTokenizer.from_json(json.loads(await fetch_bytes(
         f"{folder}/tokenizer.json")))
-    labels = course_labels(json.loads(await ui.fetch_bytes(f"{folder}/metadata.json")))
+    labels = course_labels(json.loads(await fetch_bytes(f"{folder}/metadata.json")))
     model = await tf.load_layers_model(f"{folder}/model.json")
     return Classifier(model, tokenizer, labels, threshold)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ..control import InputError
 from .sentencepiece import SentencePieceTokenizer
@@ -24,21 +25,22 @@ MODEL_DIR = "models/use-lite"
 MAX_SENTENCES = 200  # a similarity table of 200 x 200 is already more than one reads
 
 
-def sparse_inputs(ids: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
+def sparse_inputs(ids: Sequence[Sequence[int]]) -> tuple[NDArray[Any], NDArray[Any]]:
     """``indices`` int32 [total, 2] and ``values`` int32 [total], as the course builds them."""
     indices = [(row, col) for row, seq in enumerate(ids) for col in range(len(seq))]
     values = [piece for seq in ids for piece in seq]
     return (np.array(indices, np.int32).reshape(-1, 2), np.array(values, np.int32))
 
 
-def similarity(embeddings: np.ndarray) -> np.ndarray:
+def similarity(embeddings: NDArray[Any]) -> NDArray[Any]:
     """Cosine similarity of every pair of rows: [n, n], 1 on the diagonal."""
     e = np.asarray(embeddings, np.float64)
     unit = e / np.maximum(np.linalg.norm(e, axis=1, keepdims=True), 1e-12)
-    return unit @ unit.T
+    similarity: NDArray[Any] = unit @ unit.T
+    return similarity
 
 
-def nearest(similarities: np.ndarray) -> list[int]:
+def nearest(similarities: NDArray[Any]) -> list[int]:
     """For each sentence, the other sentence most similar to it."""
     s = np.array(similarities, np.float64)
     np.fill_diagonal(s, -np.inf)
@@ -67,7 +69,7 @@ class Encoder:
     model: Any
     tokenizer: SentencePieceTokenizer
 
-    async def embed(self, sentences: Sequence[str]) -> np.ndarray:
+    async def embed(self, sentences: Sequence[str]) -> NDArray[Any]:
         """float32 [n, 512], one row per sentence."""
         from .. import to_tensor
 
@@ -81,8 +83,9 @@ class Encoder:
 
 async def load(folder: str = MODEL_DIR) -> Encoder:
     """Like the course's ``use.load()``: the model and vocabulary of this site."""
-    from .. import tf, ui
+    from .. import tf
+    from ..site_files import fetch_bytes
 
-    vocabulary = json.loads(await ui.fetch_bytes(f"{folder}/vocab.json"))
+    vocabulary = json.loads(await fetch_bytes(f"{folder}/vocab.json"))
     model = await tf.load_graph_model(f"{folder}/model.json")
     return Encoder(model, SentencePieceTokenizer(vocabulary))
