@@ -12,7 +12,7 @@ const tf = require('@tensorflow/tfjs'); require('@tensorflow/tfjs-backend-wasm')
 const {courseCnn} = require('../tests/node/course_cnn.js');
 globalThis.tf = tf;
 for (const file of ['wasm_kernels.js', 'wasm_simd_kernels.js']) {
-  (0, eval)(fs.readFileSync(path.join(__dirname, '../site/js', file), 'utf8'));
+  (0, eval)(fs.readFileSync(path.join(__dirname, '../site/js/worker', file), 'utf8'));
 }
 const DIR = process.argv[2] || path.join(__dirname, '../build/kernels');
 const S = globalThis.pytfjsWasmSimd;

@@ -19,7 +19,7 @@ float32 vector) and kept as numpy in :class:`pytfjs.transfer.Samples` and in Ind
   :meth:`Studio.show_prediction`;
 - ``Action("export")``.
 
-The page side is ``site/js/studio.js`` (webcam, canvas, buttons); this module decides.
+The page side is ``site/js/page/studio.js`` (webcam, canvas, buttons); this module decides.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The lab page's panels, seen from Python: progress bar, charts, results.
 
 All calls go through ``_compat.ui()``: each is a message from the runtime worker to the
-page (site/js/protocol.js, UI_CALLS). Outside a lab page (CPython, or Pyodide in Node.js)
+page (site/js/shared/protocol.js, UI_CALLS). Outside a lab page (CPython, or Pyodide in Node.js)
 they do nothing, so library code can call them unconditionally.
 """
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * @file Verifies site/js/wasm_kernels.js in Node with pure-JS tfjs (no tfjs-node):
+ * @file Verifies site/js/worker/wasm_kernels.js in Node with pure-JS tfjs (no tfjs-node):
  *  1. lists kernels the course models run (recorded on cpu) that 'wasm' lacks,
  *  2. register() + check(): wasm vs cpu kernel errors,
  *  3. forward + gradients of conv / pooling ops (abs error), and loss + all
@@ -27,7 +27,7 @@ const fail = (msg) => { failed = true; console.log('FAIL:', msg); };
 // The kernels file is a browser <script>: needs a global `tf`, defines a global.
 globalThis.tf = tf;
 (0, eval)(fs.readFileSync(
-    path.join(__dirname, '../../site/js/wasm_kernels.js'), 'utf8'));
+    path.join(__dirname, '../../site/js/worker/wasm_kernels.js'), 'utf8'));
 const K = globalThis.pytfjsWasmKernels;
 
 /** Deterministic data (LCG) so both backends see identical inputs. */

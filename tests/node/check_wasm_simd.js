@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * @file Checks pytfjs' WebAssembly SIMD kernels (site/js/wasm_simd_kernels.js, the .wasm
+ * @file Checks pytfjs' WebAssembly SIMD kernels (site/js/worker/wasm_simd_kernels.js, the .wasm
  * files build.py compiles from kernels/kernels.c) in Node with pure-JS TF.js:
  *  1. every kernel against the cpu backend on seeded random cases: negatives, ties
  *     (quarter steps), NaN / -Infinity / Infinity values and whole windows of them, odd
@@ -33,7 +33,7 @@ const fail = (msg) => { failed = true; console.log('FAIL:', msg); };
 
 globalThis.tf = tf;
 for (const file of ['wasm_kernels.js', 'wasm_simd_kernels.js']) {
-  (0, eval)(fs.readFileSync(path.join(ROOT, 'site/js', file), 'utf8'));
+  (0, eval)(fs.readFileSync(path.join(ROOT, 'site/js/worker', file), 'utf8'));
 }
 const K = globalThis.pytfjsWasmKernels;
 const S = globalThis.pytfjsWasmSimd;

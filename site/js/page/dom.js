@@ -1,9 +1,18 @@
 /*
- * dom.js: the two helpers every page module uses.
+ * dom.js: the DOM helpers page modules share (never imported by the runtime worker).
  */
 
 /** The page element with this id. */
 export const $ = (id) => document.getElementById(id);
 
-/** Absolute URL of a site path; relative to the page, so dist/ works under any sub-path. */
-export const siteUrl = (path) => new URL(path, document.baseURI).href;
+/** Save ``bytes`` (or text) as a file through an <a download> click; nothing leaves the computer. */
+export function downloadFile(name, data, type = "application/octet-stream") {
+  const url = URL.createObjectURL(new Blob([data], { type }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}

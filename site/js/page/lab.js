@@ -2,17 +2,18 @@
  * lab.js: the lab page. Editor, Run/Stop/Reset, console, progress bar, results,
  * charts, backend selector and memory meter. The lab itself is Python, in the runtime
  * worker (site/worker.js): this file only moves text and clicks between the page and
- * the worker, through the messages of js/protocol.js (js/runtime_client.js sends them).
+ * the worker, through the messages of js/shared/protocol.js (js/page/runtime_client.js sends them).
  *
  * Scriptable contract (tests, demos, shared links):
  *   lab.html?lab=<id>[&run=1][&backend=webgl|wasm|cpu][&<lab params>]
  *   document.body.dataset.state: loading | ready | running | done | error
  *   window.pytfjs.results: what the lab reported with pytfjs.report(...)
  */
-import { Drafts, downloadFile } from "./drafts.js";
+import { Drafts } from "./drafts.js";
 import { offline } from "./offline.js";
 import { clearCharts, image, render, table } from "./charts.js";
-import { $, siteUrl } from "./dom.js";
+import { $, downloadFile } from "./dom.js";
+import { siteUrl } from "../shared/site_url.js";
 import { err, info, loading, renderResults, showLoading, updateMemory, write } from "./output.js";
 import { drawingPad } from "./pad.js";
 import {
@@ -21,7 +22,7 @@ import {
 } from "./prompts.js";
 import { reveal } from "./reveal.js";
 import { labId, runtime, simd } from "./runtime_start.js";
-import { describe, pageCapabilities, startableBackends } from "./capabilities.js";
+import { describe, pageCapabilities, startableBackends } from "../shared/capabilities.js";
 import { StartupWatch } from "./startup.js";
 import { openStudio } from "./studio.js";
 import { addWheelButton } from "./wheels.js";
@@ -60,7 +61,7 @@ function setState(state, message) {
   }
 }
 
-// Webcam studios of this run (js/studio.js), by the number the worker gave each.
+// Webcam studios of this run (js/page/studio.js), by the number the worker gave each.
 const studios = new Map();
 const studioHooks = {
   /** A panel in Lab inputs, and track({cleanup, reject, finish}) so Stop and the next
@@ -259,7 +260,7 @@ function reset() {
 }
 
 // ---------------------------------------------------------------- drafts
-// The editor's code is saved per lab (js/drafts.js) half a second after each change,
+// The editor's code is saved per lab (js/page/drafts.js) half a second after each change,
 // at every Run and when the page goes away, and restored when the lab opens again.
 // Only a change made in this page is written: a second tab of the same lab, left as it
 // was loaded, must not overwrite (or delete) what was saved from the first.
@@ -355,12 +356,12 @@ async function changeBackend(name) {
   return backendName;
 }
 
-/** What this browser gives (js/capabilities.js): the page's, the worker's (once it has
+/** What this browser gives (js/shared/capabilities.js): the page's, the worker's (once it has
  *  said), the wasm thread count and the backends offered. */
 const capabilities = { page: pageCapabilities(), worker: null, threads: 0, backends: ["wasm", "cpu"] };
 
 window.pytfjs = {
-  offline, // the offline copy (js/offline.js): offline.ready
+  offline, // the offline copy (js/page/offline.js): offline.ready
   capabilities,
   results: {},
   lab: null,
@@ -468,7 +469,7 @@ function showCapabilities() {
   $("browser-line").textContent = describe(capabilities.page, capabilities.worker, capabilities.threads);
 }
 
-// The start-up watch (js/startup.js). A worker that went quiet while threaded wasm was
+// The start-up watch (js/page/startup.js). A worker that went quiet while threaded wasm was
 // starting is the Firefox block described there: start a fresh one on one thread.
 const watch = new StartupWatch({
   onQuiet(step, ms) {
@@ -481,7 +482,7 @@ const watch = new StartupWatch({
   },
 });
 
-/** Take over the worker js/runtime_start.js started: its messages come here from now on.
+/** Take over the worker js/page/runtime_start.js started: its messages come here from now on.
  *  Every message is an alive sign for the start-up watch. */
 function attachRuntime() {
   boot = { backend: deferred(), python: deferred() };
@@ -624,7 +625,7 @@ async function start() {
   if (query.get("run") === "1") run();
 }
 
-// The worker started before this module ran (js/runtime_start.js): Pyodide and TF.js
+// The worker started before this module ran (js/page/runtime_start.js): Pyodide and TF.js
 // take the longest.
 if (runtime) attachRuntime();
 if (document.readyState === "loading") window.addEventListener("DOMContentLoaded", start);

@@ -15,7 +15,7 @@
  * does not restore (Pyodide checks its build id: a new build with another Pyodide) is
  * dropped, Python starts normally, and the snapshot is made again.
  */
-import { siteUrl } from "./backends.js";
+import { siteUrl } from "../shared/site_url.js";
 
 const CACHE = "python-snapshot"; // not "pytfjs-...": sw.js deletes those on each new build
 
