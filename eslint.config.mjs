@@ -45,14 +45,9 @@ export default [
     },
   },
   {
-    // plain scripts: the wasm kernel files, which also load in Node
-    // (tests/node/check_wasm_*.js) and set one global each, and the service worker
-    files: ["site/js/worker/wasm_kernels.js", "site/js/worker/wasm_simd_kernels.js", "site/sw.js"],
-    languageOptions: { sourceType: "script" },
-  },
-  {
+    // the service worker: a plain script
     files: ["site/sw.js"],
-    languageOptions: { globals: { ...globals.serviceworker } },
+    languageOptions: { sourceType: "script", globals: { ...globals.serviceworker } },
   },
   {
     files: ["examples/**/*.js", "tests/**/*.js", "bench/**/*.js", "node-red-contrib-pytfjs/**/*.js"],

@@ -185,7 +185,7 @@ def write_kernels(dist: Path, cache: Path | None = None) -> list[str]:
 
     Elsewhere than Linux x86_64 (a Mac, a Raspberry Pi) the pinned toolchain cannot run:
     the site is built without the kernels, and the wasm backend trains with TF.js's own
-    (js/worker/wasm_simd_kernels.js falls back when the .wasm files are absent).
+    (js/worker/wasm_kernels.js falls back when the .wasm files are absent).
     """
     if not toolchain_runs_here():
         print(f"  SIMD training kernels skipped: the pinned zig toolchain runs on Linux x86_64, "

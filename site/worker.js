@@ -15,6 +15,7 @@ import { siteUrl } from "./js/shared/site_url.js";
 import { initBackend, setBackend, threadsOf, webglInfo, webgpuInfo, defaultBackend } from "./js/worker/backends.js";
 import { openStore } from "./js/worker/store.js";
 import { savedSnapshot, takeSnapshot, keepSnapshot, forgetSnapshot, AFTER_RESTORE } from "./js/worker/python_snapshot.js";
+import * as wasmKernels from "./js/worker/wasm_kernels.js";
 
 // tf.min.js bundles an old regenerator-runtime that, finding itself in strict mode,
 // installs itself with Function("r", "regeneratorRuntime = r"): a string eval the
@@ -79,11 +80,7 @@ self.addEventListener("error", (event) => {
  *  webgpu backend loads when it is asked for (js/worker/backends.js). */
 async function loadTfjs() {
   await import("./vendor/tfjs/tf.min.js");
-  await Promise.all([
-    import("./vendor/tfjs-backend-wasm/tf-backend-wasm.min.js"),
-    import("./js/worker/wasm_kernels.js"),
-    import("./js/worker/wasm_simd_kernels.js"),
-  ]);
+  await import("./vendor/tfjs-backend-wasm/tf-backend-wasm.min.js");
 }
 
 let pyodide = null;
@@ -189,6 +186,7 @@ globalThis.pytfjsHost = {
   yieldNow,
   // for tests and benchmarks (Playwright's worker.evaluate): what the page cannot see
   pythonHeapBytes: () => (pyodide ? pyodide._module.HEAPU8.buffer.byteLength : 0),
+  wasmKernels, // the wasm training kernels: their table, chains, check() and SIMD state
   webglInfo,
   webgpuInfo,
   defaultBackend,

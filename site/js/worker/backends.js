@@ -5,6 +5,7 @@
  */
 import { offscreenWebgl, sharedMemory, webgpuAdapter } from "../shared/capabilities.js";
 import { siteUrl } from "../shared/site_url.js";
+import * as kernels from "./wasm_kernels.js";
 
 // The selector's order. When a backend fails to start, the next of FALLBACKS is tried:
 // never WebGPU unless it was asked for (a software WebGPU adapter is slow).
@@ -79,18 +80,15 @@ export async function setBackend(name) {
 }
 
 /**
- * pytfjs' WebAssembly SIMD training kernels (js/worker/wasm_simd_kernels.js, kernels/*.wasm) on
+ * pytfjs' WebAssembly SIMD training kernels (js/worker/wasm_kernels.js, kernels/*.wasm) on
  * the running wasm backend: the variant for its memory (threaded or not) is fetched and
  * instantiated on it. Optional speed: if that fails, training runs on the kernels
- * registered before them, as without. `?simd=0` leaves them out (bench_mnist.py compares).
+ * before them in the table, as without. `?simd=0` leaves them out (bench_mnist.py compares).
  */
 async function startSimdKernels() {
-  const simd = globalThis.pytfjsWasmSimd;
-  if (!simd || simd.loaded) return;
-  simd.register(tf);
-  if (!simdWanted) return;
+  if (kernels.simd.loaded || !simdWanted) return;
   try {
-    await simd.load(tf, async (name) => {
+    await kernels.load(tf, async (name) => {
       const response = await fetch(siteUrl(`kernels/${name}`));
       if (!response.ok) throw new Error(`kernels/${name}: HTTP ${response.status}`);
       return response.arrayBuffer();
@@ -112,7 +110,7 @@ export async function initBackend(wanted, simd = true, threads = true) {
   threadsAllowed = threads && sharedMemory();
   if (!wasmConfigured) {
     tf.wasm.setWasmPaths(siteUrl("vendor/tfjs-backend-wasm/"));
-    globalThis.pytfjsWasmKernels.register(tf);
+    kernels.register(tf); // every kernel of its table, SIMD ones waiting for load()
     wasmConfigured = true;
   }
   const first = BACKENDS.includes(wanted) ? wanted : await defaultBackend();
