@@ -15,6 +15,7 @@ import { siteUrl } from "./js/shared/site_url.js";
 import { initBackend, setBackend, threadsOf, webglInfo, webgpuInfo, defaultBackend } from "./js/worker/backends.js";
 import { openStore } from "./js/worker/store.js";
 import { savedSnapshot, takeSnapshot, keepSnapshot, forgetSnapshot, AFTER_RESTORE } from "./js/worker/python_snapshot.js";
+import { missingPrivateApis, onFatal, pythonHeapBytes, restoreOptions, snapshotOptions } from "./js/worker/private_apis.js";
 import * as wasmKernels from "./js/worker/wasm_kernels.js";
 
 // tf.min.js bundles an old regenerator-runtime that, finding itself in strict mode,
@@ -103,7 +104,7 @@ async function startPython() {
   const saved = await stored;
   if (saved) {
     try {
-      py = await loadPyodide({ ...options, _loadSnapshot: saved });
+      py = await loadPyodide({ ...options, ...restoreOptions(saved) });
       py.runPython(AFTER_RESTORE);
       link.post("python", { version: py.version, snapshot: true });
     } catch (err) {
@@ -113,7 +114,7 @@ async function startPython() {
     }
   }
   if (!py) {
-    py = await loadPyodide({ ...options, _makeSnapshot: true });
+    py = await loadPyodide({ ...options, ...snapshotOptions() });
     link.post("python", { version: py.version, snapshot: false });
     try {
       snapshot = takeSnapshot(py); // stored once the lab is ready (the "boot" handler)
@@ -123,7 +124,7 @@ async function startPython() {
   }
   if (interrupt) py.setInterruptBuffer(interrupt);
   // Pyodide cannot go on after a fatal error: the page starts a new worker.
-  if (py._api) py._api.on_fatal = (e) => link.post("fatal", { message: String((e && e.message) || e).split("\n")[0] });
+  onFatal(py, (e) => link.post("fatal", { message: String((e && e.message) || e).split("\n")[0] }));
   return py;
 }
 
@@ -185,8 +186,11 @@ globalThis.pytfjsHost = {
   openStore,
   yieldNow,
   // for tests and benchmarks (Playwright's worker.evaluate): what the page cannot see
-  pythonHeapBytes: () => (pyodide ? pyodide._module.HEAPU8.buffer.byteLength : 0),
+  pythonHeapBytes: () => (pyodide ? pythonHeapBytes(pyodide) : 0),
   wasmKernels, // the wasm training kernels: their table, chains, check() and SIMD state
+  /** The private Pyodide/TF.js APIs the running versions lack (js/worker/private_apis.js);
+   *  `py`: another Pyodide-like object to check (tests plant one). */
+  missingPrivateApis: (py = pyodide) => missingPrivateApis(tf, py, siteUrl),
   webglInfo,
   webgpuInfo,
   defaultBackend,

@@ -5,6 +5,7 @@
  */
 import { offscreenWebgl, sharedMemory, webgpuAdapter } from "../shared/capabilities.js";
 import { siteUrl } from "../shared/site_url.js";
+import { backendMade, forbidWasmThreads } from "./private_apis.js";
 import * as kernels from "./wasm_kernels.js";
 
 // The selector's order. When a backend fails to start, the next of FALLBACKS is tried:
@@ -44,12 +45,12 @@ function wasmThreads() {
 async function startWasm() {
   if (!threadsAllowed) {
     // TF.js then loads its single-threaded build: no SharedArrayBuffer, no pthread workers
-    tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
+    forbidWasmThreads(tf);
     return tf.setBackend("wasm");
   }
   tf.wasm.setThreadsCount(wasmThreads());
   const real = navigator.hardwareConcurrency;
-  if (tf.engine().registry.wasm || !real) return tf.setBackend("wasm");
+  if (backendMade(tf, "wasm") || !real) return tf.setBackend("wasm");
   Object.defineProperty(navigator, "hardwareConcurrency", { value: 2 * real, configurable: true });
   try {
     return await tf.setBackend("wasm");
