@@ -64,3 +64,12 @@ def test_the_studio_handle_has_only_declared_methods():
     studio_py = (ROOT / "py" / "pytfjs" / "studio.py").read_text()
     used = set(re.findall(r"self\._js\.(\w+)", studio_py))
     assert used and used <= declared | {"next", "stopTraining"}, used - declared
+
+
+def test_the_page_answers_exactly_the_declared_ui_calls():
+    """A new UI call is one UI_CALLS entry and one entry in lab.js's ``ui``: nothing the
+    page answers is undeclared, and lab.js checks the same as it loads."""
+    lab = (JS / "page" / "lab.js").read_text()
+    answered = set(re.findall(r"^  (\w+)\b", block(lab, "const ui = {"), re.MULTILINE))
+    assert answered == table("UI_CALLS"), answered ^ table("UI_CALLS")
+    assert "Object.keys(UI_CALLS).filter" in lab and "Object.keys(ui).filter" in lab

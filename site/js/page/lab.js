@@ -23,6 +23,7 @@ import {
 import { reveal } from "./reveal.js";
 import { labId, runtime, simd } from "./runtime_start.js";
 import { describe, pageCapabilities, startableBackends } from "../shared/capabilities.js";
+import { UI_CALLS } from "../shared/protocol.js";
 import { StartupWatch } from "./startup.js";
 import { openStudio } from "./studio.js";
 import { addWheelButton } from "./wheels.js";
@@ -112,6 +113,18 @@ const ui = {
   },
   render,
 };
+
+// One entry per side: every call protocol.js's UI_CALLS declares (the worker forwards
+// exactly those) is answered above, and nothing else is. A mismatch is a mistake in this
+// file or protocol.js: the page refuses to start rather than fail on the first such call.
+{
+  const unanswered = Object.keys(UI_CALLS).filter((call) => !Object.hasOwn(ui, call));
+  const undeclared = Object.keys(ui).filter((call) => !Object.hasOwn(UI_CALLS, call));
+  if (unanswered.length || undeclared.length) {
+    throw new Error(`lab.js's ui and protocol.js's UI_CALLS differ: unanswered ${unanswered.join(", ") || "none"}; `
+      + `undeclared ${undeclared.join(", ") || "none"}`);
+  }
+}
 
 // ---------------------------------------------------------------- actions
 async function run() {
