@@ -8,7 +8,7 @@ Per engine, median of ``--repeat`` visits, each in a fresh page (fresh storage: 
 visit): ms from navigation to "lab ready" (Run enabled), one-neuron's run (wasm), and a
 small MNIST run (wasm, 1 epoch of 2,000 digits). The engines take turns visit by visit,
 so all see the same machine load. Also said: the wasm thread count each engine got, and
-whether its start needed the one-thread fallback (site/js/startup.js).
+whether its start needed the one-thread fallback (site/js/page/startup.js).
 
 ``--first-visits N`` instead starts N newly launched browsers of each engine, one after
 the other, and counts how many reach ``done`` on one-neuron (the Firefox first-visit hang

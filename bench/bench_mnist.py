@@ -130,8 +130,8 @@ def simd_runs(samples: int, epochs: int, rounds: int = 2) -> dict[str, list[floa
                 page.goto(bench.lab(base, "wasm", n=samples, epochs=epochs, simd=simd))
                 bench.wait(page, "ready")
                 times[label] += bench.run_python(page, TRAIN)["epoch_ms"]
-                loaded = in_worker(page, "pytfjsWasmSimd.loaded")
-                calls = in_worker(page, "JSON.stringify(pytfjsWasmSimd.calls)")
+                loaded = in_worker(page, "pytfjsHost.wasmKernels.simd.loaded")
+                calls = in_worker(page, "JSON.stringify(pytfjsHost.wasmKernels.simd.calls)")
                 context.close()
                 if loaded != (simd == "1"):
                     raise SystemExit(f"{label}: the SIMD module loaded = {loaded}")

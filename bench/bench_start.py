@@ -9,7 +9,7 @@ Headless Debian Chromium against dist/ on loopback. "cold" is a fresh browser co
 each time (nothing cached, service workers off); "cached" is one context whose first
 visit let sw.js cache the build, then ``--repeat`` further visits answered from that
 cache (Chromium's compiled-code caches are warm too, as on a real return visit, and Python
-starts from the memory snapshot the first visit left: site/js/python_snapshot.js).
+starts from the memory snapshot the first visit left: site/js/worker/python_snapshot.js).
 Reported: the page's performance marks, in ms from navigation start, median of the runs.
 ``--before DIST`` (another build's dist/, e.g. an older commit's) is measured in the same
 run, visit for visit alternating with this one, so both see the same machine load.

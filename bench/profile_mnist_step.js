@@ -10,12 +10,8 @@
 const fs = require('fs'); const path = require('path');
 const tf = require('@tensorflow/tfjs'); require('@tensorflow/tfjs-backend-wasm');
 const {courseCnn} = require('../tests/node/course_cnn.js');
-globalThis.tf = tf;
-for (const file of ['wasm_kernels.js', 'wasm_simd_kernels.js']) {
-  (0, eval)(fs.readFileSync(path.join(__dirname, '../site/js', file), 'utf8'));
-}
+const KERNELS = require('url').pathToFileURL(path.join(__dirname, '../site/js/worker/wasm_kernels.js'));
 const DIR = process.argv[2] || path.join(__dirname, '../build/kernels');
-const S = globalThis.pytfjsWasmSimd;
 
 async function profile(m, x, y, label) {
   for (let i = 0; i < 3; i++) await m.trainOnBatch(x, y);
@@ -38,10 +34,11 @@ async function profile(m, x, y, label) {
 }
 
 (async () => {
-  globalThis.pytfjsWasmKernels.register(tf);
-  S.register(tf);
+  const K = await import(KERNELS.href);
+  const S = K.simd;
+  K.register(tf);
   await tf.setBackend('wasm'); await tf.ready();
-  await S.load(tf, (name) => fs.readFileSync(path.join(DIR, name)));
+  await K.load(tf, (name) => fs.readFileSync(path.join(DIR, name)));
   const m = courseCnn(tf);
   const x = tf.randomUniform([512, 28, 28, 1]);
   const y = tf.oneHot(tf.randomUniform([512], 0, 10, 'int32'), 10);

@@ -2,7 +2,7 @@
 
 Why a build step: TF.js's wasm backend trains 3-4x slower than Keras on the same CPU,
 mostly in gradient kernels it lacks or runs as plain loops; ``kernels.c`` has SIMD
-versions that run inside the backend's own memory (``site/js/wasm_kernels.js`` loads and
+versions that run inside the backend's own memory (``site/js/worker/wasm_kernels.js`` loads and
 registers them). The ``.wasm`` files are build outputs, never committed.
 
 The toolchain is PyPI's ``ziglang`` wheel (clang + lld inside), pinned by sha256 in
@@ -185,7 +185,7 @@ def write_kernels(dist: Path, cache: Path | None = None) -> list[str]:
 
     Elsewhere than Linux x86_64 (a Mac, a Raspberry Pi) the pinned toolchain cannot run:
     the site is built without the kernels, and the wasm backend trains with TF.js's own
-    (js/wasm_simd_kernels.js falls back when the .wasm files are absent).
+    (js/worker/wasm_kernels.js falls back when the .wasm files are absent).
     """
     if not toolchain_runs_here():
         print(f"  SIMD training kernels skipped: the pinned zig toolchain runs on Linux x86_64, "

@@ -8,7 +8,7 @@
  * build refuses a module that defines a global (a stack pointer) or a data segment.
  * Offsets are only 8-byte aligned, so vectors are loaded and stored unaligned.
  *
- * Every tensor is float32 NHWC, dilation 1; the JS side (site/js/wasm_kernels.js) checks
+ * Every tensor is float32 NHWC, dilation 1; the JS side (site/js/worker/wasm_kernels.js) checks
  * that and falls back to the previous kernel otherwise. Semantics follow TF.js's cpu
  * backend: a pooling window's maximum is its first strict maximum in row-major order,
  * starting from -Infinity (NaN never wins; a window of NaN / -Infinity / padding has

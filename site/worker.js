@@ -1,19 +1,22 @@
 /*
  * worker.js: the runtime worker. Pyodide, TensorFlow.js (every backend) and the lab's
  * Python run here, off the page's thread, so a busy or endless run never freezes the
- * page: the page (js/lab.js) keeps the editor, console, charts, prompts, webcam and pad.
- * Every message is listed in js/protocol.js. It lives at the site's root so that relative
+ * page: the page (js/page/lab.js) keeps the editor, console, charts, prompts, webcam and pad.
+ * Every message is listed in js/shared/protocol.js. It lives at the site's root so that relative
  * URLs (data/iris.csv, models/...) mean the same here as on the page.
  *
  * Python reaches the page through `pytfjsHost` (py/pytfjs/_compat.py is the only module
  * that names it): `ui` forwards each call of protocol.js's UI_CALLS as a message.
  */
-import { Link, TO_PAGE, UI_CALLS, STUDIO_METHODS } from "./js/protocol.js";
-import { initBackend, setBackend, threadsOf, siteUrl, webglInfo, webgpuInfo, defaultBackend } from "./js/backends.js";
-import { decodeImage, decodeSprite } from "./js/pixels.js";
-import { openStore } from "./js/store.js";
-import { savedSnapshot, takeSnapshot, keepSnapshot, forgetSnapshot, AFTER_RESTORE } from "./js/python_snapshot.js";
-import { workerCapabilities } from "./js/capabilities.js";
+import { Link, TO_PAGE, UI_CALLS, STUDIO_METHODS } from "./js/shared/protocol.js";
+import { decodeImage, decodeSprite } from "./js/shared/pixels.js";
+import { workerCapabilities } from "./js/shared/capabilities.js";
+import { siteUrl } from "./js/shared/site_url.js";
+import { initBackend, setBackend, threadsOf, webglInfo, webgpuInfo, defaultBackend } from "./js/worker/backends.js";
+import { openStore } from "./js/worker/store.js";
+import { savedSnapshot, takeSnapshot, keepSnapshot, forgetSnapshot, AFTER_RESTORE } from "./js/worker/python_snapshot.js";
+import { missingPrivateApis, onFatal, pythonHeapBytes, restoreOptions, snapshotOptions } from "./js/worker/private_apis.js";
+import * as wasmKernels from "./js/worker/wasm_kernels.js";
 
 // tf.min.js bundles an old regenerator-runtime that, finding itself in strict mode,
 // installs itself with Function("r", "regeneratorRuntime = r"): a string eval the
@@ -25,7 +28,7 @@ const link = new Link(self, { copyBytes: true, schema: TO_PAGE });
 const out = (kind, text) => link.post("out", { kind, text });
 
 // Alive signs while starting: a worker whose thread is blocked (a start that cannot go
-// on, not an error) goes quiet, and the page's watch (js/startup.js) notices. They stop
+// on, not an error) goes quiet, and the page's watch (js/page/startup.js) notices. They stop
 // once the lab's packages are in: from then on busy Python is quiet by design.
 let beating = setInterval(() => link.post("beat"), 250);
 
@@ -68,21 +71,17 @@ self.addEventListener("unhandledrejection", (event) => {
 });
 // Any other JavaScript error here is reported, and is not the worker's end: only an error
 // that reaches the page's Worker object (the module failed to load) makes the page start
-// a new one (js/runtime_client.js).
+// a new one (js/page/runtime_client.js).
 self.addEventListener("error", (event) => {
   event.preventDefault();
   out("err", `JavaScript error in the runtime worker: ${event.message}`);
 });
 
 /** TF.js and its wasm backend, in order (backends register themselves with tf); the
- *  webgpu backend loads when it is asked for (js/backends.js). */
+ *  webgpu backend loads when it is asked for (js/worker/backends.js). */
 async function loadTfjs() {
   await import("./vendor/tfjs/tf.min.js");
-  await Promise.all([
-    import("./vendor/tfjs-backend-wasm/tf-backend-wasm.min.js"),
-    import("./js/wasm_kernels.js"),
-    import("./js/wasm_simd_kernels.js"),
-  ]);
+  await import("./vendor/tfjs-backend-wasm/tf-backend-wasm.min.js");
 }
 
 let pyodide = null;
@@ -91,7 +90,7 @@ let interrupt = null; // Uint8Array over the page's SharedArrayBuffer (cross-ori
 let snapshot = null; // or the snapshot this start made, until it is stored
 
 /** Pyodide, from this browser's snapshot of a fresh Python when there is one
- *  (js/python_snapshot.js), else started normally and the snapshot made for next time. */
+ *  (js/worker/python_snapshot.js), else started normally and the snapshot made for next time. */
 async function startPython() {
   const stored = savedSnapshot().catch(() => null);
   await import("./vendor/pyodide/pyodide.js");
@@ -105,7 +104,7 @@ async function startPython() {
   const saved = await stored;
   if (saved) {
     try {
-      py = await loadPyodide({ ...options, _loadSnapshot: saved });
+      py = await loadPyodide({ ...options, ...restoreOptions(saved) });
       py.runPython(AFTER_RESTORE);
       link.post("python", { version: py.version, snapshot: true });
     } catch (err) {
@@ -115,7 +114,7 @@ async function startPython() {
     }
   }
   if (!py) {
-    py = await loadPyodide({ ...options, _makeSnapshot: true });
+    py = await loadPyodide({ ...options, ...snapshotOptions() });
     link.post("python", { version: py.version, snapshot: false });
     try {
       snapshot = takeSnapshot(py); // stored once the lab is ready (the "boot" handler)
@@ -125,7 +124,7 @@ async function startPython() {
   }
   if (interrupt) py.setInterruptBuffer(interrupt);
   // Pyodide cannot go on after a fatal error: the page starts a new worker.
-  if (py._api) py._api.on_fatal = (e) => link.post("fatal", { message: String((e && e.message) || e).split("\n")[0] });
+  onFatal(py, (e) => link.post("fatal", { message: String((e && e.message) || e).split("\n")[0] }));
   return py;
 }
 
@@ -187,7 +186,11 @@ globalThis.pytfjsHost = {
   openStore,
   yieldNow,
   // for tests and benchmarks (Playwright's worker.evaluate): what the page cannot see
-  pythonHeapBytes: () => (pyodide ? pyodide._module.HEAPU8.buffer.byteLength : 0),
+  pythonHeapBytes: () => (pyodide ? pythonHeapBytes(pyodide) : 0),
+  wasmKernels, // the wasm training kernels: their table, chains, check() and SIMD state
+  /** The private Pyodide/TF.js APIs the running versions lack (js/worker/private_apis.js);
+   *  `py`: another Pyodide-like object to check (tests plant one). */
+  missingPrivateApis: (py = pyodide) => missingPrivateApis(tf, py, siteUrl),
   webglInfo,
   webgpuInfo,
   defaultBackend,
@@ -314,7 +317,7 @@ link.handle("studioFlag", ({ studio, stopTraining }) => {
   if (handle) handle.stopTraining = stopTraining;
 });
 
-// A .whl file the learner added (js/wheels.js): micropip installs it for this page
+// A .whl file the learner added (js/page/wheels.js): micropip installs it for this page
 // (py/pytfjs/packages.py words the outcome; a refused file is never a traceback).
 link.handle("wheel", async ({ name, bytes }) => {
   const py = await python;

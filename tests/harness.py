@@ -173,7 +173,7 @@ def open_lab(page, site_url: str, lab: str, **params: object) -> str:
     return wait_state(page, "ready", "done", "error")
 
 
-# a click on Run starts run number ``before`` + 1 at once (site/js/lab.js run())
+# a click on Run starts run number ``before`` + 1 at once (site/js/page/lab.js run())
 SET_CODE = "code => { window.pytfjs.setCode(code); return window.pytfjs.runs; }"
 RUN_STARTED = "before => window.pytfjs.runs > before"
 RUN_ENDED = ("before => window.pytfjs.runs > before && ['done', 'error', 'ready']"
@@ -225,7 +225,7 @@ def in_worker(page, expression: str, arg: object = None) -> object:
 
 def python_from_snapshot(page) -> bool:
     """Whether the page's Python was restored from the browser's memory snapshot
-    (site/js/python_snapshot.js; lab.js marks python-ready with it). False for a build
+    (site/js/worker/python_snapshot.js; lab.js marks python-ready with it). False for a build
     from before the snapshot, whose mark has no detail."""
     return page.evaluate(
         "performance.getEntriesByName('python-ready')[0].detail?.snapshot === true")

@@ -90,7 +90,7 @@ def _host() -> Any:
 
 def ui() -> Any | None:
     """The lab page's UI calls (``pytfjsHost.ui``: each one a message to the page, see
-    site/js/protocol.js), or None outside a lab page."""
+    site/js/shared/protocol.js), or None outside a lab page."""
     host = _host()
     return None if host is None else host.ui
 
@@ -201,6 +201,6 @@ async def decode_sprite(url: str, width: int, rows: int, chunk_rows: int) -> Any
 
 
 async def open_store(name: str, tables: list[str]) -> Any:
-    """The IndexedDB wrapper (js/store.js, in the worker) for database ``name``."""
+    """The IndexedDB wrapper (js/worker/store.js, in the worker) for database ``name``."""
     require_browser("IndexedDB")
     return await _host().openStore(name, to_js_value(tables))

@@ -20,7 +20,7 @@ per kind of page event (the table ``EVENTS``); the lab gets only what it acts on
   :meth:`Studio.show_prediction`;
 - ``Action("export")``.
 
-The page side is ``site/js/studio.js`` (webcam, canvas, buttons); this module decides.
+The page side is ``site/js/page/studio.js`` (webcam, canvas, buttons); this module decides.
 """
 
 from __future__ import annotations

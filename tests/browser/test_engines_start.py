@@ -26,7 +26,7 @@ from tests.harness import serve_site
 pytestmark = [pytest.mark.browser, pytest.mark.engines]
 
 FAIL_WITHIN_S = 30
-NO_SAB = "js/no-shared-memory.js"
+NO_SAB = "js/page/no-shared-memory.js"
 
 
 def linked_copy(dist: Path, into: Path) -> Path:
@@ -48,16 +48,16 @@ def broken_url(dist_dir: Path, tmp_path_factory) -> Iterator[str]:
     for name in ("pyodide.asm.wasm", "pyodide.asm.wasm.gz"):
         (no_wasm / "vendor/pyodide" / name).unlink()
     throwing = linked_copy(dist_dir, root / "throwing-worker")
-    replace(throwing / "js/python_snapshot.js",
+    replace(throwing / "js/worker/python_snapshot.js",
             'throw new Error("planted: a module of the worker throws as it loads");\n')
     no_sab = linked_copy(dist_dir, root / "no-sab")
     # a browser without SharedArrayBuffer: a first, classic script takes it away
     replace(no_sab / NO_SAB, "delete globalThis.SharedArrayBuffer;\n")
     page = no_sab / "lab.html"
     html = page.read_text(encoding="utf-8")
-    replace(page, html.replace("<script type=\"module\" async src=\"js/runtime_start.js\">",
-                               f"<script src=\"{NO_SAB}\"></script>\n"
-                               "<script type=\"module\" async src=\"js/runtime_start.js\">", 1))
+    start = "<script type=\"module\" async src=\"js/page/runtime_start.js\">"
+    assert start in html
+    replace(page, html.replace(start, f"<script src=\"{NO_SAB}\"></script>\n{start}", 1))
     server, url = serve_site(root / "no-wasm", mounts={
         "throwing-worker": throwing, "no-sab": no_sab})
     yield url

@@ -153,7 +153,7 @@ def test_progress_bar_and_chart_after_training(page, site_url):
     assert page.evaluate("document.getElementById('train-bar').value") == 1
     chart = "#charts figure[data-title='Loss']"
     canvas = page.locator(f"{chart} canvas.linechart")
-    # drawn by the page (js/linechart.js): the line's colour is on the canvas
+    # drawn by the page (js/page/linechart.js): the line's colour is on the canvas
     assert page.evaluate("""c => {
         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
         let line = 0;

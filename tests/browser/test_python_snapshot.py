@@ -1,5 +1,5 @@
 """A return visit starts Python from this browser's snapshot of a fresh interpreter
-(site/js/python_snapshot.js): it runs labs as a normal start does, its random numbers are
+(site/js/worker/python_snapshot.js): it runs labs as a normal start does, its random numbers are
 not the same on every visit, its time zone is the browser's, and a snapshot that does not
 restore is replaced without the learner noticing."""
 

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.browser
 # finite values equal (pooling, bias add, ReLU gradient, double-accumulated sums) or within
 # float32 summation error (convolution gradients: terms x 2^-22, |values| < 1).
 COMPARE = """async () => {
-  const S = pytfjsWasmSimd;
+  const S = pytfjsHost.wasmKernels.simd;
   let s = 99;
   const rnd = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
   const int = (lo, hi) => lo + Math.floor(rnd() * (hi - lo + 1));
@@ -143,8 +143,8 @@ GRADIENTS = """async () => {
 
 def test_simd_kernels_load_on_the_threaded_backend_and_match_cpu(page, site_url):
     assert open_lab(page, site_url, "one-neuron", backend="wasm") == "ready"
-    simd = in_worker(page, "({loaded: pytfjsWasmSimd.loaded, variant: pytfjsWasmSimd.variant,"
-                         " shared: crossOriginIsolated, names: pytfjsWasmSimd.names})")
+    simd = in_worker(page, "(S => ({loaded: S.loaded, variant: S.variant, shared:"
+                         " crossOriginIsolated, names: S.names}))(pytfjsHost.wasmKernels.simd)")
     assert simd["loaded"] and simd["shared"]
     assert simd["variant"] == "pytfjs_kernels_threaded.wasm"
     baseline = tensor_count(page)
@@ -154,7 +154,7 @@ def test_simd_kernels_load_on_the_threaded_backend_and_match_cpu(page, site_url)
         assert excess == 0, (name, excess)
         assert r["served"][name] == r["counts"][name], (name, r["served"], r["counts"])
     # the JS kernels' own check, now served by the SIMD kernels where they apply
-    report = in_worker(page, "pytfjsWasmKernels.check(tf)")
+    report = in_worker(page, "pytfjsHost.wasmKernels.check(tf)")
     for name, error in report["errors"].items():
         assert error <= 1e-5, (name, error)
     assert in_worker(page, "GRADIENTS => (0, eval)(GRADIENTS)()", GRADIENTS) <= 1e-4
@@ -168,7 +168,7 @@ def test_a_cnn_trains_with_the_simd_kernels(page, site_url):
     r = page.evaluate("window.pytfjs.results")
     assert r["loss_last"] < r["loss_first"] / 2
     assert share_at_least(r["val_acc"], r["val_count"], 90)
-    calls = in_worker(page, "pytfjsWasmSimd.calls")
+    calls = in_worker(page, "pytfjsHost.wasmKernels.simd.calls")
     for name in ("MaxPool", "MaxPoolGrad", "Conv2DBackpropFilter", "Conv2DBackpropInput",
                  "Add", "Sum", "PytfjsReluGrad"):
         assert calls.get(name, 0) > 0, (name, calls)
@@ -176,8 +176,8 @@ def test_a_cnn_trains_with_the_simd_kernels(page, site_url):
 
 def test_simd_0_leaves_them_out(page, site_url):
     assert open_lab(page, site_url, "one-neuron", backend="wasm", simd=0) == "ready"
-    assert in_worker(page, "pytfjsWasmSimd.loaded") is False
+    assert in_worker(page, "pytfjsHost.wasmKernels.simd.loaded") is False
     assert run_in_lab(page, CNN) == "done", console_text(page)
     r = page.evaluate("window.pytfjs.results")
     assert share_at_least(r["val_acc"], r["val_count"], 90)
-    assert in_worker(page, "Object.keys(pytfjsWasmSimd.calls).length") == 0
+    assert in_worker(page, "Object.keys(pytfjsHost.wasmKernels.simd.calls).length") == 0

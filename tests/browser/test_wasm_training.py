@@ -49,9 +49,9 @@ report(backend=tf.getBackend(), val_acc=history.history["val_acc"][-1], val_coun
 def test_every_extra_wasm_kernel_matches_cpu(page, site_url):
     assert open_lab(page, site_url, "one-neuron", backend="wasm") == "ready"
     baseline = tensor_count(page)
-    names = in_worker(page, "pytfjsWasmKernels.names")
+    names = in_worker(page, "pytfjsHost.wasmKernels.JS_NAMES")
     assert "Conv2DBackpropFilter" in names
-    report = in_worker(page, "pytfjsWasmKernels.check(tf)")
+    report = in_worker(page, "pytfjsHost.wasmKernels.check(tf)")
     assert set(report["errors"]) == set(names)
     assert report["cases"] >= 32 * len(names)
     for name, error in report["errors"].items():

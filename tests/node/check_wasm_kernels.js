@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * @file Verifies site/js/wasm_kernels.js in Node with pure-JS tfjs (no tfjs-node):
+ * @file Verifies site/js/worker/wasm_kernels.js in Node with pure-JS tfjs (no tfjs-node):
  *  1. lists kernels the course models run (recorded on cpu) that 'wasm' lacks,
  *  2. register() + check(): wasm vs cpu kernel errors,
  *  3. forward + gradients of conv / pooling ops (abs error), and loss + all
@@ -14,8 +14,8 @@
  * Usage: node tests/node/check_wasm_kernels.js [--no-timing]
  */
 'use strict';
-const fs = require('fs');
 const path = require('path');
+const url = require('url');
 const tf = require('@tensorflow/tfjs');
 require('@tensorflow/tfjs-backend-wasm');
 const {courseCnnLayers} = require('./course_cnn.js');
@@ -24,11 +24,9 @@ const TOL = 1e-5;
 let failed = false;
 const fail = (msg) => { failed = true; console.log('FAIL:', msg); };
 
-// The kernels file is a browser <script>: needs a global `tf`, defines a global.
-globalThis.tf = tf;
-(0, eval)(fs.readFileSync(
-    path.join(__dirname, '../../site/js/wasm_kernels.js'), 'utf8'));
-const K = globalThis.pytfjsWasmKernels;
+// The kernels are an ES module (no globals: it is given `tf`), imported in main().
+const KERNELS = url.pathToFileURL(path.join(__dirname, '../../site/js/worker/wasm_kernels.js'));
+let K = null;
 
 /** Deterministic data (LCG) so both backends see identical inputs. */
 function lcg(seed) {
@@ -254,6 +252,7 @@ const checkErrors = (label, errs, tol = TOL) => {
 };
 
 async function main() {
+  K = await import(KERNELS.href);
   const timing = !process.argv.includes('--no-timing');
   await tf.setBackend('wasm');
   console.log(`tfjs ${tf.version.tfjs}, wasm backend ready`);
@@ -264,7 +263,7 @@ async function main() {
   const tensors0 = tf.memory().numTensors;
 
   await tf.setBackend('wasm');
-  console.log('register() ->', JSON.stringify(K.register(tf)), ' names:', JSON.stringify(K.names),
+  console.log('register() ->', JSON.stringify(K.register(tf)), ' names:', JSON.stringify(K.JS_NAMES),
               ' again ->', JSON.stringify(K.register(tf)));
   const missing = await missingKernels();
   console.log('kernels missing on wasm:', JSON.stringify(missing));

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * @file Checks pytfjs' WebAssembly SIMD kernels (site/js/wasm_simd_kernels.js, the .wasm
+ * @file Checks pytfjs' WebAssembly SIMD kernels (site/js/worker/wasm_kernels.js, the .wasm
  * files build.py compiles from kernels/kernels.c) in Node with pure-JS TF.js:
  *  1. every kernel against the cpu backend on seeded random cases: negatives, ties
  *     (quarter steps), NaN / -Infinity / Infinity values and whole windows of them, odd
@@ -22,6 +22,7 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
+const url = require('url');
 const tf = require('@tensorflow/tfjs');
 require('@tensorflow/tfjs-backend-wasm');
 const {courseCnnLayers} = require('./course_cnn.js');
@@ -31,12 +32,11 @@ const DIR = process.argv[2] || path.join(ROOT, 'build/kernels');
 let failed = false;
 const fail = (msg) => { failed = true; console.log('FAIL:', msg); };
 
-globalThis.tf = tf;
-for (const file of ['wasm_kernels.js', 'wasm_simd_kernels.js']) {
-  (0, eval)(fs.readFileSync(path.join(ROOT, 'site/js', file), 'utf8'));
-}
-const K = globalThis.pytfjsWasmKernels;
-const S = globalThis.pytfjsWasmSimd;
+// The kernels are an ES module (no globals: it is given `tf`), imported in main(); S is
+// its SIMD state (names, files, plans, calls).
+const KERNELS = url.pathToFileURL(path.join(ROOT, 'site/js/worker/wasm_kernels.js'));
+let K = null;
+let S = null;
 const readFile = (name) => fs.readFileSync(path.join(DIR, name));
 
 function lcg(seed) {
@@ -413,11 +413,13 @@ async function heapGrowth() {
 }
 
 async function main() {
-  K.register(tf);
-  console.log('SIMD register ->', JSON.stringify(S.register(tf)), 'again ->',
-              JSON.stringify(S.register(tf)));
+  K = await import(KERNELS.href);
+  S = K.simd;
+  console.log('register ->', JSON.stringify(K.register(tf)), 'again ->',
+              JSON.stringify(K.register(tf)));
+  console.log('chains', JSON.stringify(K.chains));
   await tf.setBackend('wasm');
-  console.log('loaded', await S.load(tf, readFile));
+  console.log('loaded', await K.load(tf, readFile));
   for (const stage of [kernelsVsCpu, guardBytes, modelGradients]) {
     await tf.setBackend('wasm');
     const n0 = tf.memory().numTensors;

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Runs site/js/format.js (the Results panel's formatting) on the values given as JSON on
+// Runs site/js/page/format.js (the Results panel's formatting) on the values given as JSON on
 // stdin and prints what it makes of each, as JSON: tests/unit/test_result_format.py.
-import { describeValue, formatNumber } from "../../site/js/format.js";
+import { describeValue, formatNumber } from "../../site/js/page/format.js";
 
 let input = "";
 process.stdin.on("data", (chunk) => { input += chunk; });

@@ -104,7 +104,7 @@ def test_dist_uses_relative_urls_only(dist_dir):
         text = (dist_dir / page).read_text()
         for attr in ('src="/', 'href="/', "http://", "https://"):
             assert attr not in text, (page, attr)
-    for js in (dist_dir / "js").glob("*.js"):
+    for js in (dist_dir / "js").rglob("*.js"):
         assert "https://" not in js.read_text() and "http://" not in js.read_text(), js
 
 

@@ -1,4 +1,4 @@
-"""site/js/capabilities.js in Node.js: what a browser lacking each piece is offered and
+"""site/js/shared/capabilities.js in Node.js: what a browser lacking each piece is offered and
 told, decided from what was found (the browser tests check what each engine finds)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import subprocess
 from tests.harness import ROOT
 
 SCRIPT = """
-import { describe, startableBackends, sharedMemory } from "./site/js/capabilities.js";
+import { describe, startableBackends, sharedMemory } from "./site/js/shared/capabilities.js";
 const page = { sharedArrayBuffer: %(sab)s, serviceWorkers: true, cacheStorage: %(cache)s };
 const worker = { wasmSimd: true, webgl: %(webgl)s, webgpu: %(webgpu)s };
 console.log(JSON.stringify({ backends: startableBackends(worker),

@@ -35,10 +35,24 @@ def test_javascript_is_eslint_clean():
 
 def test_eslint_really_checks_the_page_scripts():
     """The config covers site/js: a `var` in a page script (given on stdin) is reported."""
-    result = subprocess.run([str(ESLINT), "--stdin", "--stdin-filename", "site/js/probe.js"],
+    result = subprocess.run([str(ESLINT), "--stdin", "--stdin-filename", "site/js/page/probe.js"],
                             cwd=ROOT, input="var probe = 1;\nwindow.probe = probe;\n",
                             capture_output=True, text=True, check=False)
     assert result.returncode == 1 and "no-var" in result.stdout
+    assert "no-restricted-globals" not in result.stdout  # the page has a DOM
+
+
+@pytest.mark.parametrize("path", ["site/js/worker/probe.js", "site/js/shared/probe.js",
+                                  "site/worker.js"])
+def test_eslint_keeps_the_dom_out_of_the_worker(path):
+    """What runs in the runtime worker (site/worker.js, js/worker/, js/shared/) may not
+    name a DOM global: a planted `document.title` is an error by name."""
+    result = subprocess.run([str(ESLINT), "--stdin", "--stdin-filename", path], cwd=ROOT,
+                            input="export const probe = () => document.title + window.name;\n",
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stdout.count("no-restricted-globals") == 2, result.stdout
+    assert "the runtime worker has no DOM" in result.stdout
 
 
 def _project_python() -> list[Path]:

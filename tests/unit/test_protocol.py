@@ -1,4 +1,4 @@
-"""The page <-> worker protocol is declared once (site/js/protocol.js) and kept to.
+"""The page <-> worker protocol is declared once (site/js/shared/protocol.js) and kept to.
 
 Every message a side handles is in the table for its direction, every call Python makes
 on the page is a UI_CALLS entry (or one the worker builds itself), and the page answers
@@ -16,7 +16,7 @@ JS = ROOT / "site" / "js"
 
 def table(name: str) -> set[str]:
     """The keys of ``export const <name> = { key: {...}, ... }`` in protocol.js."""
-    text = (JS / "protocol.js").read_text()
+    text = (JS / "shared" / "protocol.js").read_text()
     body = text.split(f"export const {name} = {{", 1)[1].split("\n};", 1)[0]
     return set(re.findall(r"^  (\w+): \{", body, re.MULTILINE))
 
@@ -38,7 +38,7 @@ def test_each_side_handles_only_declared_messages():
     handled = set(re.findall(r'link\.handle\("(\w+)"', worker))
     assert handled and handled <= table("TO_WORKER")
     assert table("TO_WORKER") - handled == {"reply"}  # replies settle requests in Link
-    lab = (JS / "lab.js").read_text()
+    lab = (JS / "page" / "lab.js").read_text()
     page_handlers = set(re.findall(r"^  (\w+): ", block(lab, "const handlers = {"),
                                    re.MULTILINE))
     assert page_handlers == table("TO_PAGE") - {"reply"}
@@ -53,15 +53,24 @@ def test_python_calls_only_declared_ui_calls_and_the_page_answers_each():
     python = "".join(p.read_text() for p in (ROOT / "py" / "pytfjs").rglob("*.py"))
     used = set(re.findall(r"\bpage\.(\w+)\(", python))
     assert used and used <= calls | built_in_worker, used - calls - built_in_worker
-    lab = (JS / "lab.js").read_text()
+    lab = (JS / "page" / "lab.js").read_text()
     answered = block(lab, "const ui = {")
     for call in calls:
         assert re.search(rf"^  {call}[,(:]", answered, re.MULTILINE), call
 
 
 def test_the_studio_handle_has_only_declared_methods():
-    text = (JS / "protocol.js").read_text()
+    text = (JS / "shared" / "protocol.js").read_text()
     declared = set(re.findall(r'"(\w+)"', text.split("STUDIO_METHODS = [", 1)[1].split("]")[0]))
     studio_py = (ROOT / "py" / "pytfjs" / "studio.py").read_text()
     used = set(re.findall(r"self\._js\.(\w+)", studio_py))
     assert used and used <= declared | {"next", "stopTraining"}, used - declared
+
+
+def test_the_page_answers_exactly_the_declared_ui_calls():
+    """A new UI call is one UI_CALLS entry and one entry in lab.js's ``ui``: nothing the
+    page answers is undeclared, and lab.js checks the same as it loads."""
+    lab = (JS / "page" / "lab.js").read_text()
+    answered = set(re.findall(r"^  (\w+)\b", block(lab, "const ui = {"), re.MULTILINE))
+    assert answered == table("UI_CALLS"), answered ^ table("UI_CALLS")
+    assert "Object.keys(UI_CALLS).filter" in lab and "Object.keys(ui).filter" in lab

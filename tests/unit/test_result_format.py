@@ -1,4 +1,4 @@
-"""The Results panel's formatting (site/js/format.js), run in Node on plain values."""
+"""The Results panel's formatting (site/js/page/format.js), run in Node on plain values."""
 
 from __future__ import annotations
 

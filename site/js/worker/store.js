@@ -1,7 +1,7 @@
 /*
  * store.js: IndexedDB for Python (pytfjs.store). A database of named tables; keys are
  * numbers or strings, values anything structured clone takes (here: plain objects of
- * numbers, strings and Uint8Arrays). It runs in the runtime worker (js/worker.js). Every write resolves once its transaction has
+ * numbers, strings and Uint8Arrays). It runs in the runtime worker (site/worker.js). Every write resolves once its transaction has
  * committed, so what Python was told is saved survives a reload.
  */
 const done = (request) => new Promise((resolve, reject) => {

@@ -1,5 +1,5 @@
 /*
- * protocol.js: every message between the lab page and the runtime worker (js/worker.js),
+ * protocol.js: every message between the lab page and the runtime worker (site/worker.js),
  * and the one class both sides send them with.
  *
  * The page keeps what needs the DOM (editor, console, charts, prompts, webcam, pad);
@@ -22,19 +22,19 @@ export const TO_WORKER = {
   memory: { fields: [], answer: true, doc: "tf.memory() now: {numTensors, numBytes}" },
   pad: { fields: ["pad", "pixels"], answer: true, doc: "a drawing pad's gray pixels (Uint8Array); reply: JSON of [[label, p], ...]" },
   studioFlag: { fields: ["studio", "stopTraining"], doc: "the studio's Stop training button" },
-  wheel: { fields: ["name", "bytes"], answer: true, doc: "a .whl file the learner added (js/wheels.js); micropip installs it for this page; reply JSON {ok, text}" },
+  wheel: { fields: ["name", "bytes"], answer: true, doc: "a .whl file the learner added (js/page/wheels.js); micropip installs it for this page; reply JSON {ok, text}" },
   reply: { fields: ["id", "ok", "value", "error"], doc: "the answer to a worker request (a prompt, the studio's next event)" },
 };
 
 /** Worker -> page. */
 export const TO_PAGE = {
   out: { fields: ["kind", "text"], doc: "a line Python printed (kind out | err)" },
-  capabilities: { fields: ["worker"], doc: "what the worker has (js/capabilities.js), sent first" },
-  beat: { fields: [], doc: "the worker is alive, every 250 ms until the lab's packages are loaded (js/startup.js)" },
+  capabilities: { fields: ["worker"], doc: "what the worker has (js/shared/capabilities.js), sent first" },
+  beat: { fields: [], doc: "the worker is alive, every 250 ms until the lab's packages are loaded (js/page/startup.js)" },
   fetched: { fields: ["urls"], doc: "files the worker has downloaded (the loading bar counts them)" },
   step: { fields: ["name", "text", "failed"], doc: "a start-up step (backend, python) and what it says; failed: it cannot go on" },
   backend: { fields: ["name", "note", "threads"], doc: "the TF.js backend is ready" },
-  python: { fields: ["version", "snapshot"], doc: "Pyodide has started (snapshot: restored from js/python_snapshot.js)" },
+  python: { fields: ["version", "snapshot"], doc: "Pyodide has started (snapshot: restored from js/worker/python_snapshot.js)" },
   memory: { fields: ["numTensors", "numBytes", "backend"], doc: "tf.memory(), sent every 300 ms while idle" },
   ui: { fields: ["call", "args"], doc: "a call from Python to the page: one of UI_CALLS; with an id when it answers" },
   fatal: { fields: ["message"], doc: "Pyodide died (out of memory, stack overflow): the page starts a new worker" },
@@ -42,7 +42,7 @@ export const TO_PAGE = {
 };
 
 /**
- * What Python (py/pytfjs/ui.py, studio.py) asks of the page, in the worker's
+ * What Python (py/pytfjs/output.py, charts.py, prompts.py, reporting.py, studio.py) asks of the page, in the worker's
  * `pytfjsHost.ui`: name -> argument names; `answer` calls return a Promise the page
  * settles (a prompt rejects with "pytfjs:stopped" when Stop ends it).
  */
@@ -66,7 +66,7 @@ export const UI_CALLS = {
   studioNext: { args: ["studio"], answer: true },
 };
 
-/** Methods of a studio handle that studioCall forwards (js/studio.js draws them). */
+/** Methods of a studio handle that studioCall forwards (js/page/studio.js draws them). */
 export const STUDIO_METHODS = ["classes", "samples", "mode", "say", "prediction", "finish"];
 
 const isBytes = (v) => ArrayBuffer.isView(v) || v instanceof ArrayBuffer;

@@ -3,9 +3,8 @@
  * the Lab inputs panel, and notes and downloads there. Python awaits each answer (a
  * request from the worker); Stop, or the next run, rejects what is still open.
  */
-import { $ } from "./dom.js";
-import { downloadFile } from "./drafts.js";
-import { bitmapPixels } from "./pixels.js";
+import { $, downloadFile } from "./dom.js";
+import { bitmapPixels } from "../shared/pixels.js";
 import { reveal } from "./reveal.js";
 
 // Python awaits these (pytfjs.ui.ask_file / choose); Stop cancels them.
@@ -99,7 +98,7 @@ export function cameraProblem(e) {
 
 /**
  * A live webcam preview (mirrored, like a mirror) and a "Take photo" button; resolves
- * with the (unmirrored) frame's pixels (see js/pixels.js bitmapPixels), rejects with
+ * with the (unmirrored) frame's pixels (see js/shared/pixels.js bitmapPixels), rejects with
  * a readable reason when there is no camera. The camera is off again once it settles.
  */
 export function askCamera(message, maxSide) {

@@ -2,13 +2,13 @@
  * offline.js: register the service worker (sw.js) and offer "reload to update" when a
  * new build has been cached. `offline.ready` (also window.pytfjs.offline.ready) resolves
  * once this build is cached, i.e. once every lab works without the network. The lab
- * page imports it (js/lab.js); the home page loads it as its only module.
+ * page imports it (js/page/lab.js); the home page loads it as its only module.
  *
  * Cross-origin isolation where the server sends no COOP/COEP headers (GitHub Pages):
  * sw.js adds them, but isolation is fixed when a document is created, so a page that
  * is not isolated while the service worker could make it so is reloaded: at once while
  * it is still starting, or when the service worker first takes over a page nobody has
- * run code in yet (the code is kept by js/drafts.js anyway). A page that has run code
+ * run code in yet (the code is kept by js/page/drafts.js anyway). A page that has run code
  * only gets a note. At most three reloads in a row (a hard reload bypasses the service
  * worker, and the first reload after it can come back uncontrolled too).
  */

@@ -1,7 +1,8 @@
 /*
  * output.js: the output console, the loading bar, the Results panel and the memory meter.
  */
-import { $, siteUrl } from "./dom.js";
+import { $ } from "./dom.js";
+import { siteUrl } from "../shared/site_url.js";
 import { describeValue } from "./format.js";
 
 const consoleEl = () => $("console");
@@ -76,7 +77,7 @@ export const loading = {
   },
 };
 
-/** One result's cell: text, or a small table for pairs and per-name values (js/format.js). */
+/** One result's cell: text, or a small table for pairs and per-name values (js/page/format.js). */
 function fillResult(cell, value) {
   const shown = describeValue(value);
   if (shown.kind === "text") {

@@ -3,7 +3,7 @@
  * lab.html loads this module `async`, ahead of the editor and the page's other modules,
  * so Pyodide and TF.js (the longest part of start-up) begin downloading while the rest
  * of the page still loads. lab.js imports the same module instance and takes the worker
- * over; messages the worker sends before that wait in the client (js/runtime_client.js).
+ * over; messages the worker sends before that wait in the client (js/page/runtime_client.js).
  */
 import { RuntimeClient } from "./runtime_client.js";
 

@@ -1,6 +1,6 @@
 /*
  * pad.js: the drawing pad of the MNIST labs. The prediction comes from Python in the
- * runtime worker: ``predict(gray)`` is a request (js/protocol.js: pad).
+ * runtime worker: ``predict(gray)`` is a request (js/shared/protocol.js: pad).
  */
 import { surface } from "./charts.js";
 import { err } from "./output.js";

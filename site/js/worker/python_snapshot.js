@@ -1,8 +1,8 @@
 /*
  * python_snapshot.js: Pyodide's memory snapshot of a freshly started Python, kept in the
  * browser's Cache Storage, so that a return visit restores Python's memory instead of
- * starting the interpreter again (Pyodide's `_makeSnapshot` / `_loadSnapshot`, marked
- * experimental by Pyodide). It runs in the runtime worker (worker.js).
+ * starting the interpreter again (Pyodide's experimental snapshot options and call, used
+ * through js/worker/private_apis.js). It runs in the runtime worker (worker.js).
  *
  * Why: in the worker, Chromium keeps no compiled-code cache for TF.js and Pyodide's
  * JavaScript, so a return visit started about 300 ms later than when both ran on the page.
@@ -15,7 +15,8 @@
  * does not restore (Pyodide checks its build id: a new build with another Pyodide) is
  * dropped, Python starts normally, and the snapshot is made again.
  */
-import { siteUrl } from "./backends.js";
+import { siteUrl } from "../shared/site_url.js";
+import { restoreJsGlobals, snapshotMemory } from "./private_apis.js";
 
 const CACHE = "python-snapshot"; // not "pytfjs-...": sw.js deletes those on each new build
 
@@ -59,16 +60,16 @@ export async function savedSnapshot() {
 const WARM_IMPORTS = `import __future__, asyncio, base64, csv, ctypes, dataclasses, datetime, email.message,
   email.utils, importlib.metadata, json, numbers, pickle, platform, tarfile`.replace(/\s+/g, " ");
 
-/** The memory of ``py``, started with ``_makeSnapshot``, with WARM_IMPORTS imported: a
+/** The memory of ``py``, started with snapshotOptions() (js/worker/private_apis.js), with WARM_IMPORTS imported: a
  *  snapshot for keepSnapshot. Call it before Python loads a package or runs anything else.
  *  Afterwards Python's `js` module is the real global scope again: in making mode Pyodide
  *  hands Python a recording proxy of it. */
 export function takeSnapshot(py) {
   try {
     py.runPython(WARM_IMPORTS);
-    return py.makeMemorySnapshot();
+    return snapshotMemory(py);
   } finally {
-    py._api.config.jsglobals = globalThis;
+    restoreJsGlobals(py);
     py.registerJsModule("js", globalThis);
     py.runPython("import sys; sys.modules.pop('js', None)");
   }

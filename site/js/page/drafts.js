@@ -94,15 +94,3 @@ export class Drafts {
     return write(this.key, null);
   }
 }
-
-/** Save ``bytes`` (or text) as a file through an <a download> click; nothing leaves the computer. */
-export function downloadFile(name, data, type = "application/octet-stream") {
-  const url = URL.createObjectURL(new Blob([data], { type }));
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10000);
-}

@@ -1,19 +1,19 @@
 /*
  * runtime_client.js: the page's end of the runtime worker (site/worker.js). It starts
- * the worker, sends it the messages js/protocol.js lists, and can always take it back:
+ * the worker, sends it the messages js/shared/protocol.js lists, and can always take it back:
  * interrupt() raises KeyboardInterrupt in busy Python (Pyodide's interrupt buffer, only
  * where this browser has a working SharedArrayBuffer: being cross-origin isolated is not
  * enough, WebKitGTK is isolated and has none), restart() replaces a worker that is stuck
  * or dead with a fresh one (all Python state is lost; the page keeps the code).
  */
-import { sharedMemory } from "./capabilities.js";
-import { Link, TO_PAGE, TO_WORKER } from "./protocol.js";
+import { sharedMemory } from "../shared/capabilities.js";
+import { Link, TO_PAGE, TO_WORKER } from "../shared/protocol.js";
 
 /** localStorage key: threaded wasm once kept this browser's worker from starting. */
 const THREADS_HUNG = "pytfjs:wasm-threads-hung";
 
 export class RuntimeClient {
-  /** `handlers`: type -> fn(message) for each TO_PAGE message (js/protocol.js); they can
+  /** `handlers`: type -> fn(message) for each TO_PAGE message (js/shared/protocol.js); they can
    *  also come later (attach): the worker's messages wait until then. */
   constructor(handlers = null) {
     this.handlers = handlers;
@@ -27,7 +27,7 @@ export class RuntimeClient {
   }
 
   /** Whether threaded wasm once blocked this browser's worker as it started
-   *  (js/startup.js noticed, and started again without). */
+   *  (js/page/startup.js noticed, and started again without). */
   threadsHung() {
     try {
       return Boolean(localStorage.getItem(THREADS_HUNG));

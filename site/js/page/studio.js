@@ -11,7 +11,7 @@
  * asks for the next event and nothing else is waiting, so the loop runs as fast as the
  * model does; none is sent while the tab is hidden.
  */
-import { bitmapPixels } from "./pixels.js";
+import { bitmapPixels } from "../shared/pixels.js";
 
 function el(tag, props, ...children) {
   const node = document.createElement(tag);
@@ -76,7 +76,7 @@ function thumbCanvas(rgb, offset, size) {
 }
 
 /**
- * Open a studio in the Lab inputs panel. `hooks` (js/lab.js): panel(text), track(entry)
+ * Open a studio in the Lab inputs panel. `hooks` (js/page/lab.js): panel(text), track(entry)
  * (Stop and the next run end it like a prompt), cameraProblem(error), and
  * stopTraining(on) (tells the worker, where Python reads it between batches).
  * Returns the handle Python drives: next() and the drawing calls.

@@ -2,17 +2,18 @@
  * lab.js: the lab page. Editor, Run/Stop/Reset, console, progress bar, results,
  * charts, backend selector and memory meter. The lab itself is Python, in the runtime
  * worker (site/worker.js): this file only moves text and clicks between the page and
- * the worker, through the messages of js/protocol.js (js/runtime_client.js sends them).
+ * the worker, through the messages of js/shared/protocol.js (js/page/runtime_client.js sends them).
  *
  * Scriptable contract (tests, demos, shared links):
  *   lab.html?lab=<id>[&run=1][&backend=webgl|wasm|cpu][&<lab params>]
  *   document.body.dataset.state: loading | ready | running | done | error
  *   window.pytfjs.results: what the lab reported with pytfjs.report(...)
  */
-import { Drafts, downloadFile } from "./drafts.js";
+import { Drafts } from "./drafts.js";
 import { offline } from "./offline.js";
 import { clearCharts, image, render, table } from "./charts.js";
-import { $, siteUrl } from "./dom.js";
+import { $, downloadFile } from "./dom.js";
+import { siteUrl } from "../shared/site_url.js";
 import { err, info, loading, renderResults, showLoading, updateMemory, write } from "./output.js";
 import { drawingPad } from "./pad.js";
 import {
@@ -21,7 +22,8 @@ import {
 } from "./prompts.js";
 import { reveal } from "./reveal.js";
 import { labId, runtime, simd } from "./runtime_start.js";
-import { describe, pageCapabilities, startableBackends } from "./capabilities.js";
+import { describe, pageCapabilities, startableBackends } from "../shared/capabilities.js";
+import { UI_CALLS } from "../shared/protocol.js";
 import { StartupWatch } from "./startup.js";
 import { openStudio } from "./studio.js";
 import { addWheelButton } from "./wheels.js";
@@ -29,14 +31,8 @@ import { addWheelButton } from "./wheels.js";
 const query = new URLSearchParams(location.search);
 
 let editor = null;
-let ready = false; // the worker has Python, pytfjs and the lab's packages
-let backendName = ""; // the worker's TF.js backend, as it last said
 let lab = null;
 let drafts = null;
-let running = false;
-let runCount = 0;
-let training = false; // a fit is between batches (what Stop's message says depends on it)
-const stopTimers = []; // Stop's escalations: interrupt, then a fresh worker
 
 let selectorHadFocus = false; // see setState
 
@@ -45,10 +41,10 @@ function setState(state, message) {
   if (message !== undefined) $("status").textContent = message;
   const busy = state === "loading" || state === "running";
   const focused = document.activeElement;
-  $("run").disabled = busy || !ready;
+  $("run").disabled = busy || !life.ready;
   $("reset").disabled = busy || !lab;
   $("stop").disabled = state !== "running";
-  $("backend").disabled = busy || !ready;
+  $("backend").disabled = busy || !life.ready;
   // Keyboard users keep their place: a button that just got disabled hands focus to
   // its counterpart (Run -> Stop while running, Stop -> Run after), and the backend
   // selector gets focus back once the switch it started is over.
@@ -60,7 +56,7 @@ function setState(state, message) {
   }
 }
 
-// Webcam studios of this run (js/studio.js), by the number the worker gave each.
+// Webcam studios of this run (js/page/studio.js), by the number the worker gave each.
 const studios = new Map();
 const studioHooks = {
   /** A panel in Lab inputs, and track({cleanup, reject, finish}) so Stop and the next
@@ -70,7 +66,7 @@ const studioHooks = {
   cameraProblem,
 };
 
-/** What Python calls on the page (protocol.js UI_CALLS; see py/pytfjs/ui.py). */
+/** What Python calls on the page (protocol.js UI_CALLS; sent from py/pytfjs/output.py, charts.py, prompts.py, reporting.py, studio.py). */
 const ui = {
   askFile,
   askChoice,
@@ -103,7 +99,7 @@ const ui = {
     const p = JSON.parse(json);
     $("train-bar").value = p.fraction;
     $("train-text").textContent = p.text;
-    training = running && p.fraction < 1 && p.text !== "not training";
+    life.training = life.running && p.fraction < 1 && p.text !== "not training";
   },
   report(json) {
     Object.assign(window.pytfjs.results, JSON.parse(json));
@@ -112,61 +108,229 @@ const ui = {
   render,
 };
 
-// ---------------------------------------------------------------- actions
-async function run() {
-  if (running || !ready) return false;
-  running = true;
-  runCount += 1;
-  cancelAsks();
-  studios.clear();
-  window.pytfjs.results = {};
-  renderResults(window.pytfjs.results);
-  clearCharts();
-  markErrorLine(0);
-  ui.progress(JSON.stringify({ fraction: 0, text: "not training" }));
-  info(`── run ${runCount} · ${lab.id} · backend ${backendName} ──`);
-  reveal($("console"), true); // on a phone the output is below the code
-  setState("running", "Running…");
-  const code = editor.getValue();
-  saveDraft(); // at once: if this run crashes Python, the code is kept
-  const started = performance.now();
-  let reply = { status: "error", errorKind: "code", errorLine: 0 };
-  try {
-    const params = Object.fromEntries([...query].filter(([k]) => !["lab", "run", "backend"].includes(k)));
-    reply = await runtime.request("run", { code, lab: lab.id, params });
-  } catch (e) {
-    const text = String(e && e.message ? e.message : e);
-    if (text === "pytfjs:restarted") reply = { status: restartReason, errorKind: "code", errorLine: 0 };
-    else err(text);
+// One entry per side: every call protocol.js's UI_CALLS declares (the worker forwards
+// exactly those) is answered above, and nothing else is. A mismatch is a mistake in this
+// file or protocol.js: the page refuses to start rather than fail on the first such call.
+{
+  const unanswered = Object.keys(UI_CALLS).filter((call) => !Object.hasOwn(ui, call));
+  const undeclared = Object.keys(ui).filter((call) => !Object.hasOwn(UI_CALLS, call));
+  if (unanswered.length || undeclared.length) {
+    throw new Error(`lab.js's ui and protocol.js's UI_CALLS differ: unanswered ${unanswered.join(", ") || "none"}; `
+      + `undeclared ${undeclared.join(", ") || "none"}`);
   }
-  for (const timer of stopTimers.splice(0)) clearTimeout(timer);
-  running = false;
-  training = false;
-  finishRunPanels();
-  const seconds = ((performance.now() - started) / 1000).toFixed(2);
-  const { status } = reply;
-  if (status === "done") {
-    info(`finished in ${seconds} s`);
-    setState("done", `Done in ${seconds} s`);
-  } else if (status === "stopped") {
-    info(`stopped after ${seconds} s`);
-    setState("ready", "Stopped");
-  } else if (status === "restarted") { // Stop could not end it: a fresh Python
-    setState(ready ? "ready" : "loading", "Stopped: Python was restarted");
-  } else if (status === "crashed") {
-    setState(ready ? "ready" : "loading", "Python stopped working and was restarted (your code is kept)");
-  } else if (reply.errorKind === "input") {
-    setState("error", "The lab could not use that input: see the message. Run again to try another.");
-  } else {
-    const line = reply.errorLine;
-    markErrorLine(line);
-    setState("error", line
-      ? `Python error at line ${line} (marked in the code): see Output, fix it and Run again.`
-      : "The lab raised an error: see Output. Fix the code and Run again.");
-  }
-  return status === "restarted" || status === "crashed" ? "stopped" : status;
 }
 
+// ---------------------------------------------------------------- the worker's life
+// The worker is replaced when Stop cannot end a run within STOP_RESTART_MS (a long
+// numpy call, a loop that never awaits where the page is not cross-origin isolated)
+// and when Python dies (out of memory, a stack overflow): all Python state goes, the
+// editor's code stays (and is saved as a draft).
+// then KeyboardInterrupt (2 s when a fit runs: its batch ends first); after the worker's
+// own cancel (runner.STOP_GRACE_S, 0.25 s), so the two never race
+const STOP_INTERRUPT_MS = 500;
+const STOP_RESTART_MS = 2000; // then a fresh worker
+
+function deferred() {
+  const d = {};
+  d.promise = new Promise((resolve, reject) => Object.assign(d, { resolve, reject }));
+  d.promise.catch(() => {}); // whoever awaits it reports the failure
+  return d;
+}
+
+/**
+ * The page's side of the runtime worker's life, in one object: its boot (each worker says
+ * when its TF.js backend is ready, "backend", and when Pyodide has started, "python"; the
+ * page then asks it for the lab's packages), a run, Stop and its escalations, the
+ * restarts (Stop's last resort, a crash, the start-up watch's one-thread retry), and the
+ * worker generation (runtime.generation) each wait belongs to.
+ */
+class Lifecycle {
+  ready = false; // the worker has Python, pytfjs and the lab's packages
+  backendName = ""; // the worker's TF.js backend, as it last said
+  running = false;
+  runCount = 0;
+  training = false; // a fit is between batches (what Stop's message says depends on it)
+  stopTimers = []; // Stop's escalations: interrupt, then a fresh worker
+  restartReason = "restarted"; // what a run the restart ended reports: restarted | crashed
+  boot = null; // this worker's {backend, python} deferreds
+
+  /** Take over the worker js/page/runtime_start.js started: its messages go to `handlers`
+   *  from now on. Every message is an alive sign for the start-up watch. */
+  attach(handlers) {
+    this.boot = { backend: deferred(), python: deferred() };
+    const watched = {};
+    for (const [type, fn] of Object.entries(handlers)) {
+      watched[type] = (message) => {
+        if (type !== "fatal") watch.heard();
+        return fn(message);
+      };
+    }
+    runtime.attach(watched);
+  }
+
+  /** A step of the start failed: whoever awaits this worker's start hears `text`. */
+  failBoot(text) {
+    for (const d of [this.boot.backend, this.boot.python]) d.reject(new Error(text));
+  }
+
+  /** A fresh worker while the page is still starting (not Stop's restart): the wait for
+   *  the old one ends with "pytfjs:restarted" and start() waits for the new one. */
+  restartBoot() {
+    const old = this.boot;
+    this.boot = { backend: deferred(), python: deferred() };
+    watch.restarted();
+    runtime.restart(query.get("backend"), simd);
+    for (const d of [old.backend, old.python]) d.reject(new Error("pytfjs:restarted"));
+  }
+
+  /** pythonReady for the current worker, again after each restartBoot. */
+  async runtimeReady() {
+    for (;;) {
+      const generation = runtime.generation;
+      try {
+        return await this.pythonReady(generation);
+      } catch (e) {
+        if (generation !== runtime.generation && String(e.message) === "pytfjs:restarted") continue;
+        throw e;
+      }
+    }
+  }
+
+  /** The current worker is ready to run the lab: its backend, Python, the lab's packages. */
+  async pythonReady(generation) {
+    // asked at once: the worker loads them as soon as its Python has started
+    const packages = runtime.request("packages", { names: lab.packages });
+    packages.catch(() => {}); // a failed start is reported through boot's promises
+    const backend = await this.boot.backend.promise;
+    const version = await this.boot.python.promise;
+    const { tfjs } = await packages;
+    if (generation !== runtime.generation) throw new Error("pytfjs:restarted");
+    loading.step("python", "Python: ready");
+    performance.mark("numpy-ready");
+    this.ready = true;
+    $("backend").value = backend.name;
+    info(`Python ${version} ready · TensorFlow.js ${tfjs} · backend ${backend.name}${backend.threads > 1 ? ` (${backend.threads} threads)` : backend.threads ? " (one thread)" : ""}`);
+    return backend;
+  }
+
+  /** A fresh Python (Stop's last resort, `reason` "restarted", or a crash, "crashed"). */
+  restart(reason, why) {
+    this.restartReason = reason;
+    saveDraft();
+    this.ready = false;
+    cancelAsks();
+    finishRunPanels();
+    studios.clear();
+    setState("loading", "Starting a fresh Python…");
+    this.boot = { backend: deferred(), python: deferred() };
+    watch.restarted();
+    runtime.restart(this.backendName || query.get("backend"), simd);
+    info(`${why} Python was restarted: everything the lab had made is gone, your code is kept.`);
+    this.runtimeReady().then(() => {
+      watch.stop();
+      if (!this.running) setState("ready", "Python was restarted: ready");
+    }, (e) => {
+      err(`Could not start a fresh Python: ${e.message || e}`);
+      setState("error", "");
+    });
+  }
+
+  /** The worker's "fatal" message (Pyodide died) or a worker that failed to load. */
+  fatal({ message, load }) {
+    if (load || !this.ready) { // the worker did not get as far as running anything: a failed start
+      // (said by whoever waits for the start: start() or restart)
+      watch.fail(load ? "runtime" : (watch.current() || "python"), message);
+      this.failBoot(message);
+      return;
+    }
+    err(`Python stopped working: ${message}. This happens when a program runs out of memory ` +
+      "or recurses too deeply (or a file made it do so).");
+    if (!lab) { // before the lab was even loaded: nothing to restart for
+      setState("error", "Python could not start: see Output");
+      return;
+    }
+    this.restart("crashed", "");
+  }
+
+  async run() {
+    if (this.running || !this.ready) return false;
+    this.running = true;
+    this.runCount += 1;
+    cancelAsks();
+    studios.clear();
+    window.pytfjs.results = {};
+    renderResults(window.pytfjs.results);
+    clearCharts();
+    markErrorLine(0);
+    ui.progress(JSON.stringify({ fraction: 0, text: "not training" }));
+    info(`── run ${this.runCount} · ${lab.id} · backend ${this.backendName} ──`);
+    reveal($("console"), true); // on a phone the output is below the code
+    setState("running", "Running…");
+    const code = editor.getValue();
+    saveDraft(); // at once: if this run crashes Python, the code is kept
+    const started = performance.now();
+    let reply = { status: "error", errorKind: "code", errorLine: 0 };
+    try {
+      const params = Object.fromEntries([...query].filter(([k]) => !["lab", "run", "backend"].includes(k)));
+      reply = await runtime.request("run", { code, lab: lab.id, params });
+    } catch (e) {
+      const text = String(e && e.message ? e.message : e);
+      if (text === "pytfjs:restarted") reply = { status: this.restartReason, errorKind: "code", errorLine: 0 };
+      else err(text);
+    }
+    for (const timer of this.stopTimers.splice(0)) clearTimeout(timer);
+    this.running = false;
+    this.training = false;
+    finishRunPanels();
+    const seconds = ((performance.now() - started) / 1000).toFixed(2);
+    const { status } = reply;
+    if (status === "done") {
+      info(`finished in ${seconds} s`);
+      setState("done", `Done in ${seconds} s`);
+    } else if (status === "stopped") {
+      info(`stopped after ${seconds} s`);
+      setState("ready", "Stopped");
+    } else if (status === "restarted") { // Stop could not end it: a fresh Python
+      setState(this.ready ? "ready" : "loading", "Stopped: Python was restarted");
+    } else if (status === "crashed") {
+      setState(this.ready ? "ready" : "loading", "Python stopped working and was restarted (your code is kept)");
+    } else if (reply.errorKind === "input") {
+      setState("error", "The lab could not use that input: see the message. Run again to try another.");
+    } else {
+      const line = reply.errorLine;
+      markErrorLine(line);
+      setState("error", line
+        ? `Python error at line ${line} (marked in the code): see Output, fix it and Run again.`
+        : "The lab raised an error: see Output. Fix the code and Run again.");
+    }
+    return status === "restarted" || status === "crashed" ? "stopped" : status;
+  }
+
+  stop() {
+    if (!this.running) return;
+    const waiting = [...asks].some((ask) => !ask.finish); // a question, not a whole-run panel
+    runtime.post("stop");
+    cancelAsks();
+    if (this.training) info("Stop requested: training stops after the current batch.");
+    else if (waiting) info("Stop: the lab was waiting for you; it ends now.");
+    else info("Stop requested: the lab ends at its next pause.");
+    $("status").textContent = "Stopping…";
+    if (this.stopTimers.length) return;
+    if (runtime.canInterrupt) {
+      this.stopTimers.push(setTimeout(() => { if (this.running) runtime.interrupt(); },
+        this.training ? 2 * STOP_INTERRUPT_MS : STOP_INTERRUPT_MS));
+    }
+    this.stopTimers.push(setTimeout(() => {
+      if (this.running) this.restart("restarted", "The lab did not stop within 2 s:");
+    }, STOP_RESTART_MS));
+  }
+}
+
+const life = new Lifecycle();
+const run = () => life.run();
+const stop = () => life.stop();
+
+// ---------------------------------------------------------------- actions
 // The lab line an error arose at is marked until the next run or the next edit.
 let errorMark = null;
 function markErrorLine(line) {
@@ -177,75 +341,8 @@ function markErrorLine(line) {
   editor.scrollIntoView({ line: line - 1, ch: 0 }, 40);
 }
 
-// ---------------------------------------------------------------- a fresh Python
-// The worker is replaced when Stop cannot end a run within STOP_RESTART_MS (a long
-// numpy call, a loop that never awaits where the page is not cross-origin isolated)
-// and when Python dies (out of memory, a stack overflow): all Python state goes, the
-// editor's code stays (and is saved as a draft).
-// then KeyboardInterrupt (2 s when a fit runs: its batch ends first); after the worker's
-// own cancel (runner.STOP_GRACE_S, 0.25 s), so the two never race
-const STOP_INTERRUPT_MS = 500;
-const STOP_RESTART_MS = 2000; // then a fresh worker
-let restartReason = "restarted";
-
-function restartPython(reason, why) {
-  restartReason = reason;
-  saveDraft();
-  ready = false;
-  cancelAsks();
-  finishRunPanels();
-  studios.clear();
-  setState("loading", "Starting a fresh Python…");
-  boot = { backend: deferred(), python: deferred() };
-  watch.restarted();
-  runtime.restart(backendName || query.get("backend"), simd);
-  info(`${why} Python was restarted: everything the lab had made is gone, your code is kept.`);
-  runtimeReady().then(() => {
-    watch.stop();
-    if (!running) setState("ready", "Python was restarted: ready");
-  }, (e) => {
-    err(`Could not start a fresh Python: ${e.message || e}`);
-    setState("error", "");
-  });
-}
-
-function onFatal({ message, load }) {
-  if (load || !ready) { // the worker did not get as far as running anything: a failed start
-    // (said by whoever waits for the start: start() or restartPython)
-    watch.fail(load ? "runtime" : (watch.current() || "python"), message);
-    for (const d of [boot.backend, boot.python]) d.reject(new Error(message));
-    return;
-  }
-  err(`Python stopped working: ${message}. This happens when a program runs out of memory ` +
-    "or recurses too deeply (or a file made it do so).");
-  if (!lab) { // before the lab was even loaded: nothing to restart for
-    setState("error", "Python could not start: see Output");
-    return;
-  }
-  restartPython("crashed", "");
-}
-
-function stop() {
-  if (!running) return;
-  const waiting = [...asks].some((ask) => !ask.finish); // a question, not a whole-run panel
-  runtime.post("stop");
-  cancelAsks();
-  if (training) info("Stop requested: training stops after the current batch.");
-  else if (waiting) info("Stop: the lab was waiting for you; it ends now.");
-  else info("Stop requested: the lab ends at its next pause.");
-  $("status").textContent = "Stopping…";
-  if (stopTimers.length) return;
-  if (runtime.canInterrupt) {
-    stopTimers.push(setTimeout(() => { if (running) runtime.interrupt(); },
-      training ? 2 * STOP_INTERRUPT_MS : STOP_INTERRUPT_MS));
-  }
-  stopTimers.push(setTimeout(() => {
-    if (running) restartPython("restarted", "The lab did not stop within 2 s:");
-  }, STOP_RESTART_MS));
-}
-
 function reset() {
-  if (!lab || running) return;
+  if (!lab || life.running) return;
   hideDraftNotice();
   if (editor.getValue() === lab.source) {
     $("status").textContent = "The code is already the lab's original.";
@@ -259,7 +356,7 @@ function reset() {
 }
 
 // ---------------------------------------------------------------- drafts
-// The editor's code is saved per lab (js/drafts.js) half a second after each change,
+// The editor's code is saved per lab (js/page/drafts.js) half a second after each change,
 // at every Run and when the page goes away, and restored when the lab opens again.
 // Only a change made in this page is written: a second tab of the same lab, left as it
 // was loaded, must not overwrite (or delete) what was saved from the first.
@@ -335,12 +432,12 @@ function downloadCode() {
 }
 
 async function changeBackend(name) {
-  if (running) throw new Error("cannot switch backend while a lab runs");
+  if (life.running) throw new Error("cannot switch backend while a lab runs");
   selectorHadFocus = document.activeElement === $("backend");
   setState("loading", `Switching to ${name}…`);
   try {
     const { name: active } = await runtime.request("setBackend", { name });
-    backendName = active;
+    life.backendName = active;
     loading.step("backend", `TensorFlow.js: ${active} backend ready`);
     query.set("backend", active);
     history.replaceState(null, "", `${location.pathname}?${query}`);
@@ -349,29 +446,29 @@ async function changeBackend(name) {
     setState("ready", `Backend: ${active}`);
   } catch (e) {
     err(String(e.message || e));
-    $("backend").value = backendName;
-    setState("ready", `Backend: ${backendName}`);
+    $("backend").value = life.backendName;
+    setState("ready", `Backend: ${life.backendName}`);
   }
-  return backendName;
+  return life.backendName;
 }
 
-/** What this browser gives (js/capabilities.js): the page's, the worker's (once it has
+/** What this browser gives (js/shared/capabilities.js): the page's, the worker's (once it has
  *  said), the wasm thread count and the backends offered. */
 const capabilities = { page: pageCapabilities(), worker: null, threads: 0, backends: ["wasm", "cpu"] };
 
 window.pytfjs = {
-  offline, // the offline copy (js/offline.js): offline.ready
+  offline, // the offline copy (js/page/offline.js): offline.ready
   capabilities,
   results: {},
   lab: null,
   get state() { return document.body.dataset.state; },
-  get runs() { return runCount; },
+  get runs() { return life.runCount; },
   run,
   stop,
   reset,
   getCode: () => (editor ? editor.getValue() : ""),
   setCode: (code) => editor && editor.setValue(code),
-  backend: () => backendName,
+  backend: () => life.backendName,
   setBackend: changeBackend,
   /** A Promise of the worker's tf.memory(): {numTensors, numBytes}. */
   memory: () => runtime.request("memory", {}),
@@ -396,16 +493,7 @@ function linkParameterHints(body, labId) {
 }
 
 // ---------------------------------------------------------------- start-up
-// Each worker says when its TF.js backend is ready ("backend") and when Pyodide has
-// started ("python"); the page then asks it for the lab's packages.
-let boot = null;
-function deferred() {
-  const d = {};
-  d.promise = new Promise((resolve, reject) => Object.assign(d, { resolve, reject }));
-  d.promise.catch(() => {}); // whoever awaits it reports the failure
-  return d;
-}
-
+// What the worker tells the page (protocol.js TO_PAGE), while it starts and after.
 const handlers = {
   out: ({ kind, text }) => write(text, kind),
   capabilities: ({ worker }) => {
@@ -414,7 +502,7 @@ const handlers = {
     offerBackends(capabilities.backends);
     showCapabilities();
   },
-  beat: () => {}, // counted by the watch, as every message is (attachRuntime)
+  beat: () => {}, // counted by the watch, as every message is (Lifecycle.attach)
   fetched: ({ urls }) => {
     loading.seen(urls);
     watch.progress();
@@ -424,34 +512,34 @@ const handlers = {
     watch.progress();
     if (failed) { // any step that cannot go on ends the start, whichever is awaited first
       watch.fail(name, text);
-      for (const d of [boot.backend, boot.python]) d.reject(new Error(text));
+      life.failBoot(text);
     }
   },
   backend: (b) => {
-    backendName = b.name;
+    life.backendName = b.name;
     capabilities.threads = b.threads;
     showCapabilities();
     loading.step("backend", `TensorFlow.js: ${b.name} backend ready`);
     performance.mark("backend-ready");
     watch.done("backend");
-    boot.backend.resolve(b);
+    life.boot.backend.resolve(b);
   },
   python: ({ version, snapshot }) => {
     loading.step("python", lab ? `Python: loading ${["pytfjs", ...lab.packages].join(", ")}…` : "Python: started");
     performance.mark("python-ready", { detail: { snapshot } });
     watch.done("python");
-    boot.python.resolve(version);
+    life.boot.python.resolve(version);
   },
   memory: (m) => {
     updateMemory(m);
     // Python may switch backends itself (pytfjs.set_backend)
-    if (m.backend && m.backend !== backendName && document.body.dataset.state !== "loading") {
-      backendName = m.backend;
+    if (m.backend && m.backend !== life.backendName && document.body.dataset.state !== "loading") {
+      life.backendName = m.backend;
       $("backend").value = m.backend;
     }
   },
   ui: ({ call, args }) => ui[call](...args),
-  fatal: (m) => onFatal(m),
+  fatal: (m) => life.fatal(m),
 };
 
 /** The backend selector offers only the backends that can start in this browser. */
@@ -468,7 +556,7 @@ function showCapabilities() {
   $("browser-line").textContent = describe(capabilities.page, capabilities.worker, capabilities.threads);
 }
 
-// The start-up watch (js/startup.js). A worker that went quiet while threaded wasm was
+// The start-up watch (js/page/startup.js). A worker that went quiet while threaded wasm was
 // starting is the Firefox block described there: start a fresh one on one thread.
 const watch = new StartupWatch({
   onQuiet(step, ms) {
@@ -476,64 +564,10 @@ const watch = new StartupWatch({
     runtime.noThreads(`the worker was blocked for ${Math.round(ms)} ms at ${step}`);
     info("TensorFlow.js's multi-threaded WebAssembly blocked this browser's runtime worker"
       + " as it started: starting again on one thread (this browser will start that way from now on).");
-    restartBoot();
+    life.restartBoot();
     return true;
   },
 });
-
-/** Take over the worker js/runtime_start.js started: its messages come here from now on.
- *  Every message is an alive sign for the start-up watch. */
-function attachRuntime() {
-  boot = { backend: deferred(), python: deferred() };
-  const watched = {};
-  for (const [type, fn] of Object.entries(handlers)) {
-    watched[type] = (message) => {
-      if (type !== "fatal") watch.heard();
-      return fn(message);
-    };
-  }
-  runtime.attach(watched);
-}
-
-/** A fresh worker while the page is still starting (not Stop's restartPython): the wait
- *  for the old one ends with "pytfjs:restarted" and start() waits for the new one. */
-function restartBoot() {
-  const old = boot;
-  boot = { backend: deferred(), python: deferred() };
-  watch.restarted();
-  runtime.restart(query.get("backend"), simd);
-  for (const d of [old.backend, old.python]) d.reject(new Error("pytfjs:restarted"));
-}
-
-/** pythonReady for the current worker, again after each restartBoot. */
-async function runtimeReady() {
-  for (;;) {
-    const generation = runtime.generation;
-    try {
-      return await pythonReady(generation);
-    } catch (e) {
-      if (generation !== runtime.generation && String(e.message) === "pytfjs:restarted") continue;
-      throw e;
-    }
-  }
-}
-
-/** The current worker is ready to run the lab: its backend, Python, the lab's packages. */
-async function pythonReady(generation) {
-  // asked at once: the worker loads them as soon as its Python has started
-  const packages = runtime.request("packages", { names: lab.packages });
-  packages.catch(() => {}); // a failed start is reported through boot's promises
-  const backend = await boot.backend.promise;
-  const version = await boot.python.promise;
-  const { tfjs } = await packages;
-  if (generation !== runtime.generation) throw new Error("pytfjs:restarted");
-  loading.step("python", "Python: ready");
-  performance.mark("numpy-ready");
-  ready = true;
-  $("backend").value = backend.name;
-  info(`Python ${version} ready · TensorFlow.js ${tfjs} · backend ${backend.name}${backend.threads > 1 ? ` (${backend.threads} threads)` : backend.threads ? " (one thread)" : ""}`);
-  return backend;
-}
 
 async function start() {
   setState("loading", "");
@@ -601,7 +635,7 @@ async function start() {
     $("reset").addEventListener("click", reset);
     setState("loading");
 
-    const backend = await runtimeReady();
+    const backend = await life.runtimeReady();
     watch.done("packages");
     watch.stop();
     if (backend.note) err(backend.note);
@@ -624,9 +658,9 @@ async function start() {
   if (query.get("run") === "1") run();
 }
 
-// The worker started before this module ran (js/runtime_start.js): Pyodide and TF.js
+// The worker started before this module ran (js/page/runtime_start.js): Pyodide and TF.js
 // take the longest.
-if (runtime) attachRuntime();
+if (runtime) life.attach(handlers);
 if (document.readyState === "loading") window.addEventListener("DOMContentLoaded", start);
 else start();
 

@@ -4,7 +4,8 @@
  * linechart.js and confusion matrices are tables, both cheap enough to redraw while a
  * model trains; other tfjs-vis charts load tfjs-vis on first use.
  */
-import { $, siteUrl } from "./dom.js";
+import { $ } from "./dom.js";
+import { siteUrl } from "../shared/site_url.js";
 import { drawLineChart } from "./linechart.js";
 import { err } from "./output.js";
 import { reveal } from "./reveal.js";

@@ -12,7 +12,7 @@
  * One blocked start is known and handled without the learner: Firefox's worker can block
  * for good while TF.js's threaded wasm backend creates its thread workers (7 of 29 first
  * visits when the engines issue was filed; 0 of 10 with one thread). lab.js then starts
- * a fresh worker on one thread, and the browser remembers (js/runtime_client.js).
+ * a fresh worker on one thread, and the browser remembers (js/page/runtime_client.js).
  */
 import { $ } from "./dom.js";
 

@@ -1,23 +1,21 @@
 /*
- * backends.js: TensorFlow.js backends in the runtime worker (js/worker.js): which one is
+ * backends.js: TensorFlow.js backends in the runtime worker (site/worker.js): which one is
  * the default here, starting wasm on every core, and pytfjs's wasm training kernels.
- * The page asks through the protocol (js/protocol.js: boot, setBackend).
+ * The page asks through the protocol (js/shared/protocol.js: boot, setBackend).
  */
-import { offscreenWebgl, sharedMemory, webgpuAdapter } from "./capabilities.js";
+import { offscreenWebgl, sharedMemory, webgpuAdapter } from "../shared/capabilities.js";
+import { siteUrl } from "../shared/site_url.js";
+import { backendMade, forbidWasmThreads } from "./private_apis.js";
+import * as kernels from "./wasm_kernels.js";
 
 // The selector's order. When a backend fails to start, the next of FALLBACKS is tried:
 // never WebGPU unless it was asked for (a software WebGPU adapter is slow).
 export const BACKENDS = ["webgpu", "webgl", "wasm", "cpu"];
 const FALLBACKS = ["wasm", "webgl", "cpu"];
 
-/** Absolute URL of a site path (this file is js/backends.js). */
-export function siteUrl(path) {
-  return new URL(`../${path}`, import.meta.url).href;
-}
-
-/** What WebGL and WebGPU this worker has (js/capabilities.js), under the names tests and
+/** What WebGL and WebGPU this worker has (js/shared/capabilities.js), under the names tests and
  *  benchmarks call through pytfjsHost. */
-export { offscreenWebgl as webglInfo, webgpuAdapter as webgpuInfo } from "./capabilities.js";
+export { offscreenWebgl as webglInfo, webgpuAdapter as webgpuInfo } from "../shared/capabilities.js";
 
 /**
  * The fastest backend that works here: WebGPU on a hardware adapter, else WebGL on a
@@ -47,12 +45,12 @@ function wasmThreads() {
 async function startWasm() {
   if (!threadsAllowed) {
     // TF.js then loads its single-threaded build: no SharedArrayBuffer, no pthread workers
-    tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
+    forbidWasmThreads(tf);
     return tf.setBackend("wasm");
   }
   tf.wasm.setThreadsCount(wasmThreads());
   const real = navigator.hardwareConcurrency;
-  if (tf.engine().registry.wasm || !real) return tf.setBackend("wasm");
+  if (backendMade(tf, "wasm") || !real) return tf.setBackend("wasm");
   Object.defineProperty(navigator, "hardwareConcurrency", { value: 2 * real, configurable: true });
   try {
     return await tf.setBackend("wasm");
@@ -62,8 +60,8 @@ async function startWasm() {
 }
 
 let simdWanted = true;
-// Threaded wasm needs SharedArrayBuffer here and on the page (js/capabilities.js), and the
-// page turns it off where it once stopped this worker from starting (js/startup.js).
+// Threaded wasm needs SharedArrayBuffer here and on the page (js/shared/capabilities.js), and the
+// page turns it off where it once stopped this worker from starting (js/page/startup.js).
 let threadsAllowed = true;
 
 /** TF.js' webgpu backend (325 kB) is loaded only when it is asked for: most starts are
@@ -83,18 +81,15 @@ export async function setBackend(name) {
 }
 
 /**
- * pytfjs' WebAssembly SIMD training kernels (js/wasm_simd_kernels.js, kernels/*.wasm) on
+ * pytfjs' WebAssembly SIMD training kernels (js/worker/wasm_kernels.js, kernels/*.wasm) on
  * the running wasm backend: the variant for its memory (threaded or not) is fetched and
  * instantiated on it. Optional speed: if that fails, training runs on the kernels
- * registered before them, as without. `?simd=0` leaves them out (bench_mnist.py compares).
+ * before them in the table, as without. `?simd=0` leaves them out (bench_mnist.py compares).
  */
 async function startSimdKernels() {
-  const simd = globalThis.pytfjsWasmSimd;
-  if (!simd || simd.loaded) return;
-  simd.register(tf);
-  if (!simdWanted) return;
+  if (kernels.simd.loaded || !simdWanted) return;
   try {
-    await simd.load(tf, async (name) => {
+    await kernels.load(tf, async (name) => {
       const response = await fetch(siteUrl(`kernels/${name}`));
       if (!response.ok) throw new Error(`kernels/${name}: HTTP ${response.status}`);
       return response.arrayBuffer();
@@ -116,7 +111,7 @@ export async function initBackend(wanted, simd = true, threads = true) {
   threadsAllowed = threads && sharedMemory();
   if (!wasmConfigured) {
     tf.wasm.setWasmPaths(siteUrl("vendor/tfjs-backend-wasm/"));
-    globalThis.pytfjsWasmKernels.register(tf);
+    kernels.register(tf); // every kernel of its table, SIMD ones waiting for load()
     wasmConfigured = true;
   }
   const first = BACKENDS.includes(wanted) ? wanted : await defaultBackend();
