@@ -66,7 +66,8 @@ const studioHooks = {
   cameraProblem,
 };
 
-/** What Python calls on the page (protocol.js UI_CALLS; sent from py/pytfjs/output.py, charts.py, prompts.py, reporting.py, studio.py). */
+/** What Python calls on the page (protocol.js UI_CALLS; sent from py/pytfjs/output.py,
+ *  charts.py, prompts.py, reporting.py and studio.py). */
 const ui = {
   askFile,
   askChoice,
