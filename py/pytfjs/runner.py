@@ -2,7 +2,9 @@
 
 :func:`run_source` is pure Python (tested on CPython). :func:`run_lab` adds what the
 page needs: a TF.js engine scope around the run, so every tensor and variable the lab
-made is released afterwards, and the Stop flag.
+made is released afterwards, the Stop flag, and the run's seed (``?seed=``, read by
+:func:`param`): models the lab makes start from it and report it with their weights'
+digest when they have trained (seeding.py), so a lab holds no seeding code.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import sys
 import traceback
 from typing import Any
 
-from . import _compat, packages
+from . import _compat, packages, seeding
 from .control import STOP, InputError, Stopped
 from .reporting import clear as clear_results
 from .scope import KEPT_VARIABLES, RUN_OWNED, release_kept
@@ -203,6 +205,7 @@ async def run_lab(source: str, lab_id: str, query_json: str = "{}") -> str:
     finish_run()  # a run an interrupt cut off in its own clean-up
     STOP.clear()
     clear_results()
+    seeding.start_run()  # layers made from here on get the run's seed when compiled
     release_kept()  # what the previous run kept for its drawing pad
     packages.configure()  # micropip (if the lab imports it) installs from this site only
     engine = _compat.tf_module().engine()
