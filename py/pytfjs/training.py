@@ -269,7 +269,10 @@ async def _fit_seeded(raw_model: Any, x: Any, y: Any, args: dict[str, Any], seed
             raw_y = _as_js_data(_rows(y, order), epoch_owner) if y is not None else None
             await raw_model.fit(raw_x, raw_y, _compat.to_js_value(
                 {**args, "epochs": epoch + 1, "initialEpoch": epoch, "shuffle": False}))
-        if log.stopped or (early_stopping is not None and early_stopping.should_stop):
+        # Stop, early stopping or a callback (``model.stop_training = True``) ended this
+        # epoch's fit: TF.js clears the flag when a fit starts, so the next must not start
+        if raw_model.stopTraining or log.stopped or (
+                early_stopping is not None and early_stopping.should_stop):
             break
 
 
