@@ -51,10 +51,10 @@ digits = await sprites.load("data/mnist")
 n, epochs = param("n", 55000), param("epochs", 2)
 train = np.arange(n)
 """ + bench.COURSE_CNN_PY + """steps = math.ceil(n / 512)
-await pytfjs.fit_batches(model, lambda e: digits.batches(train, 512, seed=e), epochs=1,
+await pytfjs.fit_batches(model, lambda e: digits.batches(train, 512, epoch=e), epochs=1,
                          steps_per_epoch=steps, charts=False)  # warm-up
 ends = [performance.now()]  # each epoch timed on its own, inside one fit
-await pytfjs.fit_batches(model, lambda e: digits.batches(train, 512, seed=e + 1),
+await pytfjs.fit_batches(model, lambda e: digits.batches(train, 512, epoch=e + 1),
                          epochs=epochs, steps_per_epoch=steps, charts=False,
                          on_epoch_end=lambda epoch, logs: ends.append(performance.now()))
 report(epoch_ms=[b - a for a, b in zip(ends, ends[1:])])

@@ -7,6 +7,9 @@
     await model.fit(xs, ys, epochs=500)
     report(prediction=float(model.predict(np.array([[10.0]])).numpy()[0, 0]))
 
+The run's ``?seed=`` (else 0) fixes the starting weights and the batch order, and each
+training reports ``seed`` and ``weights_sha256`` (``pytfjs.seeding``).
+
 ``tf`` and ``tfvis`` exist only in the browser; everything else imports on CPython.
 """
 
@@ -17,10 +20,9 @@ from typing import Any
 from ._compat import IN_BROWSER, BrowserRequired
 from .control import STOP, Stopped
 from .early_stopping import EarlyStopping
+from .query import param, params
 from .reporting import report, results
-from .runner import param, params
 from .scope import ProxyRegistry, keep, tidy
-from .seeding import seed_param, seed_weights, weights_digest
 from .tensors import to_numpy, to_numpy_async
 from .training import History, fit, fit_batches
 from .wrap import to_tensor
@@ -31,7 +33,7 @@ __all__ = [
     "IN_BROWSER", "BrowserRequired", "EarlyStopping", "History", "ProxyRegistry", "Stopped",
     "backend",
     "check_stop", "fit", "fit_batches", "keep", "load_tfvis", "memory", "param", "params",
-    "report", "results", "seed_param", "seed_weights", "weights_digest",
+    "report", "results",
     "set_backend", "tf", "tfvis", "tidy", "to_numpy", "to_numpy_async", "to_tensor",
 ]
 

@@ -2,7 +2,9 @@
 
 :func:`run_source` is pure Python (tested on CPython). :func:`run_lab` adds what the
 page needs: a TF.js engine scope around the run, so every tensor and variable the lab
-made is released afterwards, and the Stop flag.
+made is released afterwards, the Stop flag, and the run's seed (``?seed=``, read by
+:func:`param`): models the lab makes start from it and report it with their weights'
+digest when they have trained (seeding.py), so a lab holds no seeding code.
 """
 
 from __future__ import annotations
@@ -16,12 +18,11 @@ import sys
 import traceback
 from typing import Any
 
-from . import _compat, output, packages
+from . import _compat, output, packages, query, seeding
 from .control import STOP, InputError, Stopped
 from .reporting import clear as clear_results
 from .scope import KEPT_VARIABLES, RUN_OWNED, release_kept
 
-_PARAMS: dict[str, str] = {}
 _RUNNING: list[asyncio.Task[Any]] = []  # the lab's top-level coroutine while it awaits
 # Stop cancels a run this long after the click unless it ended by itself: a question the
 # lab waits on ends at once (with its own message), training at the end of its batch
@@ -30,27 +31,6 @@ STOPPED_BUSY = "Stopped by you (Python was interrupted)."
 _LAST_ERROR = ["code"]  # what the last "error" was: "input" (the learner's file) or "code"
 # ".../site-packages/pytfjs/training.py" -> "pytfjs/training.py", same for the stdlib
 _LIBRARY_PREFIX = re.compile(r"^.*/(?:site-packages|python3\.?\d+(?:\.zip)?)/")
-
-
-def params() -> dict[str, str]:
-    """The page's query parameters (``lab.html?lab=mnist&epochs=3`` -> {"epochs": "3"})."""
-    return dict(_PARAMS)
-
-
-def param(name: str, default: Any) -> Any:
-    """A query parameter converted to the type of ``default`` (int, float, bool, str)."""
-    if name not in _PARAMS:
-        return default
-    raw = _PARAMS[name]
-    kind = type(default)
-    try:
-        if kind is bool:
-            return raw.lower() in ("1", "true", "yes", "on")
-        return kind(raw) if default is not None else raw
-    except ValueError:
-        print(f"Ignoring ?{name}={raw}: expected {kind.__name__}; using {default}",
-              file=sys.stderr)
-        return default
 
 
 _LAST_ERROR_LINE: list[int] = []  # the lab line the last error arose at (0: none)
@@ -196,11 +176,11 @@ async def run_lab(source: str, lab_id: str, query_json: str = "{}") -> str:
 
     ``query_json`` holds the page's extra query parameters, read with :func:`param`.
     """
-    _PARAMS.clear()
-    _PARAMS.update({str(k): str(v) for k, v in json.loads(query_json).items()})
+    query.set_params(json.loads(query_json))
     finish_run()  # a run an interrupt cut off in its own clean-up
     STOP.clear()
     clear_results()
+    seeding.start_run()  # layers made from here on get the run's seed when compiled
     release_kept()  # what the previous run kept for its drawing pad
     packages.configure()  # micropip (if the lab imports it) installs from this site only
     engine = _compat.tf_module().engine()

@@ -1,24 +1,27 @@
 """Seeded training: the same seed gives the same initial weights and the same batch order.
 
 TF.js draws initial weights and shuffles batches with ``Math.random``, so no two runs of a
-lab agree. pytfjs takes both out of TF.js' hands:
+lab agree. pytfjs takes both out of TF.js' hands, with no line of the lab's own: the
+seed is the page's ``?seed=N`` (else 0, :func:`seed_param`).
 
-- :func:`seed_weights` (in a page) redraws every weight of a built model in numpy, from a
-  generator seeded with ``seed``, following the initializer each layer declares in its
-  config (Glorot, He, LeCun and every other ``VarianceScaling``, uniform, normal, truncated
-  normal, orthogonal, identity, zeros, ones, constants; an LSTM's forget-gate bias of ones),
-  with TF.js' own fan-in/fan-out rules (:func:`compute_fans`). The numbers do not depend on
-  the backend, only on the seed and the shapes.
-- :func:`epoch_order` is the row order of one epoch: ``fit(..., seed=...)`` shuffles the rows
-  itself and hands TF.js each epoch already in order, with TF.js' shuffle off.
+- Weights: each layer pytfjs sees made during the run (``tf.layers.dense(...)``: not
+  built yet) is remembered (:func:`note_new_layer`). When a model is compiled, those of
+  its layers still holding their initializer's values are redrawn in numpy
+  (:func:`seed_new_layers`), from a generator seeded with the seed, following the
+  initializer each layer declares in its config (Glorot, He, LeCun and every other
+  ``VarianceScaling``, uniform, normal, truncated normal, orthogonal, identity, zeros,
+  ones, constants; an LSTM's forget-gate bias of ones), with TF.js' own fan-in/fan-out
+  rules (:func:`compute_fans`). The numbers do not depend on the backend, only on the
+  seed and the shapes. Loaded or pretrained layers, weights the lab set itself, and a
+  model compiled again keep what they hold.
+- Batch order: :func:`epoch_order` is the row order of one epoch: ``fit`` shuffles the
+  rows itself and hands TF.js each epoch already in order, with TF.js' shuffle off.
+- Report: when a training ends, ``seed`` and ``weights_sha256`` (:func:`weights_digest`
+  of the model that trained: equal runs, equal digests) go to the Results
+  (:func:`report_trained`); a lab that trains several models shows the last one's.
 
 Same seed, same backend: the same loss curve and the same final weights. A layer that
 draws random numbers while training (Dropout, GaussianNoise) still uses TF.js' generator.
-
-    seed = seed_param()                     # ?seed=N, else 0
-    seed_weights(model, seed)
-    await model.fit(x, y, epochs=20, seed=seed)
-    weights_digest(model)                   # equal runs give equal digests
 """
 
 from __future__ import annotations
@@ -56,7 +59,7 @@ def check_seed(seed: Any) -> int:
 def seed_param(default: int = DEFAULT_SEED) -> int:
     """The page's ``?seed=`` (a whole number >= 0), else ``default``."""
     from .control import InputError
-    from .runner import param
+    from .query import param
 
     raw = param("seed", str(default)).strip()
     if not raw.isdigit():
@@ -68,8 +71,7 @@ def seed_param(default: int = DEFAULT_SEED) -> int:
 def weights_digest(weights: Any) -> str:
     """sha256 of float32 weights (shapes and bytes): equal runs give equal digests.
 
-    ``weights``: a model (in a page: its ``get_weights()``) or a list of arrays. A lab
-    reports it so that two runs (a learner's and the teacher's) are compared at a glance.
+    ``weights``: a model (in a page: its ``get_weights()``) or a list of arrays.
     """
     if hasattr(weights, "get_weights"):
         weights = [w.numpy() for w in weights.get_weights()]
@@ -181,7 +183,7 @@ def layer_weights(layer_config: dict[str, Any], weights: list[tuple[str, tuple[i
         initializer = layer_config.get(key) if key else None
         if not initializer:
             raise SeedError(f"layer {layer_name or '?'}: no initializer is known for its "
-                            f"weight {name!r}; build it without seed_weights")
+                            f"weight {name!r}")
         try:
             if short == "bias" and layer_config.get("unitForgetBias"):  # LSTM: forget gate 1s
                 units = int(shape[0]) // 4
@@ -195,26 +197,65 @@ def layer_weights(layer_config: dict[str, Any], weights: list[tuple[str, tuple[i
     return out
 
 
-def seed_weights(model: Any, seed: int = DEFAULT_SEED) -> int:
-    """Redraw every weight of ``model`` (built, in a page) from ``seed``; returns how many.
+# ids of the layers made during this run (seen by pytfjs before they were built) whose
+# weights still hold what their initializers drew: the ones the run's seed redraws
+_NEW_LAYERS: set[int] = set()
 
-    Call it after the model is built (its input shape given) and before training. Raises
-    :class:`SeedError` naming the layer if an initializer is one pytfjs cannot draw.
+
+def start_run() -> None:
+    """Forget the previous run's layers (the runner calls it before each run)."""
+    _NEW_LAYERS.clear()
+
+
+def note_new_layer(layer: Any) -> None:
+    """``layer`` (a raw TF.js layer) was made during this run: seed it when compiled."""
+    _NEW_LAYERS.add(int(layer.id))
+
+
+def _leaf_layers(raw: Any) -> list[Any]:
+    """A model's layers in order, the layers of a model nested in it in its place."""
+    out = []
+    for layer in raw.layers:
+        out += _leaf_layers(layer) if hasattr(layer, "layers") else [layer]
+    return out
+
+
+def weights_given(layer_or_model: Any) -> None:
+    """The lab set these weights itself (``set_weights``): the seed must not redraw them."""
+    raw = getattr(layer_or_model, "js", layer_or_model)
+    for layer in _leaf_layers(raw) if hasattr(raw, "layers") else [raw]:
+        _NEW_LAYERS.discard(int(layer.id))
+
+
+def seed_new_layers(model: Any) -> int:
+    """Redraw, from the run's seed, the weights of ``model``'s new layers; returns how many.
+
+    Called when the model is compiled: every weight is built by then (a Sequential builds
+    itself in ``compile``), nothing has trained yet, and a later ``compile`` (to train
+    on with another optimizer) finds no new layer left. One generator for the model, in
+    layer order: the same seed and layers give the same numbers. A layer whose
+    initializer pytfjs cannot draw (a custom one) keeps TF.js' values, and the console
+    says so.
     """
     from . import _compat, tensors
     from .scope import ProxyRegistry
 
     raw = getattr(model, "js", model)
-    rng = rng_for(seed, 0)
+    layers = [layer for layer in _leaf_layers(raw)
+              if int(layer.id) in _NEW_LAYERS and len(layer.weights)]
+    if not layers:
+        return 0
+    rng = rng_for(seed_param(), 0)
     plans = []
-    for layer in raw.layers:
-        variables = list(layer.weights)
-        if not variables:
-            continue
+    for layer in layers:
+        _NEW_LAYERS.discard(int(layer.id))
         config = layer.getConfig().to_py()
         specs = [(str(v.originalName if hasattr(v, "originalName") else v.name),
-                  tuple(int(d) for d in v.shape)) for v in variables]
-        plans.append((layer, layer_weights(config, specs, rng, str(layer.name))))
+                  tuple(int(d) for d in v.shape)) for v in layer.weights]
+        try:
+            plans.append((layer, layer_weights(config, specs, rng, str(layer.name))))
+        except SeedError as err:
+            print(f"{err}: its starting weights are TensorFlow.js' own, not fixed by ?seed=")
     count = 0
     for layer, values in plans:
         with ProxyRegistry() as owner:
@@ -222,3 +263,15 @@ def seed_weights(model: Any, seed: int = DEFAULT_SEED) -> int:
                 [owner.own_tensor(tensors.js_tensor(v)) for v in values]))
         count += len(values)
     return count
+
+
+def report_trained(model: Any) -> None:
+    """Put the run's ``seed`` and the weights of ``model``, which just trained, in the
+    Results: two runs (a learner's and the teacher's) compare at a glance."""
+    from . import tensors
+    from .reporting import report
+
+    # the variables' own tensors (getWeights makes none), read as wrap's get_weights does
+    raw = getattr(model, "js", model)
+    weights = [tensors.to_numpy(w) for w in raw.getWeights()]
+    report(seed=seed_param(), weights_sha256=weights_digest(weights))

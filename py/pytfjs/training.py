@@ -6,9 +6,11 @@
 - the page's progress bar and live charts are fed, throttled so they cost little,
 - Stop in the page ends training after the current batch and raises ``Stopped``; so does
   ``stop``, a function checked after every batch (a lab's own "Stop training" button);
-- ``seed=N`` shuffles the rows in Python (``seeding.epoch_order``) and gives TF.js each
-  epoch in that order with its own shuffle off: the batch order no longer comes from
-  ``Math.random`` (seed the initial weights with ``seeding.seed_weights``);
+- the batch order follows the run's seed (``?seed=``, else 0): numpy rows are shuffled in
+  Python (``seeding.epoch_order``) and TF.js gets each epoch in that order with its own
+  shuffle off, so the order no longer comes from ``Math.random`` (the starting weights
+  were seeded when the model was compiled);
+- a training that ends reports the run's ``seed`` and the model's ``weights_sha256``;
 - ``early_stopping=EarlyStopping(...)`` stops when validation stops improving and puts the
   best epoch's weights back.
 """
@@ -129,13 +131,14 @@ async def fit(model: Any, x: Any, y: Any = None, *, epochs: int = 1, batch_size:
               on_batch_end: Callback | None = None, on_epoch_end: Callback | None = None,
               charts: bool | list[str] = True, progress: bool = True,
               batch_charts: bool = False, stop: Callable[[], bool] | None = None,
-              seed: int | None = None, early_stopping: EarlyStopping | None = None,
+              early_stopping: EarlyStopping | None = None,
               metric_scale: dict[str, float] | None = None, **options: Any) -> History:
     """Train ``model`` like ``model.fit`` in TF.js; returns a :class:`History`.
 
     ``stop()`` returning True ends training after the current batch, like the page's Stop.
-    ``seed`` (with ``shuffle``) fixes the batch order; ``x``/``y`` must then be numpy
-    arrays (or lists of them), and ``validation_split`` takes the last rows, as TF.js does.
+    With ``shuffle``, the run's seed fixes the batch order when ``x``/``y`` are numpy
+    arrays (or lists of them; ``validation_split`` then takes the last rows, as TF.js
+    does); tensors are shuffled by TF.js. Reports ``seed`` and ``weights_sha256`` at the end.
     ``early_stopping`` ends training early and restores the best epoch's weights.
     ``metric_scale`` multiplies logged metrics (and their ``val_`` twins) before the charts,
     the history, the callbacks and early stopping see them: a regression trained on
@@ -143,9 +146,9 @@ async def fit(model: Any, x: Any, y: Any = None, *, epochs: int = 1, batch_size:
     ``{"mae": scale, "loss": scale ** 2}`` (mean squared error scales with the square).
     """
     raw_model = getattr(model, "js", model)
-    seeded = seed is not None and shuffle
+    seeded = shuffle and _numpy_rows(x) and _numpy_rows(y)
+    seed = seeding.seed_param() if seeded else 0
     if seeded:
-        seed = seeding.check_seed(seed)
         if validation_split and validation_data is None:
             split_at = math.floor(_num_samples(x) * (1 - validation_split))
             validation_data = (_rows(x, slice(split_at, None)), _rows(y, slice(split_at, None)))
@@ -231,7 +234,14 @@ async def fit(model: Any, x: Any, y: Any = None, *, epochs: int = 1, batch_size:
         with ProxyRegistry() as weights_owner:
             raw_model.setWeights(_compat.to_js_value(
                 [weights_owner.own_tensor(tensors.js_tensor(w)) for w in best_weights]))
+    seeding.report_trained(raw_model)
     return History(log.history)
+
+
+def _numpy_rows(data: Any) -> bool:
+    """Rows pytfjs can shuffle itself: nothing, a numpy array, or a list/tuple of them."""
+    return data is None or isinstance(data, np.ndarray) or (
+        isinstance(data, (list, tuple)) and all(isinstance(d, np.ndarray) for d in data))
 
 
 def _rows(data: Any, rows: Any) -> Any:
@@ -242,7 +252,7 @@ def _rows(data: Any, rows: Any) -> Any:
         return [d[rows] for d in data]
     if data is None:
         return None
-    raise TypeError("fit(seed=...) shuffles rows in numpy: pass x and y as numpy arrays "
+    raise TypeError("rows are shuffled in numpy: pass x and y as numpy arrays "
                     "(or lists of them), not tensors")
 
 
@@ -254,8 +264,6 @@ async def _fit_seeded(raw_model: Any, x: Any, y: Any, args: dict[str, Any], seed
     numbers the epochs for the callbacks as one long fit would.
     """
     rows = _num_samples(x)
-    for data in (x, y):
-        _rows(data, slice(0, 0))  # refuses tensors before anything runs
     for epoch in range(int(args["epochs"])):
         order = seeding.epoch_order(rows, seed, epoch)
         with ProxyRegistry() as epoch_owner:
@@ -263,7 +271,10 @@ async def _fit_seeded(raw_model: Any, x: Any, y: Any, args: dict[str, Any], seed
             raw_y = _as_js_data(_rows(y, order), epoch_owner) if y is not None else None
             await raw_model.fit(raw_x, raw_y, _compat.to_js_value(
                 {**args, "epochs": epoch + 1, "initialEpoch": epoch, "shuffle": False}))
-        if log.stopped or (early_stopping is not None and early_stopping.should_stop):
+        # Stop, early stopping or a callback (``model.stop_training = True``) ended this
+        # epoch's fit: TF.js clears the flag when a fit starts, so the next must not start
+        if raw_model.stopTraining or log.stopped or (
+                early_stopping is not None and early_stopping.should_stop):
             break
 
 
@@ -307,7 +318,9 @@ async def fit_batches(model: Any,
     ``batches(epoch)`` yields numpy ``(x, y)`` pairs; each becomes float32 tensors only
     for its own step, so a data set can stay compact (uint8) in numpy. ``validation()``
     yields batches scored after every epoch (``val_*`` metrics). Progress bar, per-batch
-    and per-epoch charts, callbacks and Stop work as in :func:`fit`.
+    and per-epoch charts, callbacks, Stop and the report at the end work as in
+    :func:`fit`; the batch order is the batches' own (``SpriteSet.batches`` follows the
+    run's seed).
     """
     raw_model = getattr(model, "js", model)
     tf = _compat.tf_module()
@@ -317,8 +330,10 @@ async def fit_batches(model: Any,
     pause = Pause(0.1)
     view.update(force=True)
     with STOP.training_scope():
-        return await _batch_epochs(raw_model, batches, epochs, validation, on_batch_end,
-                                   on_epoch_end, names, log, view, pause, tf)
+        history = await _batch_epochs(raw_model, batches, epochs, validation, on_batch_end,
+                                      on_epoch_end, names, log, view, pause, tf)
+    seeding.report_trained(raw_model)
+    return history
 
 
 async def _batch_epochs(raw_model: Any, batches: Callable[[int], Iterable[tuple[Any, Any]]],

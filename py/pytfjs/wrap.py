@@ -17,7 +17,7 @@ from typing import Any
 
 from numpy.typing import NDArray
 
-from . import _compat, jsargs, tensors
+from . import _compat, jsargs, seeding, tensors
 from .scope import RUN_OWNED, ProxyRegistry
 
 
@@ -181,10 +181,30 @@ class Tensor(JsObject):
         return f"<tf.Tensor {self.dtype} shape={self.shape}>"
 
 
-class Model(JsObject):
-    """A tf.LayersModel: ``await model.fit(...)`` gets progress, charts and Stop."""
+class Layer(JsObject):
+    """A tf.layers.Layer (also a model's): weights it is given are kept as given."""
 
     __slots__ = ()
+
+    def set_weights(self, weights: Any) -> None:
+        """``setWeights``: the run's seed will not redraw these weights (seeding.py)."""
+        seeding.weights_given(self.js)
+        call(self.js.setWeights, (weights,), {})
+
+    setWeights = set_weights  # noqa: N815 - TF.js' own spelling, which a lab may use
+
+
+class Model(Layer):
+    """A tf.LayersModel: ``compile`` seeds its new layers, ``await model.fit(...)`` gets
+    progress, charts, Stop and the seeded batch order."""
+
+    __slots__ = ()
+
+    def compile(self, *args: Any, **kwargs: Any) -> None:
+        """TF.js' ``compile``, then the layers made in this run get their starting weights
+        from the run's seed (``?seed=``, else 0): the learner's code holds no seeding."""
+        call(self.js.compile, args, kwargs)
+        seeding.seed_new_layers(self.js)
 
     async def fit(self, x: Any, y: Any = None, **kwargs: Any) -> Any:
         from .training import fit
@@ -213,6 +233,10 @@ def wrap(value: Any) -> Any:
         return Model(value)
     if hasattr(value, "applyGradients") and hasattr(value, "minimize"):
         RUN_OWNED.add(value)
+    elif hasattr(value, "computeOutputShape") and hasattr(value, "built"):
+        if not value.built:  # made just now (tf.layers.dense(...)): seeded when compiled
+            seeding.note_new_layer(value)
+        return Layer(value)
     return JsObject(value)
 
 

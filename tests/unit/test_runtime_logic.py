@@ -10,8 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
+from pytfjs import query, runner
 from pytfjs import reporting as results
-from pytfjs import runner
 from pytfjs.control import STOP, Stopped
 from pytfjs.scope import OwnedObjects, ProxyRegistry
 from pytfjs.trainlog import Throttle, TrainingLog, batches_per_epoch, chart_groups
@@ -126,19 +126,18 @@ def test_stop_cancels_a_run_at_its_next_await_unless_it_trains(capsys):
 
 
 def test_params_are_typed_like_their_defaults(capsys):
-    runner._PARAMS.clear()
-    runner._PARAMS.update({"epochs": "3", "lr": "0.5", "show": "yes", "name": "x", "bad": "z"})
+    query.set_params({"epochs": "3", "lr": "0.5", "show": "yes", "name": "x", "bad": "z"})
     try:
-        assert runner.param("epochs", 10) == 3
-        assert runner.param("lr", 0.1) == 0.5
-        assert runner.param("show", False) is True
-        assert runner.param("name", "default") == "x"
-        assert runner.param("missing", 7) == 7
-        assert runner.param("bad", 4) == 4
+        assert query.param("epochs", 10) == 3
+        assert query.param("lr", 0.1) == 0.5
+        assert query.param("show", False) is True
+        assert query.param("name", "default") == "x"
+        assert query.param("missing", 7) == 7
+        assert query.param("bad", 4) == 4
         assert "Ignoring ?bad=z" in capsys.readouterr().err
-        assert runner.params()["epochs"] == "3"
+        assert query.params()["epochs"] == "3"
     finally:
-        runner._PARAMS.clear()
+        query.set_params({})
 
 
 def test_batches_per_epoch_matches_tfjs_split():

@@ -97,16 +97,118 @@ def test_lstm_bias_has_ones_for_the_forget_gate():
 
 
 def test_seed_param_reads_the_page_address(monkeypatch):
-    from pytfjs import runner
+    from pytfjs import query
     from pytfjs.control import InputError
 
-    monkeypatch.setattr(runner, "_PARAMS", {})
+    monkeypatch.setattr(query, "_PARAMS", {})
     assert seeding.seed_param() == 0
-    monkeypatch.setattr(runner, "_PARAMS", {"seed": "12"})
+    monkeypatch.setattr(query, "_PARAMS", {"seed": "12"})
     assert seeding.seed_param() == 12
-    monkeypatch.setattr(runner, "_PARAMS", {"seed": "-3"})
+    monkeypatch.setattr(query, "_PARAMS", {"seed": "-3"})
     with pytest.raises(InputError, match=r"\?seed=-3 is not a whole number"):
         seeding.seed_param()
+
+
+class _Variable:
+    def __init__(self, name: str, shape: tuple[int, ...]) -> None:
+        self.name, self.shape = name, shape
+
+
+class _Config(dict):
+    def to_py(self) -> dict:
+        return dict(self)
+
+
+class _Layer:
+    """What seed_new_layers reads of a TF.js layer: id, name, weights, config; setWeights."""
+
+    ids = iter(range(100, 10_000))
+
+    def __init__(self, units: int, inputs: int) -> None:
+        self.id, self.name = next(self.ids), f"dense_{units}"
+        self.weights = [_Variable(f"{self.name}/kernel", (inputs, units)),
+                        _Variable(f"{self.name}/bias", (units,))]
+        self.set: list[np.ndarray] = []
+
+    def getConfig(self) -> _Config:  # noqa: N802 - TF.js' name
+        return _Config(kernelInitializer=glorot("uniform"),
+                       biasInitializer={"className": "Zeros", "config": {}})
+
+    def setWeights(self, values: list) -> None:  # noqa: N802 - TF.js' name
+        self.set = [v.value for v in values]
+
+
+class _Tensor:
+    def __init__(self, value: np.ndarray) -> None:
+        self.value = value
+
+    def dispose(self) -> None:
+        pass
+
+
+class _Layers:
+    def __init__(self, *layers: object) -> None:
+        self.layers = list(layers)
+
+
+@pytest.fixture
+def page_seed(monkeypatch):
+    """seed_new_layers on CPython: fake tensors, the page's ?seed= in query._PARAMS."""
+    from pytfjs import _compat, query, tensors
+
+    monkeypatch.setattr(tensors, "js_tensor", _Tensor)
+    monkeypatch.setattr(_compat, "to_js_value", lambda value: value)
+    params: dict[str, str] = {}
+    monkeypatch.setattr(query, "_PARAMS", params)
+    seeding.start_run()
+    yield params
+    seeding.start_run()
+
+
+def test_compile_seeds_the_runs_new_layers_once_with_the_old_numbers(page_seed):
+    """The layers of a model, drawn in order from one generator of the seed: the numbers
+    seed_weights(model, seed) drew; a second compile, a loaded layer and weights the lab
+    set are left alone; a nested model's layers are seeded in their place."""
+    first, second, loaded, given = _Layer(4, 3), _Layer(2, 4), _Layer(3, 3), _Layer(1, 2)
+    for layer in (first, second, given):
+        seeding.note_new_layer(layer)
+    seeding.weights_given(given)
+    model = _Layers(_Layers(first), second, loaded, given)
+    page_seed["seed"] = "7"
+    assert seeding.seed_new_layers(model) == 4
+    rng = seeding.rng_for(7, 0)
+    expected = [seeding.layer_weights(layer.getConfig(), [(v.name, v.shape) for v in
+                                                          layer.weights], rng, layer.name)
+                for layer in (first, second)]
+    for layer, values in zip((first, second), expected, strict=True):
+        assert all(np.array_equal(a, b) for a, b in zip(layer.set, values, strict=True))
+    assert loaded.set == [] and given.set == []
+    assert seeding.seed_new_layers(model) == 0  # compiled again: trained weights stay
+
+
+def test_each_new_model_starts_from_the_same_seed(page_seed):
+    """A head made anew for every training (rpsls): the same starting weights each time."""
+    heads = [_Layer(5, 8), _Layer(5, 8)]
+    for head in heads:
+        seeding.note_new_layer(head)
+        seeding.seed_new_layers(_Layers(head))
+    assert np.array_equal(heads[0].set[0], heads[1].set[0]) and heads[0].set[0].any()
+    page_seed["seed"] = "1"
+    other = _Layer(5, 8)
+    seeding.note_new_layer(other)
+    seeding.seed_new_layers(_Layers(other))
+    assert not np.array_equal(other.set[0], heads[0].set[0])
+
+
+def test_a_custom_initializer_keeps_tfjs_values_and_says_so(page_seed, capsys):
+    layer = _Layer(2, 2)
+    layer.getConfig = lambda: _Config(kernelInitializer={"className": "MyInit"},
+                                      biasInitializer={"className": "Zeros"})
+    seeding.note_new_layer(layer)
+    assert seeding.seed_new_layers(_Layers(layer)) == 0
+    assert layer.set == []
+    assert "MyInit initializer: its starting weights are TensorFlow.js' own" in (
+        capsys.readouterr().out)
 
 
 def test_seeded_fit_shuffles_numpy_rows_and_refuses_tensors():
@@ -119,6 +221,14 @@ def test_seeded_fit_shuffles_numpy_rows_and_refuses_tensors():
     assert _rows(None, [0]) is None
     with pytest.raises(TypeError, match="pass x and y as numpy arrays"):
         _rows(object(), [0])
+
+
+def test_fit_shuffles_numpy_rows_itself_and_leaves_tensors_to_tfjs():
+    from pytfjs.training import _numpy_rows
+
+    x = np.zeros((4, 2))
+    assert _numpy_rows(x) and _numpy_rows([x, x]) and _numpy_rows(None)
+    assert not _numpy_rows(object()) and not _numpy_rows([x, object()])
 
 
 # ------------------------------------------------------------------ early stopping

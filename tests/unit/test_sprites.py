@@ -181,16 +181,17 @@ def test_official_test_set_is_kept_apart():
 
 
 def test_batches_follow_a_seed_of_several_numbers():
-    """The labs shuffle by (the run's seed, the epoch): the same pair, the same order."""
+    """Batches are shuffled by (the run's seed, the epoch): the same pair, the same order."""
     rng = np.random.default_rng(0)
     data = SpriteSet(rng.integers(0, 256, (50, 28, 28), dtype=np.uint8),
                      np.arange(50, dtype=np.uint8) % 10, [str(d) for d in range(10)])
     index = np.arange(50)
 
-    def labels(seed):
-        return np.concatenate([y.argmax(axis=1) for _, y in data.batches(index, 8, seed=seed)])
+    def labels(seed, epoch):
+        return np.concatenate([y.argmax(axis=1) for _, y in
+                               data.batches(index, 8, seed=seed, epoch=epoch)])
 
-    assert np.array_equal(labels((0, 1)), labels((0, 1)))
-    assert not np.array_equal(labels((0, 1)), labels((0, 2)))
-    assert not np.array_equal(labels((0, 1)), labels((1, 1)))
-    assert sorted(labels((0, 1))) == sorted(data.labels.tolist())  # every row once
+    assert np.array_equal(labels(0, 1), labels(0, 1))
+    assert not np.array_equal(labels(0, 1), labels(0, 2))
+    assert not np.array_equal(labels(0, 1), labels(1, 1))
+    assert sorted(labels(0, 1)) == sorted(data.labels.tolist())  # every row once

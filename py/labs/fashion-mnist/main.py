@@ -4,7 +4,7 @@ import math
 import numpy as np
 
 import pytfjs
-from pytfjs import export, param, report, seed_param, seed_weights, tf, ui, weights_digest
+from pytfjs import export, param, report, tf, ui
 from pytfjs.data import sprites
 
 # 60,000 training + 10,000 official test images, uint8 in memory (55 MB, not 220 MB).
@@ -29,12 +29,10 @@ learning_rate = param("lr", 0.003)
 model.compile(optimizer=tf.train.adam(learning_rate), loss="categoricalCrossentropy",
               metrics=["accuracy"])
 ui.model_summary("Model", model)
-seed = seed_param()  # ?seed=N (default 0): same seed, same starting weights and batches
-seed_weights(model, seed)
 
 epochs, batch_size = param("epochs", 10), param("batch", 512)
 history = await pytfjs.fit_batches(
-    model, lambda epoch: clothes.batches(train, batch_size, seed=(seed, epoch)),
+    model, lambda epoch: clothes.batches(train, batch_size, epoch=epoch),
     epochs=epochs, steps_per_epoch=math.ceil(len(train) / batch_size),
     validation=lambda: clothes.batches(val, 1000, shuffle=False))
 
@@ -52,5 +50,4 @@ files = await export.model_files(model)  # model.json + weights.bin, to keep
 ui.offer_download("The trained model (TF.js format), to keep:", "fashion-mnist-model.zip",
                   export.zip_files(files), "application/zip")
 report(val_accuracy=history.history["val_acc"][-1], val_count=len(val),
-       test_accuracy=test_accuracy, test_count=len(test), seed=seed,
-       weights_sha256=weights_digest(model))
+       test_accuracy=test_accuracy, test_count=len(test))

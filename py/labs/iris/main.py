@@ -1,7 +1,7 @@
 # Iris: tell three species apart from four measurements (course week 1).
 import numpy as np
 
-from pytfjs import report, seed_param, seed_weights, tf, ui, weights_digest
+from pytfjs import report, tf, ui
 from pytfjs.data import csv
 
 # The CSV has a header row; "species" is the label, the four measurements the features.
@@ -17,10 +17,8 @@ model.add(tf.layers.dense(units=5, activation="sigmoid", input_shape=[4]))
 model.add(tf.layers.dense(units=3, activation="softmax"))
 model.compile(optimizer=tf.train.adam(0.06), loss="categoricalCrossentropy",
               metrics=["accuracy"])
-seed = seed_param()  # ?seed=N (default 0): same seed, same starting weights and batches
-seed_weights(model, seed)
 history = await model.fit(data.x_train, data.y_train, epochs=100, batch_size=10,
-                          validation_data=(data.x_val, data.y_val), seed=seed)
+                          validation_data=(data.x_val, data.y_val))
 val_accuracy = history.history["val_acc"][-1]
 print(f"validation accuracy: {val_accuracy:.3f} on {len(data.x_val)} flowers")
 
@@ -32,5 +30,4 @@ ui.table("Prediction for [4.4, 2.9, 1.4, 0.2]", ["species", "probability"],
 sample_class = data.class_names[int(np.argmax(probabilities))]
 print(f"the model says: {sample_class} ({probabilities.max():.1%})")
 report(val_accuracy=val_accuracy, val_count=len(data.x_val), sample_class=sample_class,
-       sample_probabilities=dict(zip(data.class_names, probabilities.round(4).tolist())),
-       seed=seed, weights_sha256=weights_digest(model))
+       sample_probabilities=dict(zip(data.class_names, probabilities.round(4).tolist())))

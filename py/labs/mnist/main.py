@@ -4,7 +4,7 @@ import math
 import numpy as np
 
 import pytfjs
-from pytfjs import param, report, seed_param, seed_weights, tf, ui, weights_digest
+from pytfjs import param, report, tf, ui
 from pytfjs.data import drawing, sprites
 
 # MNIST: 60,000 training + the official 10,000 test digits (Yann LeCun and Corinna Cortes,
@@ -32,13 +32,12 @@ learning_rate = param("lr", 0.003)
 model.compile(optimizer=tf.train.adam(learning_rate), loss="categoricalCrossentropy",
               metrics=["accuracy"])
 ui.model_summary("Model", model)
-seed = seed_param()  # ?seed=N (default 0): same seed, same starting weights and batches
-seed_weights(model, seed)
 
-# Training: each batch becomes float32 only while it is used (charts per batch and epoch).
+# Training: each batch becomes float32 only while it is used (charts per batch and epoch),
+# the batches in a new order every epoch.
 epochs, batch_size = param("epochs", 10), param("batch", 512)
 history = await pytfjs.fit_batches(
-    model, lambda epoch: digits.batches(train, batch_size, seed=(seed, epoch)),
+    model, lambda epoch: digits.batches(train, batch_size, epoch=epoch),
     epochs=epochs, steps_per_epoch=math.ceil(len(train) / batch_size),
     validation=lambda: digits.batches(val, 1000, shuffle=False))
 val_accuracy = history.history["val_acc"][-1]
@@ -73,5 +72,4 @@ ui.drawing_pad("Draw a digit", predict)
 report(val_accuracy=val_accuracy, val_count=len(val), test_accuracy=test_accuracy,
        test_count=len(test), first_test_ids=test[:10],
        peak_tensor_bytes=history.peak_bytes, batch_bytes=batch_size * 28 * 28 * 4,
-       model_bytes=4 * int(model.count_params()), seed=seed,
-       weights_sha256=weights_digest(model))
+       model_bytes=4 * int(model.count_params()))

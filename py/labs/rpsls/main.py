@@ -4,14 +4,13 @@ import json
 import numpy as np
 
 import pytfjs
-from pytfjs import param, report, seed_param, seed_weights, tf, ui, weights_digest
+from pytfjs import param, report, tf, ui
 from pytfjs.control import Stopped
 from pytfjs.data import images
 from pytfjs.export import zip_files
 from pytfjs.studio import Studio, TrainSettings
 from pytfjs.transfer import export_files, split
 
-seed = seed_param()  # ?seed=N (default 0): same samples and seed, same trained head
 CLASSES = ["rock", "paper", "scissors", "lizard", "spock"]
 folder = "models/mobilenet_v2"
 meta = json.loads(await ui.fetch_bytes(f"{folder}/metadata.json"))
@@ -33,7 +32,6 @@ def new_head(classes, lr):
     head.add(tf.layers.dense(units=classes, activation="softmax", name="class_probabilities"))
     head.compile(optimizer=tf.train.adam(lr), loss="categoricalCrossentropy",
                  metrics=["accuracy"])
-    seed_weights(head, seed)
     return head
 
 
@@ -46,7 +44,7 @@ async def train(settings):
         history = await head.fit(x_train, one_hot[y_train],
                                  validation_data=(x_val, one_hot[y_val]),
                                  epochs=settings.epochs, batch_size=settings.batch,
-                                 stop=studio.stop_requested, seed=seed)
+                                 stop=studio.stop_requested)
     except Stopped:
         head.dispose()
         raise
@@ -54,7 +52,7 @@ async def train(settings):
         head.optimizer.dispose()  # Adam's running averages: not needed after training
     val_accuracy = history.history["val_acc"][-1]
     report(val_accuracy=val_accuracy, val_count=len(x_val), samples=len(x),
-           epochs=len(history.epoch), seed=seed, weights_sha256=weights_digest(head))
+           epochs=len(history.epoch))
     studio.trained(f"Training done: {val_accuracy:.0%} of the {len(x_val)} validation "
                    f"samples right, after {len(history.epoch)} epochs on {len(x_train)}.")
     return head

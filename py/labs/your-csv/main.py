@@ -9,9 +9,7 @@ import numpy as np
 from pytfjs import baseline, export, param, params, report, tabular, tf, ui
 from pytfjs.data import csv
 from pytfjs.early_stopping import EarlyStopping
-from pytfjs.seeding import seed_param, seed_weights, weights_digest
-
-seed = seed_param()  # ?seed=N: same file, same choices, same seed -> the same numbers
+from pytfjs.seeding import weights_digest
 
 # 1. The file: dropped on the page, a sample, or ?csv=<path on this site> (nothing asked).
 scripted = bool(param("csv", ""))
@@ -101,7 +99,7 @@ plan = tabular.plan_network(len(x_fit), inputs, {
     "width": setting("width", int), "epochs": setting("epochs", int),
     "patience": setting("patience", int), "batch_size": setting("batch", int),
     "l2": setting("l2", float), "learning_rate": setting("lr", float)})
-print(plan.describe(len(x_fit), inputs) + f", seed {seed}")
+print(plan.describe(len(x_fit), inputs))
 
 # 5. The network: two relu layers sized from the data, L2 on the kernels, seeded.
 if task == "regression":
@@ -119,8 +117,7 @@ for i, width in enumerate([plan.width, max(1, plan.width // 2)]):
     model.add(tf.layers.dense(units=width, activation="relu", **extra))
 model.add(tf.layers.dense(units=units, activation=activation))
 model.compile(optimizer=tf.train.adam(plan.learning_rate), loss=loss, metrics=[metric])
-seed_weights(model, seed)
-initial_digest = weights_digest(model)
+initial_digest = weights_digest(model)  # drawn from ?seed= (default 0) when compiled
 stopper = EarlyStopping(monitor="val_loss", patience=plan.patience)
 # A regression trains on standardized targets; its charts show the error in the label's
 # own units (MAE times the label's scale, squared error times its square).
@@ -128,7 +125,7 @@ in_label_units = ({"mae": data.label_scale, "loss": data.label_scale ** 2}
                   if task == "regression" else None)
 started = time.perf_counter()
 history = await model.fit(x_fit, y_fit, epochs=plan.epochs, batch_size=plan.batch_size,
-                          validation_data=(x_check, y_check), seed=seed,
+                          validation_data=(x_check, y_check),
                           early_stopping=stopper, metric_scale=in_label_units)
 network_seconds = time.perf_counter() - started
 epochs_run = len(history.history["loss"])
@@ -239,7 +236,7 @@ else:  # the class, and each class's probability (one sigmoid output: P(second c
     first_prediction = {"first_row_prediction": data.decode(first_output)[0],
                         "first_row_probabilities": dict(zip(
                             data.class_names, [1 - p[0], p[0]] if data.binary else p))}
-report(task=task, label=label, **metrics, chosen=chosen, seed=seed,
+report(task=task, label=label, **metrics, chosen=chosen,
        test_count=len(data.y_val), classes=data.class_names, network=plan.as_dict(),
        epochs_run=epochs_run, best_epoch=stopper.best_epoch, baseline_penalty=line.penalty,
        network_val=network_val, baseline_val=baseline_val,

@@ -2,7 +2,7 @@
 
     images = await sprites.load("data/mnist")     # uint8 [n, 28, 28], labels uint8 [n]
     train, test = images.split(test=1000, seed=0)
-    for x, y in images.batches(train, 512):       # float32 [b, 28, 28, 1], one-hot [b, 10]
+    for x, y in images.batches(train, 512, epoch=0):  # float32 [b, 28, 28, 1], one-hot [b, 10]
         ...
 
 The course decoded its sprite into one ~204 MB float32 array. Here the pixels stay uint8
@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .. import _compat
+from .. import _compat, seeding
 from ..control import InputError
 
 
@@ -56,12 +56,16 @@ class SpriteSet:
         return x, y
 
     def batches(self, index: NDArray[Any], batch_size: int, *, shuffle: bool = True,
-                seed: int | tuple[int, ...] = 0) -> Iterator[tuple[NDArray[Any], NDArray[Any]]]:
-        """uint8 rows of ``index`` as float32 batches, shuffled by ``seed`` (a number, or
-        numbers such as (the run's seed, the epoch) for an order per run and epoch)."""
-        order = np.random.default_rng(seed).permutation(index) if shuffle else index
-        for start in range(0, len(order), batch_size):
-            yield self.batch(order[start:start + batch_size])
+                epoch: int = 0, seed: int | None = None
+                ) -> Iterator[tuple[NDArray[Any], NDArray[Any]]]:
+        """uint8 rows of ``index`` as float32 batches, shuffled in the order of (``seed``,
+        ``epoch``): a new order every epoch, the same orders for the same seed. ``seed``
+        is the run's (``?seed=``, else 0) unless given."""
+        if shuffle:
+            seed = seeding.seed_param() if seed is None else seed
+            index = np.random.default_rng((seed, epoch)).permutation(index)
+        for start in range(0, len(index), batch_size):
+            yield self.batch(index[start:start + batch_size])
 
     def grid(self, count: int = 32, columns: int = 8, seed: int = 0
              ) -> tuple[NDArray[Any], list[Any]]:
