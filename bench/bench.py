@@ -22,7 +22,7 @@ import statistics
 import sys
 import urllib.parse
 
-from tests.harness import (  # noqa: F401  (site_and_browser: for the other benchmarks)
+from testkit.harness import (  # noqa: F401  (site_and_browser: for the other benchmarks)
     ROOT,
     PageLog,
     in_worker,

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from pytfjs.convert import convert_bytes, write_files
-from tests.harness import ROOT
+from testkit.harness import ROOT
 
 FIXTURES = ROOT / "tests/fixtures/keras"
 REFS = json.loads((FIXTURES / "refs.json").read_text())

@@ -23,7 +23,7 @@ import time
 import urllib.parse
 
 from bench.bench import new_page, print_table, run_python, wait
-from tests.harness import ROOT, site_and_browser
+from testkit.harness import ROOT, site_and_browser
 
 TABLES = ROOT / "tests" / "fixtures" / "tables"
 OLD_REV = "6200ee4"  # the lab before issue 16: fixed network, no baseline, no seed

@@ -23,8 +23,8 @@ import statistics
 import time
 from pathlib import Path
 
-from tests import engines
-from tests.harness import serve_site
+from testkit import engines
+from testkit.harness import serve_site
 
 
 def first_visit(engine: engines.Engine, base: str, lab: str, **params) -> dict:

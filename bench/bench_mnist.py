@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 
 from bench import bench  # the shared page helpers and the guard
-from tests.harness import in_worker  # TF.js is in the runtime worker
+from testkit.harness import in_worker  # TF.js is in the runtime worker
 
 ROOT = bench.ROOT
 KERAS_PYTHON = ROOT / "bench/.keras-venv/bin/python"

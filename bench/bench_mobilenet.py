@@ -18,7 +18,7 @@ import os
 import sys
 
 from bench import bench  # the shared page helpers and the guard
-from tests.harness import in_worker  # TF.js is in the runtime worker
+from testkit.harness import in_worker  # TF.js is in the runtime worker
 
 ROOT = bench.ROOT
 

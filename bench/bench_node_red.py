@@ -3,7 +3,7 @@
 
     .venv/bin/python -m bench.bench_node_red        # after `python3 build.py build`
 
-Models as the labs export them (tests/exported_models.py): the rpsls image classifier
+Models as the labs export them (testkit/exported_models.py): the rpsls image classifier
 (MobileNetV2 up to ``embedding`` + a dense head, 224x224 input) on a PNG photo, and a
 "Your CSV" classifier (2 numbers + a one-hot colour, 32-16-3 dense) on one row. Each is
 measured after a warm-up:
@@ -27,10 +27,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from buildlib import models
-from tests.exported_models import csv_export, rpsls_export
-from tests.harness import ROOT
-from tests.node_red import NodeRed, install_user_dir, predict_flow
+from buildlib.make import models
+from testkit.exported_models import csv_export, rpsls_export
+from testkit.harness import ROOT
+from testkit.node_red import NodeRed, install_user_dir, predict_flow
 
 
 def plain_node(model: Path, payload: Path, kind: str, warmup: int, runs: int,

@@ -30,7 +30,7 @@ import tempfile
 from pathlib import Path
 
 from bench import bench  # the shared page helpers and the guard
-from tests.harness import camera_args, in_worker, launch_browser, serve_site
+from testkit.harness import camera_args, in_worker, launch_browser, serve_site
 
 ROOT = bench.ROOT
 
@@ -247,8 +247,8 @@ def main() -> int:
     parser.add_argument("--before", type=Path, help="another build's dist/ (an older "
                         "commit's): its lab's captures are measured in the same run")
     args = parser.parse_args()
-    from tests import mobilenet_reference as ref
-    from tests.pictures import photo_video
+    from testkit import mobilenet_reference as ref
+    from testkit.pictures import photo_video
 
     speed = {}
     with bench.site_and_browser() as (pw, browser, base), \

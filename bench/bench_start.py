@@ -24,7 +24,7 @@ import statistics
 import sys
 from pathlib import Path
 
-from tests.harness import (
+from testkit.harness import (
     PageLog,
     install_guard,
     python_from_snapshot,

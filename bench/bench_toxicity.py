@@ -29,7 +29,7 @@ from bench.bench import (  # shared helpers
     wait,
 )
 from pytfjs.text import KerasTokenizer
-from tests.harness import ROOT
+from testkit.harness import ROOT
 
 REFS = json.loads((ROOT / "tests" / "fixtures" / "toxicity_refs.json").read_text("utf-8"))
 

@@ -25,7 +25,7 @@ import os
 import statistics
 
 from bench import bench, bench_start
-from tests.harness import wait_until
+from testkit.harness import wait_until
 
 LOOP = "x = 0\nwhile True:\n    x += 1\n"
 SLEEP = "import time\ntime.sleep(600)\n"

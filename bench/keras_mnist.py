@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from buildlib import sprites  # standard library only
+from buildlib.make import sprites  # standard library only
 
 ROOT = Path(__file__).resolve().parent.parent
 

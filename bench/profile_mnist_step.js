@@ -5,7 +5,7 @@
 // Node.js, pure-JS TF.js, one thread. tf.profile counts a kernel that calls other kernels
 // (a JS kernel falling back to native ones) more than once: compare ms/step, not sums.
 // Usage: node bench/profile_mnist_step.js [kernels dir, default build/kernels]
-//        (build the kernels first: python3 -m buildlib.kernels)
+//        (build the kernels first: python3 -m buildlib.make.kernels)
 'use strict';
 const fs = require('fs'); const path = require('path');
 const tf = require('@tensorflow/tfjs'); require('@tensorflow/tfjs-backend-wasm');

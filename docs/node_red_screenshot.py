@@ -13,11 +13,11 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from buildlib import models
+from buildlib.make import models
 from pytfjs.export import zip_files
-from tests.exported_models import csv_export, rpsls_export
-from tests.harness import LOOPBACK, ROOT, launch_browser
-from tests.node_red import NodeRed, example_flow, install_user_dir
+from testkit.exported_models import csv_export, rpsls_export
+from testkit.harness import LOOPBACK, ROOT, launch_browser
+from testkit.node_red import NodeRed, example_flow, install_user_dir
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sys
 
-from tests.harness import ROOT, PageLog, guarded_context, lab_url, site_and_browser, wait_until
+from testkit.harness import ROOT, PageLog, guarded_context, lab_url, site_and_browser, wait_until
 
 SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
 # what "after a run" means for each lab: URL parameters, and when the picture is taken

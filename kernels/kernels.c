@@ -1,6 +1,6 @@
 /*
  * Training kernels for TF.js's 'wasm' backend, compiled to wasm32 + SIMD128 by build.py
- * (buildlib/kernels.py) and run inside the backend's own memory: every pointer below is a
+ * (buildlib/make/kernels.py) and run inside the backend's own memory: every pointer below is a
  * byte offset of a tensor in that memory (backend.dataIdMap.get(t.dataId).memoryOffset).
  *
  * Why plain C without libc: the module must own nothing in TF.js's memory, so no data

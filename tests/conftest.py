@@ -1,13 +1,13 @@
 """Fixtures: the built site served on loopback, and headless Debian Chromium.
 
-The helpers they use (and tests import) live in ``tests/harness.py``, shared with
+The helpers they use (and tests import) live in ``testkit/harness.py``, shared with
 bench/ and docs/. Browser tests are marked ``browser``; run only the CPython unit tests
 with ``pytest -m "not browser"``. Every browser test fails if the page asks for anything
 from a host other than 127.0.0.1/localhost.
 
 Tests written once for Chromium, Firefox ESR and WebKitGTK use ``engine`` (one running
 browser per engine, launched once per session, parametrized with ids
-chromium/firefox/webkit) and ``epage`` (a fresh page per test), from ``tests/engines``;
+chromium/firefox/webkit) and ``epage`` (a fresh page per test), from ``testkit/engines``;
 they are marked ``engines`` automatically. ``-k firefox`` picks one engine by its id;
 ``PYTFJS_ENGINES=chromium,firefox`` keeps the others from launching at all.
 """
@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from tests import engines
-from tests.harness import (
+from testkit import engines
+from testkit.harness import (
     LAB_TIMEOUT_MS,
     ROOT,
     PageLog,
@@ -33,11 +33,13 @@ from tests.harness import (
 
 @pytest.fixture(scope="session")
 def dist_dir() -> Path:
+    """The built site. Never built here: a build fetches and makes 120 MB, which a test
+    run must not start behind the user's back (``python3 build.py test`` builds first)."""
     dist = Path(os.environ.get("PYTFJS_DIST", ROOT / "dist"))
     if not (dist / "manifest.json").is_file():
-        import build
-
-        build.build(dist)
+        pytest.fail(f"no built site at {dist} (no manifest.json): run `python3 build.py "
+                    "build` first, or `python3 build.py test`, which builds, then tests; "
+                    "PYTFJS_DIST=DIR tests another build", pytrace=False)
     return dist
 
 
@@ -108,9 +110,11 @@ def page(browser, page_log: PageLog) -> Iterator[object]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark every test that runs per engine ``engines`` (and ``browser``), and order the
-    files longest first."""
+    """Mark every test that reads the built site ``needs_dist``, every test that runs per
+    engine ``engines`` (and ``browser``), and order the files longest first."""
     for item in items:
+        if "dist_dir" in getattr(item, "fixturenames", ()):  # site_url and page need it too
+            item.add_marker(pytest.mark.needs_dist)
         if "engine" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.engines)
             item.add_marker(pytest.mark.browser)

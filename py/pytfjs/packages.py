@@ -3,7 +3,7 @@
 Every build ships micropip, which out of the box asks PyPI: a classroom without internet
 cannot reach it, and this project never asks another host. So when a lab imports
 micropip, :func:`configure` points it at the site's own index (``pypi/<name>.json``,
-written by ``buildlib/teacher_wheels.py`` for the wheels a teacher ships) and wraps
+written by ``buildlib/site/teacher_wheels.py`` for the wheels a teacher ships) and wraps
 ``micropip.install``: a name the site does not ship ends in an ``InputError`` (a message
 in the page, not a traceback) saying how to add it, before anything is fetched.
 

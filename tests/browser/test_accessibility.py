@@ -8,8 +8,9 @@ import functools
 import pytest
 
 from buildlib import config
-from buildlib.integrity import verify
-from tests.harness import clipped_text, console_text, lab_url, open_lab, wait_state, wait_until
+from buildlib.fetch import npm
+from buildlib.fetch.integrity import verify
+from testkit.harness import clipped_text, console_text, lab_url, open_lab, wait_state, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +23,7 @@ def axe_source() -> str:
     path = config.NODE_MODULES / AXE
     if not path.is_file():
         pytest.fail(f"{path} is missing: run `npm ci` (python3 build.py test does)")
-    verify(path, config.TEST_NPM_FILES[AXE], AXE, "npm axe-core (devDependency)")
+    verify(path, npm.TEST_FILES[AXE], AXE, "npm axe-core (devDependency)")
     return path.read_text(encoding="utf-8")
 
 

@@ -8,8 +8,8 @@ import zipfile
 
 import pytest
 
-from buildlib.pack import write_pack
-from tests.harness import console_text, free_port, wait_state
+from buildlib.serve.pack import write_pack
+from testkit.harness import console_text, free_port, wait_state
 
 pytestmark = pytest.mark.browser
 

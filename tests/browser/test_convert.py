@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from pytfjs.convert import QUANTIZE_DTYPES, convert_bytes
-from tests.harness import (
+from testkit.harness import (
     ROOT,
     console_text,
     drop_file,

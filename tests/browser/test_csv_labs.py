@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.exported_models import fruit_csv
-from tests.harness import (
+from testkit.exported_models import fruit_csv
+from testkit.harness import (
     ROOT,
     console_text,
     drop_file,

@@ -15,7 +15,7 @@ import shutil
 
 import pytest
 
-from tests.harness import ROOT, console_text, lab_url, tensor_count, wait_state
+from testkit.harness import ROOT, console_text, lab_url, tensor_count, wait_state
 
 pytestmark = pytest.mark.browser
 

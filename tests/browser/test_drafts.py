@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.harness import console_text, open_lab, wait_state, wait_until
+from testkit.harness import console_text, open_lab, wait_state, wait_until
 
 pytestmark = pytest.mark.browser
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.engines import (
+from testkit.engines import (
     console_text,
     lab_url,
     open_lab,
@@ -32,8 +32,8 @@ from tests.engines import (
     wait_state,
     wait_until,
 )
-from tests.exported_models import fruit_csv
-from tests.harness import serve_site, share_at_least
+from testkit.exported_models import fruit_csv
+from testkit.harness import serve_site, share_at_least
 
 OTHERS = [name for name in selected_engines() if name != "chromium"]
 pytestmark = [pytest.mark.browser, pytest.mark.engines, pytest.mark.engine_labs,
@@ -115,7 +115,7 @@ def test_mobilenet_and_toxicity(epage, site_url):
 
 
 def test_a_huge_image_header_is_refused_in_words(epage, site_url):
-    from tests.hostile import images
+    from testkit.hostile import images
 
     name = "claims_60000x60000.png"
     epage.goto(lab_url(site_url, "mobilenet", run=1, backend="wasm"))

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from tests.engines import (
+from testkit.engines import (
     Engine,
     EnginePage,
     console_text,

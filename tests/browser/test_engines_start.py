@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.engines import console_text, lab_url, run_in_lab, wait_state, wait_until
-from tests.harness import serve_site
+from testkit.engines import console_text, lab_url, run_in_lab, wait_state, wait_until
+from testkit.harness import serve_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.engines]
 

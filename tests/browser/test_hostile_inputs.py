@@ -1,6 +1,6 @@
 """Broken and hostile files through every lab's own file input and text box, in Chromium.
 
-The corpus is made at test time by tests/hostile.py (nothing large is committed). Each
+The corpus is made at test time by testkit/hostile.py (nothing large is committed). Each
 file must end in a message (a refusal shown on the page, or the next question the lab
 asks when the file was fine), never in a traceback or a library's ``...Error:`` line,
 and the page must stay usable: Run works again, no tensor is left behind. The outcome of
@@ -15,8 +15,8 @@ import re
 
 import pytest
 
-from tests import hostile
-from tests.harness import (
+from testkit import hostile
+from testkit.harness import (
     console_text,
     lab_url,
     runtime_worker,

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.harness import console_text, in_worker, lab_url, wait_state, wait_until
+from testkit.harness import console_text, in_worker, lab_url, wait_state, wait_until
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.harness import (
+from testkit.harness import (
     console_text,
     in_worker,
     lab_url,

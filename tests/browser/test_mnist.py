@@ -7,9 +7,9 @@ import zipfile
 import numpy as np
 import pytest
 
-from buildlib import sprites
+from buildlib.make import sprites
 from pytfjs.data.sprites import SpriteSet
-from tests.harness import (
+from testkit.harness import (
     console_text,
     lab_url,
     long_decimals,

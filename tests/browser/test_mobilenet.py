@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from buildlib import models, sprites
+from buildlib.make import models, sprites
 from pytfjs.convert import mobilenet_v2 as mn
 from pytfjs.convert.torch_state import load_state_dict
 from pytfjs.data import images
-from tests import mobilenet_reference as ref
-from tests.harness import (
+from testkit import mobilenet_reference as ref
+from testkit.harness import (
     LAB_TIMEOUT_MS,
     PageLog,
     camera_args,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.node_red import NodeRed, example_flow, install_user_dir
+from testkit.node_red import NodeRed, example_flow, install_user_dir
 
 pytestmark = pytest.mark.browser
 

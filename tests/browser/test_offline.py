@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.harness import console_text, lab_url, wait_state
+from testkit.harness import console_text, lab_url, wait_state
 
 pytestmark = pytest.mark.browser
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.harness import PageLog, install_guard, wait_state
+from testkit.harness import PageLog, install_guard, wait_state
 
 pytestmark = pytest.mark.browser
 

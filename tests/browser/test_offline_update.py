@@ -8,9 +8,9 @@ import shutil
 
 import pytest
 
-from buildlib import manifest
-from buildlib.server import serve_in_thread
-from tests.harness import wait_state, wait_until
+from buildlib.serve.server import serve_in_thread
+from buildlib.site import manifest
+from testkit.harness import wait_state, wait_until
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.harness import in_worker, open_lab
+from testkit.harness import in_worker, open_lab
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.harness import (
+from testkit.harness import (
     console_text,
     open_lab,
     python_from_snapshot,

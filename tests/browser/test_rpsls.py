@@ -22,8 +22,8 @@ import numpy as np
 import pytest
 
 from pytfjs.data import images
-from tests import mobilenet_reference as ref
-from tests.harness import (
+from testkit import mobilenet_reference as ref
+from testkit.harness import (
     CHROMIUM,
     CHROMIUM_ARGS,
     LAB_TIMEOUT_MS,
@@ -39,7 +39,7 @@ from tests.harness import (
     wait_state,
     wait_until,
 )
-from tests.pictures import moving_frames, photo_video, png_rgb, write_y4m
+from testkit.pictures import moving_frames, photo_video, png_rgb, write_y4m
 
 pytestmark = pytest.mark.browser
 

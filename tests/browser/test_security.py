@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from buildlib.server import content_security_policy
-from tests.harness import console_text, csp_violations, lab_url, wait_state, wait_until
+from buildlib.serve.server import content_security_policy
+from testkit.harness import console_text, csp_violations, lab_url, wait_state, wait_until
 
 pytestmark = pytest.mark.browser
 

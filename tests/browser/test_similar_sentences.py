@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from pytfjs.text import use
-from tests.harness import (
+from testkit.harness import (
     console_text,
     expect_problem,
     lab_url,

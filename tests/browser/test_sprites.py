@@ -7,8 +7,8 @@ import hashlib
 import numpy as np
 import pytest
 
-from buildlib import sprites
-from tests.harness import console_text, open_lab, run_in_lab
+from buildlib.make import sprites
+from testkit.harness import console_text, open_lab, run_in_lab
 
 pytestmark = pytest.mark.browser
 

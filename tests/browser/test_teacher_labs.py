@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from buildlib import config
-from buildlib.integrity import sha256_file
-from tests.harness import console_text, free_port, open_lab, run_in_lab, wait_state, wait_until
-from tests.teacher_folder import (
+from buildlib.fetch.integrity import sha256_file
+from testkit.harness import console_text, free_port, open_lab, run_in_lab, wait_state, wait_until
+from testkit.teacher_folder import (
     EXTRA_WHEEL,
     LAB_ID,
     WHEEL_FILE,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.harness import console_text, open_lab, run_in_lab, tensor_count
+from testkit.harness import console_text, open_lab, run_in_lab, tensor_count
 
 pytestmark = pytest.mark.browser
 

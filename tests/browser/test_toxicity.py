@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from pytfjs.text.toxicity import COURSE_NAMES, match
-from tests import toxicity_reference as reference
-from tests.harness import (
+from testkit import toxicity_reference as reference
+from testkit.harness import (
     console_text,
     expect_problem,
     lab_url,

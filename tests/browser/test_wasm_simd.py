@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.test_wasm_training import CNN
-from tests.harness import (
+from testkit.harness import (
     console_text,
     in_worker,
     open_lab,
@@ -16,6 +15,7 @@ from tests.harness import (
     share_at_least,
     tensor_count,
 )
+from tests.browser.test_wasm_training import CNN
 
 pytestmark = pytest.mark.browser
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.harness import (
+from testkit.harness import (
     console_text,
     csp_violations,
     in_worker,

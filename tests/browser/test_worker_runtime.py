@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.harness import (
+from testkit.harness import (
     console_text,
     in_worker,
     open_lab,

@@ -13,16 +13,19 @@ from pathlib import Path
 
 import pytest
 
-from buildlib import config, labs, manifest, markdown, npm, pyodide_packages, wheel
-from buildlib.integrity import IntegrityError, sha256_file
-from buildlib.server import serve_in_thread
+from buildlib import config
+from buildlib.fetch import inputs, npm, pyodide_packages
+from buildlib.fetch.integrity import IntegrityError, sha256_file
+from buildlib.make import wheel
+from buildlib.serve.server import serve_in_thread
+from buildlib.site import labs, manifest, markdown
 
 ROOT = config.ROOT
 
 
 def test_vendor_lock_pins_every_vendored_file():
     lock = npm.load_lock()
-    assert set(lock) == set(config.NPM_FILES)
+    assert set(lock) == {f.dest for f in inputs.NPM_FILES}
     assert all(len(digest) == 64 for digest in lock.values())
 
 
@@ -40,7 +43,8 @@ def fake_node_modules(folder: Path) -> Path:
 
 def test_tampered_npm_file_is_refused_by_name(tmp_path):
     fake_modules = fake_node_modules(tmp_path / "node_modules")
-    victim = fake_modules / config.NPM_FILES["vendor/tfjs/tf.min.js"]
+    victim = fake_modules / next(f.path for f in inputs.NPM_FILES
+                                 if f.dest == "vendor/tfjs/tf.min.js")
     victim.write_bytes(victim.read_bytes() + b"\n// tampered")
     with pytest.raises(IntegrityError, match=r"sha256 mismatch for vendor/tfjs/tf\.min\.js"):
         npm.vendor_npm_files(tmp_path / "dist", node_modules=fake_modules)
@@ -231,7 +235,7 @@ def _directives(policy: str) -> dict[str, list[str]]:
 
 
 def test_policy_allows_only_this_origin():
-    from buildlib.server import content_security_policy
+    from buildlib.serve.server import content_security_policy
 
     header = _directives(content_security_policy())
     assert header["default-src"] == ["'none'"]
@@ -247,7 +251,7 @@ def test_policy_allows_only_this_origin():
 
 
 def test_server_sends_the_policy_on_every_response(served):
-    from buildlib.server import content_security_policy
+    from buildlib.serve.server import content_security_policy
 
     for method, path, status in (("GET", "/", 200), ("GET", "/app.wasm", 200),
                                  ("HEAD", "/index.html", 200), ("GET", "/nope.html", 404),
@@ -259,7 +263,7 @@ def test_server_sends_the_policy_on_every_response(served):
 
 
 def test_every_built_page_carries_the_policy_in_a_meta_tag(dist_dir):
-    from buildlib.server import content_security_policy
+    from buildlib.serve.server import content_security_policy
 
     tag = ('<meta http-equiv="Content-Security-Policy" content="'
            f'{content_security_policy(meta=True)}">')
@@ -275,8 +279,8 @@ def test_every_built_page_carries_the_policy_in_a_meta_tag(dist_dir):
 def test_classroom_serve_script_sends_the_policy(tmp_path):
     import socket
 
-    from buildlib.pack import serve_script
-    from buildlib.server import content_security_policy
+    from buildlib.serve.pack import serve_script
+    from buildlib.serve.server import content_security_policy
 
     (tmp_path / "site").mkdir()
     (tmp_path / "site" / "index.html").write_text("<p>labs</p>")

@@ -7,7 +7,7 @@ import json
 import shutil
 import subprocess
 
-from tests.harness import ROOT
+from testkit.harness import ROOT
 
 SCRIPT = """
 import { describe, startableBackends, sharedMemory } from "./site/js/shared/capabilities.js";

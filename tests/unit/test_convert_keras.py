@@ -22,7 +22,7 @@ import pytest
 
 from pytfjs.convert import ConvertError, convert_bytes, convert_file, write_files, writer
 from pytfjs.convert.__main__ import main as cli
-from tests.harness import ROOT
+from testkit.harness import ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures" / "keras"
 REFS = json.loads((FIXTURES / "refs.json").read_text())

@@ -28,7 +28,7 @@ from pytfjs.convert import ConvertError, convert_bytes, convert_file
 from pytfjs.convert.__main__ import main as cli
 from pytfjs.convert.keras_file import read_keras
 from pytfjs.convert.layers import LAYERS, Layer, Refused, Rewrite, canonical, readme_markdown
-from tests.harness import ROOT
+from testkit.harness import ROOT
 from tests.unit.test_convert_keras import _k3_with_config_change
 
 FIXTURES = ROOT / "tests" / "fixtures" / "keras"

@@ -13,7 +13,7 @@ import json
 import pytest
 
 from pytfjs.data import csv
-from tests.harness import ROOT
+from testkit.harness import ROOT
 
 TABLES = ROOT / "tests/fixtures/tables"
 DOC = json.loads((TABLES / "yardsticks.json").read_text())

@@ -32,7 +32,7 @@ from pytfjs.control import InputError
 from pytfjs.convert import ConvertError, convert_bytes
 from pytfjs.convert.torch_state import TorchStateError, load_state_dict
 from pytfjs.data import csv, images
-from tests.harness import ROOT
+from testkit.harness import ROOT
 
 KERAS = ROOT / "tests" / "fixtures" / "keras"
 HANG_SECONDS = 30

@@ -1,6 +1,6 @@
 """Broken and hostile files end as their reader's own error with a plain message.
 
-The corpus is tests/hostile.py (made at test time). Each case must end in a result or
+The corpus is testkit/hostile.py (made at test time). Each case must end in a result or
 the reader's error class, whose message names the file and says what to do; the limits
 of pytfjs.limits are checked from what the file declares, before the work.
 """
@@ -22,9 +22,9 @@ from pytfjs.convert import ConvertError, convert_bytes
 from pytfjs.convert.torch_state import TorchStateError, load_state_dict
 from pytfjs.data import csv, images
 from pytfjs.text import sentences
-from tests import hostile
-from tests.harness import ROOT
-from tests.pictures import png_rgb
+from testkit import hostile
+from testkit.harness import ROOT
+from testkit.pictures import png_rgb
 
 JARGON = ("Traceback", "Error:", "newline=''", "_csv", "errno")
 

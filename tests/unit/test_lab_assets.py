@@ -1,5 +1,5 @@
 """The build writes the data sets and models that the labs declare in lab.json, and only
-those (buildlib/assets.py); a declaration nothing makes stops the build."""
+those (buildlib/make/assets.py); a declaration nothing makes stops the build."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from buildlib import assets, config, labs
+from buildlib import config
+from buildlib.make import assets
+from buildlib.site import labs
 
 
 def _lab(lab_id: str, data: list[str] = (), models: list[str] = ()) -> labs.Lab:

@@ -87,7 +87,7 @@ def test_no_module_edits_sys_path():
 
 
 def test_conftest_holds_only_fixtures():
-    """Helpers live in tests/harness.py and tests/engines (shared with bench/ and docs/),
+    """Helpers live in testkit/harness.py and testkit/engines (shared with bench/ and docs/),
     not in conftest; pytest hooks (``pytest_*``) can only live there, so they may."""
     tree = ast.parse((ROOT / "tests" / "conftest.py").read_text("utf-8"))
     defined = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
@@ -95,3 +95,26 @@ def test_conftest_holds_only_fixtures():
                if not any("fixture" in ast.unparse(d) for d in n.decorator_list)
                and not n.name.startswith("pytest_")]
     assert defined and not helpers, f"not fixtures: {helpers}"
+
+
+def _imports_tests(tree: ast.AST) -> list[int]:
+    """Line numbers of ``import tests...`` / ``from tests... import`` in ``tree``."""
+    lines = []
+    for node in ast.walk(tree):
+        names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+            [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else []
+        if any(name == "tests" or name.startswith("tests.") for name in names):
+            lines.append(node.lineno)
+    return lines
+
+
+def test_only_tests_import_tests():
+    """tests/ holds tests; what bench/, docs/, testkit/ and the build share with them lives
+    in testkit/, so nothing outside tests/ imports ``tests``."""
+    found = [f"{p.relative_to(ROOT)}:{line}" for p in _project_python()
+             if p.relative_to(ROOT).parts[0] != "tests"
+             for line in _imports_tests(ast.parse(p.read_text("utf-8")))]
+    assert not found, f"import tests outside tests/ (move the helper to testkit/): {found}"
+    assert _imports_tests(ast.parse("from tests.harness import x\nimport tests.browser")) \
+        == [1, 2]
+    assert _imports_tests(ast.parse("from testkit import harness\nfrom . import tests")) == []

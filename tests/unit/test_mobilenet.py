@@ -1,7 +1,7 @@
 """MobileNetV2 from torchvision's weights: the conversion checked in numpy, no browser.
 
 The reference is a numpy forward pass written from torchvision's architecture on the
-torch state dict (tests/mobilenet_reference.py); the converted model.json is run by a
+torch state dict (testkit/mobilenet_reference.py); the converted model.json is run by a
 small numpy interpreter of its layers. Both must agree, and the real weights must name
 the sample photos.
 """
@@ -14,13 +14,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from buildlib import models
-from buildlib.integrity import sha256_file
+from buildlib.fetch.integrity import sha256_file
+from buildlib.make import models
 from pytfjs.convert import mobilenet_v2 as mn
 from pytfjs.convert import writer
 from pytfjs.convert.torch_state import load_state_dict
 from pytfjs.data import images
-from tests import mobilenet_reference as ref
+from testkit import mobilenet_reference as ref
 
 
 def random_state(seed: int = 0) -> dict[str, np.ndarray]:

@@ -4,7 +4,7 @@ The package is packed and installed offline into a temporary Node-RED user direc
 to the one @tensorflow/tfjs copy; Node-RED starts headless on a loopback port; a flow is
 deployed through the admin API (POST /flows): http in -> pytfjs predict -> http response,
 with a catch node that answers errors with HTTP 400. The exports are made on CPython the
-way the labs make them (tests/exported_models.py). Answers must match plain Node.js
+way the labs make them (testkit/exported_models.py). Answers must match plain Node.js
 (examples/node, which the browser tests compare with the page) and numpy's float64
 references within 1e-4. Node-RED is stopped by its PID at the end of the module.
 """
@@ -19,16 +19,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from buildlib import models
+from buildlib.make import models
 from pytfjs.convert import convert_file
 from pytfjs.convert import mobilenet_v2 as mn
 from pytfjs.convert.torch_state import load_state_dict
 from pytfjs.data import images
 from pytfjs.export import zip_files
-from tests import mobilenet_reference as ref
-from tests.exported_models import csv_export, rpsls_export
-from tests.harness import ROOT
-from tests.node_red import (
+from testkit import mobilenet_reference as ref
+from testkit.exported_models import csv_export, rpsls_export
+from testkit.harness import ROOT
+from testkit.node_red import (
     NodeRed,
     example_flow,
     install_user_dir,

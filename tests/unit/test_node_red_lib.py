@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from pytfjs.export import zip_files
-from tests.exported_models import csv_export
-from tests.harness import ROOT
+from testkit.exported_models import csv_export
+from testkit.harness import ROOT
 
 
 def run(tmp_path: Path, jobs: list[dict]) -> list[dict]:

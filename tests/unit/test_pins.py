@@ -1,4 +1,4 @@
-"""buildlib/inputs.py is the one table of pins: nothing pinned elsewhere, nothing unused,
+"""buildlib/fetch/inputs.py is the one table of pins: nothing pinned elsewhere, nothing unused,
 everything recorded in THIRD_PARTY.md, and the table agrees with package.json and
 node_modules."""
 
@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from buildlib import config, inputs, npm, pyodide_packages
-from buildlib.integrity import IntegrityError
+from buildlib import config
+from buildlib.fetch import inputs, npm, pyodide_packages
+from buildlib.fetch.integrity import IntegrityError
 
 ROOT = config.ROOT
-TABLE = ROOT / "buildlib" / "inputs.py"
+TABLE = ROOT / "buildlib" / "fetch" / "inputs.py"
 HEX64 = re.compile(r"(?<![0-9A-Fa-f])[0-9A-Fa-f]{64}(?![0-9A-Fa-f])")
 # "name==1.2" or "name@1.2.3" in a string: a package version
 VERSION_PIN = re.compile(r"[A-Za-z0-9_.-](==|@)\d+(\.\d+)+")
@@ -35,7 +36,7 @@ def test_no_sha256_literal_outside_the_table():
              for path in build_code()
              for text in [path.read_text(encoding="utf-8")]
              for m in HEX64.finditer(text)]
-    assert found == [], f"sha256 pins outside buildlib/inputs.py: {found}"
+    assert found == [], f"sha256 pins outside buildlib/fetch/inputs.py: {found}"
     assert not (ROOT / "vendor.lock.json").exists()
 
 
@@ -72,7 +73,7 @@ def test_no_package_version_literal_outside_the_table():
         for text in _strings(ast.parse(path.read_text(encoding="utf-8"))):
             if VERSION_PIN.search(text):
                 found.append(f"{path.relative_to(ROOT)}: {text!r}")
-    assert found == [], f"package versions outside buildlib/inputs.py: {found}"
+    assert found == [], f"package versions outside buildlib/fetch/inputs.py: {found}"
 
 
 def _table_names() -> dict[str, list[inputs.Package | inputs.File | inputs.Output]]:
@@ -227,7 +228,7 @@ def test_lock_vendor_rewrites_only_the_changed_pins(tmp_path):
 
     changed = npm.repin(fake, table)
 
-    from buildlib.integrity import sha256_file
+    from buildlib.fetch.integrity import sha256_file
     new_digest = sha256_file(fake / victim.path)
     assert changed == {inputs.TFJS.name: ("4.22.0", "4.23.0"),
                        victim.path: (victim.sha256, new_digest)}

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 
-from buildlib import inputs
-from tests.harness import ROOT
+from buildlib.fetch import inputs
+from testkit.harness import ROOT
 
 SITE = ROOT / "site"
 MODULE = SITE / "js" / "worker" / "private_apis.js"

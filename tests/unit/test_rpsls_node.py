@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from pytfjs.data import images
-from tests import mobilenet_reference as ref
-from tests.harness import ROOT
+from testkit import mobilenet_reference as ref
+from testkit.harness import ROOT
 
 META = {"scale": 255, "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]}
 

@@ -14,8 +14,10 @@ import tarfile
 import numpy as np
 import pytest
 
-from buildlib import config, debian_files, inputs, pypi_files, sprites
-from buildlib.integrity import IntegrityError
+from buildlib import config
+from buildlib.fetch import debian_files, inputs, pypi_files
+from buildlib.fetch.integrity import IntegrityError
+from buildlib.make import sprites
 from pytfjs.data.sprites import SpriteSet
 
 

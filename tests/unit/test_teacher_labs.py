@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 import build
-from buildlib import config, labs, scaffold, teacher_labs, teacher_wheels
-from buildlib.labs import LabError
+from buildlib import config
+from buildlib.site import labs, scaffold, teacher_labs, teacher_wheels
+from buildlib.site.labs import LabError
 from pytfjs import packages
-from tests.teacher_folder import LAB_ID, WHEEL_FILE, make_labs_folder, make_wheel
+from testkit.teacher_folder import LAB_ID, WHEEL_FILE, make_labs_folder, make_wheel
 
 SHIPPED = {"numpy", "micropip", "packaging", "pandas", "pytfjs", "pyfive", "six"}
 
@@ -191,7 +192,7 @@ def test_pack_and_serve_take_labs_too(monkeypatch, tmp_path):
     calls = []
     monkeypatch.setattr(build, "serve", lambda *a: calls.append(("serve", a)))
     monkeypatch.setattr(build, "build", lambda dist, **kw: calls.append(("build", dist, kw)))
-    monkeypatch.setattr("buildlib.pack.write_pack", lambda dist, out: out)
+    monkeypatch.setattr("buildlib.serve.pack.write_pack", lambda dist, out: out)
     out = tmp_path / "p.zip"
     out.write_bytes(b"")
     assert build.main(["serve", "--labs", "a", "--labs", "b", "--port", "9"]) == 0

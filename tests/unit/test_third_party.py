@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from buildlib import config, npm, pyodide_packages
+from buildlib import config
+from buildlib.fetch import inputs, npm, pyodide_packages
 
 TEXT = (config.ROOT / "THIRD_PARTY.md").read_text()
 
@@ -20,11 +21,11 @@ def test_test_only_npm_files_are_recorded_and_never_shipped(dist_dir):
     for package, version in pins.items():
         assert not version.startswith(("^", "~", ">")), package
         assert f"| {package} | {version} |" in TEXT, package
-    for path, digest in config.TEST_NPM_FILES.items():
+    for path, digest in npm.TEST_FILES.items():
         assert f"| `{path}` |" in TEXT and digest in TEXT, path
         assert path.split("/")[0] in pins, path
         assert not any(src.startswith(path.split("/")[0] + "/")
-                       for src in config.NPM_FILES.values()), path
+                       for src in (f.path for f in inputs.NPM_FILES)), path
     shipped = {f["path"] for f in json.loads((dist_dir / "manifest.json").read_text())["files"]}
     assert not [p for p in shipped if "axe" in p]
 
@@ -45,8 +46,8 @@ def test_npm_pins_match_package_json():
 
 
 def test_every_data_set_is_recorded_with_source_and_sha256(dist_dir):
-    from buildlib import datasets
-    from buildlib.integrity import sha256_file
+    from buildlib.fetch.integrity import sha256_file
+    from buildlib.make import datasets
 
     for source, digest in datasets.SOURCES.items():
         assert f"| `{source}` |" in TEXT and digest in TEXT, source
@@ -57,8 +58,8 @@ def test_every_data_set_is_recorded_with_source_and_sha256(dist_dir):
 
 
 def test_converter_files_are_recorded_with_their_sha256(dist_dir):
-    from buildlib import keras_tools
-    from buildlib.integrity import sha256_file
+    from buildlib.fetch.integrity import sha256_file
+    from buildlib.make import keras_tools
 
     for digest in (keras_tools.PYFIVE_SHA256, keras_tools.FER_SHA256,
                    keras_tools.FER_MODEL_SHA256):
@@ -71,8 +72,8 @@ def test_converter_files_are_recorded_with_their_sha256(dist_dir):
 
 
 def test_the_pretrained_model_and_photos_are_recorded(dist_dir):
-    from buildlib import models
-    from buildlib.integrity import sha256_file
+    from buildlib.fetch.integrity import sha256_file
+    from buildlib.make import models
 
     for package in (models.WEIGHTS, models.CLASSES, models.SKIMAGE):
         name, version = package.spec.replace("==", "@").rsplit("@", 1)
@@ -91,8 +92,8 @@ def test_the_pretrained_model_and_photos_are_recorded(dist_dir):
 
 
 def test_every_model_file_is_recorded_with_source_and_sha256(dist_dir):
-    from buildlib import toxicity
-    from buildlib.integrity import sha256_file
+    from buildlib.fetch.integrity import sha256_file
+    from buildlib.make import toxicity
 
     wheel = f"{toxicity.PACKAGE.name.replace('-', '_')}-{toxicity.PACKAGE.version}-py3-none-any.whl"
     assert f"| `{wheel}` |" in TEXT and toxicity.PACKAGE.sha256 in TEXT

@@ -1,4 +1,4 @@
-"""buildlib.toxicity: the pinned wheel, the files inside it and what the export writes are
+"""buildlib.make.toxicity: the pinned wheel, the files inside it and what the export writes are
 checked against their sha256 pins; the export reads label names without running code."""
 
 from __future__ import annotations
@@ -8,8 +8,9 @@ import zipfile
 
 import pytest
 
-from buildlib import inputs, models, toxicity
-from buildlib.integrity import IntegrityError, sha256_file
+from buildlib.fetch import inputs
+from buildlib.fetch.integrity import IntegrityError, sha256_file
+from buildlib.make import models, toxicity
 
 
 def test_a_cached_wheel_that_does_not_match_its_pin_is_refused(tmp_path) -> None:
@@ -32,7 +33,7 @@ def test_a_tampered_file_in_the_wheel_is_refused(tmp_path, monkeypatch) -> None:
 
 
 def test_labels_are_read_from_the_config_as_data() -> None:
-    from buildlib.toxicity_export import ExportError, labels_from_config
+    from buildlib.make.toxicity_export import ExportError, labels_from_config
 
     text = "import os\nos.system('x')\nLIST_CLASSES = ['toxic', 'threat']\n"
     assert labels_from_config(text, "config.py") == ["toxic", "threat"]

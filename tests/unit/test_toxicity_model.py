@@ -1,7 +1,7 @@
 """The Toxicity lab's converted model, judged by TF.js itself (Node.js, pure-JS cpu backend)
 against an independent numpy forward pass of the original tox_block ``.h5`` weights.
 
-The numpy side (tests/toxicity_reference.py) reads the ``.h5`` with h5py, not with the
+The numpy side (testkit/toxicity_reference.py) reads the ``.h5`` with h5py, not with the
 converter, and writes out Keras 2's Embedding, LSTM (both directions), max pooling and
 Dense layers; the inputs are Keras's own word sequences (tests/fixtures/toxicity_refs.json,
 made with keras_preprocessing). TF.js loads ``dist/models/toxicity`` as the lab does.
@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests import toxicity_reference as reference
+from testkit import toxicity_reference as reference
 from tests.unit.test_convert_keras import run_tfjs
 
 REFS = reference.refs()

@@ -19,7 +19,7 @@ import pytest
 from pytfjs.control import InputError
 from pytfjs.text import KerasTokenizer, TokenizerError, toxicity
 from pytfjs.text.keras_tokenizer import tokenizer_from_pickle
-from tests import toxicity_reference as reference
+from testkit import toxicity_reference as reference
 
 REFS = reference.refs()
 TEXTS = REFS["sentences"] + REFS["tokenizer_only"]
@@ -33,8 +33,8 @@ def shipped(dist_dir: Path) -> KerasTokenizer:
 
 
 def pickle_bytes() -> bytes:
-    from buildlib import inputs
-    from buildlib import toxicity as build_toxicity
+    from buildlib.fetch import inputs
+    from buildlib.make import toxicity as build_toxicity
 
     return build_toxicity.sources()[inputs.TOX_BLOCK_TOKENIZER.path].read_bytes()
 

@@ -9,15 +9,15 @@ import subprocess
 import numpy as np
 import pytest
 
-from buildlib import models
+from buildlib.make import models
 from pytfjs.control import InputError
 from pytfjs.convert import mobilenet_v2 as mn
 from pytfjs.convert.torch_state import load_state_dict
 from pytfjs.convert.writer import decode_weights, layers_model_files
 from pytfjs.data import images
 from pytfjs.transfer import Samples, combine, export_metadata, split
-from tests import mobilenet_reference as ref
-from tests.harness import ROOT
+from testkit import mobilenet_reference as ref
+from testkit.harness import ROOT
 
 RNG = np.random.default_rng(0)
 

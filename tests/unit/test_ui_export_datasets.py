@@ -10,7 +10,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from buildlib import datasets
+from buildlib.make import datasets
 from pytfjs import _compat, export, ui
 
 

@@ -9,7 +9,7 @@ import json
 import shutil
 import subprocess
 
-from tests.harness import ROOT
+from testkit.harness import ROOT
 
 SCRIPT = """
 import { createRequire } from "node:module";

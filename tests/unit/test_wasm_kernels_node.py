@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 
-from tests.harness import ROOT
+from testkit.harness import ROOT
 
 
 def test_course_models_match_cpu_in_node():

@@ -9,9 +9,10 @@ import subprocess
 
 import pytest
 
-from buildlib import inputs, kernels
-from buildlib.integrity import IntegrityError
-from tests.harness import ROOT
+from buildlib.fetch import inputs
+from buildlib.fetch.integrity import IntegrityError
+from buildlib.make import kernels
+from testkit.harness import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +102,7 @@ def test_the_toolchain_is_pinned():
 
 def test_the_kernels_are_skipped_where_the_toolchain_cannot_run(tmp_path, monkeypatch):
     """A Mac or a Raspberry Pi still builds the site: without the kernels, with a note."""
-    from buildlib import kernels
+    from buildlib.make import kernels
 
     assert kernels.toolchain_runs_here("Linux", "x86_64")
     assert not kernels.toolchain_runs_here("Darwin", "arm64")

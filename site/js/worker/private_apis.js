@@ -12,7 +12,7 @@
  * list again (run the browser test) and then saying so here.
  */
 
-/** The versions every use below was checked on (buildlib/inputs.py pins both). */
+/** The versions every use below was checked on (buildlib/fetch/inputs.py pins both). */
 export const CHECKED_ON = { pyodide: "0.27.7", tfjs: "4.22.0" };
 
 // ------------------------------------------------------------------ Pyodide 0.27.7
