@@ -9,7 +9,7 @@
     python3 build.py node-red     # build/node-red-contrib-pytfjs-<version>.tgz (Node-RED nodes)
     python3 build.py lock-vendor  # re-pin npm files (buildlib/fetch/inputs.py) after a bump
     python3 build.py new-lab ID   # write a small lab to start from, in ./labs/ID
-    build, serve and pack take --labs DIR (your own labs, see README.md), repeatable
+    build, serve and pack take --labs DIR (your own labs, see docs/teacher-labs.md), repeatable
 
 Needs only Python 3.11+ and Node.js 20 with npm; everything else it installs itself.
 This file is only the command line: the work is in buildlib/, one folder per stage
@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
 
             tfjs = f"{inputs.TFJS.name}@{inputs.TFJS.version}"
             print(f"wrote {out}: `npm install {tfjs} {out.name}` in your "
-                  "Node-RED user directory (see README.md)")
+                  "Node-RED user directory (see docs/node-red.md)")
         elif args.command == "new-lab":
             from buildlib.site import scaffold
 

@@ -17,7 +17,7 @@ const workerNames = new Set(Object.keys(globals.worker));
 const DOM_ONLY = Object.keys(globals.browser).filter((name) => !workerNames.has(name));
 
 export default [
-  // bench/.keras-venv: the optional Keras yardstick's own venv (README, Benchmarks)
+  // bench/.keras-venv: the optional Keras yardstick's own venv (docs/performance.md, The benchmarks)
   { ignores: ["node_modules/**", "dist/**", "build/**", ".venv/**", "bench/.keras-venv/**", "**/*.min.js"] },
   {
     // the page and its runtime worker: ES modules that import each other (window.pytfjs

@@ -1,4 +1,4 @@
-"""Regenerate docs/node-red-flow.png (the README's picture of the example flow).
+"""Regenerate docs/node-red-flow.png (docs/node-red.md's picture of the example flow).
 
     .venv/bin/python -m docs.node_red_screenshot      # after `python3 build.py build`
 

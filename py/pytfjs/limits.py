@@ -5,7 +5,7 @@ a PNG header saying 60000 x 60000 pixels, an HDF5 dataset bigger than the file, 
 nested 100,000 deep. Reading such a file first and checking afterwards is too late (the
 tab freezes, Python dies of a stack overflow or MemoryError), so each reader asks the
 functions here *before* inflating, decoding, allocating or recursing. Every limit is a
-named constant (the README's "Files you can give it" table lists them) and every refusal
+named constant (docs/learners.md's "Files you can give it" table lists them) and every refusal
 says what the limit is and what to do. Checks raise the caller's own error class, so each
 reader keeps failing as itself (``ConvertError``, ``CsvError``, ``InputError``...).
 

@@ -3,17 +3,17 @@
 Chromium runs each of these labs in its own, fuller test file (test_csv_labs.py,
 test_mnist.py, ...); here every lab runs once per other engine with what a learner would
 check: it reaches ``done``, learns what it should, and leaves no tensor behind. The set and
-its sizes are chosen to keep the suite's time in bounds (README, "Browsers"): one-neuron
-on every backend the engine offers, the CSV labs, a small MNIST and Fashion-MNIST, the
-pretrained models, the converter with a file, Stop, a draft across a reload, the
-offline copy, and the webcam lab with the engine's own fake camera.
+its sizes are chosen to keep the suite's time in bounds (docs/testing.md, "Three engines,
+one harness"): one-neuron on every backend the engine offers, the CSV labs, a small
+MNIST and Fashion-MNIST, the pretrained models, the converter with a file, Stop, a draft
+across a reload, the offline copy, and the webcam lab with the engine's own fake camera.
 ``PYTFJS_ENGINES=firefox`` runs one engine alone.
 
 They run in every ``python3 build.py test``. They were opt-in while 4 of 54 failed at
 random across three runs. One cause was found: the offline copy's first install was taken
-for an update (js/offline.js), and WebKit then reloaded the page in the middle of a run
-(a result refused, a file input emptied). The Firefox failures (a run that never ended)
-have not been seen since; README, "Browsers".
+for an update (site/js/page/offline.js), and WebKit then reloaded the page in the middle of
+a run (a result refused, a file input emptied). The Firefox failures (a run that never ended)
+have not been seen since; docs/testing.md, "Three engines, one harness".
 """
 
 from __future__ import annotations
@@ -173,10 +173,11 @@ def test_the_offline_copy_serves_a_lab_with_the_server_gone(engine, dist_dir, re
         # Seen in Firefox ESR 153: with the server gone, a fetch from the page is answered
         # by the service worker's copy (200, since sw.js matches ignoring Vary), but a
         # reload right after fails in the browser with NS_ERROR_INTERCEPTION_FAILED unless
-        # some fetch went through the worker first. Not understood yet: README, "Browsers".
+        # some fetch went through the worker first. Not understood yet: docs/browsers.md,
+        # "Firefox ESR".
         request.applymarker(pytest.mark.xfail(
             reason="Firefox: a reload as the first request with the server gone fails with "
-                   "NS_ERROR_INTERCEPTION_FAILED (README, Browsers)", strict=False))
+                   "NS_ERROR_INTERCEPTION_FAILED (docs/browsers.md, Firefox ESR)", strict=False))
     server, url = serve_site(dist_dir)
     page = engine.new_page(service_workers=True)
     try:

@@ -7,7 +7,7 @@
 - Keras: ``keras_layer_classes.json`` (written by make_fixtures.py from Keras 3 and tf-keras)
   lists every layer class Keras exports; the table must cover each one, so no Keras built-in
   is ever called custom.
-- The README: its supported-layer list must be the one the table makes.
+- docs/converter.md: its supported-layer list must be the one the table makes.
 - The fixtures: every supported or rewritten class appears in a converted fixture in all
   three layouts (the predictions are checked in test_convert_keras.py).
 - Every refusal: the message, exit code 1 and nothing written, for each refused class and
@@ -89,10 +89,10 @@ def test_every_keras_layer_class_is_in_the_table() -> None:
     assert sorted(set(LAYERS) - KERAS_CLASSES) == []  # no made-up names
 
 
-def test_the_readme_list_is_the_tables() -> None:
-    text = (ROOT / "README.md").read_text()
+def test_the_docs_list_is_the_tables() -> None:
+    text = (ROOT / "docs" / "converter.md").read_text()
     block = text.split("<!-- layers:start -->\n")[1].split("\n<!-- layers:end -->")[0]
-    assert block == readme_markdown(), "README.md's list is stale; paste:\n" + \
+    assert block == readme_markdown(), "docs/converter.md's list is stale; paste:\n" + \
         readme_markdown()
 
 

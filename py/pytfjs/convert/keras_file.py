@@ -1,6 +1,6 @@
 """What a Keras model file holds: its config, Keras version, and each layer's weights.
 
-Three layouts, one answer (see docs/tfjs-layers-format notes in ARCHITECTURE.md):
+Three layouts, one answer (see ARCHITECTURE.md, "The Keras converter"):
 
 - ``.h5`` from Keras 1/2, tf.keras and Keras 3: root attribute ``model_config``; weights in
   ``model_weights/<layer>/`` listed by the ``weight_names`` attribute. Names vary by

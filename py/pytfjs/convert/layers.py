@@ -1,8 +1,8 @@
 """The one table of Keras layer classes: what the converter writes for each, or why it refuses.
 
 Every other place that lists layers reads this table: the converter (``topology``), the
-README's supported-layer list (``readme_markdown``, checked by a unit test) and the tests,
-which also check it against the layer classes TF.js 4.22 registers
+supported-layer list in docs/converter.md (``readme_markdown``, checked by a unit test) and
+the tests, which also check it against the layer classes TF.js 4.22 registers
 (``tests/node/tfjs_layer_registry.js``) and against Keras' own class names
 (``tests/fixtures/keras/keras_layer_classes.json``, written by the fixture generator), so a
 Keras layer TF.js can run is never refused and a refusal never points at a layer TF.js lacks.
@@ -311,7 +311,7 @@ def refusal(class_name: str) -> str | None:
 
 
 def readme_markdown() -> str:
-    """The README's supported-layer list (between its ``layers`` markers), from the table."""
+    """docs/converter.md's supported-layer list (between its ``layers`` markers), from the table."""
     import textwrap
 
     families: dict[str, list[str]] = {}

@@ -592,7 +592,7 @@ async function start() {
     extraKeys: {
       "Ctrl-Enter": () => run(), "Cmd-Enter": () => run(),
       // Tab indents inside the editor; Esc lets go of the keyboard, so that the next
-      // Tab / Shift+Tab moves focus on to the next / previous control (README).
+      // Tab / Shift+Tab moves focus on to the next / previous control (docs/learners.md).
       Tab: (cm) => cm.execCommand(cm.somethingSelected() ? "indentMore" : "insertSoftTab"),
       "Shift-Tab": "indentLess",
       Esc: (cm) => cm.getInputField().blur(),

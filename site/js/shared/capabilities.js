@@ -6,7 +6,7 @@
  * sends the result in its "capabilities" message; lab.js merges both into
  * window.pytfjs.capabilities and says them in one line of the loading panel.
  *
- * Each missing piece has a path that works (README, "Browsers"):
+ * Each missing piece has a path that works (docs/browsers.md, "What each engine lacks"):
  *   no SharedArrayBuffer  -> no interrupt buffer (Stop restarts Python), wasm on one thread
  *   no WebGL/WebGPU in the worker -> those backends are not offered
  *   no Cache Storage / service workers -> no offline copy, no start-up snapshot
