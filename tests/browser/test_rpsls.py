@@ -327,7 +327,11 @@ def test_webgl_captures_keep_memory_flat_without_losing_the_context(browser, sit
         assert np.abs(shown - expected).mean() < 4  # YUV -> RGB in Chromium: a few levels
         assert np.abs(shown - expected[:, ::-1]).mean() > 20  # not mirrored
         baseline = in_worker(page, "[tf.memory().numTensors, tf.memory().numBytes]")
-        r = hold(page, "paper", 120)
+        # 40 more on WebGL: the counts must stay exactly the same, so one tensor kept per
+        # capture shows at once; the 2,000-capture test above is the long run (it was 120
+        # here, 159 s of SwiftShader's WebGL on 2 cores)
+        r = hold(page, "paper", 45)
+        assert r["captured"] >= 45
         assert in_worker(page, "[tf.memory().numTensors, tf.memory().numBytes]") == baseline
         assert r["capture_tensors"][0] == r["capture_tensors"][1] == baseline[0]
         assert in_worker(page, "lost") == []
