@@ -1,6 +1,6 @@
 """The webcam studio's project file (pytfjs.project) on plain CPython: written and read back
 exactly, the same project the same bytes, every kind of bad file refused with a message
-naming it."""
+naming it; the studio's import, storage and out-of-date bookkeeping around it."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ import zipfile
 import numpy as np
 import pytest
 
-from pytfjs import project
+from pytfjs import _compat, project, studio
 from pytfjs.control import InputError
 from pytfjs.project import EmbeddingModel, Project, ProjectError, TrainedModel
+from pytfjs.studio_storage import SampleStorage
 from pytfjs.transfer import THUMB_SIZE, Samples
 
 EMBEDDING = EmbeddingModel("mobilenet_v2", "embedding", "ab" * 32, 1280)
@@ -169,3 +170,146 @@ def test_other_versions_formats_and_embedding_models_are_refused():
                        r"uses mobilenet_v2 up to 'embedding' \(sha256 cdcdcdcdcdcd\.\.\.\)"):
         project.read(data, "p.zip", elsewhere)
     assert project.read(data, "p.zip").embedding == EMBEDDING  # unchecked without one
+
+
+# ------------------------------------------------------------------ the studio around it
+
+
+class _Store:
+    """A Store's interface over dicts; ``full`` makes every put fail like a full disk."""
+
+    def __init__(self):
+        self.tables: dict[str, dict] = {"samples": {}, "meta": {}}
+        self.full = False
+
+    async def put(self, table, key, value):
+        if self.full:
+            raise _compat.JsException("QuotaExceededError: The quota has been exceeded.")
+        self.tables[table][key] = dict(value)
+
+    async def get(self, table, key):
+        return self.tables[table].get(key)
+
+    async def delete(self, table, keys):
+        for key in keys:
+            self.tables[table].pop(key, None)
+
+    async def clear(self, table):
+        self.tables[table].clear()
+
+    async def all(self, table):
+        return sorted(self.tables[table].items())
+
+
+def _step(coroutine):
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return done.value
+    raise AssertionError("the coroutine waited")
+
+
+class _Page:
+    def __init__(self):
+        self.calls = []
+
+    def __getattr__(self, name):
+        return lambda *args: self.calls.append((name, args))
+
+    def said(self):
+        return [args[0] for name, args in self.calls if name == "say"]
+
+
+class _Event:
+    def __init__(self, kind, **fields):
+        self.kind = kind
+        self.__dict__.update(fields)
+
+
+class _File:
+    """A picked file as the page hands it over (arrayBuffer())."""
+
+    def __init__(self, name, data):
+        self.name, self.size, self._data = name, len(data), data
+
+    async def arrayBuffer(self):  # noqa: N802 - the browser's name
+        data = self._data
+
+        class _Buffer:
+            def to_bytes(self):
+                return data
+        return _Buffer()
+
+
+def test_a_full_storage_is_said_and_what_was_kept_stays():
+    store = _Store()
+    storage = SampleStorage(store)  # type: ignore[arg-type]
+    failures = []
+    storage.on_failure = lambda exc, what: failures.append((str(exc), what))
+    record = {"trained": "t", "samples": 1, "classes": 2, "samples_sha256": "s"}
+    assert _step(storage.save_model(dict(HEAD), record)) is True
+    store.full = True
+    newer = {**HEAD, "weights.bin": b"new"}
+    assert _step(storage.save_model(newer, {**record, "trained": "u"})) is False
+    assert failures == [("QuotaExceededError: The quota has been exceeded.",
+                         "the trained model")]
+    files, kept = _step(storage.load_model())
+    assert files == HEAD and kept["trained"] == "t"  # the head saved before is intact
+
+
+def _studio(monkeypatch, samples):
+    monkeypatch.setattr(_compat, "array_buffer", bytes)
+    monkeypatch.setattr(studio, "report", lambda **values: None)
+    downloads = []
+    monkeypatch.setattr(studio, "download", lambda *args: downloads.append(args))
+    page = _Page()
+    storage = SampleStorage(_Store())  # type: ignore[arg-type]
+    box = studio.Studio(page, samples, embed=lambda square: square, storage=storage,
+                        name="rpsls", embedding=EMBEDDING)
+    return box, page, downloads
+
+
+def test_the_studio_refuses_bad_files_and_asks_before_replacing(monkeypatch):
+    samples = make_samples(2, seed=1)
+    box, page, downloads = _studio(monkeypatch, samples)
+    data = project.write(make_project(trained=False))
+    with pytest.raises(InputError, match="^bad.zip is damaged"):
+        _step(box._handle(_Event("import-project", file=_File("bad.zip", data[:100]))))
+    assert box.samples is samples and len(samples) == 6  # untouched
+
+    _step(box._handle(_Event("import-project", file=_File("p.zip", data))))
+    asked = [args[0] for name, args in page.calls if name == "confirmImport"]
+    assert asked == ["Replace this project (6 samples) with p.zip: 9 samples of 3 classes "
+                     "(rock, paper, scissors), no trained model?"]
+    assert box.samples is samples
+    _step(box._handle(_Event("confirm-import", ok=False)))
+    assert box.samples is samples and page.said()[-1] == "Kept this project; p.zip was not " \
+        "imported."
+    _step(box._handle(_Event("import-project", file=_File("p.zip", data))))
+    _step(box._handle(_Event("confirm-import", ok=True)))
+    assert len(box.samples) == 9 and page.said()[-1].startswith("Imported p.zip: 9 samples")
+    kept, _ = _step(box.storage.load(["x", "y"]))
+    assert len(kept) == 9  # and kept in storage
+
+    _step(box._handle(_Event("export-project")))
+    (name, written, mime), = downloads
+    assert name == "rpsls-project.zip" and mime == "application/zip"
+    assert written == data  # the same project, the same bytes
+
+
+def test_a_kept_model_goes_out_of_date_when_the_samples_change(monkeypatch):
+    samples = make_samples(2)
+    box, page, _ = _studio(monkeypatch, samples)
+    assert box._status()["state"] == "none"
+    box.model = TrainedModel(dict(HEAD), "2026-12-06T17:00:00Z", 6, 3,
+                             project.samples_digest(samples))
+    box._trained_for = [c.id for c in samples.classes]
+    status = box._status()
+    assert status["state"] == "current"
+    assert status["model"] == "Model trained 2026-12-06 17:00 UTC on 6 samples of 3 classes"
+    assert status["storage"].startswith("This project takes 73 KB in this browser")
+    _step(box._handle(_Event("delete-sample", sampleId=samples.ids()[0])))
+    assert box._status()["state"] == "stale"
+    assert box._status()["model"].startswith("Out of date: model trained")
+    assert page.said()[-1] == ("The samples changed since the model was trained: it is out "
+                               "of date. Train to update it.")
