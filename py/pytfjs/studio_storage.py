@@ -20,7 +20,7 @@ import numpy as np
 
 from . import _compat
 from .control import InputError
-from .store import Store, StoreUnavailable, Value
+from .store import Key, Store, StoreUnavailable, Value
 from .transfer import THUMB_SIZE, Samples
 
 SAMPLES, META = "samples", "meta"
@@ -168,18 +168,20 @@ class SampleStorage:
 
     async def replace(self, samples: Samples) -> bool:
         """Keep ``samples`` (and their classes) instead of everything kept so far; False
-        if a write was refused (``on_failure`` was told)."""
+        if a write was refused (``on_failure`` was told): then the samples kept before
+        are still there."""
         if self._store is None:
             return False
-        try:
-            await self._store.clear(SAMPLES)
+        items: list[tuple[Key, dict[str, Value]]] = []
+        for sample_id in samples.ids():
+            thumb = samples.thumbnail(sample_id)
+            items.append((sample_id, {
+                "label": samples.label(sample_id),
+                "embedding": samples.embedding(sample_id).tobytes(),
+                "thumb": b"" if thumb is None else thumb.tobytes()}))
+        try:  # the samples in one transaction (all or none), then their classes
+            await self._store.replace(SAMPLES, items)
             await self._store.put(META, "classes", {"json": json.dumps(samples.meta_record())})
-            for sample_id in samples.ids():
-                thumb = samples.thumbnail(sample_id)
-                await self._store.put(SAMPLES, sample_id, {
-                    "label": samples.label(sample_id),
-                    "embedding": samples.embedding(sample_id).tobytes(),
-                    "thumb": b"" if thumb is None else thumb.tobytes()})
         except _compat.JsException as exc:
             self.on_failure(exc, "samples")
             return False

@@ -197,6 +197,11 @@ class _Store:
     async def clear(self, table):
         self.tables[table].clear()
 
+    async def replace(self, table, items):  # one transaction: all or nothing
+        if self.full:
+            raise _compat.JsException("QuotaExceededError: The quota has been exceeded.")
+        self.tables[table] = {key: dict(value) for key, value in items}
+
     async def all(self, table):
         return sorted(self.tables[table].items())
 
@@ -255,6 +260,17 @@ def test_a_full_storage_is_said_and_what_was_kept_stays():
                          "the trained model")]
     files, kept = _step(storage.load_model())
     assert files == HEAD and kept["trained"] == "t"  # the head saved before is intact
+    # an import that does not fit: the samples kept before are all still there
+    store.full = False
+    before = make_samples(1)
+    _step(storage.save_classes(before))
+    for sample_id in before.ids():
+        _step(storage.save(before, sample_id))
+    store.full = True
+    assert _step(storage.replace(make_samples(4))) is False
+    assert failures[-1][1] == "samples"
+    kept_samples, _ = _step(storage.load(["a", "b"]))
+    assert len(kept_samples) == 3
 
 
 def _studio(monkeypatch, samples):
