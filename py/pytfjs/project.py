@@ -270,6 +270,7 @@ def _checked(doc: dict[str, Any], files: dict[str, bytes], file_name: str,
     if not 2 <= len(classes) <= MAX_CLASSES or any(
             not c.strip() or len(c) > MAX_NAME for c in classes):
         raise damaged(f"its classes {classes!r} are not 2 to {MAX_CLASSES} names")
+    Samples(classes, their.size)  # distinct, clean names (InputError otherwise)
     labels = np.array(json.loads(files[LABELS]), dtype=np.int64).reshape(-1)
     count = int(doc["samples"]["count"])
     size = their.size

@@ -500,12 +500,12 @@ class Studio:
 
     async def _import(self, project: Project, name: str) -> None:
         """Use ``project`` (already checked) instead of the current one."""
+        samples = project.to_samples()  # before any tensor is made
         head = None
         if project.model is not None:
             head = await self._load_head(project.model.files)
             if head is None:
                 return  # said; nothing changed
-        samples = project.to_samples()
         self.samples = samples
         self._set_predicting(False)
         class_ids = [c.id for c in samples.classes]

@@ -134,6 +134,16 @@ def test_damaged_files_are_refused_naming_the_file(change, rehash, message):
     assert isinstance(refused.value, InputError)
 
 
+def test_class_names_the_studio_would_refuse_are_damage():
+    data = project.write(make_project())
+    doc = json.loads(zipfile.ZipFile(io.BytesIO(data)).read("project.json"))
+    twice = rewrite(data, {"project.json": json.dumps(
+        {**doc, "classes": ["rock", "Rock", "paper"]}).encode()})
+    with pytest.raises(ProjectError, match=r"^p\.zip is damaged \(InputError: there is "
+                       "already a class called 'rock'"):
+        project.read(twice, "p.zip", EMBEDDING)
+
+
 def test_unreadable_zips_are_damaged_files():
     data = project.write(make_project())
     for bad in (b"", b"not a zip at all", data[: len(data) // 2]):
