@@ -205,14 +205,20 @@ def test_model_kept_exported_imported_refused_and_flagged(browser, site_url, vid
         assert r["captured"] == 9 and r["model_state"] == "current"
         assert classify(page, picture) == before
 
-    # Node.js (the Node-RED node's library) with the project and the site's MobileNetV2
-    proc = subprocess.run(
-        [shutil.which("node"), "examples/node/rpsls-classify.js",
-         str(tmp_path / "rpsls-project.zip"), str(picture),
-         str(dist_dir / models.MODEL_DIR)],
-        capture_output=True, text=True, timeout=300, cwd=ROOT)
-    assert proc.returncode == 0, proc.stderr
-    node = json.loads(proc.stdout.strip().splitlines()[-1])
+    # Node.js (the Node-RED node's library) with the project (the zip, and unzipped) and
+    # the site's MobileNetV2
+    with zipfile.ZipFile(tmp_path / "rpsls-project.zip") as archive:
+        archive.extractall(tmp_path / "unzipped")
+    answers = []
+    for source in (tmp_path / "rpsls-project.zip", tmp_path / "unzipped"):
+        proc = subprocess.run(
+            [shutil.which("node"), "examples/node/rpsls-classify.js", str(source),
+             str(picture), str(dist_dir / models.MODEL_DIR)],
+            capture_output=True, text=True, timeout=300, cwd=ROOT)
+        assert proc.returncode == 0, proc.stderr
+        answers.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    node = answers[0]
+    assert answers[1] == node
     labels = ["rock", "paper", "scissors"]
     assert node["class"] == labels[int(np.argmax(before))]
     np.testing.assert_allclose([node["probabilities"][n] for n in labels], before, atol=1e-4)
