@@ -31,14 +31,21 @@ from tests.browser.test_rpsls import (
     row,
     start,
     train,
-    videos,  # noqa: F401 - a fixture
     wait_for,
 )
 from tests.harness import ROOT, in_worker, tensor_count
+from tests.pictures import photo_video
 
 pytestmark = pytest.mark.browser
 
 PHOTO = "chelsea.png"
+
+
+@pytest.fixture(scope="module")
+def rock_video(photos, tmp_path_factory) -> Path:  # noqa: F811
+    """The one video this test's webcam plays (test_rpsls.py's ``videos`` makes six)."""
+    return photo_video(tmp_path_factory.mktemp("video") / "rock.y4m", photos["rock"],
+                       count=15, seed=1)
 
 
 def classify(page, picture: Path) -> list[float]:
@@ -75,13 +82,13 @@ def rezip(data: bytes, change: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
-def test_model_kept_exported_imported_refused_and_flagged(browser, site_url, videos,  # noqa: F811
+def test_model_kept_exported_imported_refused_and_flagged(browser, site_url, rock_video,
                                                           photos, dist_dir,  # noqa: F811
                                                           tmp_path):
     picture = dist_dir / "data/photos" / PHOTO
     files = photo_files(tmp_path, {k: photos[k] for k in ("paper", "scissors")}, 3)
     profile = tmp_path / "computer-a"
-    with camera_page(browser, profile, videos["rock", "train"]) as page:
+    with camera_page(browser, profile, rock_video) as page:
         r = start(page, site_url, rate=10, epochs=5)
         remove_classes(page, "lizard", "spock")
         assert status(page)[0] == "none"
