@@ -136,3 +136,35 @@ def csv_export(folder: Path, seed: int = 4) -> CsvExport:
     rows = [dict(zip(table.columns, values, strict=True))
             for values in zip(*(c.values for c in table.columns.values()), strict=True)]
     return CsvExport(_write(folder, files), prepared, weights, rows)
+
+
+def rpsls_project(model_dir: Path, export: RpslsExport, samples: int = 6,
+                  seed: int = 5) -> bytes:
+    """A webcam project (``pytfjs.project``, what the studio's Export project gives) with
+    ``export``'s head as its trained model, random samples, and ``model_dir``'s MobileNetV2
+    as its embedding model."""
+    from pytfjs import project
+
+    doc = json.loads((model_dir / "model.json").read_bytes())
+    base = {"model.json": (model_dir / "model.json").read_bytes()}
+    for group in doc["weightsManifest"]:
+        for path in group["paths"]:
+            base[path] = (model_dir / path).read_bytes()
+    layers = [_dense("hidden", 100, "relu", 1280),
+              _dense("class_probabilities", len(export.labels), "softmax")]
+    shards = _sequential(layers, export.head)
+    head_doc = json.loads(shards["model.json"])
+    weights = b"".join(shards[p] for g in head_doc["weightsManifest"] for p in g["paths"])
+    for group in head_doc["weightsManifest"]:  # one file, as TF.js' save gives it
+        group["paths"] = []
+    head_doc["weightsManifest"][0]["paths"] = ["weights.bin"]
+    head = {"model.json": json.dumps(head_doc).encode(), "weights.bin": weights}
+    rng = np.random.default_rng(seed)
+    labels = np.arange(samples, dtype=np.int32) % len(export.labels)
+    embeddings = rng.random((samples, 1280)).astype(np.float32)
+    thumbs = rng.integers(0, 256, (samples, 48, 48, 3), dtype=np.uint8)
+    embedding = project.EmbeddingModel.of_files("mobilenet_v2", "embedding", 1280, base)
+    trained = project.TrainedModel(head, "2026-12-06T12:00:00Z", samples, len(export.labels),
+                                   "0" * 64, {"epochs": 20, "lr": 0.001, "batch": 16})
+    return project.write(project.Project(list(export.labels), labels, embeddings, thumbs,
+                                         embedding, {"epochs": 20}, trained))

@@ -178,12 +178,14 @@ class NodeRed:
 
 
 def predict_flow(models: dict[str, Path | str], tab: str = "pytfjs",
-                 with_meta: bool = False, backend: str = "") -> list[dict]:
+                 with_meta: bool = False, backend: str = "",
+                 embeddings: dict[str, Path] | None = None) -> list[dict]:
     """A tab with, per model name: http in (POST /predict/<name>) -> pytfjs predict -> http
     response, and a catch node on the predict nodes that answers errors with HTTP 400
     {"error": message}. ``with_meta``: answer {"result": payload, "pytfjs": msg.pytfjs}
     (timing, tensors alive) through a change node instead of the bare payload. ``backend``:
-    the model nodes' TF.js backend ('' leaves the process's)."""
+    the model nodes' TF.js backend ('' leaves the process's). ``embeddings``: per model name,
+    the embedding model folder of a webcam project."""
     flows: list[dict] = [{"id": "tab1", "type": "tab", "label": tab}]
     y = 60
     predict_ids = []
@@ -193,7 +195,7 @@ def predict_flow(models: dict[str, Path | str], tab: str = "pytfjs",
         predict_ids.append(predict)
         flows += [
             {"id": model, "type": "pytfjs-model", "name": name, "path": str(path),
-             "backend": backend},
+             "backend": backend, "embedding": str((embeddings or {}).get(name, ""))},
             {"id": http_in, "type": "http in", "z": "tab1", "name": f"POST /predict/{name}",
              "url": f"/predict/{name}", "method": "post", "upload": False, "x": 140, "y": y,
              "wires": [[predict]]},

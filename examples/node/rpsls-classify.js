@@ -4,6 +4,10 @@
  * Spock" lab, in plain Node.js.
  *
  *   node examples/node/rpsls-classify.js rpsls-model.zip photo.png   (or the unzipped folder)
+ *   node examples/node/rpsls-classify.js rpsls-project.zip photo.png dist/models/mobilenet_v2
+ *
+ * The second form takes the studio's project file (Export project) and the embedding
+ * model it was made with (checked by sha256; the project holds the trained head only).
  *
  * Prints {"class", "probability", "probabilities": {label: p}} as JSON. Needs only
  * @tensorflow/tfjs (pure JavaScript, no native build) and the small pure-JS libraries of
@@ -23,8 +27,8 @@ const fs = require('fs');
 const { loadExport, predict, image } = require('../../node-red-contrib-pytfjs/lib');
 
 /** The classifier of an export (folder or zip). */
-async function load(source) {
-  const loaded = await loadExport(source);
+async function load(source, embedding = '') {
+  const loaded = await loadExport(source, { embedding });
   if (loaded.kind !== 'image') {
     loaded.dispose();
     throw new Error(`${source} is not an image classifier export (no metadata.json with labels)`);
@@ -39,12 +43,13 @@ async function load(source) {
 }
 
 async function main() {
-  const [source, picture] = process.argv.slice(2);
+  const [source, picture, embedding] = process.argv.slice(2);
   if (!source || !picture) {
-    console.error('usage: node rpsls-classify.js MODEL_FOLDER_OR_ZIP IMAGE.png|IMAGE.jpg');
+    console.error('usage: node rpsls-classify.js MODEL_FOLDER_OR_ZIP IMAGE.png|IMAGE.jpg '
+      + '[EMBEDDING_MODEL_FOLDER (for a project zip)]');
     process.exit(2);
   }
-  const classifier = await load(source);
+  const classifier = await load(source, embedding);
   const result = await classifier.classifyImage(fs.readFileSync(picture));
   classifier.dispose();
   console.log(JSON.stringify(result));

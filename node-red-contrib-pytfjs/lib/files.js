@@ -1,7 +1,8 @@
 /**
  * The files of an exported model, from a folder, a zip (as the labs download it) or a
  * model.json path, as {name: Buffer}. Zips are read with fflate (pure JavaScript); a zip
- * whose files sit in one folder (re-zipped by hand) is read from inside that folder.
+ * whose files sit in one folder (re-zipped by hand) is read from inside that folder. A
+ * webcam project (project.json at the top, lib/project.js) keeps its folders: model/...
  */
 'use strict';
 const fs = require('fs');
@@ -20,6 +21,9 @@ function readZip(file) {
     throw new Error(`${file} is not a readable zip (${err.message}): download the model again`, { cause: err });
   }
   const names = Object.keys(entries).filter((n) => !n.endsWith('/') && !n.startsWith('__MACOSX/'));
+  if (names.includes('project.json')) {
+    return Object.fromEntries(names.map((n) => [n, Buffer.from(entries[n])]));
+  }
   const modelJson = names.filter((n) => path.posix.basename(n) === 'model.json');
   if (modelJson.length !== 1) {
     throw new Error(`${file} holds ${modelJson.length ? 'several' : 'no'} model.json: `
@@ -33,13 +37,16 @@ function readZip(file) {
   return files;
 }
 
-function readFolder(dir) {
+function readFolder(dir, prefix = '') {
   const files = {};
+  const project = !prefix && fs.existsSync(path.join(dir, 'project.json'));
   for (const name of fs.readdirSync(dir)) {
     const full = path.join(dir, name);
-    if (fs.statSync(full).isFile()) files[name] = { lazy: full };
+    const stat = fs.statSync(full);
+    if (stat.isFile()) files[prefix + name] = { lazy: full };
+    else if (project && stat.isDirectory()) Object.assign(files, readFolder(full, `${name}/`));
   }
-  if (!files['model.json']) {
+  if (!files['model.json'] && !files['project.json'] && !prefix) {
     throw new Error(`${dir} has no model.json: choose the folder (or the .zip) the lab exported`);
   }
   return files;

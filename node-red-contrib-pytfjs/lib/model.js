@@ -5,6 +5,8 @@
  *  - "csv": a "Your CSV" model (preprocessing.json),
  *  - "plain": any other TF.js model (a converted Keras model, a lab's model.json):
  *    numbers in, numbers out.
+ * A webcam project (project.json, lib/project.js) is an "image" model too: the embedding
+ * model named by ``options.embedding`` followed by the project's trained head.
  * Weights are read from the export's own files (tf.io.fromMemory), so no file-system or
  * network IO handler of tfjs is involved, and nothing is fetched.
  */
@@ -13,6 +15,7 @@ const { tf, useBackend } = require('./tf');
 const { openExport } = require('./files');
 const { checkImageMeta } = require('./image');
 const { checkPreprocessing } = require('./csv');
+const { loadProject } = require('./project');
 
 async function loadModel(exp) {
   const doc = exp.json('model.json');
@@ -52,11 +55,22 @@ function inputShape(model) {
 
 /**
  * {kind, model, meta, pre, inputShape, summary, backend, dispose()} for the export at
- * ``source``; ``options.backend`` ('cpu' | 'wasm' | '') is set for the process first.
+ * ``source``; ``options.backend`` ('cpu' | 'wasm' | '') is set for the process first;
+ * ``options.embedding``: the embedding model's folder, for a webcam project.
  */
 async function loadExport(source, options = {}) {
   const exp = openExport(source);
   const { backend, previous } = await useBackend(options.backend || '');
+  if (exp.has('project.json')) {
+    const project = await loadProject(exp, options.embedding, { openExport, loadModel, tf });
+    return {
+      kind: 'image', model: project.model, meta: project.meta, pre: null,
+      inputShape: inputShape(project.model), where: exp.where, backend, previous,
+      summary: `image model: ${project.meta.labels.length} labels (webcam project, `
+        + `${project.trained.samples} samples)`,
+      dispose: project.dispose,
+    };
+  }
   let kind = 'plain';
   let meta = null;
   let pre = null;

@@ -12,12 +12,14 @@ module.exports = function register(RED) {
     node.path = config.path;
     node.name = config.name;
     node.backend = config.backend || '';
+    node.embedding = config.embedding || '';
     node.state = { loading: true, error: null, loaded: null };
     // `ready` never rejects, so a failed load is no unhandled rejection: users read state
     node.ready = (async () => {
       try {
         const { loadExport } = require('../lib');
-        const loaded = await loadExport(node.path, { backend: node.backend });
+        const loaded = await loadExport(node.path, { backend: node.backend,
+          embedding: node.embedding });
         node.state = { loading: false, error: null, loaded };
         if (loaded.previous && loaded.backend !== loaded.previous) {
           node.warn(`TF.js in this Node-RED now runs on ${loaded.backend} (was ${loaded.previous}): `

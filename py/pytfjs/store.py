@@ -76,6 +76,18 @@ class Store:
     async def clear(self, table: str) -> None:
         await self._js.clear(table)
 
+    async def replace(self, table: str, items: Sequence[tuple[Key, dict[str, Value]]]) -> None:
+        """Empty ``table`` and put ``items`` in one transaction: if the browser refuses any
+        of it (quota), the table keeps what it had."""
+        keys, values = [], []
+        for key, value in items:
+            record = _compat.new_object()
+            for field, item in value.items():
+                setattr(record, field, _js_value(item))
+            keys.append(key)
+            values.append(record)
+        await self._js.replace(table, _compat.to_js_value(keys), _compat.to_js_value(values))
+
     async def all(self, table: str) -> list[tuple[Key, dict[str, Value]]]:
         """Every (key, value) of ``table``, in key order."""
         found = await self._js.all(table)

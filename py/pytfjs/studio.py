@@ -18,7 +18,16 @@ per kind of page event (the table ``EVENTS``); the lab gets only what it acts on
 - ``Action("predict", square=..., source="webcam" | file name)``: a webcam frame while
   predicting (none while the tab is hidden), or a photo to classify; answer with
   :meth:`Studio.show_prediction`;
-- ``Action("export")``.
+- ``Action("export")``;
+- ``Action("model", head=...)``: a trained head to predict with instead of the lab's own
+  (dispose the old one): the head kept from the last visit (loaded into TF.js just before
+  the first prediction or export needs it, so a visit that only trains loads none) or the
+  one of an imported project (``head=None`` if it has none).
+
+The studio keeps the trained head beside the samples (:meth:`Studio.trained` saves it)
+and says when the samples changed since it was trained; "Export project" and "Import
+project" move samples, head and settings as one zip (:mod:`pytfjs.project`), which the
+studio writes and reads itself.
 
 The page side is ``site/js/page/studio.js`` (webcam, canvas, buttons); this module decides.
 """
@@ -37,12 +46,24 @@ from numpy.typing import NDArray
 
 from . import _compat
 from .control import InputError
+from .output import download
+from .project import (
+    EmbeddingModel,
+    Project,
+    ProjectError,
+    TrainedModel,
+    kept_model_record,
+    samples_digest,
+)
+from .project import read as read_project
+from .project import write as write_project
 from .prompts import InputFile, await_answer
 from .reporting import report
 from .studio_storage import SampleStorage
-from .transfer import THUMB_SIZE, Samples
+from .transfer import EMBEDDING_SIZE, THUMB_SIZE, Samples
 
 SHOWN_THUMBS = 6
+MAX_PROJECT_BYTES = 256 * 1024 * 1024
 
 
 @dataclass
@@ -73,12 +94,13 @@ class TrainSettings:
 
 @dataclass
 class Action:
-    """Something the lab acts on: ``kind`` is "train", "predict" or "export"."""
+    """Something the lab acts on: ``kind`` is "train", "predict", "export" or "model"."""
 
     kind: str
     square: NDArray[Any] | None = None  # predict: uint8 [size, size, 3]
     source: str = ""  # predict: "webcam" or the photo's file name
     settings: TrainSettings | None = None  # train
+    head: Any = None  # model: a TF.js LayersModel (or None)
 
 
 class FrameRate:
@@ -121,13 +143,24 @@ class Studio:
     """The page's studio panel, driven from Python. Make one with :meth:`open`."""
 
     def __init__(self, page: Any, samples: Samples, embed: Callable[[NDArray[Any]], NDArray[Any]],
-                 storage: SampleStorage, size: int = 224) -> None:
+                 storage: SampleStorage, size: int = 224, name: str = "studio",
+                 embedding: EmbeddingModel | None = None,
+                 settings: TrainSettings | None = None) -> None:
         self._js = page
+        self.name = name
         self.samples = samples
         self.embed = embed
         self.storage = storage
         storage.on_failure = self._storage_failed
         self.size = size
+        self.embedding = embedding or EmbeddingModel("unnamed", "embedding", "",
+                                                     samples.embedding_size)
+        self.settings = settings or TrainSettings()
+        self.model: TrainedModel | None = None  # the head the lab predicts with, as files
+        self._stale = False  # the samples changed since the model was trained
+        self._pending: tuple[Project, str] | None = None  # an import awaiting "Replace"
+        self._unloaded = False  # self.model is kept, but not loaded into TF.js yet
+        self._queued: list[Action] = []  # actions for the lab before the next page event
         self._trained_for: list[int] | None = None  # class ids the current model knows
         self._predicting = False
         self._rate = FrameRate()
@@ -140,11 +173,15 @@ class Studio:
     @classmethod
     async def open(cls, name: str, classes: Sequence[str],
                    embed: Callable[[NDArray[Any]], NDArray[Any]], *, size: int = 224,
-                   settings: TrainSettings | None = None, rate: float = 5.0) -> Studio:
-        """Show the studio; load the samples kept from earlier visits (IndexedDB ``name``).
+                   settings: TrainSettings | None = None, rate: float = 5.0,
+                   embedding: EmbeddingModel | None = None) -> Studio:
+        """Show the studio; load the samples and the trained head kept from earlier visits
+        (IndexedDB ``name``).
 
         ``classes`` are the class names of a first visit; ``rate`` how many pictures a
-        second "Hold to capture" takes at most; ``settings`` the training defaults.
+        second "Hold to capture" takes at most; ``settings`` the training defaults;
+        ``embedding`` the identity of the network ``embed`` runs (projects made with
+        another are refused, a head kept for another is dropped).
         """
         page = _compat.ui()
         if page is None:
@@ -155,7 +192,8 @@ class Studio:
         config = {"rate": max(0.1, float(rate)), "size": size, "thumb": THUMB_SIZE,
                   "settings": {"epochs": settings.epochs, "lr": settings.lr,
                                "batch": settings.batch}}
-        studio = cls(page.studio(json.dumps(config)), samples, embed, storage, size)
+        studio = cls(page.studio(json.dumps(config)), samples, embed, storage, size, name,
+                     embedding, settings)
         await storage.drop(dropped)
         await storage.save_classes(samples)
         studio._render()
@@ -164,8 +202,71 @@ class Studio:
         elif len(samples):
             studio.say(f"{len(samples)} samples from your last visit are back (kept in this "
                        "browser). Clear all samples removes them.")
+        await studio._load_kept_model()
         studio._report()
         return studio
+
+    async def _load_kept_model(self) -> None:
+        """The head kept by the last training, if it fits these classes and this embedding
+        model: queued for the lab as ``Action("model")``; said if it is out of date."""
+        kept = await self.storage.load_model()
+        if kept is None:
+            return
+        files, record = kept
+        current = [c.id for c in self.samples.classes]
+        try:
+            model = TrainedModel.from_record(files, record)
+            fits = (record.get("class_ids") == current
+                    and record.get("embedding_model") == self.embedding.record())
+        except (KeyError, TypeError, ValueError):
+            fits = False
+        if not fits:
+            await self.storage.drop_model()
+            self.say("The model kept from your last visit was trained on other classes or "
+                     "another embedding model: train again.", "error")
+            return
+        self._use_model(model, current, None)
+        self._unloaded = True
+        self._stale = model.samples_sha256 != samples_digest(self.samples)
+        self.say(f"The {model.summary()} is back: it predicts at once."
+                 + (" The samples changed since: it is out of date, train to update it."
+                    if self._stale else ""), "note")
+
+    async def _load_head(self, files: dict[str, bytes]) -> Any:
+        """A TF.js model from a head's files; None (and said) if TF.js cannot load it."""
+        from .export import load_model_files
+
+        try:
+            return await load_model_files(files)
+        except (_compat.JsException, KeyError, ValueError, FileNotFoundError) as exc:
+            detail = str(exc).split("\n")[0]
+            self.say(f"The trained model could not be loaded ({detail}): train again.",
+                     "error")
+            return None
+
+    def _use_model(self, model: TrainedModel | None, class_ids: list[int] | None,
+                   head: Any) -> None:
+        self.model = model
+        self._trained_for = class_ids if model is not None else None
+        self._stale = False
+        self._unloaded = False
+        if head is not None or model is None:
+            self._queued.append(Action("model", head=head))
+        self._mode()
+
+    async def _loaded(self) -> bool:
+        """Load the kept head into TF.js before its first use (queued for the lab)."""
+        if not self._unloaded or self.model is None:
+            return True
+        self._unloaded = False
+        head = await self._load_head(self.model.files)
+        if head is None:
+            self.model, self._trained_for = None, None
+            await self.storage.drop_model()
+            self._mode()
+            return False
+        self._queued.append(Action("model", head=head))
+        return True
 
     # ---------------------------------------------------------------- the lab's side
 
@@ -173,11 +274,30 @@ class Studio:
         """True once "Stop training" was pressed (pass it to ``fit(stop=...)``)."""
         return bool(self._js.stopTraining)
 
-    def trained(self, message: str) -> None:
-        """Training is done: predicting and exporting are possible; ``message`` says how well."""
+    async def trained(self, message: str, head: Any = None,
+                      settings: TrainSettings | None = None) -> None:
+        """Training is done: predicting and exporting are possible; ``message`` says how well.
+
+        ``head`` (the trained TF.js model) is kept in this browser with what it was trained
+        on, replacing the model kept before, and goes into exported projects.
+        """
+        from .export import model_files
+
         self._trained_for = [c.id for c in self.samples.classes]
+        self._stale = False
+        self._unloaded = False  # the kept head is replaced unloaded
+        if settings is not None:
+            self.settings = settings
+        if head is not None:
+            when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+            self.model = TrainedModel(
+                await model_files(head), when, len(self.samples), len(self.samples.classes),
+                samples_digest(self.samples), self._settings_record())
+            await self.storage.save_model(self.model.files, kept_model_record(
+                self.model, self.embedding, self._trained_for))
         self.say(message, "done")
         self._mode()
+        self._report()
 
     def say(self, text: str, kind: str = "note") -> None:
         """A message in the studio ("note", "done" or "error"; errors are announced)."""
@@ -214,7 +334,9 @@ class Studio:
                 action = await self._handle(event)
             except InputError as problem:
                 self.say(str(problem), "error")
-                continue
+                action = None
+            while self._queued:  # a head to use first
+                yield self._queued.pop(0)
             if action is None:
                 continue
             if action.kind == "train":
@@ -274,6 +396,7 @@ class Studio:
     async def _on_remove_class(self, event: Any) -> None:
         info = self.samples.find(int(event.classId))
         removed = self.samples.remove_class(info.id)
+        self._changed()
         await self.storage.delete(removed)
         await self.storage.save_classes(self.samples)
         self._render()
@@ -282,18 +405,21 @@ class Studio:
     async def _on_clear_class(self, event: Any) -> None:
         info = self.samples.find(int(event.classId))
         removed = self.samples.remove_samples_of(info.id)
+        self._changed()
         await self.storage.delete(removed)
         self._render_class(info.id)
         self.say(f"Deleted the {len(removed)} samples of {info.name!r}.")
 
     async def _on_delete_sample(self, event: Any) -> None:
         class_id = self.samples.remove(int(event.sampleId))
+        self._changed()
         await self.storage.delete([int(event.sampleId)])
         self._render_class(class_id)
 
     async def _on_clear(self, event: Any) -> None:
         count = len(self.samples)
         self.samples.clear()
+        self._changed()
         await self.storage.clear()
         self._render()
         self.say(f"Cleared all {count} samples (here and in this browser's storage).")
@@ -302,7 +428,7 @@ class Studio:
         self._set_predicting(bool(event.on) and self._ready("predict"))
 
     async def _on_frame(self, event: Any) -> Action | None:
-        if self._predicting and self._ready("predict"):
+        if self._predicting and self._ready("predict") and await self._loaded():
             from .data import images
 
             return Action("predict", images.center_square(_pixels(event), self.size), "webcam")
@@ -311,7 +437,7 @@ class Studio:
     async def _on_classify(self, event: Any) -> Action | None:
         from .data import images
 
-        if not self._ready("classify a photo"):
+        if not self._ready("classify a photo") or not await self._loaded():
             return None
         file = event.file
         photo = await images.read(InputFile(str(file.name), int(file.size), file))
@@ -327,7 +453,86 @@ class Studio:
         return Action("train", settings=settings)
 
     async def _on_export(self, event: Any) -> Action | None:
-        return Action("export") if self._ready("export") else None
+        return Action("export") if self._ready("export") and await self._loaded() else None
+
+    async def _on_export_project(self, event: Any) -> None:
+        current = [c.id for c in self.samples.classes]
+        model = self.model if self._trained_for == current else None
+        data = write_project(Project.of(self.samples, self.embedding, self._settings_record(),
+                                        model))
+        file_name = f"{self.name}-project.zip"
+        download(file_name, data, "application/zip")
+        report(project_export_bytes=len(data))
+        self.say(f"Exported {file_name} ({_size(len(data))}): {len(self.samples)} samples"
+                 + (f", the {model.summary()}" if model else ", no trained model") + ".")
+
+    async def _on_import_project(self, event: Any) -> None:
+        file = event.file
+        name, size = str(file.name), int(file.size)
+        self._pending = None
+        if size > MAX_PROJECT_BYTES:
+            raise InputError(f"{name} is {_size(size)}: larger than any project this studio "
+                             f"writes ({_size(MAX_PROJECT_BYTES)} at most). Nothing was "
+                             "imported.")
+        data = await InputFile(name, size, file).read()
+        try:
+            project = read_project(data, name, self.embedding)
+        except ProjectError as problem:
+            report(import_refused=name)
+            raise InputError(str(problem)) from None
+        if len(self.samples) or self.model is not None:
+            self._pending = (project, name)
+            self._js.confirmImport(
+                f"Replace this project ({len(self.samples)} samples"
+                + (", a trained model" if self.model else "") + f") with {name}: "
+                + f"{project.describe()}?")
+            return
+        await self._import(project, name)
+
+    async def _on_confirm_import(self, event: Any) -> None:
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return
+        if not bool(event.ok):
+            self.say(f"Kept this project; {pending[1]} was not imported.")
+            return
+        await self._import(*pending)
+
+    async def _import(self, project: Project, name: str) -> None:
+        """Use ``project`` (already checked) instead of the current one."""
+        samples = project.to_samples()  # before any tensor is made
+        head = None
+        if project.model is not None:
+            head = await self._load_head(project.model.files)
+            if head is None:
+                return  # said; nothing changed
+        self.samples = samples
+        self._set_predicting(False)
+        class_ids = [c.id for c in samples.classes]
+        self._use_model(project.model, class_ids, head)
+        if project.model is not None:
+            self._stale = project.model.samples_sha256 != samples_digest(samples)
+        if project.settings:
+            try:
+                self.settings = TrainSettings.parse(
+                    project.settings.get("epochs", self.settings.epochs),
+                    project.settings.get("lr", self.settings.lr),
+                    project.settings.get("batch", self.settings.batch))
+                self._js.settings(json.dumps(self._settings_record()))
+            except InputError:
+                pass  # the fields keep their values
+        kept = await self.storage.replace(samples)
+        if project.model is not None:
+            kept = await self.storage.save_model(project.model.files, kept_model_record(
+                project.model, self.embedding, class_ids)) and kept
+        else:
+            await self.storage.drop_model()
+        self._render()
+        report(imported=name)
+        self.say(f"Imported {name}: {project.describe()}."
+                 + ("" if kept or not self.storage.kept else
+                    " It could not all be kept in this browser: export it before leaving."),
+                 "done")
 
     # ---------------------------------------------------------------- samples
 
@@ -338,6 +543,7 @@ class Studio:
         square = images.center_square(frame, self.size)
         sample_id = self.samples.add(class_id, self.embed(square),
                                      images.resize_area(square, THUMB_SIZE, THUMB_SIZE))
+        self._changed()
         tensors = int(memory()["numTensors"])
         low, high = self._tensors or (tensors, tensors)
         self._tensors = (min(low, tensors), max(high, tensors))
@@ -384,10 +590,44 @@ class Studio:
         self._predicting = on
         self._mode()
 
-    def _storage_failed(self, exc: BaseException) -> None:
+    def _storage_failed(self, exc: BaseException, what: str = "samples") -> None:
         detail = str(exc).split("\n")[0]
-        self.say(f"Could not save to this browser's storage ({detail}); your samples are "
-                 "kept until you leave this page.", "error")
+        report(storage_failed=what)
+        self.say(f"Could not save {'your ' if what == 'samples' else ''}{what} in this "
+                 f"browser's storage ({detail}). What was saved before is still there; "
+                 f"{'they work' if what == 'samples' else 'it works'} until you leave this "
+                 "page: free some space, or Export project to keep everything.", "error")
+
+    def _changed(self) -> None:
+        """The samples changed: a trained model is now out of date (said once)."""
+        if self.model is not None and not self._stale:
+            self._stale = True
+            self.say("The samples changed since the model was trained: it is out of date. "
+                     "Train to update it.")
+            self._mode()
+
+    def _settings_record(self) -> dict[str, Any]:
+        s = self.settings
+        return {"epochs": s.epochs, "lr": s.lr, "batch": s.batch}
+
+    def _status(self) -> dict[str, Any]:
+        """The trained model and the storage, as the page shows them."""
+        model_bytes = self.model.nbytes if self.model is not None else 0
+        total = self.samples.nbytes + self.samples.thumbnail_bytes + model_bytes
+        if self.model is None or self._trained_for != [c.id for c in self.samples.classes]:
+            state, text = "none", "No trained model yet: capture samples, then Train."
+        elif self._stale:
+            state = "stale"
+            text = (f"Out of date: {self.model.summary()}, but the samples changed since. "
+                    "Train to update it.")
+        else:
+            state, text = "current", self.model.summary()[0].upper() + self.model.summary()[1:]
+        where = "in this browser" if self.storage.kept else \
+            "in memory only (this browser keeps nothing): Export project to keep it"
+        storage = (f"This project takes {_size(total)} {where} (embeddings "
+                   f"{_size(self.samples.nbytes)}, thumbnails "
+                   f"{_size(self.samples.thumbnail_bytes)}, model {_size(model_bytes)}).")
+        return {"model": text, "state": state, "storage": storage, "bytes": total}
 
     # ---------------------------------------------------------------- the page
 
@@ -411,7 +651,8 @@ class Studio:
     def _mode(self, training: bool = False) -> None:
         trained = self._trained_for == [c.id for c in self.samples.classes]
         self._js.mode(json.dumps({"training": training, "trained": trained,
-                                  "predicting": self._predicting and trained}))
+                                  "predicting": self._predicting and trained,
+                                  "status": self._status()}))
 
     def _report(self) -> None:
         counts = self.samples.counts()
@@ -422,6 +663,9 @@ class Studio:
             "class_counts": {c.name: counts[c.id] for c in self.samples.classes}}
         if self._tensors is not None:
             values["capture_tensors"] = list(self._tensors)
+        status = self._status()
+        values.update(project_bytes=status["bytes"], model_state=status["state"])
+        self._js.status(json.dumps(status))
         report(**values)
 
 
@@ -448,4 +692,30 @@ EVENTS: dict[str, _Route] = {
     "classify": _Route(Studio._on_classify, report=False),
     "train": _Route(Studio._on_train, report=False),
     "export": _Route(Studio._on_export, report=True),
+    "export-project": _Route(Studio._on_export_project, report=True),
+    "import-project": _Route(Studio._on_import_project, report=True),
+    "confirm-import": _Route(Studio._on_confirm_import, report=True),
 }
+
+
+async def embedding_model(base_folder: str, cut: str) -> EmbeddingModel:
+    """The identity of the base model in ``base_folder`` cut at ``cut``
+    (:class:`pytfjs.project.EmbeddingModel`): its folder name, ``cut``, and the sha256 of
+    its files, fetched from the browser's cache."""
+    from .site_files import fetch_bytes
+
+    files = {"model.json": await fetch_bytes(f"{base_folder}/model.json")}
+    for group in json.loads(files["model.json"])["weightsManifest"]:
+        for path in group["paths"]:
+            files[path] = await fetch_bytes(f"{base_folder}/{path}")
+    return EmbeddingModel.of_files(base_folder.rstrip("/").rsplit("/", 1)[-1], cut,
+                                   EMBEDDING_SIZE, files)
+
+
+def _size(n: int) -> str:
+    """Bytes for people: 980 bytes, 61 KB, 1.2 MB."""
+    if n < 1000:
+        return f"{n} bytes"
+    if n < 1_000_000:
+        return f"{n / 1000:.0f} KB"
+    return f"{n / 1_000_000:.1f} MB"

@@ -1,5 +1,5 @@
 // Load exports with node-red-contrib-pytfjs's lib and predict once per payload.
-// Usage: node pytfjs_load.js JOBS.json   (JOBS: [{source, payloads: [{json} | {file}]}])
+// Usage: node pytfjs_load.js JOBS.json   (JOBS: [{source, embedding?, payloads: [{json} | {file}]}])
 // Prints one JSON line per job: {summary, kind, results: [{payload} | {error}],
 // tensorsBefore, tensorsAfter} or {error} when the export cannot be loaded.
 'use strict';
@@ -11,7 +11,7 @@ const { loadExport, predict, tf } = require('../../node-red-contrib-pytfjs/lib')
   for (const job of jobs) {
     let loaded;
     try {
-      loaded = await loadExport(job.source);
+      loaded = await loadExport(job.source, { embedding: job.embedding });
     } catch (e) {
       console.log(JSON.stringify({ error: String(e.message || e), tensors: tf.memory().numTensors }));
       continue;

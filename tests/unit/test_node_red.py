@@ -26,7 +26,7 @@ from pytfjs.convert.torch_state import load_state_dict
 from pytfjs.data import images
 from pytfjs.export import zip_files
 from testkit import mobilenet_reference as ref
-from testkit.exported_models import csv_export, rpsls_export
+from testkit.exported_models import csv_export, rpsls_export, rpsls_project
 from testkit.harness import ROOT
 from testkit.node_red import (
     NodeRed,
@@ -47,19 +47,23 @@ def exports(dist_dir, tmp_path_factory) -> dict:
                                   for p in sorted(rpsls.folder.iterdir())}))
     fruit = csv_export(root / "fruit-model")
     convert_file(str(dist_dir / "models/keras/emotion_model.hdf5"), str(root / "emotion"))
+    project = root / "rpsls-project.zip"  # the studio's Export project, with rpsls's head
+    project.write_bytes(rpsls_project(dist_dir / models.MODEL_DIR, rpsls))
     return {"rpsls": rpsls, "zip": zipped, "fruit": fruit, "keras": root / "emotion",
-            "root": root}
+            "project": project, "root": root}
 
 
 @pytest.fixture(scope="module")
-def red(exports, tmp_path_factory):
+def red(exports, dist_dir, tmp_path_factory):
     user_dir = tmp_path_factory.mktemp("node-red-user")
     install_user_dir(user_dir, tmp_path_factory.mktemp("pack"), wasm=True)
     with NodeRed(user_dir) as server:
         server.deploy(predict_flow({
             "rpsls": exports["zip"], "rpsls-folder": exports["rpsls"].folder,
             "fruit": exports["fruit"].folder, "keras": exports["keras"],
-            "missing": exports["root"] / "no-such-model.zip"}, with_meta=True))
+            "missing": exports["root"] / "no-such-model.zip",
+            "project": exports["project"], "project-alone": exports["project"]},
+            with_meta=True, embeddings={"project": dist_dir / models.MODEL_DIR}))
         yield server
     assert server.proc.poll() is not None  # stopped
 
@@ -114,6 +118,25 @@ def test_pictures_get_the_labels_and_probabilities_of_plain_node_and_numpy(red, 
             assert got["label"] == rpsls.labels[int(np.argmax(expected))], name
             np.testing.assert_allclose([got["probabilities"][n] for n in rpsls.labels],
                                        expected, atol=1e-4)
+
+
+def test_a_webcam_project_predicts_as_its_model_export_does(red, exports, dist_dir):
+    """The studio's project zip + the site's MobileNetV2 (given by the model node's
+    Embedding model) is the same classifier as the lab's one-model export of that head."""
+    assert "loaded image model: 3 labels (webcam project, 6 samples)" in red.log()
+    labels = exports["rpsls"].labels
+    for name in PICTURES[:1]:  # one picture: cpu takes ~6 s a prediction here
+        picture = dist_dir / "data/photos" / name
+        kind = "image/png" if name.endswith(".png") else "image/jpeg"
+        (status, project), (_, export) = (
+            red.post_bytes(f"/predict/{route}", picture.read_bytes(), kind)
+            for route in ("project", "rpsls"))
+        assert status == 200, project
+        assert project["pytfjs"]["kind"] == "image"
+        got, want = project["result"], export["result"]
+        assert got["label"] == want["label"], name
+        np.testing.assert_allclose([got["probabilities"][n] for n in labels],
+                                   [want["probabilities"][n] for n in labels], atol=1e-4)
 
 
 def test_csv_rows_get_the_exported_preprocessing(red, exports):
@@ -175,6 +198,8 @@ def test_a_converted_keras_model_takes_and_gives_numbers(red, exports, tmp_path)
     ("keras", json.dumps([1, "two"]).encode(), "application/json",
      'payload[1] is "two", not a number'),
     ("missing", b"\x89PNG", "image/png", "no-such-model.zip does not exist: check the model path"),
+    ("project-alone", b"\x89PNG", "image/png", "rpsls-project.zip is a pytfjs webcam project: "
+     "set the model node's Embedding model to the folder of mobilenet_v2"),
 ])
 def test_bad_input_gets_a_clear_400_and_the_next_request_works(red, exports, route, payload,
                                                                kind, message):

@@ -3,6 +3,7 @@ message for each export it cannot load (the config node shows that message)."""
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import subprocess
@@ -120,3 +121,37 @@ const { loadExport, predict, tf } = require('./node-red-contrib-pytfjs/lib');
     for output in result["outputs"]:
         assert output == pytest.approx(expected, abs=1e-4)
     assert result["error"] == 'TF.js has no "webgpu" backend: choose cpu or wasm'
+
+
+def test_webcam_projects_that_cannot_be_used_are_named(fruit, tmp_path):
+    """Checked before any weight is loaded: format version, every member's sha256, a
+    trained head, and the embedding model's sha256 (here the fruit model is not the
+    MobileNetV2 the project names)."""
+    from pytfjs import project
+    from tests.unit.test_project import EMBEDDING, make_project, rewrite
+
+    good = project.write(make_project())
+    doc = json.loads(zipfile.ZipFile(io.BytesIO(good)).read("project.json"))
+    files = {
+        "future.zip": rewrite(good, {"project.json": json.dumps(
+            {**doc, "version": 2}).encode()}),
+        "flipped.zip": rewrite(good, {project.LABELS: b"[2, 2, 2, 1, 1, 1, 0, 0, 0]"}),
+        "untrained.zip": project.write(make_project(trained=False)),
+        "good.zip": good,
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    cases = [
+        ("future.zip", "is a project of format version 2; this package reads version 1"),
+        ("flipped.zip", "is damaged: samples/labels.json does not match its sha256"),
+        ("untrained.zip", "holds no trained model: train in the studio"),
+        ("good.zip", "is a pytfjs webcam project: set the model node's Embedding model to "
+                     "the folder of mobilenet_v2"),
+    ]
+    jobs = [{"source": str(tmp_path / name)} for name, _ in cases]
+    jobs.append({"source": str(tmp_path / "good.zip"), "embedding": str(fruit.folder)})
+    cases.append(("good.zip", f"was made with mobilenet_v2 (sha256 {EMBEDDING.sha256[:12]}"
+                              f"...), but {fruit.folder} is another model"))
+    for (source, message), result in zip(cases, run(tmp_path, jobs), strict=True):
+        assert message in result.get("error", ""), (source, result)
+        assert result["tensors"] == 0, source

@@ -8,7 +8,7 @@ from pytfjs import param, report, tf, ui
 from pytfjs.control import Stopped
 from pytfjs.data import images
 from pytfjs.export import zip_files
-from pytfjs.studio import Studio, TrainSettings
+from pytfjs.studio import Studio, TrainSettings, embedding_model
 from pytfjs.transfer import export_files, split
 
 CLASSES = ["rock", "paper", "scissors", "lizard", "spock"]
@@ -53,8 +53,10 @@ async def train(settings):
     val_accuracy = history.history["val_acc"][-1]
     report(val_accuracy=val_accuracy, val_count=len(x_val), samples=len(x),
            epochs=len(history.epoch))
-    studio.trained(f"Training done: {val_accuracy:.0%} of the {len(x_val)} validation "
-                   f"samples right, after {len(history.epoch)} epochs on {len(x_train)}.")
+    # kept in this browser with the samples (a reload predicts at once) and in exported projects
+    await studio.trained(f"Training done: {val_accuracy:.0%} of the {len(x_val)} validation "
+                         f"samples right, after {len(history.epoch)} epochs on "
+                         f"{len(x_train)}.", head, settings)
     return head
 
 
@@ -64,10 +66,15 @@ def predict(square):
 
 
 settings = TrainSettings(param("epochs", 20), param("lr", 0.001), param("batch", 16))
-studio = await Studio.open("rpsls", CLASSES, embed, settings=settings, rate=param("rate", 5.0))
+studio = await Studio.open("rpsls", CLASSES, embed, settings=settings, rate=param("rate", 5.0),
+                           embedding=await embedding_model(folder, "embedding"))
 head = None
 async for action in studio.actions():  # what you click, one thing at a time
-    if action.kind == "train":
+    if action.kind == "model":  # the head kept from your last visit, or an imported one
+        if head is not None:
+            head.dispose()
+        head = action.head
+    elif action.kind == "train":
         try:
             trained = await train(action.settings)
         except Stopped as stopped:  # "Stop training": the previous model stays

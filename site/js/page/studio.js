@@ -4,7 +4,7 @@
  * Glue only: the webcam (a mirrored preview; frames go to Python unmirrored), buttons,
  * thumbnails and bars drawn from what Python sends. Every click becomes an event that
  * Python takes with next(); Python decides what happens and answers with classes(),
- * samples(), mode(), say() and prediction().
+ * samples(), mode(), status(), say(), prediction(), settings() and confirmImport().
  *
  * Hold to capture sends a frame at most `rate` times a second, and only once Python has
  * finished the previous one. While predicting, a webcam frame is sent whenever Python
@@ -47,8 +47,8 @@ function confirmButton(text, action, question, onConfirm) {
 }
 
 /** A file picker that looks like a button (a label wrapping the input, keyboard-usable). */
-function filePicker(text, action, multiple, onFiles) {
-  const input = el("input", { type: "file", accept: "image/*", multiple, className: "visually-hidden" });
+function filePicker(text, action, multiple, onFiles, accept = "image/*") {
+  const input = el("input", { type: "file", accept, multiple, className: "visually-hidden" });
   input.dataset.action = action;
   const label = el("label", { className: "file-button" }, text, input);
   input.addEventListener("change", () => {
@@ -121,11 +121,19 @@ export function openStudio(configJson, hooks) {
   const predictBox = el("fieldset", { className: "studio-predict" }, el("legend", { textContent: "Predict" }), predict, classify.label, top, bars, fps);
 
   const exportButton = button("Export model (.zip)", "export");
+  const exportProject = button("Export project (.zip)", "export-project");
+  exportProject.title = "Samples, thumbnails, the trained model and settings in one file, to open on another computer";
+  const importProject = filePicker("Import project…", "import-project", false,
+    (files) => push({ kind: "import-project", file: files[0] }), ".zip,application/zip");
   const clear = confirmButton("Clear all samples", "clear", () => `Click again to delete all ${total()} samples`, () => push({ kind: "clear" }));
-  const footer = el("div", { className: "studio-footer" }, exportButton, clear);
+  const footer = el("div", { className: "studio-footer" }, exportButton, exportProject, importProject.label, clear);
+  const modelStatus = el("p", { className: "studio-model" });
+  modelStatus.setAttribute("aria-live", "polite");
+  const storageStatus = el("p", { className: "studio-storage" });
 
   panel.append(el("div", { className: "studio-camera" }, video, cameraNote), messages,
-    el("h3", { textContent: "Classes" }), classList, addClass, trainBox, predictBox, footer);
+    el("h3", { textContent: "Classes" }), classList, addClass, trainBox, modelStatus, predictBox,
+    footer, storageStatus);
 
   // ---------------------------------------------------------------- state
   const state = { training: false, trained: false, predicting: false, finished: false };
@@ -357,6 +365,8 @@ export function openStudio(configJson, hooks) {
     predict.textContent = state.predicting ? "Stop predicting" : "Predict from the webcam";
     classify.input.disabled = busy || !state.trained;
     exportButton.disabled = busy || !state.trained;
+    exportProject.disabled = busy;
+    importProject.input.disabled = busy;
     clear.disabled = busy;
     if (!state.predicting) fps.textContent = "";
     else if (document.visibilityState !== "visible") fps.textContent = "Paused: this tab is hidden.";
@@ -369,6 +379,35 @@ export function openStudio(configJson, hooks) {
     if (state.training) release();
     refresh();
     deliver();
+  }
+
+  /** The trained model's state ("none", "current" or "stale") and the storage used. */
+  function status(json) {
+    const { model, state: modelState, storage } = JSON.parse(json);
+    modelStatus.textContent = model;
+    modelStatus.dataset.state = modelState;
+    storageStatus.textContent = storage;
+    train.classList.toggle("suggested", modelState === "stale");
+  }
+
+  /** Training settings from Python (an imported project's). */
+  function setSettings(json) {
+    for (const [key, value] of Object.entries(JSON.parse(json))) {
+      if (fields[key]) fields[key].value = String(value);
+    }
+  }
+
+  /** Ask before an import replaces the project: Replace or Keep this project. */
+  function confirmImport(text) {
+    const item = el("li", { className: "note studio-confirm" }, el("span", { textContent: text }));
+    const answer = (ok) => { item.remove(); push({ kind: "confirm-import", ok }); };
+    const yes = button("Replace", "confirm-import");
+    const no = button("Keep this project", "keep-project");
+    yes.addEventListener("click", () => answer(true));
+    no.addEventListener("click", () => answer(false));
+    item.append(" ", yes, " ", no);
+    messages.prepend(item);
+    no.focus();
   }
 
   function say(text, kind) {
@@ -415,7 +454,8 @@ export function openStudio(configJson, hooks) {
   const onVisibility = () => { refresh(); deliver(); };
   document.addEventListener("visibilitychange", onVisibility);
 
-  Object.assign(handle, { next, classes, samples, mode, say, prediction, finish });
+  exportProject.addEventListener("click", () => push({ kind: "export-project" }));
+  Object.assign(handle, { next, classes, samples, mode, status, settings: setSettings, confirmImport, say, prediction, finish });
   ui.track({
     reject: (error) => { cancelled = error; if (waiter) { waiter.reject(error); waiter = null; } },
     cleanup: () => { state.finished = true; stopCamera(); document.removeEventListener("visibilitychange", onVisibility); },

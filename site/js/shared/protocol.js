@@ -67,7 +67,8 @@ export const UI_CALLS = {
 };
 
 /** Methods of a studio handle that studioCall forwards (js/page/studio.js draws them). */
-export const STUDIO_METHODS = ["classes", "samples", "mode", "say", "prediction", "finish"];
+export const STUDIO_METHODS = ["classes", "samples", "mode", "status", "settings", "confirmImport", "say",
+  "prediction", "finish"];
 
 const isBytes = (v) => ArrayBuffer.isView(v) || v instanceof ArrayBuffer;
 

@@ -46,6 +46,12 @@ export async function openStore(name, tables) {
       return last;
     }),
     clear: (table) => transact(table, "readwrite", (s) => s.clear()),
+    /** Empty ``table`` and put each key/value in one transaction: all of it, or nothing. */
+    replace: (table, keys, values) => transact(table, "readwrite", (s) => {
+      let last = s.clear();
+      keys.forEach((key, i) => { last = s.put(values[i], key); });
+      return last;
+    }),
     /** {keys, values} of every entry, in key order (one transaction: a consistent view). */
     all: (table) => new Promise((resolve, reject) => {
       const tx = db.transaction(table, "readonly");
