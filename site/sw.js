@@ -37,8 +37,13 @@ self.addEventListener("activate", (event) => {
     for (const name of await caches.keys()) {
       if (name.startsWith("pytfjs-") && name !== CACHE) await caches.delete(name);
     }
-    await self.clients.claim();
   })());
+  // Take over the open pages, but do not make activation wait for it. In Firefox, after
+  // TF.js's threaded wasm hung a worker as it started (js/page/runtime_client.js),
+  // claim() can take seconds or never settle, while the page itself is claimed at once.
+  // Activation then never ended, and a navigation waits for an activating worker: with
+  // the server gone, a reload failed after 60 s with NS_ERROR_INTERCEPTION_FAILED.
+  self.clients.claim().catch(() => {});
 });
 
 const ISOLATION = {

@@ -170,16 +170,7 @@ def test_stop_ends_an_endless_loop_and_a_draft_survives_a_reload(epage, site_url
     assert epage.evaluate("() => window.pytfjs.getCode()") == code
 
 
-def test_the_offline_copy_serves_a_lab_with_the_server_gone(engine, dist_dir, request):
-    if engine.name == "firefox":
-        # Seen in Firefox ESR 153: with the server gone, a fetch from the page is answered
-        # by the service worker's copy (200, since sw.js matches ignoring Vary), but a
-        # reload right after fails in the browser with NS_ERROR_INTERCEPTION_FAILED unless
-        # some fetch went through the worker first. Not understood yet: docs/browsers.md,
-        # "Firefox ESR".
-        request.applymarker(pytest.mark.xfail(
-            reason="Firefox: a reload as the first request with the server gone fails with "
-                   "NS_ERROR_INTERCEPTION_FAILED (docs/browsers.md, Firefox ESR)", strict=False))
+def test_the_offline_copy_serves_a_lab_with_the_server_gone(engine, dist_dir):
     server, url = serve_site(dist_dir)
     page = engine.new_page(service_workers=True)
     try:
