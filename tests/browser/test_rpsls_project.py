@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from buildlib import models
+from buildlib.make import models
 from pytfjs import project as proj
 from testkit.harness import ROOT, in_worker, tensor_count
 from testkit.pictures import photo_video
