@@ -40,7 +40,7 @@ def serious_problems(page) -> list[str]:
 
 
 def charts_drawn(page, titles: list[str]) -> None:
-    """Wait until tfjs-vis has drawn each titled chart (it draws asynchronously)."""
+    """Wait until each titled chart is drawn (a canvas, or a table)."""
     wait_until(page, """titles => titles.every(t => [...document.querySelectorAll(
         '#charts figure')].some(f => f.dataset.title === t && f.querySelector('canvas, table')))""",
                titles)
