@@ -21,6 +21,15 @@ import * as wasmKernels from "./js/worker/wasm_kernels.js";
 const link = new Link(self, { copyBytes: true, schema: TO_PAGE });
 const out = (kind, text) => link.post("out", { kind, text });
 
+// Every Content-Security-Policy violation here (a script, worker or fetch the policy
+// refused, an eval) goes to the page, which says it in its console and error list: a
+// regression of the policy cannot pass unseen.
+self.addEventListener("securitypolicyviolation", (event) => {
+  const text = `${event.effectiveDirective} blocked ${event.blockedURI || "(inline)"}`;
+  console.error(`Content-Security-Policy violation in the runtime worker: ${text}`);
+  link.post("violation", { text, where: "worker" });
+});
+
 // Alive signs while starting: a worker whose thread is blocked (a start that cannot go
 // on, not an error) goes quiet, and the page's watch (js/page/startup.js) notices. They stop
 // once the lab's packages are in: from then on busy Python is quiet by design.
