@@ -279,6 +279,12 @@ def test_no_unsafe_eval_in_the_server_the_pack_or_a_built_page(dist_dir, tmp_pat
         for worker in (False, True):
             _no_unsafe_eval(content_security_policy(meta=meta, worker=worker),
                             f"server.py (meta={meta}, worker={worker})")
+    # sw.js sends them where the host sends no headers (GitHub Pages): the worker's too
+    sw = (dist_dir / "sw.js").read_text()
+    for name, worker in (("PAGE_CSP", False), ("WORKER_CSP", True)):
+        policy = re.search(rf'const {name} = "([^"]*)";', sw)
+        assert policy and policy[1] == content_security_policy(worker=worker), name
+        _no_unsafe_eval(policy[1], f"dist/sw.js {name}")
     pages = sorted(dist_dir.glob("*.html"))
     assert pages
     for page in pages:
