@@ -14,7 +14,7 @@ const COLORS = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9"
 const FONT = '12px system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif';
 
 const finite = (v) => typeof v === "number" && Number.isFinite(v);
-const short = (v) => (finite(v) ? String(Number(v.toPrecision(4))) : "–");
+const short = (v) => (!finite(v) ? "–" : Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4))));
 const ink = () => getComputedStyle(document.documentElement).color || "#1d1f21";
 const gridColour = () => getComputedStyle(document.documentElement).getPropertyValue("--line").trim() || "#d9d9d6";
 
@@ -223,7 +223,7 @@ export function plot(element, kind, data, options = {}) {
   const spec = SPECS[kind](data, options);
   const key = `${kind}|${spec.key}|${JSON.stringify(options)}`;
   let chart = element.__plot;
-  if (chart && chart.key === key) {
+  if (chart && chart.key === key && element.contains(chart.u.root)) {
     chart.spec = spec;
     chart.u.setData(spec.data);
     return;
