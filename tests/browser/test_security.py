@@ -19,7 +19,7 @@ from tests.harness import (
 
 pytestmark = pytest.mark.browser
 
-# One-neuron and iris draw live tfjs-vis line charts; mnist also draws the model summary,
+# One-neuron and iris draw live line charts (uPlot); mnist also draws the model summary,
 # a sample grid, a confusion matrix and the drawing pad; the week-3 labs and the converter
 # load models (a photo, a text model, a Keras file converted in the page) and draw bars.
 LABS = [
@@ -79,7 +79,7 @@ def test_lab_runs_and_draws_charts_without_violations(page, site_url, page_log, 
         assert policy == content_security_policy(), url
     assert page.get_attribute("meta[http-equiv='Content-Security-Policy']",
                               "content") == content_security_policy(meta=True)
-    # tfjs-vis draws asynchronously: wait until every chart has its canvas or table, or
+    # wait until every chart has its canvas or table (the page draws as messages come), or
     # an error (a chart that fails says so in the console)
     drawn = wait_until(page, """titles => {
         const errors = [...document.querySelectorAll('#console .err')].map(e => e.textContent);
