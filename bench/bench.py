@@ -240,7 +240,7 @@ def main() -> int:
             rows.append((f"{label}: Python", f"{py_ms:.0f} ms/epoch", "progress bar on"))
             rows.append((f"  Python/JS on {backend}", f"x{py_ms / js_ms:.3f}", "<= 1.05"))
             rows.append((f"{label}: Python + live charts", f"{charts_ms:.0f} ms/epoch",
-                         f"x{charts_ms / js_ms:.3f} of JS (tfjs-vis drawing)"))
+                         f"x{charts_ms / js_ms:.3f} of JS (uPlot drawing)"))
         moved = transfer(browser, base)
         rows.append(("numpy -> tensor 10000x784 f32", f"{moved['to_tensor_ms']:.1f} ms",
                      "<= 20 ms"))

@@ -224,8 +224,8 @@ def course(browser, base: str, captures: int, leaks: bool) -> dict:
     page.goto(f"{base}lab.html?lab=rpsls&backend=wasm")
     bench.wait(page, "ready")
     # the course runs TF.js on the page's own thread: load it there for this comparison
-    page.add_script_tag(url="vendor/tfjs/tf.min.js")
-    page.add_script_tag(url="vendor/tfjs-backend-wasm/tf-backend-wasm.min.js")
+    page.add_script_tag(url="vendor/tfjs/tf.es2017.min.js")
+    page.add_script_tag(url="vendor/tfjs-backend-wasm/tf-backend-wasm.es2017.min.js")
     page.evaluate("""async () => { tf.wasm.setWasmPaths(new URL('vendor/tfjs-backend-wasm/',
         document.baseURI).href); await tf.setBackend('wasm'); }""")
     out = page.evaluate(COURSE, {"captures": captures, "leaks": leaks})

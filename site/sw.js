@@ -12,6 +12,10 @@
  * reloads it once for that), so the wasm backend runs on every core there too. The
  * worker script itself and the wasm backend's thread workers need them as well, which is
  * why every same-origin response is re-wrapped, not only navigations.
+ *
+ * It also sends the site's Content-Security-Policy (build.py writes buildlib/server.py's
+ * policies below): the page's on HTML (the same as its <meta> tag), and the runtime
+ * worker's own on worker.js, which no <meta> tag can reach on a host without headers.
  */
 const BUILD = "__PYTFJS_BUILD__";
 const CACHE = `pytfjs-${BUILD}`;
@@ -51,13 +55,21 @@ const ISOLATION = {
   "Cross-Origin-Embedder-Policy": "require-corp",
   "Cross-Origin-Resource-Policy": "same-origin",
 };
+const PAGE_CSP = "__PYTFJS_CSP__";
+const WORKER_CSP = "__PYTFJS_WORKER_CSP__";
 
-/** The response with the isolation headers added (opaque responses cannot be re-wrapped;
- *  this site makes none: everything is same-origin). */
+/** The response with the isolation headers (and the policy, on a page or the runtime
+ *  worker's script) added (opaque responses cannot be re-wrapped; this site makes none:
+ *  everything is same-origin). */
 function isolated(response) {
   if (!response || response.type === "opaque" || response.status === 0) return response;
   const headers = new Headers(response.headers);
   for (const [name, value] of Object.entries(ISOLATION)) headers.set(name, value);
+  if (new URL(response.url || self.location.href).pathname.endsWith("/worker.js")) {
+    headers.set("Content-Security-Policy", WORKER_CSP);
+  } else if ((headers.get("Content-Type") || "").startsWith("text/html")) {
+    headers.set("Content-Security-Policy", PAGE_CSP);
+  }
   return new Response(response.body, {
     status: response.status, statusText: response.statusText, headers,
   });

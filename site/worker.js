@@ -18,14 +18,17 @@ import { savedSnapshot, takeSnapshot, keepSnapshot, forgetSnapshot, AFTER_RESTOR
 import { missingPrivateApis, onFatal, pythonHeapBytes, restoreOptions, snapshotOptions } from "./js/worker/private_apis.js";
 import * as wasmKernels from "./js/worker/wasm_kernels.js";
 
-// tf.min.js bundles an old regenerator-runtime that, finding itself in strict mode,
-// installs itself with Function("r", "regeneratorRuntime = r"): a string eval the
-// Content-Security-Policy refuses (and TF.js then fails to start). With the global
-// already declared its plain assignment works and the eval is never reached.
-if (!("regeneratorRuntime" in globalThis)) globalThis.regeneratorRuntime = undefined;
-
 const link = new Link(self, { copyBytes: true, schema: TO_PAGE });
 const out = (kind, text) => link.post("out", { kind, text });
+
+// Every Content-Security-Policy violation here (a script, worker or fetch the policy
+// refused, an eval) goes to the page, which says it in its console and error list: a
+// regression of the policy cannot pass unseen.
+self.addEventListener("securitypolicyviolation", (event) => {
+  const text = `${event.effectiveDirective} blocked ${event.blockedURI || "(inline)"}`;
+  console.error(`Content-Security-Policy violation in the runtime worker: ${text}`);
+  link.post("violation", { text, where: "worker" });
+});
 
 // Alive signs while starting: a worker whose thread is blocked (a start that cannot go
 // on, not an error) goes quiet, and the page's watch (js/page/startup.js) notices. They stop
@@ -80,8 +83,10 @@ self.addEventListener("error", (event) => {
 /** TF.js and its wasm backend, in order (backends register themselves with tf); the
  *  webgpu backend loads when it is asked for (js/worker/backends.js). */
 async function loadTfjs() {
-  await import("./vendor/tfjs/tf.min.js");
-  await import("./vendor/tfjs-backend-wasm/tf-backend-wasm.min.js");
+  // the ES2017 builds: no eval sink (the ES5 tf.min.js reaches Function(...) through
+  // its regenerator-runtime and core-js helpers), so the policy needs no 'unsafe-eval'
+  await import("./vendor/tfjs/tf.es2017.min.js");
+  await import("./vendor/tfjs-backend-wasm/tf-backend-wasm.es2017.min.js");
 }
 
 let pyodide = null;

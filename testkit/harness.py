@@ -9,7 +9,7 @@ bench.bench_mnist``), so ``tests``, ``bench`` and ``buildlib`` import without an
 
 Playwright's ``page.wait_for_function`` evaluates its predicate with ``eval`` from a
 later task, which works only while the site's Content-Security-Policy allows
-'unsafe-eval' (today for tfjs-vis alone): tests wait with ``wait_until``, which does not
+'unsafe-eval', which the site's policy does not: tests wait with ``wait_until``, which does not
 depend on it. (``page.evaluate`` runs through the DevTools protocol, outside the policy.)
 """
 
@@ -96,12 +96,28 @@ def site_and_browser(dist: Path | None = None,
 
 
 class PageLog:
-    """What a page did that a test may want to check: external requests, errors."""
+    """What a page did that a test may want to check: external requests, errors, and the
+    Content-Security-Policy violations its context reported (the fixtures fail a test on
+    any, unless it sets ``violations_expected``)."""
 
     def __init__(self) -> None:
         self.external: list[str] = []
         self.console: list[str] = []
         self.page_errors: list[str] = []
+        self.violations: list[str] = []
+        self.violations_expected = False
+
+    def check_violations(self) -> None:
+        """Fail on any Content-Security-Policy violation seen (see :func:`install_guard`)."""
+        assert self.violations_expected or not self.violations, (
+            f"Content-Security-Policy violations: {self.violations}")
+
+
+def is_csp_violation(text: str) -> bool:
+    """A console line that reports a Content-Security-Policy violation: Chromium's own
+    ("Refused to ... violates the following Content Security Policy directive"), or the
+    site's (js/page/violations.js: the page's and the runtime worker's)."""
+    return "Content Security Policy" in text or "Content-Security-Policy violation" in text
 
 
 CSP_RECORDER = """
@@ -118,7 +134,15 @@ def csp_violations(page) -> list[str]:
 
 
 def install_guard(context, log: PageLog) -> None:
-    """Abort and record every request of ``context`` to a host that is not loopback."""
+    """Abort and record every request of ``context`` to a host that is not loopback, and
+    record every Content-Security-Policy violation its pages report in their console
+    (the site's pages say the runtime worker's too): ``log.check_violations()``."""
+
+    def console(message) -> None:
+        if is_csp_violation(message.text):
+            log.violations.append(message.text)
+
+    context.on("console", console)
 
     def guard(route) -> None:
         url = route.request.url

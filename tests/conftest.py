@@ -3,7 +3,8 @@
 The helpers they use (and tests import) live in ``testkit/harness.py``, shared with
 bench/ and docs/. Browser tests are marked ``browser``; run only the CPython unit tests
 with ``pytest -m "not browser"``. Every browser test fails if the page asks for anything
-from a host other than 127.0.0.1/localhost.
+from a host other than 127.0.0.1/localhost, and (Chromium) on any Content-Security-Policy
+violation its page or the runtime worker reports.
 
 Tests written once for Chromium, Firefox ESR and WebKitGTK use ``engine`` (one running
 browser per engine, launched once per session, parametrized with ids
@@ -92,6 +93,7 @@ def sw_page(browser) -> Iterator[tuple[object, object, PageLog]]:
     yield context, page, log
     context.close()
     assert not log.external, f"the page requested non-loopback URLs: {log.external}"
+    log.check_violations()
 
 
 @pytest.fixture
@@ -107,6 +109,7 @@ def page(browser, page_log: PageLog) -> Iterator[object]:
     yield page
     context.close()
     assert not page_log.external, f"the page requested non-loopback URLs: {page_log.external}"
+    page_log.check_violations()  # every test runs under the strict policy, and fails on a violation
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

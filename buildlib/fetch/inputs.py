@@ -90,8 +90,7 @@ TFJS = Package("node_modules", "@tensorflow/tfjs", "4.22.0", "Apache-2.0")
 TFJS_WASM = Package("node_modules", "@tensorflow/tfjs-backend-wasm", "4.22.0",
                     "Apache-2.0 (includes XNNPACK, BSD-3-Clause)")
 TFJS_WEBGPU = Package("node_modules", "@tensorflow/tfjs-backend-webgpu", "4.22.0", "Apache-2.0")
-TFJS_VIS = Package("node_modules", "@tensorflow/tfjs-vis", "1.5.1",
-                   "Apache-2.0 (bundled vega, d3 and others: see tfjs-vis.umd.min.js.LICENSE.txt)")
+UPLOT = Package("node_modules", "uplot", "1.6.32", "MIT")
 CODEMIRROR = Package("node_modules", "codemirror", "5.65.18", "MIT")
 AXE = Package("node_modules", "axe-core", "4.14.1", "MPL-2.0")  # a devDependency: tests only
 
@@ -124,9 +123,9 @@ NPM_FILES = (
     File(PYODIDE, "pyodide/python_stdlib.zip",
          "16611534726e5d8ac2bd8f926410b2dcb8d6f49aa24913463533b457a2115c16",
          "vendor/pyodide/python_stdlib.zip"),
-    File(TFJS_WASM, "@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.min.js",
-         "691bbec0ef8b5a7f17f212e9c5d85832030f90d030b46e99acb4dea1fb16f009",
-         "vendor/tfjs-backend-wasm/tf-backend-wasm.min.js"),
+    File(TFJS_WASM, "@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.es2017.min.js",
+         "bdd8c3c1fb0b37601bc2a122efa20b8d78e2936d104b03a44591be4188c63f65",
+         "vendor/tfjs-backend-wasm/tf-backend-wasm.es2017.min.js"),
     File(TFJS_WASM, "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm",
          "77ebb28a6d34f371dbbf2086b7f2de8994acd8ea5a3cf1fa24d2c26c840cac7b",
          "vendor/tfjs-backend-wasm/tfjs-backend-wasm-simd.wasm"),
@@ -136,21 +135,23 @@ NPM_FILES = (
     File(TFJS_WASM, "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm",
          "70a5d516060464e5269f01c74bac1772d6b8ab6cb612acf16b5cdaf61f78d892",
          "vendor/tfjs-backend-wasm/tfjs-backend-wasm.wasm"),
-    File(TFJS_WEBGPU, "@tensorflow/tfjs-backend-webgpu/dist/tf-backend-webgpu.min.js",
-         "c02ae6ef5e7fff6dc9cec8b14b45e36e8894614f3ef006973e98f7568b590f3f",
-         "vendor/tfjs-backend-webgpu/tf-backend-webgpu.min.js"),
-    File(TFJS_VIS, "@tensorflow/tfjs-vis/LICENSE",
-         "cfc7749b96f63bd31c3c42b5c471bf756814053e847c10f3eb003417bc523d30",
-         "vendor/tfjs-vis/LICENSE"),
-    File(TFJS_VIS, "@tensorflow/tfjs-vis/dist/tfjs-vis.umd.min.js",
-         "aa9f8c26a1e3a963792f4f65ea04c5bc785f3ef1d9001f9ceb5bf2d5d3ab2ace",
-         "vendor/tfjs-vis/tfjs-vis.umd.min.js"),
-    File(TFJS_VIS, "@tensorflow/tfjs-vis/dist/tfjs-vis.umd.min.js.LICENSE.txt",
-         "e6e0086034d0991d413287b23b99516206281a4bea640983454cb5cfd5983c5b",
-         "vendor/tfjs-vis/tfjs-vis.umd.min.js.LICENSE.txt"),
-    File(TFJS, "@tensorflow/tfjs/dist/tf.min.js",
-         "300dfae273d20b4046f46a06d735688f03675a807561e9bcb5f664eb2f3d2831",
-         "vendor/tfjs/tf.min.js"),
+    File(TFJS_WEBGPU, "@tensorflow/tfjs-backend-webgpu/dist/tf-backend-webgpu.es2017.min.js",
+         "f4de0036e818d060e49e52208a1273eca67e5d159471af38d3755b7111b42c4e",
+         "vendor/tfjs-backend-webgpu/tf-backend-webgpu.es2017.min.js"),
+    File(UPLOT, "uplot/LICENSE",
+         "8f989229699b4fe2f1a0432d0e9edc338a8a911e250e2d1b01ecd770a5f5b1bd",
+         "vendor/uplot/LICENSE"),
+    File(UPLOT, "uplot/dist/uPlot.iife.min.js",
+         "19c8d4c6ad88929a79f4ae49d6f7161566dfd0ba3d15cc495e974f787eb78f1f",
+         "vendor/uplot/uPlot.iife.min.js"),
+    File(UPLOT, "uplot/dist/uPlot.min.css",
+         "df630c6a8d6f8eeaff264b50f73ce5b114f646ffd9a0bb74f049b0a00135fa04",
+         "vendor/uplot/uPlot.min.css"),
+    # the ES2017 builds: tf.min.js (ES5) carries regenerator-runtime and core-js helpers
+    # that reach Function(...); these have no eval sink (script-src needs no 'unsafe-eval')
+    File(TFJS, "@tensorflow/tfjs/dist/tf.es2017.min.js",
+         "a1f9e32fd9b373cf394905050cf0c8c66238b34925846c065db00d2a34d1c040",
+         "vendor/tfjs/tf.es2017.min.js"),
 )
 
 # Pyodide's official lock: the name, version, file and sha256 of every Pyodide wheel.

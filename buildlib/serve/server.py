@@ -29,41 +29,50 @@ TYPES = {
     ".png": "image/png", ".svg": "image/svg+xml", ".bin": "application/octet-stream",
 }
 
-# Content-Security-Policy: the site's own origin only, nothing remote, no inline script.
-# Every source beyond 'self' is here because a test found the labs break without it
-# (tests/browser/test_security.py runs labs and fails on any violation).
+# Content-Security-Policy: the site's own origin only, nothing remote, no inline script,
+# no eval. Every source beyond 'self' is here because a test found the labs break without
+# it (tests/browser/test_security.py runs labs and fails on any violation; so does every
+# browser test, through the harness's violation check). No 'unsafe-eval' anywhere:
+# tests/unit/test_build.py fails if it comes back, here, in the pack or in a page.
 CSP_DIRECTIVES: tuple[tuple[str, str], ...] = (
     ("default-src", "'none'"),
-    # 'wasm-unsafe-eval': Pyodide and tfjs-backend-wasm compile WebAssembly.
-    # blob:: the threaded tfjs-backend-wasm starts its pthread workers from a Blob of the
-    #   worker code bundled in tf-backend-wasm.min.js, and each worker importScripts() a
-    #   second Blob; blob: URLs can only be minted by script already running here.
-    # 'unsafe-eval': tfjs-vis 1.5.1 bundles vega, which builds its field accessors and
-    #   expressions with Function(...); without it no chart is drawn. TF.js and Pyodide
-    #   themselves need no eval (worker.js pre-declares regeneratorRuntime for tf.min.js).
-    ("script-src", "'self' blob: 'wasm-unsafe-eval' 'unsafe-eval'"),
-    # The two <style> elements tfjs-vis inserts, pinned by hash: glamor's empty one (it
-    # adds its rules through the CSSOM, which CSP allows) and vega-tooltip's fixed sheet.
-    ("style-src", "'self' 'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=' "
-                  "'sha256-/gFjybzm2cU4MbaLSWpSqW5eLj+JZBii6jm4umpv1+A='"),
+    # 'wasm-unsafe-eval': Pyodide and tfjs-backend-wasm compile WebAssembly (that, and
+    #   nothing else: TF.js's ES2017 builds, Pyodide and uPlot have no eval sink).
+    ("script-src", "'self' 'wasm-unsafe-eval'"),
+    ("style-src", "'self'"),
     ("img-src", "'self'"),
     ("connect-src", "'self'"),  # fetch(): wheels, lab files, data sets, the service worker
-    ("worker-src", "'self' blob:"),  # sw.js, and the wasm backend's pthread workers (above)
+    ("worker-src", "'self'"),  # worker.js (the runtime) and sw.js (the offline copy)
     ("base-uri", "'none'"),
     ("form-action", "'none'"),
     ("frame-ancestors", "'none'"),  # header only: browsers ignore it in <meta>
 )
 META_IGNORED = {"frame-ancestors"}
 
+# The runtime worker's own policy (a worker is governed by the headers of its script, not
+# by the page's): the page's, plus blob: where only this worker needs it.
+WORKER_SCRIPT = "worker.js"
+WORKER_CSP_DIRECTIVES: tuple[tuple[str, str], ...] = tuple(
+    # blob: the threaded tfjs-backend-wasm starts its pthread workers from a Blob of the
+    #   worker code bundled in tf-backend-wasm.es2017.min.js, and each of them
+    #   importScripts() a second Blob (they inherit this policy); blob: URLs can only be
+    #   minted by script already running here.
+    (name, "'self' blob: 'wasm-unsafe-eval'") if name == "script-src"
+    else (name, "'self' blob:") if name == "worker-src"  # those pthread workers (above)
+    else (name, sources)
+    for name, sources in CSP_DIRECTIVES)
 
-def content_security_policy(meta: bool = False) -> str:
-    """The policy as a header value, or (``meta=True``) as a <meta http-equiv> content."""
-    return "; ".join(f"{name} {sources}" for name, sources in CSP_DIRECTIVES
+
+def content_security_policy(meta: bool = False, worker: bool = False) -> str:
+    """The policy as a header value, or (``meta=True``) as a <meta http-equiv> content;
+    ``worker=True``: the runtime worker script's (``WORKER_CSP_DIRECTIVES``)."""
+    directives = WORKER_CSP_DIRECTIVES if worker else CSP_DIRECTIVES
+    return "; ".join(f"{name} {sources}" for name, sources in directives
                      if not (meta and name in META_IGNORED))
 
 
 SECURITY_HEADERS = {
-    "Content-Security-Policy": content_security_policy(),
+    "Content-Security-Policy": content_security_policy(),  # worker.js: the worker's
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Embedder-Policy": "require-corp",
     "Cross-Origin-Resource-Policy": "same-origin",
@@ -129,8 +138,12 @@ class DistHandler(http.server.SimpleHTTPRequestHandler):
                 self.wfile.write(chunk)
 
     def end_headers(self) -> None:
-        # every response, errors included, carries the security headers
+        # every response, errors included, carries the security headers; the runtime
+        # worker's script its own policy (WORKER_CSP_DIRECTIVES)
+        worker = urllib.parse.urlsplit(self.path).path.endswith("/" + WORKER_SCRIPT)
         for name, value in SECURITY_HEADERS.items():
+            if name == "Content-Security-Policy" and worker:
+                value = content_security_policy(worker=True)
             self.send_header(name, value)
         super().end_headers()
 

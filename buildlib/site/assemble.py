@@ -27,6 +27,19 @@ def fill_csp(html: str) -> str:
 
 
 
+def fill_service_worker_csp(script: str) -> str:
+    """sw.js sends the server's policies on what it serves (the page's on HTML, the
+    runtime worker's on worker.js): where the host sends no headers (GitHub Pages), the
+    worker, which a <meta> tag cannot reach, gets its policy once sw.js controls the page."""
+    from buildlib.serve.server import content_security_policy
+
+    for placeholder in ("__PYTFJS_CSP__", "__PYTFJS_WORKER_CSP__"):
+        if placeholder not in script:
+            raise ValueError(f"site/sw.js lacks its {placeholder} placeholder")
+    return (script.replace("__PYTFJS_WORKER_CSP__", content_security_policy(worker=True))
+            .replace("__PYTFJS_CSP__", content_security_policy()))
+
+
 def build(dist: Path = config.DIST, cache: Path | None = None, quiet: bool = False,
           lab_dirs: list[Path] | tuple[Path, ...] = ()) -> dict[str, Any]:
     """Assemble dist/ from site/, node_modules, verified Pyodide wheels and py/, with the
@@ -67,6 +80,8 @@ def _assemble(dist: Path, cache: Path | None, all_labs: list[labs.Lab],
     shutil.copytree(config.SITE, dist, ignore=shutil.ignore_patterns("index.html", "*~"))
     for page in dist.glob("*.html"):
         page.write_text(fill_csp(page.read_text(encoding="utf-8")), encoding="utf-8")
+    sw = dist / "sw.js"
+    sw.write_text(fill_service_worker_csp(sw.read_text(encoding="utf-8")), encoding="utf-8")
     npm.vendor_npm_files(dist)
 
     build_dir = config.ROOT / "build"

@@ -10,7 +10,8 @@
 The run's ``?seed=`` (else 0) fixes the starting weights and the batch order, and each
 training reports ``seed`` and ``weights_sha256`` (``pytfjs.seeding``).
 
-``tf`` and ``tfvis`` exist only in the browser; everything else imports on CPython.
+``tf`` exists only in the browser (``tfvis`` says to draw with ``pytfjs.ui`` instead);
+everything else imports on CPython.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ async def set_backend(name: str) -> str:
 
 
 async def load_tfvis() -> Any:
-    """Load tfjs-vis into the page (charts drawn by pytfjs load it by themselves)."""
+    """tfjs-vis is not shipped: this says what to use instead (``pytfjs.ui.render``)."""
     from . import _compat
     from .wrap import JsObject
 

@@ -73,12 +73,14 @@ def tf_module() -> Any:
     return js.tf
 
 
-CHARTS_ON_PAGE = ("charts are drawn by the page, not by Python's thread: use "
-                  "pytfjs.ui.render / linechart / table (tfjs-vis cannot run in the worker)")
+CHARTS_ON_PAGE = ("tfjs-vis is not part of pytfjs: charts are drawn by the page (uPlot), "
+                  "not by Python's thread: use pytfjs.ui.render (the tfjs-vis kinds and "
+                  "data: linechart, scatterplot, barchart, histogram, heatmap, "
+                  "confusionMatrix) / linechart / table")
 
 
 def tfvis_module() -> Any:
-    """tfjs-vis needs the page's DOM; lab code runs in a worker, so it draws through ui."""
+    """tfjs-vis is not shipped (its vega needs eval); lab code draws through ui."""
     raise BrowserRequired(CHARTS_ON_PAGE)
 
 
@@ -182,7 +184,7 @@ async def page_set_backend(name: str) -> bool:
 
 
 async def load_vis() -> Any:
-    """tfjs-vis draws on the page: Python cannot reach it (see :data:`CHARTS_ON_PAGE`)."""
+    """tfjs-vis is not shipped: charts are drawn by the page (see :data:`CHARTS_ON_PAGE`)."""
     raise BrowserRequired(CHARTS_ON_PAGE)
 
 

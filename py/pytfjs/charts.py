@@ -1,8 +1,9 @@
 """Charts on the lab page, from Python: what to draw and the words that stand in for it.
 
-``render`` sends a chart (a ``tfvis.render`` kind, its data as JSON) to the page, which
-draws it; ``describe`` computes the chart's text alternative from the same data (what a
-screen reader says, and the caption under it). Separate from the other panels
+``render`` sends a chart (one of :data:`KINDS`: ``tfvis.render``'s names and data shapes,
+which the course uses) to the page, which draws it with uPlot (``js/page/plots.js``);
+``describe`` computes the chart's text alternative from the same data (what a screen
+reader says, and the caption under it). Separate from the other panels
 (:mod:`pytfjs.output`) because the chart text is the one piece of real logic here, and
 it is unit-tested on CPython.
 """
@@ -15,6 +16,8 @@ from typing import Any
 
 from . import _compat
 from .reporting import to_json_value
+
+KINDS = ("linechart", "scatterplot", "barchart", "histogram", "heatmap", "confusionMatrix")
 
 
 def _number(value: float) -> str:
@@ -103,13 +106,15 @@ def describe(kind: str, data: Any, options: dict[str, Any] | None = None) -> str
 
 
 def render(kind: str, title: str, data: Any, options: dict[str, Any] | None = None) -> None:
-    """Draw a chart into the chart surface ``title``: ``kind`` is a ``tfvis.render`` name.
+    """Draw a chart into the chart surface ``title``: ``kind`` is one of :data:`KINDS`.
 
-    The page draws line charts (points at their own x, a gap for a null y) and confusion
-    matrices (a shaded table) itself, cheaply enough to redraw live; other kinds load
-    tfjs-vis on first use. Data goes as JSON, with ``describe()``'s text alternative (the
-    chart's accessible name and caption).
+    The page draws every kind with uPlot (line charts: points at their own x, a gap for a
+    null y; cheap enough to redraw live) except confusion matrices (a shaded table). Data
+    goes as JSON, with ``describe()``'s text alternative (the chart's accessible name and
+    caption).
     """
+    if kind not in KINDS:
+        raise ValueError(f"there is no {kind!r} chart: draw one of {', '.join(KINDS)}")
     page = _compat.ui()
     if page is None:
         return

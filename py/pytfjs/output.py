@@ -85,7 +85,7 @@ def image(title: str, pixels: Any, scale: int = 2, caption: str = "") -> None:
 
 
 def model_summary(title: str, model: Any) -> None:
-    """tfjs-vis' layer table of a model in the chart area."""
+    """A model's layer table (tfjs-vis' modelSummary columns) in the chart area."""
     page = _compat.ui()
     if page is not None:
         page.modelSummary(title, getattr(model, "js", model))

@@ -57,7 +57,7 @@ def error_line(exc: BaseException, filename: str) -> int:
 def format_error(exc: BaseException, filename: str) -> str:
     """A traceback that starts at the lab's own code and drops Pyodide's internals.
 
-    Frames inside pytfjs and TF.js (``tf.min.js``: minified, meaningless to a learner)
+    Frames inside pytfjs and TF.js (``tf.es2017.min.js``: minified, meaningless to a learner)
     are folded into one line saying how many there were; the standard library's stay.
     """
     if isinstance(exc, SyntaxError):

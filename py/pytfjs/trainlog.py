@@ -89,7 +89,7 @@ class TrainingLog:
                 "batch": self.batch, "batches": self.batches, "loss": self.last_loss}
 
     def chart_data(self, batches: bool = False) -> dict[str, dict[str, Any]]:
-        """Per chart title: tfjs-vis linechart data ``{values: [[{x, y}]], series: [...]}``.
+        """Per chart title: linechart data ``{values: [[{x, y}]], series: [...]}``.
 
         ``batches=True`` charts every batch ("Batch loss", ...) instead of every epoch.
         """

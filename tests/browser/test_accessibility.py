@@ -41,10 +41,19 @@ def serious_problems(page) -> list[str]:
 
 
 def charts_drawn(page, titles: list[str]) -> None:
-    """Wait until tfjs-vis has drawn each titled chart (it draws asynchronously)."""
+    """Wait until each titled chart is drawn (a canvas, or a table); then every chart a
+    run drew (uPlot's, or a confusion table) is one element in its surface, named by its
+    text summary (``Title: summary``, the summary also shown under it)."""
     wait_until(page, """titles => titles.every(t => [...document.querySelectorAll(
         '#charts figure')].some(f => f.dataset.title === t && f.querySelector('canvas, table')))""",
                titles)
+    charts = page.evaluate("""() => [...document.querySelectorAll('#charts figure')]
+        .filter(f => f.querySelector('.uplot, table.confusion'))
+        .map(f => [f.dataset.title, f.querySelectorAll('.uplot, table.confusion').length,
+                   f.querySelector('.surface-body').getAttribute('aria-label'),
+                   f.querySelector('.chart-summary').textContent])""")
+    for title, count, name, summary in charts:
+        assert count == 1 and summary and name == f"{title}: {summary}", (title, count, name)
 
 
 @pytest.fixture(params=[(1280, 900), (390, 844)], ids=["desktop", "phone"])

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from buildlib.serve.server import content_security_policy
 from testkit.harness import console_text, in_worker, lab_url, wait_state, wait_until
 
 pytestmark = pytest.mark.browser
@@ -58,6 +59,11 @@ def test_the_service_worker_makes_the_page_isolated_and_wasm_threaded(sw_page, p
     threads = in_worker(page, "tf.wasm.getThreadsCount()")
     assert threads == min(4, cores) and threads > 1
     assert f"backend wasm ({threads} threads)" in console_text(page)
+    # sw.js also sends the policies: the runtime worker's own, which no <meta> tag reaches
+    # (and the threads above started under it: the fixture fails on any violation)
+    policies = page.evaluate("""async () => Promise.all(['worker.js', 'lab.html'].map(
+        async (p) => (await fetch(p)).headers.get('content-security-policy')))""")
+    assert policies == [content_security_policy(worker=True), content_security_policy()]
     page.click("#run")
     assert wait_state(page, "done", "error") == "done", console_text(page)
     assert abs(page.evaluate("window.pytfjs.results.prediction") - 19) <= 0.3

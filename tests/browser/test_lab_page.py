@@ -153,7 +153,7 @@ def test_progress_bar_and_chart_after_training(page, site_url):
     assert page.evaluate("document.getElementById('train-bar').value") == 1
     chart = "#charts figure[data-title='Loss']"
     canvas = page.locator(f"{chart} canvas.linechart")
-    # drawn by the page (js/page/linechart.js): the line's colour is on the canvas
+    # drawn by the page (js/page/plots.js, uPlot): the line's colour is on the canvas
     assert page.evaluate("""c => {
         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
         let line = 0;
@@ -164,15 +164,18 @@ def test_progress_bar_and_chart_after_training(page, site_url):
     }""", canvas.element_handle()) > 100
     assert page.get_attribute(f"{chart} .surface-body", "aria-label").startswith(
         "Loss: loss: 500 points over epoch 1 to 500")
+    canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    assert re.fullmatch(r"epoch \d+: loss [\d.e-]+", page.inner_text(f"{chart} .chart-readout"))
+    readout = wait_until(page, "c => document.querySelector(c).textContent",
+                         f"{chart} .chart-readout", timeout=10_000)
+    assert re.fullmatch(r"epoch \d+: loss [\d.e-]+", readout), readout
     assert "prediction" in page.inner_text("#results")
 
 
 def test_window_pytfjs_is_the_pages_one_global(page, site_url, fixtures_dir):
     """The page's modules import each other; only window.pytfjs (with the offline copy's
-    state) is left for scripts, next to what the vendored editor defines."""
+    state) is left for scripts, next to what the vendored editor and charts define."""
     (fixtures_dir / "blank.html").write_text("<!doctype html><title>blank</title>")
     page.goto(f"{site_url}_test/blank.html")  # the same origin, without our scripts
     blank = set(page.evaluate("Object.keys(window)"))
@@ -180,7 +183,7 @@ def test_window_pytfjs_is_the_pages_one_global(page, site_url, fixtures_dir):
     assert wait_state(page, "done", "error") == "done"
     added = {name for name in page.evaluate("Object.keys(window)")
              if not name.startswith("__")} - blank  # __cspViolations: the tests' recorder
-    assert added - {"CodeMirror"} == {"pytfjs"}, added
+    assert added - {"CodeMirror", "uPlot"} == {"pytfjs"}, added
     assert page.evaluate("window.pytfjs.offline.supported") is True
 
 

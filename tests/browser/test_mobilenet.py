@@ -237,6 +237,7 @@ def test_a_webcam_snapshot_is_classified(browser, site_url):
     finally:
         camera.close()
     assert not log.external, log.external
+    log.check_violations()
 
 
 CUT = """

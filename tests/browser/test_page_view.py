@@ -4,7 +4,7 @@ Checked at a desktop size and a phone size: the MNIST drawing pad, the converter
 the rpsls webcam area are in the viewport when they appear (the side pane or the page
 scrolls to them); Stop with nothing training does not talk about batches; an error raised
 inside TF.js points at the lab's own line, marks it in the editor and hides the minified
-tf.min.js frames; "Try next" hints are links that put the setting in the page address.
+tf.es2017.min.js frames; "Try next" hints are links that put the setting in the page address.
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ def test_a_tfjs_error_points_at_the_lab_line_and_hides_tfjs_frames(page, site_ur
     text = console_text(page)
     assert 'File "one-neuron.py", line 4, in <module>' in text
     traceback = text.split("Traceback")[1]
-    assert "tf.min.js" not in text and 'js", line' not in traceback
+    assert "tf.es2017.min.js" not in text and 'js", line' not in traceback
     assert "inside pytfjs and TensorFlow.js hidden" in traceback
     assert traceback.rstrip().endswith(
         "TensorFlow.js: Size(3) must match the product of shape 2,2"), traceback

@@ -81,6 +81,7 @@ def camera_page(browser, profile: Path, video: Path | None = None, deny: bool = 
         context.close()
     assert not log.external, f"the page requested non-loopback URLs: {log.external}"
     assert not log.page_errors, log.page_errors
+    log.check_violations()
 
 
 def start(page, site_url: str, **params) -> dict:

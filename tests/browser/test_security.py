@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from buildlib.serve.server import content_security_policy
-from testkit.harness import console_text, csp_violations, lab_url, wait_state, wait_until
+from testkit.harness import (
+    console_text,
+    csp_violations,
+    lab_url,
+    open_lab,
+    run_in_lab,
+    wait_state,
+    wait_until,
+)
 
 pytestmark = pytest.mark.browser
 
-# One-neuron and iris draw live tfjs-vis line charts; mnist also draws the model summary,
+# One-neuron and iris draw live line charts (uPlot); mnist also draws the model summary,
 # a sample grid, a confusion matrix and the drawing pad; the week-3 labs and the converter
 # load models (a photo, a text model, a Keras file converted in the page) and draw bars.
 LABS = [
@@ -69,7 +79,7 @@ def test_lab_runs_and_draws_charts_without_violations(page, site_url, page_log, 
         assert policy == content_security_policy(), url
     assert page.get_attribute("meta[http-equiv='Content-Security-Policy']",
                               "content") == content_security_policy(meta=True)
-    # tfjs-vis draws asynchronously: wait until every chart has its canvas or table, or
+    # wait until every chart has its canvas or table (the page draws as messages come), or
     # an error (a chart that fails says so in the console)
     drawn = wait_until(page, """titles => {
         const errors = [...document.querySelectorAll('#console .err')].map(e => e.textContent);
@@ -82,8 +92,19 @@ def test_lab_runs_and_draws_charts_without_violations(page, site_url, page_log, 
     assert csp_console_errors(page_log.console) == []
 
 
-def test_the_policy_is_enforced(page, site_url):
+EVAL_IN_WORKER = """
+import js
+try:
+    js.eval("1 + 1")
+    print("eval ran")
+except Exception as e:
+    print("EvalError refused" if "EvalError" in str(e) else f"other: {e}")
+"""
+
+
+def test_the_policy_is_enforced(page, site_url, page_log):
     """The recorder is live and the policy bites: inline script and other hosts are refused."""
+    page_log.violations_expected = True
     page.goto(lab_url(site_url, "one-neuron"))
     wait_state(page, "ready")
     outcome = page.evaluate("""async () => {
@@ -98,6 +119,21 @@ def test_the_policy_is_enforced(page, site_url):
     violations = " ".join(csp_violations(page))
     assert "script-src-elem blocked inline" in violations
     assert "connect-src blocked http://192.0.2.1/x.js" in violations
+    # no eval in the runtime worker either: Python's js.eval is refused there, and the
+    # worker's violation reaches the page (console, error list, window.pytfjs.violations)
+    assert run_in_lab(page, EVAL_IN_WORKER) == "done", console_text(page)
+    assert "EvalError refused" in console_text(page)
+    seen = wait_until(page, """() => window.pytfjs.violations.some(
+        v => v.includes('in the worker')) && window.pytfjs.violations""", timeout=10_000)
+    assert any(v.startswith("Content-Security-Policy violation in the page: "
+                            "script-src-elem blocked inline") for v in seen), seen
+    assert any(v.startswith("Content-Security-Policy violation in the worker: "
+                            "script-src blocked eval") for v in seen), seen
+    errors = page.evaluate("[...document.querySelectorAll('#console .err')]"
+                           ".map(e => e.textContent).join('')")
+    assert "Content-Security-Policy violation in the worker: script-src blocked eval" in errors
+    # and the harness, which fails every other test on one, saw them
+    assert any("in the worker" in v for v in page_log.violations), page_log.violations
 
 
 def test_webcam_studio_runs_without_violations(page, site_url, page_log):
@@ -110,3 +146,59 @@ def test_webcam_studio_runs_without_violations(page, site_url, page_log):
     assert csp_console_errors(page_log.console) == []
     page.click("#stop")
     assert wait_state(page, "ready", "error") == "ready"
+
+
+EVERY_KIND = '''
+import math
+from pytfjs import ui
+n = 2000
+ui.render("linechart", "Live", {"values": [
+    [{"x": i + 1, "y": math.exp(-i / 500)} for i in range(n)],
+    [{"x": i + 1, "y": math.exp(-i / 400)} for i in range(0, n, 100)]],
+    "series": ["loss", "val_loss"]}, {"xLabel": "batch", "yLabel": "loss"})
+ui.render("scatterplot", "Scatter", {"values": [[{"x": 1, "y": 2}, {"x": 1, "y": 3},
+    {"x": 2, "y": 1}], [{"x": 3, "y": 3}]], "series": ["network", "baseline"]})
+ui.render("barchart", "Bars", [{"index": "1. Egyptian cat", "value": 0.73},
+                               {"index": "2. tabby, tabby cat", "value": 0.2}])
+ui.render("histogram", "Histogram", [0.1, 0.2, 0.2, 0.5, 0.9, 1.0])
+ui.render("heatmap", "Heatmap", {"values": [[0, 1, 2], [3, 4, 5]],
+                                 "xTickLabels": ["a", "b"], "yTickLabels": ["p", "q", "r"]})
+ui.render("confusionMatrix", "Confusion", {"values": [[5, 1], [0, 4]], "tickLabels": ["x", "y"]})
+'''
+KIND_SUMMARIES = {
+    "Live": "loss: 2000 points over batch 1 to 2000, first 1, last 0.01835, lowest 0.01835, "
+            "highest 1; val_loss: 20 points over batch 1 to 1901",
+    "Scatter": "network: 3 points, x 1 to 2, y 1 to 3",
+    "Bars": "2 bars: 1. Egyptian cat 0.73, 2. tabby, tabby cat 0.2",
+    "Histogram": "6 values from 0.1 to 1",
+    "Heatmap": "2 by 3 values from 0 to 5",
+    "Confusion": "rows are true classes, columns predicted (2 classes): 9 of 10",
+}
+
+
+def test_every_chart_kind_is_drawn_by_the_page_without_violations(page, site_url, page_log):
+    """Each kind pytfjs.ui.render draws (uPlot; the confusion matrix a table), under the
+    strict policy: a chart element each, its text summary as its name, a readout."""
+    open_lab(page, site_url, "one-neuron", backend="cpu")
+    assert run_in_lab(page, EVERY_KIND) == "done", console_text(page)
+    drawn = wait_until(page, """titles => titles.every(t => document.querySelector(
+        `#charts figure[data-title="${t}"] .surface-body :is(canvas, table)`))
+        && Object.fromEntries(titles.map(t => {
+            const body = document.querySelector(`#charts figure[data-title="${t}"] .surface-body`);
+            return [t, [body.querySelectorAll('.uplot canvas').length,
+                        body.querySelectorAll('table.confusion').length,
+                        body.getAttribute('aria-label')]]; }))""", list(KIND_SUMMARIES))
+    for title, start in KIND_SUMMARIES.items():
+        canvases, tables, name = drawn[title]
+        assert (canvases, tables) == ((0, 1) if title == "Confusion" else (1, 0)), title
+        assert name.startswith(f"{title}: {start}"), (title, name)
+    # the values under the pointer, below the chart
+    canvas = page.locator("#charts figure[data-title='Live'] .uplot canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    readout = wait_until(page, """() => document.querySelector(
+        "#charts figure[data-title='Live'] .chart-readout").textContent""", timeout=10_000)
+    assert re.fullmatch(r"batch \d+: loss [\d.e-]+(, val_loss [\d.e-]+)?", readout), readout
+    assert page.evaluate("window.pytfjs.violations") == []
+    assert csp_violations(page) == [] and page_log.page_errors == []

@@ -92,7 +92,7 @@ def test_the_page_answers_clicks_while_mnist_trains(page, site_url):
         page.wait_for_timeout(100)
     assert page.evaluate("document.body.dataset.state") == "running"
     assert opened == [True, False] * 3  # each click did its work while the model trained
-    # Handled at once, or after the chart the page was drawing (tfjs-vis, on the page's
+    # Handled at once, or after the chart the page was drawing (uPlot, on the page's
     # thread: bench/bench_worker.py measures it); before the worker, a click waited for
     # the whole batch and more.
     assert max(delays) < 1000, delays  # ms

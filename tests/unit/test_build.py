@@ -44,9 +44,10 @@ def fake_node_modules(folder: Path) -> Path:
 def test_tampered_npm_file_is_refused_by_name(tmp_path):
     fake_modules = fake_node_modules(tmp_path / "node_modules")
     victim = fake_modules / next(f.path for f in inputs.NPM_FILES
-                                 if f.dest == "vendor/tfjs/tf.min.js")
+                                 if f.dest == "vendor/tfjs/tf.es2017.min.js")
     victim.write_bytes(victim.read_bytes() + b"\n// tampered")
-    with pytest.raises(IntegrityError, match=r"sha256 mismatch for vendor/tfjs/tf\.min\.js"):
+    with pytest.raises(IntegrityError,
+                       match=r"sha256 mismatch for vendor/tfjs/tf\.es2017\.min\.js"):
         npm.vendor_npm_files(tmp_path / "dist", node_modules=fake_modules)
 
 
@@ -98,9 +99,9 @@ def test_manifest_covers_dist_exactly(dist_dir):
     on_disk = {p.relative_to(dist_dir).as_posix() for p in dist_dir.rglob("*")
                if p.is_file() and p.suffix != ".gz" and p.name != manifest.MANIFEST}
     assert set(listed) == on_disk
-    sample = listed["vendor/tfjs/tf.min.js"]
-    assert sample["sha256"] == sha256_file(dist_dir / "vendor/tfjs/tf.min.js")
-    assert sample["size"] == (dist_dir / "vendor/tfjs/tf.min.js").stat().st_size
+    sample = listed["vendor/tfjs/tf.es2017.min.js"]
+    assert sample["sha256"] == sha256_file(dist_dir / "vendor/tfjs/tf.es2017.min.js")
+    assert sample["size"] == (dist_dir / "vendor/tfjs/tf.es2017.min.js").stat().st_size
 
 
 def test_dist_uses_relative_urls_only(dist_dir):
@@ -234,6 +235,9 @@ def _directives(policy: str) -> dict[str, list[str]]:
     return {part.split()[0]: part.split()[1:] for part in policy.split("; ")}
 
 
+STRICT_SCRIPT_SRC = ["'self'", "'wasm-unsafe-eval'"]
+
+
 def test_policy_allows_only_this_origin():
     from buildlib.serve.server import content_security_policy
 
@@ -241,13 +245,77 @@ def test_policy_allows_only_this_origin():
     assert header["default-src"] == ["'none'"]
     assert header["frame-ancestors"] == ["'none'"]
     for name, sources in header.items():
-        for source in sources:  # no host, no scheme but blob:, no inline script
-            assert source.startswith("'") or source == "blob:", (name, source)
-            assert source != "'unsafe-inline'", name
-    assert "'wasm-unsafe-eval'" in header["script-src"]
+        for source in sources:  # no host, no scheme, no inline script or style
+            assert source.startswith("'"), (name, source)
+            assert source not in ("'unsafe-inline'", "'unsafe-eval'"), name
+    assert header["script-src"] == STRICT_SCRIPT_SRC
+    assert header["style-src"] == ["'self'"]  # no hashes of a chart library's <style>
     meta = _directives(content_security_policy(meta=True))
     assert "frame-ancestors" not in meta  # ignored (with a console error) in <meta>
     assert meta == {k: v for k, v in header.items() if k != "frame-ancestors"}
+    # the runtime worker's: blob: added for the threaded wasm backend's workers, no more
+    worker = _directives(content_security_policy(worker=True))
+    assert worker["script-src"] == ["'self'", "blob:", "'wasm-unsafe-eval'"]
+    assert worker["worker-src"] == ["'self'", "blob:"]
+    assert {k: v for k, v in worker.items() if k not in ("script-src", "worker-src")} == {
+        k: v for k, v in header.items() if k not in ("script-src", "worker-src")}
+
+
+def _no_unsafe_eval(policy: str | None, where: str) -> None:
+    assert policy, f"no Content-Security-Policy on {where}"
+    assert "unsafe-eval" in "'wasm-unsafe-eval'"  # the one allowed source names it too
+    sources = [source for part in policy.split(";") for source in part.split()[1:]]
+    assert "'unsafe-eval'" not in sources, f"'unsafe-eval' in the policy of {where}: {policy}"
+    assert set(_directives(policy.strip())["script-src"]) <= {"'self'", "blob:",
+                                                              "'wasm-unsafe-eval'"}, where
+
+
+def test_no_unsafe_eval_in_the_server_the_pack_or_a_built_page(dist_dir, tmp_path):
+    """'unsafe-eval' is gone for good: not in build.py serve's policy (pages, the worker),
+    not in the classroom pack's serve.py as it answers, not in any built page's <meta>."""
+    import re
+    import socket
+
+    from buildlib.pack import serve_script
+    from buildlib.serve.server import content_security_policy
+
+    for meta in (False, True):
+        for worker in (False, True):
+            _no_unsafe_eval(content_security_policy(meta=meta, worker=worker),
+                            f"server.py (meta={meta}, worker={worker})")
+    # sw.js sends them where the host sends no headers (GitHub Pages): the worker's too
+    sw = (dist_dir / "sw.js").read_text()
+    for name, worker in (("PAGE_CSP", False), ("WORKER_CSP", True)):
+        policy = re.search(rf'const {name} = "([^"]*)";', sw)
+        assert policy and policy[1] == content_security_policy(worker=worker), name
+        _no_unsafe_eval(policy[1], f"dist/sw.js {name}")
+    pages = sorted(dist_dir.glob("*.html"))
+    assert pages
+    for page in pages:
+        metas = re.findall(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">',
+                           page.read_text())
+        assert len(metas) == 1, page.name
+        _no_unsafe_eval(metas[0], f"dist/{page.name}")
+    (tmp_path / "site").mkdir()
+    for name in ("index.html", "worker.js"):
+        (tmp_path / "site" / name).write_text("x")
+    (tmp_path / "serve.py").write_text(serve_script())
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "serve.py", "--port", str(port)], cwd=tmp_path,
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert f"http://127.0.0.1:{port}/" in proc.stdout.readline()
+        for path in ("/", "/worker.js", "/missing.js"):
+            response, _ = _request(port, "GET", path)
+            _no_unsafe_eval(response.getheader("Content-Security-Policy"), f"serve.py {path}")
+        response, _ = _request(port, "GET", "/worker.js")
+        assert response.getheader("Content-Security-Policy") == content_security_policy(
+            worker=True)
+    finally:
+        proc.terminate()
+        proc.wait(10)
 
 
 def test_server_sends_the_policy_on_every_response(served):
@@ -260,6 +328,9 @@ def test_server_sends_the_policy_on_every_response(served):
         assert response.status == status, path
         assert response.getheader("Content-Security-Policy") == content_security_policy()
         assert response.getheader("X-Content-Type-Options") == "nosniff"
+    response, _ = _request(served, "GET", "/worker.js")  # the runtime worker: its own
+    assert response.getheader("Content-Security-Policy") == content_security_policy(
+        worker=True)
 
 
 def test_every_built_page_carries_the_policy_in_a_meta_tag(dist_dir):

@@ -219,7 +219,7 @@ def test_a_tampered_pyodide_lock_is_refused(tmp_path):
 
 
 def test_lock_vendor_rewrites_only_the_changed_pins(tmp_path):
-    victim = inputs.NPM_FILES[-1]  # tf.min.js
+    victim = inputs.NPM_FILES[-1]  # tf.es2017.min.js
     fake = _fake_node_modules(tmp_path / "node_modules", copies=(victim.path,))
     (fake / victim.path).write_bytes((fake / victim.path).read_bytes() + b"\n// 4.23")
     _set_version(fake, inputs.TFJS.name, "4.23.0")

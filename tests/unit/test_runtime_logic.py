@@ -59,8 +59,8 @@ def test_pytfjs_and_javascript_frames_are_folded_and_the_line_kept():
     def frame(name: str, line: int) -> traceback.FrameSummary:
         return traceback.FrameSummary(name, line, "f", lookup_line=False, line="x")
 
-    frames = [frame("lab.py", 3), frame("pytfjs/wrap.py", 80), frame("tf.min.js", 17),
-              frame("http://127.0.0.1/vendor/tfjs/tf.min.js", 17)]
+    frames = [frame("lab.py", 3), frame("pytfjs/wrap.py", 80), frame("tf.es2017.min.js", 17),
+              frame("http://127.0.0.1/vendor/tfjs/tf.es2017.min.js", 17)]
     assert [runner._folded(f) for f in frames] == [False, True, True, True]
     source = "import json\n\ndef f():\n    raise ValueError('inner')\n\nf()\n"
     assert run(source, "lab.py") == "error"

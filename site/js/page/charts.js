@@ -1,14 +1,23 @@
 /*
  * charts.js: the Charts panel. Each chart, picture or table lives in a "surface" (a
- * figure named after its title). Line charts (every live training chart) are drawn by
- * linechart.js and confusion matrices are tables, both cheap enough to redraw while a
- * model trains; other tfjs-vis charts load tfjs-vis on first use.
+ * figure named after its title, whose accessible name is the chart's text summary).
+ * Every chart is drawn by one library, uPlot (js/page/plots.js; vendor/uplot, loaded by
+ * lab.html: 51 kB, no eval, no inline <style>): line charts (every live training chart,
+ * redrawn on each update), scatter plots, bar charts, histograms and heatmaps. Confusion matrices are shaded tables: readable, copyable, read out cell by
+ * cell. Pointing at a chart writes the values under the pointer below it.
+ *
+ * Data is what pytfjs.ui.render sends (tfjs-vis' shapes, which the course uses):
+ * linechart/scatterplot {values: [[{x, y}, ...] per series], series: [names]};
+ * barchart [{index, value}, ...]; histogram [numbers]; heatmap {values: [[...] per x
+ * column], xTickLabels, yTickLabels}; confusionMatrix {values: [[...] per true class],
+ * tickLabels}.
  */
 import { $ } from "./dom.js";
-import { siteUrl } from "../shared/site_url.js";
-import { drawLineChart } from "./linechart.js";
 import { err } from "./output.js";
+import { plot } from "./plots.js";
 import { reveal } from "./reveal.js";
+
+const KINDS = ["linechart", "scatterplot", "barchart", "histogram", "heatmap", "confusionMatrix"];
 
 /** Empty the Charts panel (a new run). */
 export function clearCharts() {
@@ -83,23 +92,6 @@ export function table(title, json) {
   element.replaceChildren(t);
 }
 
-let visLoading = null;
-
-/** tfjs-vis (1.2 MB) is loaded on first use, so pages start faster. */
-function loadVis() {
-  if (globalThis.tfvis) return Promise.resolve(globalThis.tfvis);
-  if (!visLoading) {
-    visLoading = new Promise((resolve, reject) => {
-      const script = document.createElement("script");
-      script.src = siteUrl("vendor/tfjs-vis/tfjs-vis.umd.min.js");
-      script.onload = () => resolve(globalThis.tfvis);
-      script.onerror = () => reject(new Error("could not load vendor/tfjs-vis"));
-      document.head.appendChild(script);
-    });
-  }
-  return visLoading;
-}
-
 /**
  * A confusion matrix as a table: rows are the true classes, columns the predicted ones,
  * each cell shaded by its share of the row. Readable, copyable, and read out cell by cell.
@@ -141,10 +133,8 @@ function confusionTable(element, { values, tickLabels }) {
 }
 
 /**
- * Draw a chart ("linechart", "confusionMatrix", or any other tfjs-vis chart:
- * "scatterplot", "barchart", "heatmap", ...) into a surface. ``summary`` (from
- * pytfjs.ui.describe) is its text alternative: the accessible name of the picture, and a
- * caption under it.
+ * Draw a chart (one of KINDS) into a surface. ``summary`` (from pytfjs.ui.describe) is
+ * its text alternative: the accessible name of the picture, and a caption under it.
  */
 export function render(kind, title, dataJson, optionsJson, summary) {
   try {
@@ -155,6 +145,9 @@ export function render(kind, title, dataJson, optionsJson, summary) {
 }
 
 function draw(kind, title, data, options, summary) {
+  if (!KINDS.includes(kind)) {
+    throw new Error(`there is no "${kind}" chart: draw one of ${KINDS.join(", ")}`);
+  }
   let element = surface(title);
   if (kind === "confusionMatrix") element = scrollRegion(element, title);
   if (summary) {
@@ -167,21 +160,7 @@ function draw(kind, title, data, options, summary) {
     confusionTable(element, data);
     return;
   }
-  // vega gives the element it draws into its own role and name ("Vega
-  // visualization"): draw one level down, so the picture keeps the text alternative
-  let target = element.querySelector(":scope > .vis");
-  if (!target) {
-    target = document.createElement("div");
-    target.className = "vis";
-    element.replaceChildren(target);
-  }
-  if (kind === "linechart") {
-    drawLineChart(target, data, options);
-    return;
-  }
-  loadVis()
-    .then((vis) => vis.render[kind](target, data, options))
-    .catch((e) => err(`chart "${title}": ${e.message || e}`));
+  plot(element, kind, data, options);
 }
 
 export function surface(title) {

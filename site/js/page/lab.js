@@ -27,6 +27,7 @@ import { UI_CALLS } from "../shared/protocol.js";
 import { StartupWatch } from "./startup.js";
 import { openStudio } from "./studio.js";
 import { addWheelButton } from "./wheels.js";
+import { allViolations, sayViolations, violation } from "./violations.js";
 
 const query = new URLSearchParams(location.search);
 
@@ -473,7 +474,10 @@ window.pytfjs = {
   setBackend: changeBackend,
   /** A Promise of the worker's tf.memory(): {numTensors, numBytes}. */
   memory: () => runtime.request("memory", {}),
+  /** Every Content-Security-Policy violation, the page's and the worker's (violations.js). */
+  get violations() { return allViolations(); },
 };
+sayViolations(err);
 
 /**
  * "Try next" hints such as `?epochs=2` go into the page address: each becomes a link that
@@ -540,6 +544,7 @@ const handlers = {
     }
   },
   ui: ({ call, args }) => ui[call](...args),
+  violation: ({ text, where }) => violation(text, where),
   fatal: (m) => life.fatal(m),
 };
 

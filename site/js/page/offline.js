@@ -12,6 +12,8 @@
  * only gets a note. At most three reloads in a row (a hard reload bypasses the service
  * worker, and the first reload after it can come back uncontrolled too).
  */
+import "./violations.js"; // the home page's only module: it listens for violations too
+
 function banner(worker) {
   if (document.getElementById("update-banner")) return;
   const bar = document.createElement("div");

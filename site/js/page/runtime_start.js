@@ -6,6 +6,7 @@
  * over; messages the worker sends before that wait in the client (js/page/runtime_client.js).
  */
 import { RuntimeClient } from "./runtime_client.js";
+import "./violations.js"; // listening before anything else runs
 
 const query = new URLSearchParams(location.search);
 

@@ -37,6 +37,7 @@ export const TO_PAGE = {
   python: { fields: ["version", "snapshot"], doc: "Pyodide has started (snapshot: restored from js/worker/python_snapshot.js)" },
   memory: { fields: ["numTensors", "numBytes", "backend"], doc: "tf.memory(), sent every 300 ms while idle" },
   ui: { fields: ["call", "args"], doc: "a call from Python to the page: one of UI_CALLS; with an id when it answers" },
+  violation: { fields: ["text", "where"], doc: "a Content-Security-Policy violation in the worker (its directive and what it blocked)" },
   fatal: { fields: ["message"], doc: "Pyodide died (out of memory, stack overflow): the page starts a new worker" },
   reply: { fields: ["id", "ok", "value", "error"], doc: "the answer to a page request" },
 };

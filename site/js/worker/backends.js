@@ -67,7 +67,7 @@ let threadsAllowed = true;
 /** TF.js' webgpu backend (325 kB) is loaded only when it is asked for: most starts are
  *  on wasm or webgl, and start-up is quicker without it. */
 async function loadWebgpu() {
-  if (!tf.findBackendFactory("webgpu")) await import(siteUrl("vendor/tfjs-backend-webgpu/tf-backend-webgpu.min.js"));
+  if (!tf.findBackendFactory("webgpu")) await import(siteUrl("vendor/tfjs-backend-webgpu/tf-backend-webgpu.es2017.min.js"));
 }
 
 export async function setBackend(name) {
