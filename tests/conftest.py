@@ -36,7 +36,8 @@ from testkit.harness import (
 def dist_dir() -> Path:
     """The built site. Never built here: a build fetches and makes 120 MB, which a test
     run must not start behind the user's back (``python3 build.py test`` builds first)."""
-    dist = Path(os.environ.get("PYTFJS_DIST", ROOT / "dist"))
+    # absolute: Node-RED and other subprocesses run in folders of their own
+    dist = Path(os.environ.get("PYTFJS_DIST", ROOT / "dist")).resolve()
     if not (dist / "manifest.json").is_file():
         pytest.fail(f"no built site at {dist} (no manifest.json): run `python3 build.py "
                     "build` first, or `python3 build.py test`, which builds, then tests; "

@@ -276,7 +276,7 @@ def test_no_unsafe_eval_in_the_server_the_pack_or_a_built_page(dist_dir, tmp_pat
     import re
     import socket
 
-    from buildlib.pack import serve_script
+    from buildlib.serve.pack import serve_script
     from buildlib.serve.server import content_security_policy
 
     for meta in (False, True):
