@@ -189,10 +189,12 @@ def test_the_offline_copy_serves_a_lab_with_the_server_gone(engine, dist_dir):
 
 
 def _rpsls_results(page, condition: str, timeout: float = 120) -> dict:
-    """Wait until ``condition`` (JS, ``r`` = the lab's results) holds while rpsls runs."""
-    wait_until(page, "(c) => document.body.dataset.state !== 'running' || "
-               "new Function('r', `return ${c};`)(window.pytfjs.results)", condition,
-               timeout=timeout)
+    """Wait until ``condition`` (JS, ``r`` = the lab's results) holds while rpsls runs.
+    The condition is written into the function the driver sends: the page's policy has
+    no 'unsafe-eval', so the page itself may not build it with ``new Function`` (WebKit
+    refuses it; Firefox's driver evaluated it outside the policy)."""
+    wait_until(page, "() => document.body.dataset.state !== 'running' || "
+               f"((r) => ({condition}))(window.pytfjs.results)", timeout=timeout)
     assert page.evaluate("() => document.body.dataset.state") == "running", console_text(page)
     return page.evaluate("() => window.pytfjs.results")
 
