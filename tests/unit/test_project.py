@@ -17,6 +17,7 @@ from pytfjs.control import InputError
 from pytfjs.project import EmbeddingModel, Project, ProjectError, TrainedModel
 from pytfjs.studio_storage import SampleStorage
 from pytfjs.transfer import THUMB_SIZE, Samples
+from testkit.studio_fakes import Event, FakePage, step
 
 EMBEDDING = EmbeddingModel("mobilenet_v2", "embedding", "ab" * 32, 1280)
 HEAD = {"model.json": json.dumps({"modelTopology": {}, "weightsManifest": [
@@ -216,29 +217,9 @@ class _Store:
         return sorted(self.tables[table].items())
 
 
-def _step(coroutine):
-    try:
-        coroutine.send(None)
-    except StopIteration as done:
-        return done.value
-    raise AssertionError("the coroutine waited")
 
 
-class _Page:
-    def __init__(self):
-        self.calls = []
 
-    def __getattr__(self, name):
-        return lambda *args: self.calls.append((name, args))
-
-    def said(self):
-        return [args[0] for name, args in self.calls if name == "say"]
-
-
-class _Event:
-    def __init__(self, kind, **fields):
-        self.kind = kind
-        self.__dict__.update(fields)
 
 
 class _File:
@@ -262,24 +243,24 @@ def test_a_full_storage_is_said_and_what_was_kept_stays():
     failures = []
     storage.on_failure = lambda exc, what: failures.append((str(exc), what))
     record = {"trained": "t", "samples": 1, "classes": 2, "samples_sha256": "s"}
-    assert _step(storage.save_model(dict(HEAD), record)) is True
+    assert step(storage.save_model(dict(HEAD), record)) is True
     store.full = True
     newer = {**HEAD, "weights.bin": b"new"}
-    assert _step(storage.save_model(newer, {**record, "trained": "u"})) is False
+    assert step(storage.save_model(newer, {**record, "trained": "u"})) is False
     assert failures == [("QuotaExceededError: The quota has been exceeded.",
                          "the trained model")]
-    files, kept = _step(storage.load_model())
+    files, kept = step(storage.load_model())
     assert files == HEAD and kept["trained"] == "t"  # the head saved before is intact
     # an import that does not fit: the samples kept before are all still there
     store.full = False
     before = make_samples(1)
-    _step(storage.save_classes(before))
+    step(storage.save_classes(before))
     for sample_id in before.ids():
-        _step(storage.save(before, sample_id))
+        step(storage.save(before, sample_id))
     store.full = True
-    assert _step(storage.replace(make_samples(4))) is False
+    assert step(storage.replace(make_samples(4))) is False
     assert failures[-1][1] == "samples"
-    kept_samples, _ = _step(storage.load(["a", "b"]))
+    kept_samples, _ = step(storage.load(["a", "b"]))
     assert len(kept_samples) == 3
 
 
@@ -288,7 +269,7 @@ def _studio(monkeypatch, samples):
     monkeypatch.setattr(studio, "report", lambda **values: None)
     downloads = []
     monkeypatch.setattr(studio, "download", lambda *args: downloads.append(args))
-    page = _Page()
+    page = FakePage()
     storage = SampleStorage(_Store())  # type: ignore[arg-type]
     box = studio.Studio(page, samples, embed=lambda square: square, storage=storage,
                         name="rpsls", embedding=EMBEDDING)
@@ -300,24 +281,24 @@ def test_the_studio_refuses_bad_files_and_asks_before_replacing(monkeypatch):
     box, page, downloads = _studio(monkeypatch, samples)
     data = project.write(make_project(trained=False))
     with pytest.raises(InputError, match="^bad.zip is damaged"):
-        _step(box._handle(_Event("import-project", file=_File("bad.zip", data[:100]))))
+        step(box._handle(Event("import-project", file=_File("bad.zip", data[:100]))))
     assert box.samples is samples and len(samples) == 6  # untouched
 
-    _step(box._handle(_Event("import-project", file=_File("p.zip", data))))
+    step(box._handle(Event("import-project", file=_File("p.zip", data))))
     asked = [args[0] for name, args in page.calls if name == "confirmImport"]
     assert asked == ["Replace this project (6 samples) with p.zip: 9 samples of 3 classes "
                      "(rock, paper, scissors), no trained model?"]
     assert box.samples is samples
-    _step(box._handle(_Event("confirm-import", ok=False)))
+    step(box._handle(Event("confirm-import", ok=False)))
     assert box.samples is samples and page.said()[-1] == "Kept this project; p.zip was not " \
         "imported."
-    _step(box._handle(_Event("import-project", file=_File("p.zip", data))))
-    _step(box._handle(_Event("confirm-import", ok=True)))
+    step(box._handle(Event("import-project", file=_File("p.zip", data))))
+    step(box._handle(Event("confirm-import", ok=True)))
     assert len(box.samples) == 9 and page.said()[-1].startswith("Imported p.zip: 9 samples")
-    kept, _ = _step(box.storage.load(["x", "y"]))
+    kept, _ = step(box.storage.load(["x", "y"]))
     assert len(kept) == 9  # and kept in storage
 
-    _step(box._handle(_Event("export-project")))
+    step(box._handle(Event("export-project")))
     (name, written, mime), = downloads
     assert name == "rpsls-project.zip" and mime == "application/zip"
     assert written == data  # the same project, the same bytes
@@ -334,7 +315,7 @@ def test_a_kept_model_goes_out_of_date_when_the_samples_change(monkeypatch):
     assert status["state"] == "current"
     assert status["model"] == "Model trained 2026-12-06 17:00 UTC on 6 samples of 3 classes"
     assert status["storage"].startswith("This project takes 73 KB in this browser")
-    _step(box._handle(_Event("delete-sample", sampleId=samples.ids()[0])))
+    step(box._handle(Event("delete-sample", sampleId=samples.ids()[0])))
     assert box._status()["state"] == "stale"
     assert box._status()["model"].startswith("Out of date: model trained")
     assert page.said()[-1] == ("The samples changed since the model was trained: it is out "

@@ -12,6 +12,7 @@ from pytfjs import _compat, studio
 from pytfjs.control import InputError
 from pytfjs.studio import EVENTS, FrameRate, TrainSettings
 from pytfjs.studio_storage import SampleStorage
+from testkit.studio_fakes import Event, FakePage, step
 
 
 def test_training_settings_from_the_page_fields():
@@ -49,30 +50,9 @@ def test_frame_rate_of_a_slow_computer_is_not_zero():
     assert value == pytest.approx(1 / 1.5)
 
 
-def _step(coroutine):
-    """Run a coroutine that never waits (stepped by hand, not asyncio.run: see
-    test_images.test_decoding_needs_the_browser)."""
-    try:
-        coroutine.send(None)
-    except StopIteration as done:
-        return done.value
-    raise AssertionError("the coroutine waited")
 
 
-class _Page:
-    """The studio handle the page gives Python, recording each call."""
 
-    def __init__(self):
-        self.calls = []
-
-    def __getattr__(self, name):
-        return lambda *args: self.calls.append((name, args))
-
-
-class _Event:
-    def __init__(self, kind, **fields):
-        self.kind = kind
-        self.__dict__.update(fields)
 
 
 def test_every_event_the_page_sends_has_a_handler():
@@ -87,26 +67,26 @@ def test_the_studio_dispatches_events_and_keeps_no_storage_without_indexeddb(mon
     monkeypatch.setattr(_compat, "array_buffer", bytes)
     monkeypatch.setattr(studio, "report", lambda **values: reported.append(values))
     storage = SampleStorage(None)
-    samples, dropped = _step(storage.load(["rock", "paper"]))
+    samples, dropped = step(storage.load(["rock", "paper"]))
     assert samples.names == ["rock", "paper"] and dropped == []
-    page = _Page()
+    page = FakePage()
     box = studio.Studio(page, samples, embed=lambda square: square, storage=storage)
     assert storage.on_failure == box._storage_failed
 
-    assert _step(box._handle(_Event("add-class"))) is None
+    assert step(box._handle(Event("add-class"))) is None
     assert len(samples.names) == 3 and reported[-1]["classes"] == samples.names
     said = [args for name, args in page.calls if name == "say"]
     assert said[-1][0].startswith(f"Added {samples.names[2]!r}")
     count = len(reported)
-    assert _step(box._handle(_Event("export"))) is None  # not trained: said, and reported
+    assert step(box._handle(Event("export"))) is None  # not trained: said, and reported
     assert [args for name, args in page.calls if name == "say"][-1] == (
         "Train first, then export.", "error")
     assert len(reported) == count + 1
-    assert _step(box._handle(_Event("predicting", on=True))) is None  # not reported
+    assert step(box._handle(Event("predicting", on=True))) is None  # not reported
     assert len(reported) == count + 1
-    assert _step(box._handle(_Event("classify", file=None))) is None
+    assert step(box._handle(Event("classify", file=None))) is None
     assert len(reported) == count + 1
     with pytest.raises(InputError):  # no samples yet
-        _step(box._handle(_Event("train", epochs="5", lr="0.01", batch="4")))
+        step(box._handle(Event("train", epochs="5", lr="0.01", batch="4")))
     with pytest.raises(ValueError, match="unknown studio event 'dance'"):
-        _step(box._handle(_Event("dance")))
+        step(box._handle(Event("dance")))
