@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import http.client
 import json
@@ -9,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -274,9 +276,7 @@ def test_no_unsafe_eval_in_the_server_the_pack_or_a_built_page(dist_dir, tmp_pat
     """'unsafe-eval' is gone for good: not in build.py serve's policy (pages, the worker),
     not in the classroom pack's serve.py as it answers, not in any built page's <meta>."""
     import re
-    import socket
 
-    from buildlib.serve.pack import serve_script
     from buildlib.serve.server import content_security_policy
 
     for meta in (False, True):
@@ -296,26 +296,13 @@ def test_no_unsafe_eval_in_the_server_the_pack_or_a_built_page(dist_dir, tmp_pat
                            page.read_text())
         assert len(metas) == 1, page.name
         _no_unsafe_eval(metas[0], f"dist/{page.name}")
-    (tmp_path / "site").mkdir()
-    for name in ("index.html", "worker.js"):
-        (tmp_path / "site" / name).write_text("x")
-    (tmp_path / "serve.py").write_text(serve_script())
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "serve.py", "--port", str(port)], cwd=tmp_path,
-                            stdout=subprocess.PIPE, text=True)
-    try:
-        assert f"http://127.0.0.1:{port}/" in proc.stdout.readline()
+    with _pack_server(tmp_path, {"index.html": "x", "worker.js": "x"}) as port:
         for path in ("/", "/worker.js", "/missing.js"):
             response, _ = _request(port, "GET", path)
             _no_unsafe_eval(response.getheader("Content-Security-Policy"), f"serve.py {path}")
         response, _ = _request(port, "GET", "/worker.js")
         assert response.getheader("Content-Security-Policy") == content_security_policy(
             worker=True)
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 def test_server_sends_the_policy_on_every_response(served):
@@ -348,27 +335,38 @@ def test_every_built_page_carries_the_policy_in_a_meta_tag(dist_dir):
 
 
 def test_classroom_serve_script_sends_the_policy(tmp_path):
-    import socket
 
-    from buildlib.serve.pack import serve_script
     from buildlib.serve.server import content_security_policy
 
-    (tmp_path / "site").mkdir()
-    (tmp_path / "site" / "index.html").write_text("<p>labs</p>")
-    (tmp_path / "serve.py").write_text(serve_script())
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "serve.py", "--port", str(port)], cwd=tmp_path,
-                            stdout=subprocess.PIPE, text=True)
-    try:
-        # printed once the socket listens, so the request below queues until it is served
-        assert f"http://127.0.0.1:{port}/" in proc.stdout.readline()
+    with _pack_server(tmp_path, {"index.html": "<p>labs</p>"}) as port:
         response, body = _request(port, "GET", "/")
         assert body == b"<p>labs</p>"
         assert response.getheader("Content-Security-Policy") == content_security_policy()
         assert _directives(response.getheader("Content-Security-Policy"))[
             "frame-ancestors"] == ["'none'"]
+
+
+@contextlib.contextmanager
+def _pack_server(folder: Path, files: dict[str, str]) -> Iterator[int]:
+    """The classroom pack's serve.py, run as a learner would, serving ``files`` from
+    ``folder``/site; yields its port once it listens."""
+    import socket
+
+    from buildlib.serve.pack import serve_script
+
+    (folder / "site").mkdir()
+    for name, text in files.items():
+        (folder / "site" / name).write_text(text)
+    (folder / "serve.py").write_text(serve_script())
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "serve.py", "--port", str(port)], cwd=folder,
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        # printed once the socket listens, so a request after it queues until served
+        assert f"http://127.0.0.1:{port}/" in proc.stdout.readline()
+        yield port
     finally:
         proc.terminate()
         proc.wait(10)
