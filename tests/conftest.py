@@ -16,6 +16,7 @@ they are marked ``engines`` automatically. ``-k firefox`` picks one engine by it
 from __future__ import annotations
 
 import os
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -79,36 +80,59 @@ def browser(sync_pw) -> Iterator[object]:
     browser.close()
 
 
-@pytest.fixture
-def page_log() -> PageLog:
-    return PageLog()
+# What a test's page may find from the tests before it in the same context: the HTTP
+# cache (with Chromium's compiled code for Pyodide's and TF.js's WebAssembly) and the
+# Cache Storage that holds the Python start-up snapshot. Everything else is cleared.
+KEPT_BETWEEN_TESTS = {"cache_storage"}
+SITE_STORAGE = ("cookies", "file_systems", "indexeddb", "local_storage", "shader_cache",
+                "websql", "service_workers", "cache_storage")
 
 
-@pytest.fixture
-def sw_page(browser) -> Iterator[tuple[object, object, PageLog]]:
-    """A page whose context lets service workers run (the offline copy), with the guard."""
+@pytest.fixture(scope="session")
+def kept_context(browser) -> Iterator[tuple[object, PageLog]]:
+    """The browser context every ``page`` of this test process opens in, and its log.
+
+    A learner's browser has seen the site before; a new context per test made every test
+    a first visit, which compiles Pyodide (9 MB of WebAssembly) and starts Python from
+    nothing. Tests marked ``first_visit`` still get one: nothing kept."""
     log = PageLog()
-    context = guarded_context(browser, log, service_workers="allow")
-    page = context.new_page()
-    page.set_default_timeout(LAB_TIMEOUT_MS)
-    yield context, page, log
-    context.close()
-    assert not log.external, f"the page requested non-loopback URLs: {log.external}"
-    log.check_violations()
-
-
-@pytest.fixture
-def page(browser, page_log: PageLog) -> Iterator[object]:
     # Service workers (the offline copy) are off here: each new context would otherwise
     # cache the whole site in the background; test_offline.py turns them on.
-    context = guarded_context(browser, page_log, viewport={"width": 1280, "height": 900},
+    context = guarded_context(browser, log, viewport={"width": 1280, "height": 900},
                               service_workers="block")
+    yield context, log
+    context.close()
+
+
+@pytest.fixture
+def page_log(kept_context) -> PageLog:
+    _, log = kept_context
+    log.reset()
+    return log
+
+
+def forget_site_data(context, page, site_url: str, keep: set[str]) -> None:
+    """Clear what the site stored in this context, except the storage types in ``keep``."""
+    origin = "{0.scheme}://{0.netloc}".format(urllib.parse.urlsplit(site_url))
+    types = ",".join(t for t in SITE_STORAGE if t not in keep)
+    context.new_cdp_session(page).send("Storage.clearDataForOrigin",
+                                       {"origin": origin, "storageTypes": types})
+    context.clear_cookies()
+    context.clear_permissions()
+
+
+@pytest.fixture
+def page(request, kept_context, page_log: PageLog, site_url: str) -> Iterator[object]:
+    context, _ = kept_context
     page = context.new_page()
+    first_visit = request.node.get_closest_marker("first_visit") is not None
+    forget_site_data(context, page, site_url, set() if first_visit else KEPT_BETWEEN_TESTS)
     page.set_default_timeout(LAB_TIMEOUT_MS)
     page.on("console", lambda msg: page_log.console.append(f"{msg.type}: {msg.text}"))
     page.on("pageerror", lambda exc: page_log.page_errors.append(str(exc)))
     yield page
-    context.close()
+    for opened in context.pages:  # this test's page, and any it opened
+        opened.close()
     assert not page_log.external, f"the page requested non-loopback URLs: {page_log.external}"
     page_log.check_violations()  # every test runs under the strict policy, and fails on a violation
 

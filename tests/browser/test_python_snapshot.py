@@ -16,7 +16,7 @@ from testkit.harness import (
     wait_until,
 )
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.first_visit]
 
 SNAPSHOT = "python-snapshot"  # the Cache Storage name python_snapshot.js keeps it in
 
