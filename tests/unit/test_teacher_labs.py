@@ -238,7 +238,7 @@ def test_home_page_lists_a_heading_after_the_weeks():
     mine = labs.Lab(id="x", title="Mine", week=0, summary="s", source="", lesson_html="",
                     heading="Extras")
     page = labs.render_index("{{labs}}", [*course, mine])
-    assert page.index("<h2>Week 1</h2>") < page.index("<h2>Extras</h2>") < page.index(
+    assert page.index('<h2 data-week="1">Week 1</h2>') < page.index("<h2>Extras</h2>") < page.index(
         "lab.html?lab=x")
 
 
