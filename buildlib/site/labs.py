@@ -138,9 +138,10 @@ def same_program(original: str, translated: str, name: str = "the translation") 
     original_lines, translated_lines = original.splitlines(), translated.splitlines()
 
     def shown(node: Any, lines: list[str]) -> str:
-        if not isinstance(node, ast.AST) or not hasattr(node, "lineno"):
+        line: int | None = getattr(node, "lineno", None) if isinstance(node, ast.AST) else None
+        if line is None:
             return "nothing more"
-        return "`" + lines[node.lineno - 1].strip()[:80] + "`"
+        return "`" + lines[line - 1].strip()[:80] + "`"
 
     return (f"{name}, line {where_b}: not the same program as main.py (line {where_a}): "
             f"main.py has {shown(a, original_lines)} where it has "
