@@ -51,7 +51,7 @@ matrix = np.zeros((10, 10), dtype=int)
 np.add.at(matrix, (true, predicted), 1)
 ui.render("confusionMatrix", "Матриця помилок (відкладені цифри)",
           {"values": matrix.tolist(), "tickLabels": digits.classes}, {"height": 300})
-ui.table("Точність для кожної цифри (відкладені)", ["цифра", "кількість", "точність"],
+ui.table("Точність для кожної цифри (відкладені дані)", ["цифра", "кількість", "точність"],
          [[name, int(matrix[i].sum()), f"{matrix[i, i] / matrix[i].sum():.3f}"]
           for i, name in enumerate(digits.classes)])
 print(f"точність на перевірці {val_accuracy:.3f} · на тестовому наборі {test_accuracy:.3f}")

@@ -46,8 +46,8 @@ def classify(photo):
 
 
 async def pick_photo():
-    source = await ui.choose("Яке фото?", ["Фото-приклад", "Ваше фото", "Вебкамера"])
-    if source == "Фото-приклад":
+    source = await ui.choose("Яке фото?", ["Фото з прикладів", "Ваше фото", "Вебкамера"])
+    if source == "Фото з прикладів":
         names = [p["name"] for p in await images.samples()]
         return await images.sample(await ui.choose("Який приклад?", names))
     if source == "Вебкамера":
@@ -59,7 +59,7 @@ async def pick_photo():
                                                "image/*"))
 
 
-if param("image", ""):  # ?image=chelsea: класифікувати це фото-приклад і зупинитися
+if param("image", ""):  # ?image=chelsea: класифікувати це фото з прикладів і зупинитися
     classify(await images.sample(param("image", "")))
 else:
     while True:  # фото за фото, доки не натиснете «Зупинити»

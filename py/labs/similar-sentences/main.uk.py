@@ -17,7 +17,7 @@ async def compare(lines):
             for i in range(len(lines))]
     ui.table("Схожість кожної пари", ["речення", *short], rows,
              caption=f"речень: {len(lines)}, по {embeddings.shape[1]} чисел; "
-                     "косинусна схожість їхніх векторів ознак")
+                     "косинусна схожість їхніх векторів ознак (ембедингів)")
     for i, j in enumerate(closest):
         print(f"{lines[i]!r} найближче до {lines[j]!r} ({similar[i, j]:.2f})")
     report(sentences=len(lines), dimensions=int(embeddings.shape[1]), closest=closest,
