@@ -1,10 +1,11 @@
 """A teacher's own labs (``build.py build|serve|pack --labs DIR``), checked before class.
 
 ``DIR`` holds lab folders (``DIR/<id>/main.py``, ``lesson.md``, ``lab.json`` and the data
-files ``lab.json`` declares) and optionally ``DIR/wheels/*.whl``. A teacher finds a
-mistake here, in words naming the file and the field or line, rather than in front of
-the class: every problem of every folder is collected and the build refuses with all of
-them before it writes anything.
+files ``lab.json`` declares; optionally a translation, ``main.uk.py`` + ``lesson.uk.md`` +
+a ``"uk"`` block in lab.json, checked like the course's) and optionally
+``DIR/wheels/*.whl``. A teacher finds a mistake here, in words naming the file and the
+field or line, rather than in front of the class: every problem of every folder is
+collected and the build refuses with all of them before it writes anything.
 
 A teacher lab's data files are shipped at ``labs/<id>/<path>`` (the lab reads them with
 ``await ui.fetch_bytes("labs/<id>/<path>")``), so they are offline and checksummed like
@@ -22,7 +23,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from buildlib.site import markdown, teacher_wheels
-from buildlib.site.labs import Lab, LabError
+from buildlib.site.labs import LANGUAGES, Lab, LabError, load_translations
 
 ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 RESERVED = {"index"}  # dist/labs/index.json
@@ -94,10 +95,11 @@ def _check_fields(path: Path, meta: dict[str, Any], problems: list[str]) -> bool
         problems.append(f"{path}: needs field 'week' ({FIELDS['week'][1]}) or 'heading' "
                         f"({FIELDS['heading'][1]})")
         ok = False
-    unknown = sorted(set(meta) - set(FIELDS))
+    unknown = sorted(set(meta) - set(FIELDS) - set(LANGUAGES))
     if unknown:
         problems.append(f"{path}: unknown field {', '.join(map(repr, unknown))}; expected "
-                        f"only {', '.join(FIELDS)}")
+                        f"only {', '.join(FIELDS)} (and {', '.join(LANGUAGES)}: a "
+                        "translation's title, summary and params)")
         ok = False
     return ok
 
@@ -158,13 +160,18 @@ def load_folder(folder: Path, problems: list[str]) -> tuple[Lab, dict[str, Path]
     data = _data_files(folder, lab_id, meta.get("data", []), meta_path, problems)
     if source is None or len(data) != len(meta.get("data", [])):
         return None
+    before = len(problems)
+    translations = load_translations(folder, meta, source, problems)
+    if len(problems) != before:
+        return None
     lab = Lab(id=lab_id, title=meta["title"], week=meta.get("week", 0),
               summary=meta["summary"], order=meta.get("order", 0), source=source,
               lesson_html=markdown.to_html((folder / "lesson.md").read_text(
                   encoding="utf-8", errors="replace")),
               packages=[teacher_wheels.canonical(p) for p in meta.get("packages", ["numpy"])],
               data=sorted(data),
-              params=dict(meta.get("params", {})), heading=meta.get("heading", ""))
+              params=dict(meta.get("params", {})), heading=meta.get("heading", ""),
+              translations=translations)
     return lab, data
 
 

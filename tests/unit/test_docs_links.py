@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 README_MAX_LINES = 220
-PAGES = sorted([ROOT / "README.md", ROOT / "ARCHITECTURE.md",
+PAGES = sorted([ROOT / "README.md", ROOT / "README.uk.md", ROOT / "ARCHITECTURE.md",
                 ROOT / "node-red-contrib-pytfjs" / "README.md",
                 *(ROOT / "docs").glob("*.md")])
 

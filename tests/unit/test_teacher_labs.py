@@ -39,6 +39,19 @@ def test_a_sound_folder_loads_with_its_data_and_wheels(tmp_path):
     assert len(entry["sha256"]) == 64
 
 
+def test_a_teacher_lab_may_carry_a_ukrainian_version(tmp_path):
+    folder = make_labs_folder(tmp_path)
+    _add_uk(folder)
+    loaded = teacher_labs.load([folder], labs.load_labs(config.LABS_SRC), SHIPPED)
+    uk = loaded.labs[0].translations["uk"]
+    assert uk["title"] == "Оцінки вчителя" and uk["heading"] == "Додатки пані Коваль"
+    assert uk["source"].startswith("# Лабораторна вчителя:")
+    assert "<h3>Урок</h3>" in uk["lesson_html"] and uk["params"] == {}
+    page = labs.render_index("{{labs}}", loaded.labs)
+    assert '<h2 data-uk="Додатки пані Коваль">Ms Smith&#x27;s extras</h2>' in page
+    assert 'data-uk="Лабораторна з власним CSV."' in page
+
+
 def _lab_json(folder: Path) -> Path:
     return folder / LAB_ID / "lab.json"
 
@@ -104,6 +117,33 @@ def _tampered_wheel(f: Path) -> None:
             z.writestr(name, data)
 
 
+def _add_uk(f: Path, lesson: bool = True, main: str | None = None) -> None:
+    """A Ukrainian version of the teacher's lab (main.uk.py, lesson.uk.md, "uk" block)."""
+    folder = f / LAB_ID
+    english = (folder / "main.py").read_text()
+    (folder / "main.uk.py").write_text(main if main is not None else english.replace(
+        "# A teacher's lab:", "# Лабораторна вчителя:"))
+    if lesson:
+        (folder / "lesson.uk.md").write_text("## Урок\nОцінки учнів.\n")
+    meta = json.loads(_lab_json(f).read_text())
+    meta["uk"] = {"title": "Оцінки вчителя", "summary": "Лабораторна з власним CSV.",
+                  "heading": "Додатки пані Коваль"}
+    _lab_json(f).write_text(json.dumps(meta))
+
+
+def _uk_without_lesson(f: Path) -> None:
+    _add_uk(f, lesson=False)
+
+
+def _uk_not_the_same_program(f: Path) -> None:
+    english = (f / LAB_ID / "main.py").read_text()
+    _add_uk(f, main=english.replace("epochs=5", "epochs=50"))
+
+
+def _uk_not_python(f: Path) -> None:
+    _add_uk(f, main="print('привіт'\n")
+
+
 MISTAKES = {
     "not JSON": (_not_json, ["lab.json, line 2 column 11: not valid JSON"]),
     "missing field": (_missing_title, ["lab.json: field 'title' is missing; expected a text"]),
@@ -117,6 +157,13 @@ MISTAKES = {
     "damaged wheel": (_damaged_wheel, [f"{WHEEL_FILE}: damaged, not a zip archive"]),
     "tampered wheel": (_tampered_wheel, [
         f"{WHEEL_FILE}: damaged, tinystats/__init__.py does not match its sha256 in RECORD"]),
+    "uk main without its lesson": (_uk_without_lesson, [
+        f"{LAB_ID}: the uk translation has no lesson.uk.md"]),
+    "uk main not the same program": (_uk_not_the_same_program, [
+        f"{LAB_ID}/main.uk.py, line 13: not the same program as main.py (line 13)",
+        "`await model.fit(data.x_train, data.y_train, epochs=5)`"]),
+    "uk main not Python": (_uk_not_python, [
+        f"{LAB_ID}/main.uk.py, line 1: '(' was never closed"]),
 }
 
 
@@ -238,7 +285,7 @@ def test_home_page_lists_a_heading_after_the_weeks():
     mine = labs.Lab(id="x", title="Mine", week=0, summary="s", source="", lesson_html="",
                     heading="Extras")
     page = labs.render_index("{{labs}}", [*course, mine])
-    assert page.index("<h2>Week 1</h2>") < page.index("<h2>Extras</h2>") < page.index(
+    assert page.index('<h2 data-week="1">Week 1</h2>') < page.index("<h2>Extras</h2>") < page.index(
         "lab.html?lab=x")
 
 
