@@ -25,11 +25,12 @@ from testkit.harness import (
 pytestmark = pytest.mark.browser
 
 # SwiftShader's WebGPU runs a training step of this CNN some 100x slower than wasm (about
-# 0.14 s per digit while 5 engineers shared the 2 cores), so the run is short: 900
-# training digits, batch 32, one epoch (28 steps), then the first 1,000 official test
+# 0.14 s per digit while 5 engineers shared the 2 cores), so the run is short: 600
+# training digits, batch 16, one epoch (38 steps), then the first 1,000 official test
 # digits (all 10,000 took most of the test's 7 minutes; scoring 2,000 was some 40% of
-# the forward passes).
-SHORT_RUN = {"epochs": 1, "samples": 1000, "batch": 32, "tests": 1000}
+# the forward passes). Seeded, wasm scores 723 of those 1,000 after it (1,000 digits in
+# batches of 32 scored 796 and took 40% longer).
+SHORT_RUN = {"epochs": 1, "samples": 600, "batch": 16, "tests": 1000}
 
 
 def test_webgpu_is_offered_but_a_fallback_adapter_is_never_the_default(page, site_url):
@@ -69,10 +70,10 @@ def test_a_short_mnist_run_on_webgpu_agrees_with_wasm(page, site_url, page_log):
     on_wasm = run_mnist(page, site_url, "wasm")
     # Both runs take the lab's default seed: the same initial weights and batch order, so
     # only the backends' float rounding differs. A broken backend scores about 0.085 (the
-    # zeros read-back bug did).
+    # zeros read-back bug did), an untrained one about 0.1.
     for results in (on_gpu, on_wasm):
         assert results["seed"] == 0 and results["test_count"] == SHORT_RUN["tests"]
-        assert share_at_least(results["test_accuracy"], results["test_count"], 70), results
+        assert share_at_least(results["test_accuracy"], results["test_count"], 60), results
     # within 3 points of each other (30 of the 1,000 test digits)
     right = [round(r["test_accuracy"] * r["test_count"]) for r in (on_gpu, on_wasm)]
     assert abs(right[0] - right[1]) * 100 <= 3 * SHORT_RUN["tests"], right
