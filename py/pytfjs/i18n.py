@@ -23,6 +23,7 @@ import importlib.util
 import io
 import os
 import re
+import sys
 from pathlib import Path
 
 DOMAIN = "pytfjs"
@@ -71,6 +72,7 @@ def _source_catalog(lang: str) -> gettext.GNUTranslations | None:
     if spec is None or spec.loader is None:
         return None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while it runs
     spec.loader.exec_module(module)
     return gettext.GNUTranslations(io.BytesIO(module.mo_bytes(module.read_po(po))))
 

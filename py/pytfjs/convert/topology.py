@@ -739,7 +739,7 @@ def normalise(model_config: dict[str, Any], source: str, keras_version: str = ""
             "layer graph (a subclassed model?); only Sequential and Functional models "
             "can be converted. Rebuild it with keras.Sequential or keras.Model(inputs, "
             "outputs) and save again")
-                .format(source=source, value=config.get('class_name') or 'model'))
+                .format(source=source, value=config.get("class_name") or _("model")))
     norm = _Normaliser(source, keras_version)
     topology = norm.model(cls, config["config"], (), "")
     names = [layer.name for layer in norm.layers]
