@@ -278,3 +278,42 @@ def test_built_site_lists_its_catalogs_in_the_manifest(dist_dir):
     wheel_name = lock["packages"]["pytfjs"]["file_name"]
     with zipfile.ZipFile(dist_dir / "vendor/pyodide" / wheel_name) as archive:
         assert "pytfjs/locale/uk/LC_MESSAGES/pytfjs.mo" in archive.namelist()
+
+
+PYODIDE_CHECK = """
+import {{ loadPyodide }} from {pyodide};
+const dist = {dist};
+const py = await loadPyodide({{ indexURL: dist, lockFileURL: dist + "pyodide-lock.json" }});
+await py.loadPackage(["numpy", "pytfjs"]);
+console.log(py.runPython(`
+import json
+from pytfjs import i18n
+from pytfjs.data import csv
+out = {{"lang": i18n.set_language("uk"), "dir": str(i18n.LOCALEDIR)}}
+try:
+    csv.read(b"x,label\\\\n1,a\\\\n2,b,3\\\\n", "iris.csv")
+except csv.CsvError as e:
+    out["error"] = str(e)
+out["bytes"] = [i18n.ngettext("{{n}} byte", "{{n}} bytes", n).format(n=n) for n in (1, 2, 5)]
+i18n.set_language("en")
+out["en"] = i18n._("Stopped by you.")
+json.dumps(out)
+`));
+"""
+
+
+def test_the_wheels_catalog_speaks_ukrainian_in_pyodide(dist_dir, tmp_path):
+    """The shipped wheel's pytfjs.mo, read by Pyodide's own gettext (in Node.js)."""
+    pyodide = ROOT / "node_modules" / "pyodide" / "pyodide.mjs"
+    script = tmp_path / "check.mjs"
+    script.write_text(PYODIDE_CHECK.format(
+        pyodide=json.dumps(pyodide.as_uri()),
+        dist=json.dumps(str(dist_dir / "vendor" / "pyodide") + "/")), encoding="utf-8")
+    done = subprocess.run([shutil.which("node") or "node", str(script)], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    assert got["lang"] == "uk" and got["dir"].endswith("site-packages/pytfjs/locale")
+    assert got["error"].startswith("Рядок 3 у iris.csv має полів: 3, а заголовок — 2.")
+    assert got["bytes"] == ["1 байт", "2 байти", "5 байтів"]
+    assert got["en"] == "Stopped by you."
