@@ -143,8 +143,8 @@ class _Normaliser:
         if value in (None, "float32", "float64", "float16", "bfloat16"):
             return "float32"
         if isinstance(value, str) and value.startswith("mixed_"):
-            self.notes.append(f"dtype policy {value} became float32 (TF.js computes in "
-                              "float32)")
+            self.notes.append(_("dtype policy {value} became float32 (TF.js computes in "
+                              "float32)").format(value=value))
             return "float32"
         if value in ("int32", "int64", "int16", "int8", "uint8"):
             return "int32"
@@ -160,8 +160,9 @@ class _Normaliser:
         name = value.get("class_name")
         tfjs = HELPER_CLASSES.get(name)
         if tfjs is None:
-            self.notes.append(f"layer {layer}: {key} {name} has no TF.js class; left out "
+            self.notes.append(_("layer {layer}: {key} {name} has no TF.js class; left out "
                               "(it only matters when re-initialising or training)")
+                                  .format(layer=layer, key=key, name=name))
             return None
         config = {k: v for k, v in (value.get("config") or {}).items()
                   if k not in ("input_axes", "output_axes")}
@@ -201,15 +202,15 @@ class _Normaliser:
                 value = self.dtype(value)
             elif key == "activity_regularizer":
                 if value is not None:  # TF.js 4.22 refuses to call such a layer at all
-                    self.notes.append(f"layer {name}: activity_regularizer left out (it "
+                    self.notes.append(_("layer {name}: activity_regularizer left out (it "
                                       "only adds a training loss; TF.js 4.22 cannot call a "
-                                      "layer that has one)")
+                                      "layer that has one)").format(name=name))
                 continue
             elif key.endswith("_constraint"):
                 if value is not None:  # TF.js applies it to the weights it loads
-                    self.notes.append(f"layer {name}: {key} left out (it only matters in "
+                    self.notes.append(_("layer {name}: {key} left out (it only matters in "
                                       "training, and TF.js would apply it to the loaded "
-                                      "weights, changing them)")
+                                      "weights, changing them)").format(name=name, key=key))
                 continue
             elif key.endswith(HELPER_KEYS):
                 value = self.helper(name, key, value)
@@ -463,8 +464,8 @@ class _Normaliser:
                     frontier.append(source)
         dropped = operations - needed
         if dropped:
-            self.notes.append(f"dropped Keras 3 mask operations {sorted(dropped)} (TF.js "
-                              "computes the same masks itself)")
+            self.notes.append(_("dropped Keras 3 mask operations {value} (TF.js "
+                              "computes the same masks itself)").format(value=sorted(dropped)))
         return dropped
 
     # -- one layer -------------------------------------------------------------------------
@@ -484,8 +485,8 @@ class _Normaliser:
             config["alpha"] = 0.2  # Keras 2's and 3's default slope of leaky_relu
             cls = "LeakyReLU"
             entry = {**entry, "class_name": cls, "config": config}
-            self.notes.append(f"layer {name}: Activation('leaky_relu') written as "
-                              "LeakyReLU(alpha=0.2)")
+            self.notes.append(_("layer {name}: Activation('leaky_relu') written as "
+                              "LeakyReLU(alpha=0.2)").format(name=name))
         if cls in ELEMENTWISE_OPS and functional and (self.is_operation(entry) or
                                                      "trainable" not in config):
             entry, cls = self.elementwise_operation(entry, cls, name)
@@ -565,8 +566,10 @@ class _Normaliser:
         c = float(numbers[0])
         scale, offset = {"Add": (1.0, c), "Multiply": (c, 0.0),
                          "Subtract": (1.0, -c) if is_tensor(args[0]) else (-1.0, c)}[cls]
-        self.notes.append(f"layer {name}: the Keras operation {cls.lower()} with {c} written as "
-                          f"Rescaling(scale={scale}, offset={offset})")
+        self.notes.append(_("layer {name}: the Keras operation {lower} with {c} written as "
+                          "Rescaling(scale={scale}, offset={offset})")
+                              .format(name=name, lower=cls.lower(), c=c, scale=scale,
+                                      offset=offset))
         rescaling = {**entry, "module": None, "class_name": "Rescaling",
                      "config": {**base, "scale": scale, "offset": offset},
                      "inbound_nodes": [{"args": tensors, "kwargs": {}}]}
@@ -586,7 +589,8 @@ class _Normaliser:
         out = {k: v for k, v in (cell.get("config") or {}).items() if k != "name"}
         out.update({k: config[k] for k in RNN_SETTINGS if k in config})
         out["name"] = name
-        self.notes.append(f"layer {name}: RNN({cell_cls}) written as {layer}")
+        self.notes.append(_("layer {name}: RNN({cell_cls}) written as {layer}")
+                          .format(name=name, cell_cls=cell_cls, layer=layer))
         return layer, out
 
     def rewrite(self, cls: str, spec: Rewrite, config: dict[str, Any], name: str,
@@ -599,7 +603,8 @@ class _Normaliser:
         for key in ("batch_input_shape", "batch_shape"):  # a Sequential's first layer
             if config.get(key) is not None:
                 base["batch_input_shape"] = config[key]
-        self.notes.append(f"layer {name}: {cls} written as {spec.how}")
+        self.notes.append(_("layer {name}: {cls} written as {how}")
+                          .format(name=name, cls=cls, how=spec.how))
         if spec.tfjs == "Activation":
             return {"class_name": "Activation", "config": {**base, "activation": "linear"}}, []
         if cls == "Normalization":
