@@ -155,7 +155,7 @@ class Linear:
 
     @property
     def name(self) -> str:
-        return "ridge regression" if self.task == "regression" else "logistic regression"
+        return _("ridge regression") if self.task == "regression" else _("logistic regression")
 
 
 def class_index(y: NDArray[Any]) -> NDArray[Any]:

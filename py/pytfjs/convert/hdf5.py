@@ -243,9 +243,9 @@ class Group:
 
 
 def damaged(filename: str, error: BaseException) -> ConvertError:
-    return ConvertError(f"{filename}: the HDF5 file is truncated or damaged"
-                        f"{limits.detail(error)}; save the model again and convert the new "
-                        "file")
+    return ConvertError(_("{filename}: the HDF5 file is truncated or damaged{detail}; save the "
+                          "model again and convert the new file")
+                        .format(filename=filename, detail=limits.detail(error)))
 
 
 def open_hdf5(data: bytes, filename: str, reader: str = "pyfive") -> Group:

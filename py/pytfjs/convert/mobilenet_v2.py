@@ -108,13 +108,14 @@ def check_state(state: Mapping[str, NDArray[Any]], source: str) -> None:
     """ConvertError naming missing, unexpected or misshapen weights."""
     want = expected_shapes()
     have = {k: tuple(v.shape) for k, v in state.items() if not k.endswith("num_batches_tracked")}
-    problems = [f"missing {k}" for k in want if k not in have]
-    problems += [f"unexpected {k}" for k in have if k not in want]
-    problems += [f"{k} is {have[k]}, expected {want[k]}" for k in want
-                 if k in have and have[k] != want[k]]
+    problems = [_("missing {key}").format(key=k) for k in want if k not in have]
+    problems += [_("unexpected {key}").format(key=k) for k in have if k not in want]
+    problems += [_("{key} is {shape}, expected {expected}").format(key=k, shape=have[k],
+                                                                   expected=want[k])
+                 for k in want if k in have and have[k] != want[k]]
     if problems:
-        shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more"
-                                           if len(problems) > 5 else "")
+        shown = "; ".join(problems[:5]) + (
+            "; " + _("and {n} more").format(n=len(problems) - 5) if len(problems) > 5 else "")
         raise ConvertError(_("{source} is not torchvision's mobilenet_v2 state dict: {shown}")
                            .format(source=source, shown=shown))
 

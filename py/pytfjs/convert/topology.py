@@ -580,7 +580,7 @@ class _Normaliser:
         cell = config.get("cell") or {}
         cell_cls = canonical(cell.get("class_name", "") if isinstance(cell, dict) else "")
         if cell_cls not in CELL_LAYERS:
-            shown = cell_cls or "a list of cells"
+            shown = cell_cls or _("a list of cells")
             raise self.fail(name, _("RNN of {shown!r}: only RNN(LSTMCell), RNN(GRUCell) and "
                             "RNN(SimpleRNNCell) convert (as LSTM, GRU, SimpleRNN); use one "
                             "LSTM/GRU/SimpleRNN layer per cell, with return_sequences=True "
@@ -664,8 +664,8 @@ class _Normaliser:
         spec = LAYERS.get(inner_cls)
         if not isinstance(spec, Layer) or inner_cls in WRAPPERS or \
                 (cls == "Bidirectional" and inner_cls not in ("LSTM", "GRU", "SimpleRNN")):
-            allowed = "an LSTM, GRU or SimpleRNN" if cls == "Bidirectional" else \
-                "a layer TF.js has (not a wrapper or a rewritten layer)"
+            allowed = _("an LSTM, GRU or SimpleRNN") if cls == "Bidirectional" else \
+                _("a layer TF.js has (not a wrapper or a rewritten layer)")
             raise self.fail(name, _("{cls} of {inner_cls!r}: TF.js 4.22 wraps only {allowed}")
                                   .format(cls=cls, inner_cls=inner_cls, allowed=allowed))
         out = {k: v for k, v in config.items() if k not in DROP_KEYS | {"layer",

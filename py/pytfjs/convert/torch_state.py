@@ -161,7 +161,7 @@ class StateDictUnpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
         found = ALLOWED_GLOBALS.get((module, name))
         if found is None:
-            hint = (" (bfloat16 weights: save them with .float() first)"
+            hint = (_(" (bfloat16 weights: save them with .float() first)")
                     if name == "BFloat16Storage" else "")
             raise TorchStateError(
                 _("{source} asks for {module}.{name}, which a PyTorch state dict never "
