@@ -317,3 +317,44 @@ def test_the_wheels_catalog_speaks_ukrainian_in_pyodide(dist_dir, tmp_path):
     assert got["error"].startswith("Рядок 3 у iris.csv має полів: 3, а заголовок — 2.")
     assert got["bytes"] == ["1 байт", "2 байти", "5 байтів"]
     assert got["en"] == "Stopped by you."
+
+
+def test_extraction_finds_the_page_keywords_and_marked_html():
+    """What `build.py i18n` extracts from the page: t(), nt() and tp() in JavaScript, and
+    data-i18n / data-i18n-attrs / data-i18n-context in HTML."""
+    pytest.importorskip("babel", reason="Babel is in requirements-test.txt")
+    from babel.messages.extract import extract
+
+    from buildlib.make import i18n_extract
+
+    js = b"""
+import { t, nt, tp } from "./i18n.js";
+status.textContent = t("Loading {what}...", { what });
+label(nt("{n} file", "{n} files", n, { n }));
+button.title = tp("button", "Run");
+// TRANSLATORS: the memory meter
+meter.ariaLabel = t("Memory");
+other(x);  t(variable);
+"""
+    found = [(m[1], m[2]) for m in extract("javascript", io.BytesIO(js),
+                                          keywords=i18n_extract.JS_KEYWORDS,
+                                          comment_tags=("TRANSLATORS:",),
+                                          options={"parse_template_string": True})]
+    assert [f[0] for f in found] == ["Loading {what}...", ("{n} file", "{n} files"), "Run",
+                                     "Memory"]
+    html = b"""<!doctype html><html><body>
+<h1 data-i18n>Labs  you can run</h1>
+<button data-i18n data-i18n-context="button" aria-label="Run the lab"
+        data-i18n-attrs="aria-label title" title="">Run <kbd>Ctrl</kbd>+Enter</button>
+<p data-i18n="Explicit message">ignored text</p>
+<img src="x.png" alt="A chart" data-i18n-attrs="alt">
+<p>Not marked</p>
+</body></html>"""
+    got = list(i18n_extract.extract_html(io.BytesIO(html), None, None, {}))
+    assert [(line, func, message) for line, func, message, _c in got] == [
+        (2, "_", "Labs you can run"),
+        (3, "pgettext", ("button", "Run the lab")),
+        (3, "pgettext", ("button", "Run Ctrl+Enter")),  # markup inside is flattened
+        (5, "_", "Explicit message"),
+        (6, "_", "A chart"),
+    ]
