@@ -7,6 +7,7 @@ from typing import Any
 
 from numpy.typing import NDArray
 
+from ..i18n import _, ngettext
 from .keras_file import read_keras
 from .topology import normalise
 from .writer import ConvertError, layers_model_files, tfjs_array
@@ -28,11 +29,16 @@ class Conversion:
 
     def report(self) -> str:
         """What was written: layers, parameters, bytes per file."""
-        lines = [f"Keras {self.keras_version} model: {len(self.layers)} layers with weights, "
-                 f"{self.parameters:,} parameters"]
+        lines = [ngettext("Keras {version} model: {n} layer with weights, {parameters:,} "
+                          "parameters", "Keras {version} model: {n} layers with weights, "
+                          "{parameters:,} parameters", len(self.layers))
+                 .format(version=self.keras_version, n=len(self.layers),
+                         parameters=self.parameters)]
         lines += [f"  {name:<32} {cls:<20} {count:>10,}" for name, cls, count in self.layers]
-        lines += [f"  wrote {name} ({len(data):,} bytes)" for name, data in self.files.items()]
-        lines += [f"  note: {note}" for note in self.notes]
+        lines += ["  " + ngettext("wrote {name} ({size:,} byte)", "wrote {name} ({size:,} bytes)",
+                                  len(data)).format(name=name, size=len(data))
+                  for name, data in self.files.items()]
+        lines += ["  " + _("note: {note}").format(note=note) for note in self.notes]
         return "\n".join(lines)
 
 
