@@ -166,6 +166,22 @@ def install_guard(context, log: PageLog) -> None:
     context.on("request", request)
 
 
+# What a site can store in a browser context (Chromium's Storage.clearDataForOrigin names)
+SITE_STORAGE = ("cookies", "file_systems", "indexeddb", "local_storage", "shader_cache",
+                "websql", "service_workers", "cache_storage")
+
+
+def forget_site_data(context, page, site_url: str, keep: set[str]) -> None:
+    """Clear what the site at ``site_url`` stored in ``context`` (through ``page``, one
+    of its pages), except the storage types in ``keep`` (names of ``SITE_STORAGE``)."""
+    origin = "{0.scheme}://{0.netloc}".format(urllib.parse.urlsplit(site_url))
+    types = ",".join(t for t in SITE_STORAGE if t not in keep)
+    context.new_cdp_session(page).send("Storage.clearDataForOrigin",
+                                       {"origin": origin, "storageTypes": types})
+    context.clear_cookies()
+    context.clear_permissions()
+
+
 def lab_url(site_url: str, lab: str, **params: object) -> str:
     query = urllib.parse.urlencode({"lab": lab, **{k: str(v) for k, v in params.items()}})
     return f"{site_url}lab.html?{query}"

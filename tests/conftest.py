@@ -16,7 +16,6 @@ they are marked ``engines`` automatically. ``-k firefox`` picks one engine by it
 from __future__ import annotations
 
 import os
-import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from testkit.harness import (
     LAB_TIMEOUT_MS,
     ROOT,
     PageLog,
+    forget_site_data,
     guarded_context,
     launch_browser,
     serve_site,
@@ -84,8 +84,6 @@ def browser(sync_pw) -> Iterator[object]:
 # cache (with Chromium's compiled code for Pyodide's and TF.js's WebAssembly) and the
 # Cache Storage that holds the Python start-up snapshot. Everything else is cleared.
 KEPT_BETWEEN_TESTS = {"cache_storage"}
-SITE_STORAGE = ("cookies", "file_systems", "indexeddb", "local_storage", "shader_cache",
-                "websql", "service_workers", "cache_storage")
 
 
 @pytest.fixture(scope="session")
@@ -109,16 +107,6 @@ def page_log(kept_context) -> PageLog:
     _, log = kept_context
     log.reset()
     return log
-
-
-def forget_site_data(context, page, site_url: str, keep: set[str]) -> None:
-    """Clear what the site stored in this context, except the storage types in ``keep``."""
-    origin = "{0.scheme}://{0.netloc}".format(urllib.parse.urlsplit(site_url))
-    types = ",".join(t for t in SITE_STORAGE if t not in keep)
-    context.new_cdp_session(page).send("Storage.clearDataForOrigin",
-                                       {"origin": origin, "storageTypes": types})
-    context.clear_cookies()
-    context.clear_permissions()
 
 
 @pytest.fixture
