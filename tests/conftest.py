@@ -4,7 +4,8 @@ The helpers they use (and tests import) live in ``testkit/harness.py``, shared w
 bench/ and docs/. Browser tests are marked ``browser``; run only the CPython unit tests
 with ``pytest -m "not browser"``. Every browser test fails if the page asks for anything
 from a host other than 127.0.0.1/localhost, and (Chromium) on any Content-Security-Policy
-violation its page or the runtime worker reports.
+violation its page or the runtime worker reports; a ``page`` test also fails on the site's
+HTML served without the policy header.
 
 Tests written once for Chromium, Firefox ESR and WebKitGTK use ``engine`` (one running
 browser per engine, launched once per session, parametrized with ids
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from buildlib.serve.server import content_security_policy
 from testkit import engines
 from testkit.harness import (
     LAB_TIMEOUT_MS,
@@ -118,10 +120,22 @@ def page(request, kept_context, page_log: PageLog, site_url: str) -> Iterator[ob
     page.set_default_timeout(LAB_TIMEOUT_MS)
     page.on("console", lambda msg: page_log.console.append(f"{msg.type}: {msg.text}"))
     page.on("pageerror", lambda exc: page_log.page_errors.append(str(exc)))
+    unguarded: list[str] = []  # the site's HTML answered without its policy header
+
+    def check_policy(response) -> None:
+        if (response.url.startswith(site_url)
+                and response.headers.get("content-type", "").startswith("text/html")
+                and response.headers.get("content-security-policy")
+                != content_security_policy()):
+            unguarded.append(response.url)
+
+    context.on("response", check_policy)
     yield page
+    context.remove_listener("response", check_policy)
     for opened in context.pages:  # this test's page, and any it opened
         opened.close()
     assert not page_log.external, f"the page requested non-loopback URLs: {page_log.external}"
+    assert not unguarded, f"HTML served without the Content-Security-Policy: {unguarded}"
     page_log.check_violations()  # every test runs under the strict policy, and fails on a violation
 
 

@@ -19,21 +19,10 @@ from testkit.harness import (
 
 pytestmark = pytest.mark.browser
 
-# One-neuron and iris draw live line charts (uPlot); mnist also draws the model summary,
-# a sample grid, a confusion matrix and the drawing pad; the week-3 labs and the converter
-# load models (a photo, a text model, a Keras file converted in the page) and draw bars.
-LABS = [
-    ("one-neuron", {}, ["Loss"]),
-    ("iris", {}, ["Loss", "Accuracy"]),
-    ("mnist", {"epochs": 1, "samples": 600},
-     ["Batch loss", "Loss", "Accuracy", "Confusion matrix (held-out digits)", "Model"]),
-    ("mobilenet", {"image": "chelsea"}, ["What the model sees", "Top 5", "Top 5 classes"]),
-    ("toxicity", {"text": "you suck\nHave a nice day!"}, ["Toxicity per label"]),
-    ("similar-sentences", {"text": "How old are you?\nwhat is your age?"},
-     ["Similarity of every pair"]),
-    ("convert", {"model": "models/keras/emotion_model.hdf5"},
-     ["emotion_model.hdf5 in TF.js", "Model output", "Output"]),
-]
+# Every lab runs under the policy in other files: each test's `page` (conftest.py) fails on
+# a violation its page or the runtime worker reports and on site HTML served without the
+# policy header; test_accessibility.py runs every lab to done in English and
+# test_languages.py in Ukrainian, their charts drawn. Here: the policy itself.
 
 
 def csp_console_errors(console: list[str]) -> list[str]:
@@ -63,31 +52,11 @@ def test_home_page_has_the_policy_and_no_violation(page, site_url, page_log):
     assert meta == content_security_policy(meta=True)
     page.evaluate("new Promise(requestAnimationFrame)")
     assert csp_violations(page) == []
-    assert csp_console_errors(page_log.console) == []
-
-
-@pytest.mark.parametrize(("lab", "params", "charts"), LABS, ids=[lab for lab, _, _ in LABS])
-def test_lab_runs_and_draws_charts_without_violations(page, site_url, page_log, lab, params,
-                                                      charts):
-    def run() -> None:
-        page.goto(lab_url(site_url, lab, run=1, **params))
-        assert wait_state(page, "done", "error") == "done", console_text(page)
-
-    seen = html_policies(page, run)
-    assert seen, "no HTML response seen"
-    for url, policy in seen:
-        assert policy == content_security_policy(), url
+    # the lab page too, with the meta copy that a static host without headers still obeys
+    seen = html_policies(page, lambda: open_lab(page, site_url, "one-neuron"))
+    assert seen and all(policy == content_security_policy() for _, policy in seen), seen
     assert page.get_attribute("meta[http-equiv='Content-Security-Policy']",
                               "content") == content_security_policy(meta=True)
-    # wait until every chart has its canvas or table (the page draws as messages come), or
-    # an error (a chart that fails says so in the console)
-    drawn = wait_until(page, """titles => {
-        const errors = [...document.querySelectorAll('#console .err')].map(e => e.textContent);
-        const figures = [...document.querySelectorAll('#charts figure')];
-        const done = titles.every(t => figures.some(
-            f => f.dataset.title === t && f.querySelector('canvas, table')));
-        return errors.length ? errors : done && 'drawn'; }""", charts)
-    assert drawn == "drawn" and page_log.page_errors == []
     assert csp_violations(page) == []
     assert csp_console_errors(page_log.console) == []
 
