@@ -14,6 +14,7 @@
  */
 import { $ } from "./dom.js";
 import { err } from "./output.js";
+import { t } from "./i18n.js";
 import { plot } from "./plots.js";
 import { reveal } from "./reveal.js";
 
@@ -102,7 +103,7 @@ function confusionTable(element, { values, tickLabels }) {
   t.className = "data-table confusion";
   const head = t.createTHead().insertRow();
   const corner = document.createElement("th");
-  corner.textContent = "true \\ predicted";
+  corner.textContent = t("true \\ predicted");
   head.appendChild(corner);
   for (const name of labels) {
     const th = document.createElement("th");
@@ -140,13 +141,13 @@ export function render(kind, title, dataJson, optionsJson, summary) {
   try {
     draw(kind, title, JSON.parse(dataJson), JSON.parse(optionsJson || "{}"), summary);
   } catch (e) {
-    err(`chart "${title}": ${e.message || e}`);
+    err(t("chart \"{title}\": {error}", { title, error: e.message || e }));
   }
 }
 
 function draw(kind, title, data, options, summary) {
   if (!KINDS.includes(kind)) {
-    throw new Error(`there is no "${kind}" chart: draw one of ${KINDS.join(", ")}`);
+    throw new Error(t("there is no \"{kind}\" chart: draw one of {kinds}", { kind, kinds: KINDS.join(", ") }));
   }
   let element = surface(title);
   if (kind === "confusionMatrix") element = scrollRegion(element, title);
@@ -176,7 +177,7 @@ export function surface(title) {
   const body = document.createElement("div");
   body.className = "surface-body";
   body.setAttribute("role", "img");
-  body.setAttribute("aria-label", `${title} chart`);
+  body.setAttribute("aria-label", t("{title} chart", { title }));
   // the text alternative, shown to everyone; screen readers get it as the picture's name
   const summary = document.createElement("p");
   summary.className = "chart-summary";
