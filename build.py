@@ -9,6 +9,7 @@
     python3 build.py node-red     # build/node-red-contrib-pytfjs-<version>.tgz (Node-RED nodes)
     python3 build.py lock-vendor  # re-pin npm files (buildlib/fetch/inputs.py) after a bump
     python3 build.py new-lab ID   # write a small lab to start from, in ./labs/ID
+    python3 build.py i18n         # extract messages (Babel), update locale/*.pot and *.po
     build, serve and pack take --labs DIR (your own labs, see docs/teacher-labs.md), repeatable
 
 Needs only Python 3.11+ and Node.js 20 with npm; everything else it installs itself.
@@ -43,6 +44,20 @@ def serve(host: str, port: int, lab_dirs: list[Path] | tuple[Path, ...] = (),
         print("\nstopped")
 
 
+def i18n() -> int:
+    """Run the extraction (buildlib/make/i18n_extract.py) with the test venv's Babel."""
+    import subprocess
+
+    from buildlib.dev.tools import TEST_VENV, ensure_test_tools
+
+    python = TEST_VENV / "bin" / "python"
+    if not python.exists() or subprocess.run([str(python), "-c", "import babel"],
+                                             capture_output=True).returncode:
+        python = ensure_test_tools()  # the pinned test requirements, Babel among them
+    return subprocess.run([str(python), "-m", "buildlib.make.i18n_extract"],
+                          cwd=config.ROOT).returncode
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -70,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     p_new.add_argument("--labs", type=Path, default=Path("labs"), metavar="DIR",
                        help="the folder of your labs (default: ./labs)")
     sub.add_parser("node-red", help="pack the Node-RED nodes into build/*.tgz")
+    sub.add_parser("i18n", help="extract the messages with Babel into locale/*.pot and "
+                   "update each language's .po (new ones empty, gone ones dropped)")
     sub.add_parser("lock-vendor", help="re-pin npm packages and files in buildlib/fetch/inputs.py "
                    "(after a deliberate version bump)")
     args, rest = parser.parse_known_args(argv)
@@ -105,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
             folder = scaffold.write_lab(args.labs, args.id)
             print(f"wrote {folder}: edit main.py, then `python3 build.py serve --labs "
                   f"{args.labs}` and open the lab from the home page")
+        elif args.command == "i18n":
+            return i18n()
         elif args.command == "lock-vendor":
             npm.ensure_node_modules()
             changed = npm.repin()

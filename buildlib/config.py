@@ -16,6 +16,7 @@ SITE = ROOT / "site"
 PY_SRC = ROOT / "py"
 LABS_SRC = PY_SRC / "labs"
 NODE_MODULES = ROOT / "node_modules"
+LOCALE = ROOT / "locale"  # the translation catalogs (.po), compiled by make/catalogs.py
 
 # Pyodide packages shipped in dist/: the labs need these and their dependency closure.
 PYODIDE_PACKAGES = ("numpy", "pandas", "micropip")

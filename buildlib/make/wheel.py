@@ -25,13 +25,18 @@ def _record_hash(data: bytes) -> str:
 
 def build_wheel(package_dir: Path, out_dir: Path, name: str = "pytfjs",
                 version: str = config.PYTFJS_VERSION,
-                requires: tuple[str, ...] = ("numpy",)) -> tuple[dict[str, Any], Path]:
-    """Zip ``package_dir`` as ``name-version-py3-none-any.whl``; return (lock entry, path)."""
+                requires: tuple[str, ...] = ("numpy",),
+                extra_files: dict[str, bytes] | None = None) -> tuple[dict[str, Any], Path]:
+    """Zip ``package_dir`` as ``name-version-py3-none-any.whl``; return (lock entry, path).
+    ``extra_files`` (path inside the package -> bytes) adds built files, e.g. the compiled
+    catalogs ``locale/uk/LC_MESSAGES/pytfjs.mo``."""
     files: list[tuple[str, bytes]] = []
     for path in sorted(package_dir.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
             rel = path.relative_to(package_dir.parent).as_posix()
             files.append((rel, path.read_bytes()))
+    for rel, data in sorted((extra_files or {}).items()):
+        files.append((f"{package_dir.name}/{rel}", data))
     dist_info = f"{name}-{version}.dist-info"
     metadata = (
         f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"

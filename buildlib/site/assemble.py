@@ -13,7 +13,7 @@ from typing import Any
 
 from buildlib import config
 from buildlib.fetch import inputs, npm, pyodide_packages
-from buildlib.make import assets, keras_tools, kernels, wheel
+from buildlib.make import assets, catalogs, keras_tools, kernels, wheel
 from buildlib.site import labs, manifest, teacher_labs, teacher_wheels
 
 
@@ -83,9 +83,14 @@ def _assemble(dist: Path, cache: Path | None, all_labs: list[labs.Lab],
     sw = dist / "sw.js"
     sw.write_text(fill_service_worker_csp(sw.read_text(encoding="utf-8")), encoding="utf-8")
     npm.vendor_npm_files(dist)
+    # the translations: locale/<lang>/LC_MESSAGES/pytfjs.mo and locale/<lang>/site.js
+    catalogs.write_catalogs(config.LOCALE, dist)
 
     build_dir = config.ROOT / "build"
-    entry, wheel_path = wheel.build_wheel(config.PY_SRC / "pytfjs", build_dir)
+    mo_files = {f"locale/{rel}": data
+                for rel, data in catalogs.compiled_mo_files(config.LOCALE).items()}
+    entry, wheel_path = wheel.build_wheel(config.PY_SRC / "pytfjs", build_dir,
+                                          extra_files=mo_files)
     extra = {"pytfjs": (entry, wheel_path),
              "pyfive": keras_tools.pyfive_wheel(build_dir, cache)}
     extra.update({w.name: (w.lock_entry(), w.path) for w in teacher.wheels})
