@@ -76,12 +76,12 @@ export function scrollRegion(element, title) {
 export function table(title, json) {
   const { headers, rows, caption } = JSON.parse(json);
   const element = scrollRegion(surface(title), title);
-  const t = document.createElement("table");
-  t.className = "data-table";
-  if (caption) t.createCaption().textContent = caption;
-  const head = t.createTHead().insertRow();
+  const grid = document.createElement("table");
+  grid.className = "data-table";
+  if (caption) grid.createCaption().textContent = caption;
+  const head = grid.createTHead().insertRow();
   for (const h of headers) { const th = document.createElement("th"); th.scope = "col"; th.textContent = h; head.appendChild(th); }
-  const body = t.createTBody();
+  const body = grid.createTBody();
   for (const r of rows) {
     const tr = body.insertRow();
     for (const v of r) {
@@ -90,7 +90,7 @@ export function table(title, json) {
       else cell.textContent = v === null ? "" : String(v);
     }
   }
-  element.replaceChildren(t);
+  element.replaceChildren(grid);
 }
 
 /**
@@ -99,9 +99,9 @@ export function table(title, json) {
  */
 function confusionTable(element, { values, tickLabels }) {
   const labels = tickLabels || values.map((_, i) => String(i));
-  const t = document.createElement("table");
-  t.className = "data-table confusion";
-  const head = t.createTHead().insertRow();
+  const grid = document.createElement("table");
+  grid.className = "data-table confusion";
+  const head = grid.createTHead().insertRow();
   const corner = document.createElement("th");
   corner.textContent = t("true \\ predicted");
   head.appendChild(corner);
@@ -111,7 +111,7 @@ function confusionTable(element, { values, tickLabels }) {
     th.textContent = name;
     head.appendChild(th);
   }
-  const body = t.createTBody();
+  const body = grid.createTBody();
   values.forEach((row, i) => {
     const tr = body.insertRow();
     const th = document.createElement("th");
@@ -130,7 +130,7 @@ function confusionTable(element, { values, tickLabels }) {
       cell.style.background = `rgba(${i === j ? "0, 114, 178" : "213, 94, 0"}, ${alpha.toFixed(3)})`;
     });
   });
-  element.replaceChildren(t);
+  element.replaceChildren(grid);
 }
 
 /**

@@ -159,9 +159,9 @@ function histogramSpec(data, options) {
 }
 
 /** A colour from dark blue (low) to yellow (high): viridis' ends and middle. */
-function shade(t) {
+function shade(level) {
   const stops = [[68, 1, 84], [33, 145, 140], [253, 231, 37]];
-  const x = Math.max(0, Math.min(1, t)) * (stops.length - 1);
+  const x = Math.max(0, Math.min(1, level)) * (stops.length - 1);
   const i = Math.min(stops.length - 2, Math.floor(x));
   const f = x - i;
   const c = stops[i].map((v, k) => Math.round(v + (stops[i + 1][k] - v) * f));

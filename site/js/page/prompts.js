@@ -106,7 +106,7 @@ export function askCamera(message, maxSide) {
   return ask((entry) => {
     const panel = askPanel(message);
     let stream = null;
-    entry.cleanup = () => { if (stream) stream.getTracks().forEach((t) => t.stop()); stream = null; };
+    entry.cleanup = () => { if (stream) stream.getTracks().forEach((track) => track.stop()); stream = null; };
     const fail = (reason) => { entry.cleanup(); settle(panel, entry); entry.reject(new Error(reason)); };
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
       fail(t("this page has no camera access (browsers allow it on https and localhost only)"));

@@ -199,7 +199,7 @@ export function openStudio(configJson, hooks) {
   }
 
   function stopCamera() {
-    if (stream) stream.getTracks().forEach((t) => t.stop());
+    if (stream) stream.getTracks().forEach((track) => track.stop());
     stream = null;
     cameraReady = false;
     release();
