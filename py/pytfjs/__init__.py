@@ -21,6 +21,7 @@ from typing import Any
 from ._compat import IN_BROWSER, BrowserRequired
 from .control import STOP, Stopped
 from .early_stopping import EarlyStopping
+from .i18n import _
 from .query import param, params
 from .reporting import report, results
 from .scope import ProxyRegistry, keep, tidy
@@ -63,7 +64,7 @@ async def set_backend(name: str) -> str:
     if await _compat.page_set_backend(name):
         return backend()
     if not await tf.setBackend(name):
-        raise ValueError(f"the {name} backend does not work in this browser")
+        raise ValueError(_("the {name} backend does not work in this browser").format(name=name))
     await tf.ready()
     return backend()
 
@@ -90,4 +91,4 @@ def __getattr__(name: str) -> Any:
 
         module = _compat.tf_module() if name == "tf" else _compat.tfvis_module()
         return JsObject(module)
-    raise AttributeError(f"module 'pytfjs' has no attribute {name!r}")
+    raise AttributeError(_("module 'pytfjs' has no attribute {name!r}").format(name=name))

@@ -17,6 +17,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from .i18n import _
+
 IN_BROWSER = sys.platform == "emscripten"
 
 # For the type checker: mypy takes ``sys.platform`` as the host's (linux), so it reads
@@ -52,7 +54,7 @@ else:  # pragma: no cover - exercised implicitly by every CPython test
         pass
 
     def _unavailable(*_args: Any, **_kwargs: Any) -> Any:
-        raise BrowserRequired("this needs the browser: run it in a pytfjs lab page (Pyodide)")
+        raise BrowserRequired(_("this needs the browser: run it in a pytfjs lab page (Pyodide)"))
 
     create_proxy: Callable[..., Any] = _unavailable
     to_js: Callable[..., Any] = _unavailable
@@ -64,24 +66,33 @@ else:  # pragma: no cover - exercised implicitly by every CPython test
 
 def require_browser(what: str) -> None:
     if not IN_BROWSER:
-        raise BrowserRequired(f"{what} needs TensorFlow.js: run it in a pytfjs lab page (Pyodide)")
+        raise BrowserRequired(_("{what} needs TensorFlow.js: run it in a pytfjs lab page (Pyodide)")
+                              .format(what=what))
 
 
 def tf_module() -> Any:
     """The raw TF.js module (``globalThis.tf``)."""
-    require_browser("TensorFlow.js")
+    require_browser(_("TensorFlow.js"))
     return js.tf
 
 
-CHARTS_ON_PAGE = ("tfjs-vis is not part of pytfjs: charts are drawn by the page (uPlot), "
+CHARTS_ON_PAGE = (  # the English text; charts_on_page() says it in the learner's language
+                  "tfjs-vis is not part of pytfjs: charts are drawn by the page (uPlot), "
                   "not by Python's thread: use pytfjs.ui.render (the tfjs-vis kinds and "
                   "data: linechart, scatterplot, barchart, histogram, heatmap, "
                   "confusionMatrix) / linechart / table")
 
 
+def charts_on_page() -> str:
+    """:data:`CHARTS_ON_PAGE` in the learner's language."""
+    return _("tfjs-vis is not part of pytfjs: charts are drawn by the page (uPlot), not by "
+             "Python's thread: use pytfjs.ui.render (the tfjs-vis kinds and data: linechart, "
+             "scatterplot, barchart, histogram, heatmap, confusionMatrix) / linechart / table")
+
+
 def tfvis_module() -> Any:
     """tfjs-vis is not shipped (its vega needs eval); lab code draws through ui."""
-    raise BrowserRequired(CHARTS_ON_PAGE)
+    raise BrowserRequired(charts_on_page())
 
 
 def _host() -> Any:
@@ -153,7 +164,7 @@ def tensor_values(raw: Any) -> Any:
     waits for the asynchronous ``data()`` with Pyodide's ``run_sync`` (JSPI stack
     switching), which works wherever lab code runs; elsewhere ``dataSync`` is exact.
     """
-    require_browser("reading a tensor")
+    require_browser(_("reading a tensor"))
     if js.tf.getBackend() == "webgpu" and can_run_sync():
         return run_sync(raw.data())
     return raw.dataSync()
@@ -161,7 +172,7 @@ def tensor_values(raw: Any) -> Any:
 
 async def fetch_bytes(url: str) -> tuple[int, bytes | None]:
     """GET ``url`` (a path on this site): ``(status, body)``, body None unless 2xx."""
-    require_browser("fetching site files")
+    require_browser(_("fetching site files"))
     response = await js.fetch(url)
     if not response.ok:
         return int(response.status), None
@@ -185,24 +196,24 @@ async def page_set_backend(name: str) -> bool:
 
 async def load_vis() -> Any:
     """tfjs-vis is not shipped: charts are drawn by the page (see :data:`CHARTS_ON_PAGE`)."""
-    raise BrowserRequired(CHARTS_ON_PAGE)
+    raise BrowserRequired(charts_on_page())
 
 
 async def decode_image(data: bytes, max_side: int) -> Any:
     """Encoded image bytes decoded by the browser, at most ``max_side`` px on a side:
     ``{width, height, originalWidth, originalHeight, pixels}`` (RGBA). JsException if
     the browser cannot decode them."""
-    require_browser("decoding images")
+    require_browser(_("decoding images"))
     return await _host().decodeImage(to_js(memoryview(data)), max_side)
 
 
 async def decode_sprite(url: str, width: int, rows: int, chunk_rows: int) -> Any:
     """The gray pixels of a sprite sheet PNG on this site (a Uint8Array of width * rows)."""
-    require_browser("decoding sprites")
+    require_browser(_("decoding sprites"))
     return await _host().decodeSprite(url, width, rows, chunk_rows)
 
 
 async def open_store(name: str, tables: list[str]) -> Any:
     """The IndexedDB wrapper (js/worker/store.js, in the worker) for database ``name``."""
-    require_browser("IndexedDB")
+    require_browser(_("IndexedDB"))
     return await _host().openStore(name, to_js_value(tables))

@@ -27,6 +27,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .i18n import _
+
 RIDGE_ALPHAS = (0.01, 0.1, 1.0, 3.0, 10.0, 30.0, 100.0, 1000.0)
 LOGISTIC_CS = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 100.0)
 
@@ -58,7 +60,7 @@ def _lbfgs(fun: Callable[[NDArray[Any]], tuple[float, NDArray[Any]]], theta: NDA
     value, grad = fun(theta)
     s_list: list[NDArray[Any]] = []
     y_list: list[NDArray[Any]] = []
-    for _ in range(max_steps):
+    for _step in range(max_steps):
         if np.max(np.abs(grad)) < tol:
             break
         q = grad.copy()
@@ -201,7 +203,7 @@ def fit(x_train: NDArray[Any], y_train: NDArray[Any], x_val: NDArray[Any], y_val
         w, b = ridge(x_all, np.vstack([y_train, y_val]), alpha)
         return Linear(task, w, b, "linear", alpha, mae, outputs)
     if task != "classification":
-        raise ValueError("task must be 'classification' or 'regression'")
+        raise ValueError(_("task must be 'classification' or 'regression'"))
     classes = classes or (np.asarray(y_train).shape[1] if np.asarray(y_train).ndim == 2
                           and np.asarray(y_train).shape[1] > 1 else 2)
     train_labels, val_labels = class_index(y_train), class_index(y_val)

@@ -15,21 +15,18 @@ import math
 from typing import Any
 
 from . import _compat
+from .i18n import _, decimals, ngettext
 from .reporting import to_json_value
 
 KINDS = ("linechart", "scatterplot", "barchart", "histogram", "heatmap", "confusionMatrix")
 
 
 def _number(value: float) -> str:
-    return f"{value:.4g}"
+    return decimals(f"{value:.4g}")
 
 
 def _finite(value: Any) -> bool:
     return isinstance(value, (int, float)) and math.isfinite(value)
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _series(data: dict[str, Any]) -> list[tuple[str, list[dict[str, float]]]]:
@@ -38,7 +35,7 @@ def _series(data: dict[str, Any]) -> list[tuple[str, list[dict[str, float]]]]:
     if values and isinstance(values[0], dict):
         values = [values]
     names = list(data.get("series") or [])
-    names += [f"series {i + 1}" for i in range(len(names), len(values))]
+    names += [_("series {n}").format(n=i + 1) for i in range(len(names), len(values))]
     return list(zip(names, values, strict=False))  # extra names without data are dropped
 
 
@@ -55,54 +52,71 @@ def describe(kind: str, data: Any, options: dict[str, Any] | None = None) -> str
                 if not points:
                     continue
                 ys = [p["y"] for p in points]
-                parts.append(f"{name}: {_count(len(ys), 'point')} over {x_label} "
-                             f"{_number(points[0]['x'])} to {_number(points[-1]['x'])}, "
-                             f"first {_number(ys[0])}, last "
-                             f"{_number(ys[-1])}, lowest {_number(min(ys))}, highest "
-                             f"{_number(max(ys))}")
-            return "; ".join(parts) or "no data yet"
+                parts.append(ngettext(
+                    "{name}: {n} point over {x_label} {x_first} to {x_last}, first {first}, "
+                    "last {last}, lowest {lowest}, highest {highest}",
+                    "{name}: {n} points over {x_label} {x_first} to {x_last}, first {first}, "
+                    "last {last}, lowest {lowest}, highest {highest}", len(ys)).format(
+                    name=name, n=len(ys), x_label=x_label, x_first=_number(points[0]["x"]),
+                    x_last=_number(points[-1]["x"]), first=_number(ys[0]),
+                    last=_number(ys[-1]), lowest=_number(min(ys)), highest=_number(max(ys))))
+            return "; ".join(parts) or _("no data yet")
         if kind == "scatterplot":
             parts = []
             for name, points in _series(data):
                 if not points:
                     continue
                 xs, ys = [p["x"] for p in points], [p["y"] for p in points]
-                parts.append(f"{name}: {len(points)} points, "
-                             f"{options.get('xLabel') or 'x'} {_number(min(xs))} to "
-                             f"{_number(max(xs))}, {options.get('yLabel') or 'y'} "
-                             f"{_number(min(ys))} to {_number(max(ys))}")
-            return "; ".join(parts) or "no data yet"
+                parts.append(ngettext(
+                    "{name}: {n} point, {x_label} {x_min} to {x_max}, {y_label} {y_min} to "
+                    "{y_max}",
+                    "{name}: {n} points, {x_label} {x_min} to {x_max}, {y_label} {y_min} to "
+                    "{y_max}", len(points)).format(
+                    name=name, n=len(points), x_label=options.get("xLabel") or "x",
+                    x_min=_number(min(xs)), x_max=_number(max(xs)),
+                    y_label=options.get("yLabel") or "y", y_min=_number(min(ys)),
+                    y_max=_number(max(ys))))
+            return "; ".join(parts) or _("no data yet")
         if kind == "confusionMatrix":
             matrix = data["values"]
             labels = list(data.get("tickLabels") or range(len(matrix)))
             total = sum(sum(row) for row in matrix)
             right = sum(matrix[i][i] for i in range(len(matrix)))
-            text = (f"rows are true classes, columns predicted ({len(matrix)} classes): "
-                    f"{right} of {total} on the diagonal (correct)")
+            text = (_("rows are true classes, columns predicted ({n} classes): {right} of "
+                      "{total} on the diagonal (correct)")
+                    .format(n=len(matrix), right=right, total=total))
             wrong = [(matrix[i][j], labels[i], labels[j]) for i in range(len(matrix))
                      for j in range(len(matrix)) if i != j and matrix[i][j]]
             if wrong:
                 count, true, predicted = max(wrong, key=lambda w: w[0])
-                text += f"; most often confused: {true} taken for {predicted} ({count} times)"
+                text += ngettext("; most often confused: {true} taken for {predicted} "
+                                 "({count} time)", "; most often confused: {true} taken for "
+                                 "{predicted} ({count} times)", count).format(
+                    true=true, predicted=predicted, count=count)
             return text
         if kind == "barchart":
             bars = data if isinstance(data, list) else data.get("values", [])
             shown = ", ".join(f"{b['index']} {_number(b['value'])}" for b in bars[:12])
-            return f"{len(bars)} bars: {shown}" + (", ..." if len(bars) > 12 else "")
+            return (ngettext("{n} bar: {shown}", "{n} bars: {shown}", len(bars))
+                    .format(n=len(bars), shown=shown) + (", ..." if len(bars) > 12 else ""))
         if kind == "histogram":
             values = data if isinstance(data, list) else data.get("values", [])
             values = [v["value"] if isinstance(v, dict) else v for v in values]
             if values:
-                return (f"{len(values)} values from {_number(min(values))} to "
-                        f"{_number(max(values))}, mean {_number(sum(values) / len(values))}")
+                return (ngettext("{n} value from {low} to {high}, mean {mean}",
+                                 "{n} values from {low} to {high}, mean {mean}", len(values))
+                        .format(n=len(values), low=_number(min(values)),
+                                high=_number(max(values)),
+                                mean=_number(sum(values) / len(values))))
         if kind == "heatmap":
             rows = data["values"]
             flat = [v for row in rows for v in row]
-            return (f"{len(rows)} by {len(rows[0]) if rows else 0} values from "
-                    f"{_number(min(flat))} to {_number(max(flat))}")
+            return (_("{rows} by {columns} values from {low} to {high}")
+                    .format(rows=len(rows), columns=len(rows[0]) if rows else 0,
+                            low=_number(min(flat)), high=_number(max(flat))))
     except (KeyError, TypeError, ValueError, IndexError, AttributeError):
         pass
-    return f"{kind} chart"
+    return _("{kind} chart").format(kind=kind)
 
 
 def render(kind: str, title: str, data: Any, options: dict[str, Any] | None = None) -> None:
@@ -114,7 +128,8 @@ def render(kind: str, title: str, data: Any, options: dict[str, Any] | None = No
     caption).
     """
     if kind not in KINDS:
-        raise ValueError(f"there is no {kind!r} chart: draw one of {', '.join(KINDS)}")
+        raise ValueError(_("there is no {kind!r} chart: draw one of {items}")
+                         .format(kind=kind, items=', '.join(KINDS)))
     page = _compat.ui()
     if page is None:
         return
@@ -124,8 +139,10 @@ def render(kind: str, title: str, data: Any, options: dict[str, Any] | None = No
                 describe(kind, data, options))
 
 
-def linechart(title: str, data: dict[str, Any], x_label: str = "epoch",
+def linechart(title: str, data: dict[str, Any], x_label: str | None = None,
               y_label: str = "") -> None:
-    """A line per series of ``{x, y}`` points, drawn at their own x."""
-    render("linechart", title, data, {"xLabel": x_label, "yLabel": y_label or title.lower(),
+    """A line per series of ``{x, y}`` points, drawn at their own x (``x_label``: "epoch"
+    in the learner's language unless given)."""
+    render("linechart", title, data, {"xLabel": x_label or _("epoch"),
+                                      "yLabel": y_label or title.lower(),
                                       "height": 220, "zoomToFit": True})

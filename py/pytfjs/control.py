@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
+from .i18n import _
+
 
 class Stopped(Exception):  # noqa: N818 - it is a user action, not an error
     """The learner pressed Stop; the run ends here, cleanly."""
@@ -39,7 +41,8 @@ class StopFlag:
     def check(self, where: str = "") -> None:
         """Raise :class:`Stopped` if Stop was pressed (call it in long Python loops)."""
         if self.requested:
-            raise Stopped(f"Stopped by you{(' ' + where) if where else ''}.")
+            raise Stopped(_("Stopped by you {where}.").format(where=where) if where else
+                          _("Stopped by you."))
 
 
 STOP = StopFlag()

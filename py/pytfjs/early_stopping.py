@@ -13,6 +13,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from .i18n import _
+
 
 @dataclass
 class EarlyStopping:
@@ -36,9 +38,9 @@ class EarlyStopping:
 
     def __post_init__(self) -> None:
         if self.mode not in ("min", "max"):
-            raise ValueError("mode must be 'min' or 'max'")
+            raise ValueError(_("mode must be 'min' or 'max'"))
         if self.patience < 0:
-            raise ValueError("patience must be 0 or more epochs")
+            raise ValueError(_("patience must be 0 or more epochs"))
 
     def _better(self, value: float) -> bool:
         if self.best_epoch is None:
@@ -54,9 +56,10 @@ class EarlyStopping:
         naming the metrics there are if ``monitor`` is not among them at all.
         """
         if self.monitor not in logs:
-            raise KeyError(f"early stopping watches {self.monitor!r}, but training reports "
-                           f"only {', '.join(sorted(logs)) or 'nothing'}; give fit "
-                           "validation data or watch another metric")
+            raise KeyError(_("early stopping watches {monitor!r}, but training reports only "
+                             "{metrics}; give fit validation data or watch another metric")
+                           .format(monitor=self.monitor,
+                                   metrics=", ".join(sorted(logs)) or _("nothing")))
         value = float(logs[self.monitor])
         if not math.isnan(value) and self._better(value):
             self.best, self.best_epoch, self.wait = value, epoch, 0

@@ -13,6 +13,7 @@ import zipfile
 from typing import Any
 
 from . import _compat
+from .i18n import _
 from .scope import ProxyRegistry
 
 
@@ -61,7 +62,8 @@ async def load_model_files(files: dict[str, bytes]) -> Any:
     groups = doc.get("weightsManifest", [])
     missing = [p for g in groups for p in g["paths"] if p not in files]
     if missing:
-        raise FileNotFoundError(f"model.json lists {', '.join(missing)}, which are missing")
+        raise FileNotFoundError(_("model.json lists {items}, which are missing")
+                                .format(items=', '.join(missing)))
     weights = b"".join(files[p] for g in groups for p in g["paths"])
     # through JSON, not to_js: None must become null (to_js makes it undefined)
     artifacts = _compat.from_json(json.dumps({

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from .i18n import _
+
 Leaf = Callable[[Any], Any]
 
 
@@ -52,8 +54,8 @@ def prepare(value: Any, *, is_js: Callable[[Any], bool], on_js: Leaf,
         if callable(v):
             return on_callable(v)
         raise TypeError(
-            f"cannot pass a {type(v).__name__} to TensorFlow.js; use numbers, strings, "
-            "lists, dicts, numpy arrays, tensors or functions"
+            _("cannot pass a {type} to TensorFlow.js; use numbers, strings, "
+            "lists, dicts, numpy arrays, tensors or functions").format(type=type(v).__name__)
         )
 
     return walk(value)

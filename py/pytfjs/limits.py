@@ -20,6 +20,7 @@ import zipfile
 from collections.abc import Callable
 
 from .control import InputError
+from .i18n import _, number
 
 # -- model files picked in the page (read whole into WebAssembly's 4 GB memory) -----------
 MODEL_MAX_FILE_BYTES = 1_000_000_000
@@ -60,10 +61,10 @@ Raise = Callable[[str], BaseException]
 def size_text(n: int) -> str:
     """Bytes for people: 1.5 GB, 25.0 MB, 12 KB."""
     if n >= 10**9:
-        return f"{n / 10**9:.1f} GB"
+        return _("{size} GB").format(size=number(n / 10**9, 1))
     if n >= 1048576:
-        return f"{n / 1048576:.1f} MB"
-    return f"{n / 1024:.0f} KB"
+        return _("{size} MB").format(size=number(n / 1048576, 1))
+    return _("{size} KB").format(size=number(n / 1024, 0))
 
 
 def detail(error: BaseException) -> str:
@@ -73,15 +74,17 @@ def detail(error: BaseException) -> str:
     learner); the chained exception keeps it for whoever debugs.
     """
     text = " ".join(str(error).split())[:120].strip(" '\"")
-    return f" (the reader said: {text})" if text else ""
+    return _(" (the reader said: {text})").format(text=text) if text else ""
 
 
 def check_file_size(size: int, name: str, limit: int, what: str,
                     error: Raise = InputError) -> None:
     """Refuse a picked file by its size alone, before a byte of it is read."""
     if size > limit:
-        raise error(f"{name} is {size_text(size)}; {what} up to {size_text(limit)} are read "
+        raise error(_("{name} is {size}; {what} up to {limit} are read "
                     "in the page. Use a smaller file, or the command line.")
+                        .format(name=name, size=size_text(size), what=what,
+                                limit=size_text(limit)))
 
 
 # ------------------------------------------------------------------------------- zip
@@ -91,23 +94,30 @@ def check_zip(archive: zipfile.ZipFile, name: str, error: Raise = InputError) ->
     """Refuse a zip whose central directory declares too much, before inflating anything."""
     infos = archive.infolist()
     if len(infos) > ZIP_MAX_MEMBERS:
-        raise error(f"{name} is a zip of {len(infos):,} files; up to {ZIP_MAX_MEMBERS:,} "
+        raise error(_("{name} is a zip of {n:,} files; up to {ZIP_MAX_MEMBERS:,} "
                     "are read. A saved model has a handful: save the model again.")
+                        .format(name=name, n=len(infos), ZIP_MAX_MEMBERS=ZIP_MAX_MEMBERS))
     total = 0
     for info in infos:
         size, packed = info.file_size, max(info.compress_size, 1)
         total += size
         if size > ZIP_MAX_MEMBER_BYTES:
-            raise error(f"{name}: {info.filename} would be {size_text(size)} unpacked; up to "
-                        f"{size_text(ZIP_MAX_MEMBER_BYTES)} per file are read. Use a smaller "
+            raise error(_("{name}: {filename} would be {size} unpacked; up to "
+                        "{limit} per file are read. Use a smaller "
                         "model, or convert it on a computer with more memory.")
+                            .format(name=name, filename=info.filename, size=size_text(size),
+                                    limit=size_text(ZIP_MAX_MEMBER_BYTES)))
         if size > ZIP_RATIO_FROM_BYTES and size / packed > ZIP_MAX_RATIO:
-            raise error(f"{name}: {info.filename} would grow {size // packed:,} times when "
-                        f"unpacked (to {size_text(size)}); up to {ZIP_MAX_RATIO} times is read."
+            raise error(_("{name}: {filename} would grow {value:,} times when "
+                        "unpacked (to {size}); up to {ZIP_MAX_RATIO} times is read."
                         " Real model files do not compress like that: save the model again.")
+                            .format(name=name, filename=info.filename, value=size // packed,
+                                    size=size_text(size), ZIP_MAX_RATIO=ZIP_MAX_RATIO))
     if total > ZIP_MAX_TOTAL_BYTES:
-        raise error(f"{name} would be {size_text(total)} unpacked; up to "
-                    f"{size_text(ZIP_MAX_TOTAL_BYTES)} are read. Use a smaller model.")
+        raise error(_("{name} would be {size} unpacked; up to "
+                    "{limit} are read. Use a smaller model.")
+                        .format(name=name, size=size_text(total),
+                                limit=size_text(ZIP_MAX_TOTAL_BYTES)))
 
 
 def read_member(archive: zipfile.ZipFile, member: str, name: str,
@@ -121,12 +131,13 @@ def read_member(archive: zipfile.ZipFile, member: str, name: str,
         with archive.open(info) as handle:
             data = handle.read(info.file_size + 1)
     except zipfile.BadZipFile as e:
-        raise error(f"{name}: {member} is damaged{detail(e)}; its size or checksum does not "
-                    "match its zip entry. Save the model again.") from e
+        raise error(_("{name}: {member} is damaged{detail}; its size or checksum does not "
+                    "match its zip entry. Save the model again.")
+                        .format(name=name, member=member, detail=detail(e))) from e
     if len(data) > info.file_size:
-        raise error(f"{name}: {member} holds more than the {info.file_size:,} bytes its zip "
+        raise error(_("{name}: {member} holds more than the {file_size:,} bytes its zip "
                     "entry declares; the file is damaged or was made to mislead. Save the "
-                    "model again.")
+                    "model again.").format(name=name, member=member, file_size=info.file_size))
     return data
 
 
@@ -226,17 +237,21 @@ def check_image(data: bytes, name: str, formats: str, error: Raise = InputError
     """
     found = image_size(data)
     if found is None:
-        raise error(f"{name} is not an image this browser can decode (it is not a "
-                    f"{formats} file): pick a photo ({formats}).")
+        raise error(_("{name} is not an image this browser can decode (it is not a "
+                    "{formats} file): pick a photo ({formats}).")
+                        .format(name=name, formats=formats))
     kind, w, h = found
     if w <= 0 or h <= 0:
-        raise error(f"{name} is not an image this browser can decode (its {kind} header "
-                    f"has no size: a damaged or cut-off file): pick a photo ({formats}).")
+        raise error(_("{name} is not an image this browser can decode (its {kind} header "
+                    "has no size: a damaged or cut-off file): pick a photo ({formats}).")
+                        .format(name=name, kind=kind, formats=formats))
     if w * h > IMAGE_MAX_PIXELS or max(w, h) > IMAGE_MAX_SIDE:
-        raise error(f"{name} says it is {w:,} x {h:,} pixels ({w * h / 1e6:,.0f} megapixels); "
-                    f"photos up to {IMAGE_MAX_PIXELS // 10**6} megapixels and "
-                    f"{IMAGE_MAX_SIDE:,} pixels on a side are read. Scale it down in a photo "
+        raise error(_("{name} says it is {w:,} x {h:,} pixels ({value:,.0f} megapixels); "
+                    "photos up to {value2} megapixels and "
+                    "{IMAGE_MAX_SIDE:,} pixels on a side are read. Scale it down in a photo "
                     "editor and pick it again.")
+                        .format(name=name, w=w, h=h, value=w * h / 1000000.0,
+                                value2=IMAGE_MAX_PIXELS // 10 ** 6, IMAGE_MAX_SIDE=IMAGE_MAX_SIDE))
     return kind, w, h
 
 
@@ -247,20 +262,24 @@ def check_dataset(shape: tuple[int, ...], itemsize: int, compressed: bool, file_
                   where: str, error: Raise = InputError) -> int:
     """Bytes a dataset decodes to, refused if the file cannot hold it (before allocating)."""
     if any(int(d) < 0 for d in shape):
-        raise error(f"{where}: a dataset with a negative size; the file is damaged. Save the "
-                    "model again.")
+        raise error(_("{where}: a dataset with a negative size; the file is damaged. Save the "
+                    "model again.").format(where=where))
     nbytes = max(int(itemsize), 1)
     for d in shape:
         nbytes *= int(d)
     room = file_bytes * (HDF5_MAX_EXPANSION if compressed else 1)
     shape_text = tuple(int(d) for d in shape)
     if nbytes > room:
-        raise error(f"{where}: a dataset of shape {shape_text} needs {size_text(nbytes)} but "
-                    f"the whole file is {size_text(file_bytes)}: the file is damaged or "
+        raise error(_("{where}: a dataset of shape {shape_text} needs {size} but "
+                    "the whole file is {limit}: the file is damaged or "
                     "truncated. Save the model again and convert the new file.")
+                        .format(where=where, shape_text=shape_text, size=size_text(nbytes),
+                                limit=size_text(file_bytes)))
     if nbytes > ARRAY_MAX_BYTES:
-        raise error(f"{where}: a dataset of shape {shape_text} ({size_text(nbytes)}); weight "
-                    f"arrays up to {size_text(ARRAY_MAX_BYTES)} are read. Use a smaller model.")
+        raise error(_("{where}: a dataset of shape {shape_text} ({size}); weight "
+                    "arrays up to {limit} are read. Use a smaller model.")
+                        .format(where=where, shape_text=shape_text, size=size_text(nbytes),
+                                limit=size_text(ARRAY_MAX_BYTES)))
     return nbytes
 
 
@@ -290,10 +309,13 @@ def json_depth(text: bytes | str) -> int:
 def check_json(text: bytes | str, where: str, error: Raise = InputError) -> None:
     """Refuse JSON too big or too deeply nested before ``json.loads`` recurses into it."""
     if len(text) > JSON_MAX_BYTES:
-        raise error(f"{where} is {size_text(len(text))} of JSON; up to "
-                    f"{size_text(JSON_MAX_BYTES)} are read. Save the model again.")
+        raise error(_("{where} is {size} of JSON; up to "
+                    "{limit} are read. Save the model again.")
+                        .format(where=where, size=size_text(len(text)),
+                                limit=size_text(JSON_MAX_BYTES)))
     depth = json_depth(text)
     if depth > JSON_MAX_DEPTH:
-        raise error(f"{where} is JSON nested {depth:,} levels deep; up to {JSON_MAX_DEPTH} "
+        raise error(_("{where} is JSON nested {depth:,} levels deep; up to {JSON_MAX_DEPTH} "
                     "levels are read (a real model config has about 10). The file is damaged "
                     "or was made to crash readers: save the model again.")
+                        .format(where=where, depth=depth, JSON_MAX_DEPTH=JSON_MAX_DEPTH))

@@ -14,6 +14,7 @@ import json
 from typing import Any
 
 from . import _compat
+from .i18n import _
 
 
 def progress(state: dict[str, Any]) -> None:
@@ -76,7 +77,8 @@ def image(title: str, pixels: Any, scale: int = 2, caption: str = "") -> None:
 
     array = np.ascontiguousarray(pixels, dtype=np.uint8)
     if not (array.ndim == 2 or (array.ndim == 3 and array.shape[2] == 3)):
-        raise ValueError(f"ui.image shows [h, w] or [h, w, 3] arrays, not {array.shape}")
+        raise ValueError(_("ui.image shows [h, w] or [h, w, 3] arrays, not {shape}")
+                         .format(shape=array.shape))
     page = _compat.ui()
     if page is not None:
         meta = {"width": int(array.shape[1]), "height": int(array.shape[0]), "scale": scale,

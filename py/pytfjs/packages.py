@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .control import InputError
+from .i18n import _
 
 INDEX_URL = "pypi/{package_name}.json"  # relative: fetched from this site, wherever it is
 INDEX = "pypi/index.json"
@@ -30,7 +31,8 @@ WHEEL_NAME = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._]*)-(?P<version>[^-]+
                         r"\.whl$")
 _ORIGINAL: list[Any] = []  # micropip's own install, once wrapped
 _AVAILABLE: list[set[str]] = []  # what the site ships, once read
-HOW_TO_ADD = ("This site works offline and installs only the packages it ships. To add a "
+HOW_TO_ADD = (  # English; how_to_add() says it in the learner's language
+              "This site works offline and installs only the packages it ships. To add a "
               "pure-Python package, a teacher puts its wheel (.whl) in the wheels/ folder "
               "beside their labs and rebuilds with `python3 build.py build --labs DIR`; "
               "you can also add a .whl file from your computer with the page's "
@@ -52,10 +54,19 @@ def requirement_name(requirement: str) -> str | None:
 
 
 def not_shipped_message(names: list[str], available: set[str]) -> str:
-    listed = ", ".join(sorted(available)) or "none"
+    listed = ", ".join(sorted(available)) or _("none")
     which = ", ".join(repr(n) for n in names)
-    return (f"micropip cannot install {which}: not a package of this site "
-            f"(it ships: {listed}). {HOW_TO_ADD}")
+    return (_("micropip cannot install {which}: not a package of this site (it ships: "
+              "{listed}).").format(which=which, listed=listed) + " " + how_to_add())
+
+
+def how_to_add() -> str:
+    """:data:`HOW_TO_ADD` in the learner's language."""
+    return _("This site works offline and installs only the packages it ships. To add a "
+             "pure-Python package, a teacher puts its wheel (.whl) in the wheels/ folder "
+             "beside their labs and rebuilds with `python3 build.py build --labs DIR`; you "
+             "can also add a .whl file from your computer with the page's \"Add a package "
+             "(.whl)\" button.")
 
 
 def available_from_index(index: dict[str, Any]) -> set[str]:
@@ -88,8 +99,10 @@ async def install(requirements: str | list[str], *args: Any, **kwargs: Any) -> A
     try:
         return await _ORIGINAL[0](requirements, *args, **kwargs)
     except ValueError as exc:  # micropip's "Can't find ..."/"Can't fetch ..."
-        raise InputError(f"micropip could not install {', '.join(map(repr, wanted))}: "
-                         f"{exc} {HOW_TO_ADD}") from None
+        raise InputError(_("micropip could not install {items}: "
+                         "{exc} {HOW_TO_ADD}")
+                             .format(items=', '.join(map(repr, wanted)), exc=exc,
+                                     HOW_TO_ADD=how_to_add())) from None
 
 
 def _installed() -> set[str]:
@@ -116,11 +129,12 @@ def check_wheel_name(file_name: str) -> re.Match[str]:
     wheel (Pyodide cannot run a wheel built for another platform)."""
     match = WHEEL_NAME.match(file_name)
     if not match:
-        raise InputError(f"{file_name}: not a wheel file (expected a name like "
-                         "mypkg-1.0-py3-none-any.whl)")
+        raise InputError(_("{file_name}: not a wheel file (expected a name like "
+                         "mypkg-1.0-py3-none-any.whl)").format(file_name=file_name))
     if match["platform"] != "any" or match["abi"] != "none":
-        raise InputError(f"{file_name}: built for platform {match['platform']!r}; only "
+        raise InputError(_("{file_name}: built for platform {match!r}; only "
                          "pure-Python wheels (...-none-any.whl) run here")
+                             .format(file_name=file_name, match=match['platform']))
     return match
 
 
@@ -149,8 +163,11 @@ async def _add_wheel(file_name: str, data: Any) -> str:
     try:
         await (_ORIGINAL[0] if _ORIGINAL else micropip.install)(f"emfs:{path}")
     except Exception as exc:  # noqa: BLE001 - a damaged file: its words, not a traceback
-        raise InputError(f"{file_name}: could not be installed ({type(exc).__name__}: "
-                         f"{exc})") from None
+        raise InputError(_("{file_name}: could not be installed ({type}: "
+                         "{exc})")
+                             .format(file_name=file_name, type=type(exc).__name__,
+                                     exc=exc)) from None
     importlib.invalidate_caches()
-    return (f"Installed {match['name']} {match['version']} from {file_name}, for this "
-            "page (a reload forgets it): import it in your code.")
+    return (_("Installed {name} {version} from {file_name}, for this page (a reload forgets "
+              "it): import it in your code.")
+            .format(name=match["name"], version=match["version"], file_name=file_name))

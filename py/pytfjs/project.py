@@ -36,6 +36,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .control import InputError
+from .i18n import _, ngettext
 from .transfer import MAX_CLASSES, MAX_NAME, THUMB_SIZE, Samples
 
 FORMAT = "pytfjs webcam project"
@@ -123,8 +124,9 @@ class TrainedModel:
 
     def summary(self) -> str:
         when = self.when.replace("T", " ")[:16] + " UTC"
-        return (f"model trained {when} on {self.samples} sample"
-                f"{'s' if self.samples != 1 else ''} of {self.classes} classes")
+        return ngettext("model trained {when} on {n} sample of {classes} classes",
+                        "model trained {when} on {n} samples of {classes} classes",
+                        self.samples).format(when=when, n=self.samples, classes=self.classes)
 
 
 @dataclass
@@ -160,9 +162,12 @@ class Project:
         return samples
 
     def describe(self) -> str:
-        trained = f", {self.model.summary()}" if self.model else ", no trained model"
-        return (f"{len(self.labels)} samples of {len(self.classes)} classes "
-                f"({', '.join(self.classes)}){trained}")
+        trained = self.model.summary() if self.model else _("no trained model")
+        return (ngettext("{n} sample of {classes} classes ({names}), {trained}",
+                         "{n} samples of {classes} classes ({names}), {trained}",
+                         len(self.labels))
+                .format(n=len(self.labels), classes=len(self.classes),
+                        names=", ".join(self.classes), trained=trained))
 
 
 def _sha(data: bytes) -> str:
@@ -206,40 +211,46 @@ def read(data: bytes, file_name: str, embedding: EmbeddingModel | None = None) -
     """The project in zip ``data`` (called ``file_name``), checked member by member;
     with ``embedding``, it must have been made with that embedding model."""
     def damaged(why: str) -> ProjectError:
-        return ProjectError(f"{file_name} is damaged ({why}); nothing was imported, your "
-                            "project is unchanged. Export the project again from where it "
-                            "was made, and copy the file again.")
+        return ProjectError(_("{file_name} is damaged ({why}); nothing was imported, your "
+                              "project is unchanged. Export the project again from where it "
+                              "was made, and copy the file again.")
+                            .format(file_name=file_name, why=why))
 
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = {i.filename: i for i in archive.infolist()}
         if sum(i.file_size for i in infos.values()) > MAX_UNZIPPED:
-            raise damaged(f"it unpacks to over {MAX_UNZIPPED // 2**20} MB")
+            raise damaged(_("it unpacks to over {value} MB").format(value=MAX_UNZIPPED // 2 ** 20))
         if PROJECT_JSON not in infos:
-            raise ProjectError(f"{file_name} is not a pytfjs webcam project (it has no "
-                               f"{PROJECT_JSON}): choose a file that Export project made. Your "
+            raise ProjectError(_("{file_name} is not a pytfjs webcam project (it has no "
+                               "{PROJECT_JSON}): choose a file that Export project made. Your "
                                "project is unchanged.")
+                                   .format(file_name=file_name, PROJECT_JSON=PROJECT_JSON))
         files = {name: archive.read(name) for name in infos if not name.endswith("/")}
     except ProjectError:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError,
             ValueError, NotImplementedError) as exc:
-        raise damaged(f"not a readable zip: {exc}") from None
+        raise damaged(_("not a readable zip: {exc}").format(exc=exc)) from None
     try:
         doc = json.loads(files[PROJECT_JSON])
         if not isinstance(doc, dict):
-            raise ValueError("not an object")
+            raise ValueError(_("not an object"))
     except (UnicodeDecodeError, ValueError) as exc:
-        raise damaged(f"{PROJECT_JSON} is not valid JSON: {exc}") from None
+        raise damaged(_("{PROJECT_JSON} is not valid JSON: {exc}")
+                      .format(PROJECT_JSON=PROJECT_JSON, exc=exc)) from None
     if doc.get("format") != FORMAT:
-        raise ProjectError(f"{file_name} is not a pytfjs webcam project (its format is "
-                           f"{doc.get('format')!r}): choose a file that Export project made. "
+        raise ProjectError(_("{file_name} is not a pytfjs webcam project (its format is "
+                           "{get!r}): choose a file that Export project made. "
                            "Your project is unchanged.")
+                               .format(file_name=file_name, get=doc.get('format')))
     if doc.get("version") != VERSION:
-        raise ProjectError(f"{file_name} is a project of format version "
-                           f"{doc.get('version')!r}; this site reads version {VERSION}. "
+        raise ProjectError(_("{file_name} is a project of format version "
+                           "{get!r}; this site reads version {VERSION}. "
                            "Open it with the site that made it (or a newer one), or export "
                            "it again there. Your project is unchanged.")
+                               .format(file_name=file_name, get=doc.get('version'),
+                                       VERSION=VERSION))
     try:
         return _checked(doc, files, file_name, embedding, damaged)
     except (KeyError, TypeError, ValueError, InputError) as exc:
@@ -253,43 +264,49 @@ def _checked(doc: dict[str, Any], files: dict[str, bytes], file_name: str,
     members = doc["members"]
     for name, info in members.items():
         if name not in files:
-            raise damaged(f"{name} is missing")
+            raise damaged(_("{name} is missing").format(name=name))
         if _sha(files[name]) != info["sha256"] or len(files[name]) != int(info["bytes"]):
-            raise damaged(f"{name} does not match its sha256 in {PROJECT_JSON}")
+            raise damaged(_("{name} does not match its sha256 in {PROJECT_JSON}")
+                          .format(name=name, PROJECT_JSON=PROJECT_JSON))
     for name in files:
         if name != PROJECT_JSON and name not in members:
-            raise damaged(f"{name} is not listed in {PROJECT_JSON}")
+            raise damaged(_("{name} is not listed in {PROJECT_JSON}")
+                          .format(name=name, PROJECT_JSON=PROJECT_JSON))
     made_with = doc["embedding_model"]
     their = EmbeddingModel(str(made_with["name"]), str(made_with["cut"]),
                            str(made_with["sha256"]), int(made_with["embedding_size"]))
     if embedding is not None and their != embedding:
-        raise ProjectError(f"{file_name} was made with another embedding model: "
-                           f"{their.describe()}; this lab uses {embedding.describe()}. Its "
+        raise ProjectError(_("{file_name} was made with another embedding model: "
+                           "{describe}; this lab uses {describe2}. Its "
                            "samples and model cannot be used here; your project is unchanged.")
+                               .format(file_name=file_name, describe=their.describe(),
+                                       describe2=embedding.describe()))
     classes = [str(c) for c in doc["classes"]]
     if not 2 <= len(classes) <= MAX_CLASSES or any(
             not c.strip() or len(c) > MAX_NAME for c in classes):
-        raise damaged(f"its classes {classes!r} are not 2 to {MAX_CLASSES} names")
+        raise damaged(_("its classes {classes!r} are not 2 to {MAX_CLASSES} names")
+                      .format(classes=classes, MAX_CLASSES=MAX_CLASSES))
     Samples(classes, their.size)  # distinct, clean names (InputError otherwise)
     labels = np.array(json.loads(files[LABELS]), dtype=np.int64).reshape(-1)
     count = int(doc["samples"]["count"])
     size = their.size
     if len(labels) != count or (count and not (0 <= labels.min() and
                                                labels.max() < len(classes))):
-        raise damaged(f"{LABELS} does not give a class for each of the {count} samples")
+        raise damaged(_("{LABELS} does not give a class for each of the {count} samples")
+                      .format(LABELS=LABELS, count=count))
     embeddings = np.frombuffer(files[EMBEDDINGS], "<f4")
     thumbs = np.frombuffer(files[THUMBNAILS], np.uint8)
     if embeddings.size != count * size or thumbs.size != count * THUMB_SIZE ** 2 * 3:
-        raise damaged(f"the sample arrays do not hold {count} samples")
+        raise damaged(_("the sample arrays do not hold {count} samples").format(count=count))
     if not np.isfinite(embeddings).all():
-        raise damaged("an embedding holds NaN or infinite values")
+        raise damaged(_("an embedding holds NaN or infinite values"))
     model = None
     if doc.get("model") is not None:
         head = {"model.json": files[HEAD_JSON], "weights.bin": files[HEAD_WEIGHTS]}
         model = TrainedModel.from_record(head, doc["model"])
         if model.classes != len(classes):
-            raise damaged(f"its model has {model.classes} classes, the project "
-                          f"{len(classes)}")
+            raise damaged(_("its model has {classes} classes, the project "
+                          "{n}").format(classes=model.classes, n=len(classes)))
     return Project(classes, labels.astype(np.int32),
                    embeddings.astype(np.float32).reshape(count, size),
                    thumbs.reshape(count, THUMB_SIZE, THUMB_SIZE, 3).copy(), their,

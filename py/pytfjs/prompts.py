@@ -14,6 +14,7 @@ from typing import Any
 
 from . import _compat
 from .control import Stopped
+from .i18n import _
 from .site_files import fetch_bytes, site_path
 
 
@@ -40,7 +41,7 @@ async def await_answer(promise: Any) -> Any:
         return await promise
     except _compat.JsException as exc:
         if "pytfjs:stopped" in str(exc):
-            raise Stopped("Stopped by you while the lab was waiting for input.") from None
+            raise Stopped(_("Stopped by you while the lab was waiting for input.")) from None
         raise
 
 
@@ -56,7 +57,7 @@ async def ask_file(message: str, accept: str = "", url: str | None = None,
         return InputFile(url.rsplit("/", 1)[-1] or url, len(data), data)
     page = _compat.ui()
     if page is None:
-        raise _compat.BrowserRequired("ask_file needs a lab page")
+        raise _compat.BrowserRequired(_("ask_file needs a lab page"))
     offered = [[str(label), site_path(path)] for label, path in samples or []]
     answer = await await_answer(page.askFile(message, accept, _compat.to_js_value(offered)))
     sample = getattr(answer, "sample", None)
@@ -70,7 +71,7 @@ async def choose(message: str, options: list[str], default: str | None = None) -
     page = _compat.ui()
     if page is None:
         if default is None:
-            raise _compat.BrowserRequired("choose needs a lab page (or a default)")
+            raise _compat.BrowserRequired(_("choose needs a lab page (or a default)"))
         return default
     return str(await await_answer(page.askChoice(message, _compat.to_js_value(list(options)),
                                                default)))
@@ -96,7 +97,7 @@ async def ask_camera(message: str, max_side: int = 2048) -> Any:
     """
     page = _compat.ui()
     if page is None:
-        raise _compat.BrowserRequired("ask_camera needs a lab page")
+        raise _compat.BrowserRequired(_("ask_camera needs a lab page"))
     return await await_answer(page.askCamera(message, max_side))
 
 
@@ -126,7 +127,7 @@ async def ask_text(message: str, default: str = "", label: str = "Text", button:
     the previous answer was refused)."""
     page = _compat.ui()
     if page is None:
-        raise _compat.BrowserRequired("ask_text needs a lab page")
+        raise _compat.BrowserRequired(_("ask_text needs a lab page"))
     spec = {"label": label, "default": default, "button": button, "error": error,
             "slider": None if slider is None else vars(slider)}
     answer = json.loads(str(await await_answer(page.askText(message, json.dumps(spec)))))

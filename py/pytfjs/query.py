@@ -10,6 +10,8 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
+from .i18n import _
+
 _PARAMS: dict[str, str] = {}
 
 
@@ -35,6 +37,7 @@ def param(name: str, default: Any) -> Any:
             return raw.lower() in ("1", "true", "yes", "on")
         return kind(raw) if default is not None else raw
     except ValueError:
-        print(f"Ignoring ?{name}={raw}: expected {kind.__name__}; using {default}",
+        print(_("Ignoring ?{name}={raw}: expected {type}; using {default}")
+              .format(name=name, raw=raw, type=kind.__name__, default=default),
               file=sys.stderr)
         return default

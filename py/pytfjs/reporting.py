@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import _compat
+from .i18n import _
 
 _RESULTS: dict[str, Any] = {}
 
@@ -33,8 +34,9 @@ def to_json_value(value: Any, name: str = "value", what: str = "report") -> Any:
         return {str(k): to_json_value(v, f"{name}.{k}", what) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [to_json_value(v, f"{name}[{i}]", what) for i, v in enumerate(value)]
-    raise TypeError(f"{what}: {name} is a {type(value).__name__}; {what} takes numbers, "
+    raise TypeError(_("{what}: {name} is a {type}; {what} takes numbers, "
                     "strings, booleans, lists, dicts or numpy values")
+                        .format(what=what, name=name, type=type(value).__name__))
 
 
 def report(**values: Any) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from typing import Any
 
 from . import _compat, output, packages, query, seeding
 from .control import STOP, InputError, Stopped
+from .i18n import _, ngettext
 from .reporting import clear as clear_results
 from .scope import KEPT_VARIABLES, RUN_OWNED, release_kept
 
@@ -27,13 +28,19 @@ _RUNNING: list[asyncio.Task[Any]] = []  # the lab's top-level coroutine while it
 # Stop cancels a run this long after the click unless it ended by itself: a question the
 # lab waits on ends at once (with its own message), training at the end of its batch
 STOP_GRACE_S = 0.25
-STOPPED_BUSY = "Stopped by you (Python was interrupted)."
+STOPPED_BUSY = "Stopped by you (Python was interrupted)."  # English; printed through _()
 _LAST_ERROR = ["code"]  # what the last "error" was: "input" (the learner's file) or "code"
 # ".../site-packages/pytfjs/training.py" -> "pytfjs/training.py", same for the stdlib
 _LIBRARY_PREFIX = re.compile(r"^.*/(?:site-packages|python3\.?\d+(?:\.zip)?)/")
 
 
 _LAST_ERROR_LINE: list[int] = []  # the lab line the last error arose at (0: none)
+
+
+def _hidden_frames(n: int) -> str:
+    return "  (" + ngettext("{n} frame inside pytfjs and TensorFlow.js hidden",
+                            "{n} frames inside pytfjs and TensorFlow.js hidden", n
+                            ).format(n=n) + ")\n"
 
 
 def _folded(frame: traceback.FrameSummary) -> bool:
@@ -75,13 +82,11 @@ def format_error(exc: BaseException, filename: str) -> str:
             hidden += 1
             continue
         if hidden:
-            out.append(f"  ({hidden} frame{'s' if hidden > 1 else ''} inside pytfjs and "
-                       "TensorFlow.js hidden)\n")
+            out.append(_hidden_frames(hidden))
             hidden = 0
         out += traceback.StackSummary.from_list([frame]).format()
     if hidden:
-        out.append(f"  ({hidden} frame{'s' if hidden > 1 else ''} inside pytfjs and "
-                   "TensorFlow.js hidden)\n")
+        out.append(_hidden_frames(hidden))
     if isinstance(exc, _compat.JsException) and "Traceback (most recent" not in str(exc):
         # raised by TF.js itself: say so, without Pyodide's jargon
         out.append(f"TensorFlow.js: {_compat.error_text(exc)}\n")
@@ -121,16 +126,16 @@ async def run_source(source: str, filename: str, namespace: dict[str, Any] | Non
         return "stopped"
     except asyncio.CancelledError:  # Stop, at an await outside training (request_stop)
         _ENDED[0] = "stopped"
-        print("Stopped by you.")
+        print(_("Stopped by you."))
         return "stopped"
     except InputError as exc:  # the learner's file or choice: a message, not a traceback
-        print(f"Problem: {exc}", file=sys.stderr)
+        print(_("Problem: {exc}").format(exc=exc), file=sys.stderr)
         output.message(str(exc), "error")
         _LAST_ERROR[0] = "input"
         return "error"
     except BaseException as exc:  # noqa: BLE001 - everything the lab raises is shown
         if _interrupted(exc):  # Stop, through the interrupt buffer: Python was busy
-            print(STOPPED_BUSY)
+            print(_("Stopped by you (Python was interrupted)."))
             return "stopped"
         _LAST_ERROR_LINE[:] = [error_line(exc, filename)]
         print(format_error(exc, filename), file=sys.stderr, end="")

@@ -33,6 +33,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .i18n import _
+
 DEFAULT_SEED = 0
 
 # a variable's own name (after the last "/") -> the layer config key of its initializer
@@ -52,7 +54,7 @@ class SeedError(ValueError):
 def check_seed(seed: Any) -> int:
     """``seed`` as an int in numpy's range, or a ValueError saying what a seed is."""
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"a seed is a whole number >= 0, not {seed!r}")
+        raise ValueError(_("a seed is a whole number >= 0, not {seed!r}").format(seed=seed))
     return int(seed)
 
 
@@ -63,8 +65,9 @@ def seed_param(default: int = DEFAULT_SEED) -> int:
 
     raw = param("seed", str(default)).strip()
     if not raw.isdigit():
-        raise InputError(f"?seed={raw} is not a whole number >= 0: use, for example, "
+        raise InputError(_("?seed={raw} is not a whole number >= 0: use, for example, "
                          "?seed=1 in the page address (or leave it out for seed 0).")
+                             .format(raw=raw))
     return int(raw)
 
 
@@ -117,8 +120,8 @@ def _truncated_normal(rng: np.random.Generator, shape: tuple[int, ...], mean: fl
 
 def _orthogonal(rng: np.random.Generator, shape: tuple[int, ...], gain: float) -> NDArray[Any]:
     if len(shape) < 2:
-        raise SeedError(f"an Orthogonal initializer needs a weight of 2 or more dimensions, "
-                        f"not {list(shape)}")
+        raise SeedError(_("an Orthogonal initializer needs a weight of 2 or more dimensions, "
+                        "not {value}").format(value=list(shape)))
     rows, cols = math.prod(shape[:-1]), shape[-1]
     q, r = np.linalg.qr(rng.standard_normal((max(rows, cols), min(rows, cols))))
     q = q * np.sign(np.diag(r))
@@ -153,7 +156,8 @@ def draw(initializer: dict[str, Any], shape: tuple[int, ...],
                                    config.get("stddev") or 0.05)
     elif name == "Identity":
         if len(shape) != 2 or shape[0] != shape[1]:
-            raise SeedError(f"an Identity initializer needs a square matrix, not {list(shape)}")
+            raise SeedError(_("an Identity initializer needs a square matrix, not {value}")
+                            .format(value=list(shape)))
         values = float(config.get("gain", 1.0)) * np.eye(shape[0])
     elif name == "Orthogonal":
         values = _orthogonal(rng, shape, float(config.get("gain", 1.0)))
@@ -169,7 +173,8 @@ def draw(initializer: dict[str, Any], shape: tuple[int, ...],
             limit = math.sqrt(3 * scale)
             values = rng.uniform(-limit, limit, shape)
     else:
-        raise SeedError(f"pytfjs cannot draw a {name or 'custom'} initializer")
+        raise SeedError(_("pytfjs cannot draw a {name} initializer")
+                        .format(name=name or _("custom")))
     return np.asarray(values, dtype=np.float32)
 
 
@@ -182,8 +187,8 @@ def layer_weights(layer_config: dict[str, Any], weights: list[tuple[str, tuple[i
         key = INITIALIZER_KEYS.get(short)
         initializer = layer_config.get(key) if key else None
         if not initializer:
-            raise SeedError(f"layer {layer_name or '?'}: no initializer is known for its "
-                            f"weight {name!r}")
+            raise SeedError(_("layer {value}: no initializer is known for its "
+                            "weight {name!r}").format(value=layer_name or '?', name=name))
         try:
             if short == "bias" and layer_config.get("unitForgetBias"):  # LSTM: forget gate 1s
                 units = int(shape[0]) // 4
@@ -192,7 +197,8 @@ def layer_weights(layer_config: dict[str, Any], weights: list[tuple[str, tuple[i
             else:
                 values = draw(initializer, shape, rng)
         except SeedError as err:
-            raise SeedError(f"layer {layer_name or '?'}, weight {name!r}: {err}") from None
+            raise SeedError(_("layer {value}, weight {name!r}: {err}")
+                            .format(value=layer_name or '?', name=name, err=err)) from None
         out.append(np.asarray(values, dtype=np.float32).reshape(shape))
     return out
 
@@ -255,7 +261,8 @@ def seed_new_layers(model: Any) -> int:
         try:
             plans.append((layer, layer_weights(config, specs, rng, str(layer.name))))
         except SeedError as err:
-            print(f"{err}: its starting weights are TensorFlow.js' own, not fixed by ?seed=")
+            print(_("{err}: its starting weights are TensorFlow.js' own, not fixed by ?seed=")
+                  .format(err=err))
     count = 0
     for layer, values in plans:
         with ProxyRegistry() as owner:

@@ -16,6 +16,7 @@ from typing import Any
 
 from . import _compat
 from .control import InputError
+from .i18n import _
 
 Key = int | str
 Value = int | float | str | bytes | bool | None
@@ -30,14 +31,15 @@ def _js_value(value: Value) -> Any:
         return _compat.array_buffer(bytes(value))
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
-    raise TypeError(f"store values are numbers, strings or bytes, not {type(value).__name__}")
+    raise TypeError(_("store values are numbers, strings or bytes, not {type}")
+                    .format(type=type(value).__name__))
 
 
 def _py_value(value: Any) -> Value:
     if isinstance(value, _compat.JsProxy):
         if hasattr(value, "to_bytes"):
             return bytes(value.to_bytes())
-        raise TypeError(f"unexpected stored value {value!r}")
+        raise TypeError(_("unexpected stored value {value!r}").format(value=value))
     plain: Value = value
     return plain
 
@@ -55,7 +57,8 @@ class Store:
             raw = await _compat.open_store(name, list(tables))
         except _compat.JsException as exc:
             detail = _compat.error_text(exc)
-            raise StoreUnavailable(f"cannot keep data in this browser: {detail}") from None
+            raise StoreUnavailable(_("cannot keep data in this browser: {detail}")
+                                   .format(detail=detail)) from None
         return cls(raw, name)
 
     async def put(self, table: str, key: Key, value: dict[str, Value]) -> None:

@@ -46,6 +46,7 @@ from numpy.typing import NDArray
 
 from . import _compat
 from .control import InputError
+from .i18n import _, ngettext, number
 from .output import download
 from .project import (
     EmbeddingModel,
@@ -81,15 +82,17 @@ class TrainSettings:
             try:
                 value = kind(str(text).strip())
             except ValueError:
-                raise InputError(f"{name} must be {'a whole number' if kind is int else 'a number'}"
-                                 f", not {str(text)!r}.") from None
+                message = (_("{name} must be a whole number, not {text!r}.") if kind is int
+                           else _("{name} must be a number, not {text!r}."))
+                raise InputError(message.format(name=name, text=str(text))) from None
             if not (low <= value <= high):
-                raise InputError(f"{name} must be between {low:g} and {high:g}, not {value:g}.")
+                raise InputError(_("{name} must be between {low:g} and {high:g}, not {value:g}.")
+                                 .format(name=name, low=low, high=high, value=value))
             return value
 
-        return cls(epochs=number(epochs, int, "Epochs", 1, 1000),
-                   lr=number(lr, float, "Learning rate", 1e-6, 1.0),
-                   batch=number(batch, int, "Batch size", 1, 4096))
+        return cls(epochs=number(epochs, int, _("Epochs"), 1, 1000),
+                   lr=number(lr, float, _("Learning rate"), 1e-6, 1.0),
+                   batch=number(batch, int, _("Batch size"), 1, 4096))
 
 
 @dataclass
@@ -185,7 +188,7 @@ class Studio:
         """
         page = _compat.ui()
         if page is None:
-            raise _compat.BrowserRequired("the studio needs a lab page")
+            raise _compat.BrowserRequired(_("the studio needs a lab page"))
         settings = settings or TrainSettings()
         storage, problem = await SampleStorage.open(name)
         samples, dropped = await storage.load(classes)
@@ -198,10 +201,11 @@ class Studio:
         await storage.save_classes(samples)
         studio._render()
         if problem:
-            studio.say(f"{problem}. Samples are kept only until you leave this page.", "error")
+            studio.say(_("{problem}. Samples are kept only until you leave this page.")
+                       .format(problem=problem), "error")
         elif len(samples):
-            studio.say(f"{len(samples)} samples from your last visit are back (kept in this "
-                       "browser). Clear all samples removes them.")
+            studio.say(_("{n} samples from your last visit are back (kept in this "
+                       "browser). Clear all samples removes them.").format(n=len(samples)))
         await studio._load_kept_model()
         studio._report()
         return studio
@@ -222,14 +226,14 @@ class Studio:
             fits = False
         if not fits:
             await self.storage.drop_model()
-            self.say("The model kept from your last visit was trained on other classes or "
-                     "another embedding model: train again.", "error")
+            self.say(_("The model kept from your last visit was trained on other classes or "
+                     "another embedding model: train again."), "error")
             return
         self._use_model(model, current, None)
         self._unloaded = True
         self._stale = model.samples_sha256 != samples_digest(self.samples)
-        self.say(f"The {model.summary()} is back: it predicts at once."
-                 + (" The samples changed since: it is out of date, train to update it."
+        self.say(_("The {summary} is back: it predicts at once.").format(summary=model.summary())
+                 + (_(" The samples changed since: it is out of date, train to update it.")
                     if self._stale else ""), "note")
 
     async def _load_head(self, files: dict[str, bytes]) -> Any:
@@ -240,7 +244,8 @@ class Studio:
             return await load_model_files(files)
         except (_compat.JsException, KeyError, ValueError, FileNotFoundError) as exc:
             detail = str(exc).split("\n")[0]
-            self.say(f"The trained model could not be loaded ({detail}): train again.",
+            self.say(_("The trained model could not be loaded ({detail}): train again.")
+                     .format(detail=detail),
                      "error")
             return None
 
@@ -303,14 +308,15 @@ class Studio:
         """A message in the studio ("note", "done" or "error"; errors are announced)."""
         self._js.say(text, kind)
         if kind == "error":
-            print(f"Problem: {text}")
+            print(_("Problem: {text}").format(text=text))
 
     def show_prediction(self, probabilities: Sequence[float], source: str = "webcam") -> None:
         """Show a prediction: the top class, a bar per class, frames per second."""
         p = [float(v) for v in probabilities]
         labels = self.samples.names
         if len(p) != len(labels):
-            raise ValueError(f"{len(p)} probabilities for {len(labels)} classes")
+            raise ValueError(_("{n} probabilities for {n2} classes")
+                             .format(n=len(p), n2=len(labels)))
         top = int(np.argmax(p))
         shown: dict[str, Any] = {"labels": labels, "probabilities": p, "top": top,
                                  "source": source}
@@ -355,7 +361,7 @@ class Studio:
         kind = str(event.kind)
         route = EVENTS.get(kind)
         if route is None:
-            raise ValueError(f"unknown studio event {kind!r}")
+            raise ValueError(_("unknown studio event {kind!r}").format(kind=kind))
         action = await route.handle(self, event)
         if action is None and route.report:
             self._report()
@@ -369,8 +375,8 @@ class Studio:
             return
         reason = str(event.reason)
         report(camera="none")
-        self.say(f"No webcam: {reason}. You can still add photos from files for each class, "
-                 "and classify a photo file.", "error")
+        self.say(_("No webcam: {reason}. You can still add photos from files for each class, "
+                 "and classify a photo file.").format(reason=reason), "error")
 
     async def _on_capture(self, event: Any) -> None:
         await self._capture(int(event.classId), _pixels(event))
@@ -391,7 +397,7 @@ class Studio:
         info = self.samples.add_class()
         await self.storage.save_classes(self.samples)
         self._render()
-        self.say(f"Added {info.name!r}: rename it, then capture its samples.")
+        self.say(_("Added {name!r}: rename it, then capture its samples.").format(name=info.name))
 
     async def _on_remove_class(self, event: Any) -> None:
         info = self.samples.find(int(event.classId))
@@ -400,7 +406,7 @@ class Studio:
         await self.storage.delete(removed)
         await self.storage.save_classes(self.samples)
         self._render()
-        self.say(f"Removed {info.name!r} and its {len(removed)} samples.")
+        self.say(_("Removed {name!r} and its {n} samples.").format(name=info.name, n=len(removed)))
 
     async def _on_clear_class(self, event: Any) -> None:
         info = self.samples.find(int(event.classId))
@@ -408,7 +414,7 @@ class Studio:
         self._changed()
         await self.storage.delete(removed)
         self._render_class(info.id)
-        self.say(f"Deleted the {len(removed)} samples of {info.name!r}.")
+        self.say(_("Deleted the {n} samples of {name!r}.").format(n=len(removed), name=info.name))
 
     async def _on_delete_sample(self, event: Any) -> None:
         class_id = self.samples.remove(int(event.sampleId))
@@ -422,7 +428,8 @@ class Studio:
         self._changed()
         await self.storage.clear()
         self._render()
-        self.say(f"Cleared all {count} samples (here and in this browser's storage).")
+        self.say(_("Cleared all {count} samples (here and in this browser's storage).")
+                 .format(count=count))
 
     async def _on_predicting(self, event: Any) -> None:
         self._set_predicting(bool(event.on) and self._ready("predict"))
@@ -449,7 +456,8 @@ class Studio:
         if problem:
             raise InputError(problem)
         self._set_predicting(False)
-        self.say(f"Training on {len(self.samples)} samples ({settings.epochs} epochs)...")
+        self.say(_("Training on {n} samples ({epochs} epochs)...")
+                 .format(n=len(self.samples), epochs=settings.epochs))
         return Action("train", settings=settings)
 
     async def _on_export(self, event: Any) -> Action | None:
@@ -463,17 +471,21 @@ class Studio:
         file_name = f"{self.name}-project.zip"
         download(file_name, data, "application/zip")
         report(project_export_bytes=len(data))
-        self.say(f"Exported {file_name} ({_size(len(data))}): {len(self.samples)} samples"
-                 + (f", the {model.summary()}" if model else ", no trained model") + ".")
+        self.say(_("Exported {file_name} ({size}): {n} samples")
+                 .format(file_name=file_name, size=_size(len(data)), n=len(self.samples))
+                 + (_(", the {summary}")
+                     .format(summary=model.summary()) if model else _(", no trained model")) + ".")
 
     async def _on_import_project(self, event: Any) -> None:
         file = event.file
         name, size = str(file.name), int(file.size)
         self._pending = None
         if size > MAX_PROJECT_BYTES:
-            raise InputError(f"{name} is {_size(size)}: larger than any project this studio "
-                             f"writes ({_size(MAX_PROJECT_BYTES)} at most). Nothing was "
+            raise InputError(_("{name} is {size}: larger than any project this studio "
+                             "writes ({size2} at most). Nothing was "
                              "imported.")
+                                 .format(name=name, size=_size(size),
+                                         size2=_size(MAX_PROJECT_BYTES)))
         data = await InputFile(name, size, file).read()
         try:
             project = read_project(data, name, self.embedding)
@@ -482,10 +494,15 @@ class Studio:
             raise InputError(str(problem)) from None
         if len(self.samples) or self.model is not None:
             self._pending = (project, name)
-            self._js.confirmImport(
-                f"Replace this project ({len(self.samples)} samples"
-                + (", a trained model" if self.model else "") + f") with {name}: "
-                + f"{project.describe()}?")
+            question = (ngettext("Replace this project ({n} sample, a trained model) with "
+                                 "{name}: {project}?", "Replace this project ({n} samples, a "
+                                 "trained model) with {name}: {project}?", len(self.samples))
+                        if self.model else
+                        ngettext("Replace this project ({n} sample) with {name}: {project}?",
+                                 "Replace this project ({n} samples) with {name}: {project}?",
+                                 len(self.samples)))
+            self._js.confirmImport(question.format(n=len(self.samples), name=name,
+                                                   project=project.describe()))
             return
         await self._import(project, name)
 
@@ -494,7 +511,7 @@ class Studio:
         if pending is None:
             return
         if not bool(event.ok):
-            self.say(f"Kept this project; {pending[1]} was not imported.")
+            self.say(_("Kept this project; {pending} was not imported.").format(pending=pending[1]))
             return
         await self._import(*pending)
 
@@ -529,9 +546,9 @@ class Studio:
             await self.storage.drop_model()
         self._render()
         report(imported=name)
-        self.say(f"Imported {name}: {project.describe()}."
+        self.say(_("Imported {name}: {describe}.").format(name=name, describe=project.describe())
                  + ("" if kept or not self.storage.kept else
-                    " It could not all be kept in this browser: export it before leaving."),
+                    _(" It could not all be kept in this browser: export it before leaving.")),
                  "done")
 
     # ---------------------------------------------------------------- samples
@@ -565,7 +582,8 @@ class Studio:
             await self._capture(class_id, photo.pixels)
             added += 1
         if added:
-            self.say(f"Added {added} photo{'s' if added != 1 else ''} to {name!r}.")
+            self.say(ngettext("Added {n} photo to {name!r}.", "Added {n} photos to {name!r}.",
+                              added).format(n=added, name=name))
         if problems:
             raise InputError(" ".join(problems))
 
@@ -574,10 +592,13 @@ class Studio:
         current = [c.id for c in self.samples.classes]
         if self._trained_for == current:
             return True
+        doing = {"predict": _("predict"), "classify a photo": _("classify a photo"),
+                 "export": _("export")}.get(what, what)
         if self._trained_for is None:
-            self.say(f"Train first, then {what}.", "error")
+            self.say(_("Train first, then {what}.").format(what=doing), "error")
         else:
-            self.say(f"The classes changed since the last training: train again to {what}.",
+            self.say(_("The classes changed since the last training: train again to {what}.")
+                     .format(what=doing),
                      "error")
             self._trained_for = None
             self._set_predicting(False)
@@ -593,17 +614,22 @@ class Studio:
     def _storage_failed(self, exc: BaseException, what: str = "samples") -> None:
         detail = str(exc).split("\n")[0]
         report(storage_failed=what)
-        self.say(f"Could not save {'your ' if what == 'samples' else ''}{what} in this "
-                 f"browser's storage ({detail}). What was saved before is still there; "
-                 f"{'they work' if what == 'samples' else 'it works'} until you leave this "
-                 "page: free some space, or Export project to keep everything.", "error")
+        if what == "samples":
+            text = _("Could not save your samples in this browser's storage ({detail}). What "
+                     "was saved before is still there; they work until you leave this page: "
+                     "free some space, or Export project to keep everything.")
+        else:
+            text = _("Could not save the trained model in this browser's storage ({detail}). "
+                     "What was saved before is still there; it works until you leave this "
+                     "page: free some space, or Export project to keep everything.")
+        self.say(text.format(detail=detail), "error")
 
     def _changed(self) -> None:
         """The samples changed: a trained model is now out of date (said once)."""
         if self.model is not None and not self._stale:
             self._stale = True
-            self.say("The samples changed since the model was trained: it is out of date. "
-                     "Train to update it.")
+            self.say(_("The samples changed since the model was trained: it is out of date. "
+                     "Train to update it."))
             self._mode()
 
     def _settings_record(self) -> dict[str, Any]:
@@ -615,18 +641,20 @@ class Studio:
         model_bytes = self.model.nbytes if self.model is not None else 0
         total = self.samples.nbytes + self.samples.thumbnail_bytes + model_bytes
         if self.model is None or self._trained_for != [c.id for c in self.samples.classes]:
-            state, text = "none", "No trained model yet: capture samples, then Train."
+            state, text = "none", _("No trained model yet: capture samples, then Train.")
         elif self._stale:
             state = "stale"
-            text = (f"Out of date: {self.model.summary()}, but the samples changed since. "
-                    "Train to update it.")
+            text = (_("Out of date: {model}, but the samples changed since. Train to update "
+                      "it.").format(model=self.model.summary()))
         else:
             state, text = "current", self.model.summary()[0].upper() + self.model.summary()[1:]
-        where = "in this browser" if self.storage.kept else \
-            "in memory only (this browser keeps nothing): Export project to keep it"
-        storage = (f"This project takes {_size(total)} {where} (embeddings "
-                   f"{_size(self.samples.nbytes)}, thumbnails "
-                   f"{_size(self.samples.thumbnail_bytes)}, model {_size(model_bytes)}).")
+        storage = (_("This project takes {total} in this browser (embeddings {embeddings}, "
+                     "thumbnails {thumbnails}, model {model}).") if self.storage.kept else
+                   _("This project takes {total} in memory only (this browser keeps nothing): "
+                     "Export project to keep it (embeddings {embeddings}, thumbnails "
+                     "{thumbnails}, model {model}).")).format(
+            total=_size(total), embeddings=_size(self.samples.nbytes),
+            thumbnails=_size(self.samples.thumbnail_bytes), model=_size(model_bytes))
         return {"model": text, "state": state, "storage": storage, "bytes": total}
 
     # ---------------------------------------------------------------- the page
@@ -715,7 +743,7 @@ async def embedding_model(base_folder: str, cut: str) -> EmbeddingModel:
 def _size(n: int) -> str:
     """Bytes for people: 980 bytes, 61 KB, 1.2 MB."""
     if n < 1000:
-        return f"{n} bytes"
+        return ngettext("{n} byte", "{n} bytes", n).format(n=n)
     if n < 1_000_000:
-        return f"{n / 1000:.0f} KB"
-    return f"{n / 1_000_000:.1f} MB"
+        return _("{size} KB").format(size=number(n / 1000, 0))
+    return _("{size} MB").format(size=number(n / 1_000_000, 1))

@@ -20,6 +20,7 @@ import numpy as np
 
 from . import _compat
 from .control import InputError
+from .i18n import _
 from .store import Key, Store, StoreUnavailable, Value
 from .transfer import THUMB_SIZE, Samples
 
@@ -33,21 +34,21 @@ def _ignore(_exc: BaseException, _what: str = "samples") -> None:
 def _bytes(value: Value) -> bytes:
     """A stored bytes field; TypeError (an unusable record) for anything else."""
     if not isinstance(value, bytes):
-        raise TypeError(f"expected bytes, not {type(value).__name__}")
+        raise TypeError(_("expected bytes, not {type}").format(type=type(value).__name__))
     return value
 
 
 def _length(value: Value) -> int:
     """``len`` of a stored field (a thumbnail of the wrong size is left out, not refused)."""
     if not isinstance(value, (bytes, str)):
-        raise TypeError(f"{type(value).__name__} has no length")
+        raise TypeError(_("{type} has no length").format(type=type(value).__name__))
     return len(value)
 
 
 def _whole(value: Value) -> int:
     """A stored number field; TypeError or ValueError (an unusable record) if it is none."""
     if value is None:
-        raise TypeError("expected a number, not None")
+        raise TypeError(_("expected a number, not None"))
     return int(value)
 
 

@@ -25,6 +25,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .i18n import _, decimals
+
 TARGET_STEPS = 4000
 
 
@@ -41,10 +43,13 @@ class NetworkPlan:
         return asdict(self)
 
     def describe(self, rows: int, inputs: int) -> str:
-        return (f"network: {inputs} inputs -> {self.width} -> {max(1, self.width // 2)} relu "
-                f"(from {rows} training rows), L2 {self.l2:g} on kernels, Adam "
-                f"{self.learning_rate:g}, batch {self.batch_size}, up to {self.epochs} epochs "
-                f"(stops after {self.patience} without a better validation loss)")
+        return (_("network: {inputs} inputs -> {width} -> {half} relu (from {rows} training "
+                  "rows), L2 {l2} on kernels, Adam {lr}, batch {batch}, up to {epochs} epochs "
+                  "(stops after {patience} without a better validation loss)")
+                .format(inputs=inputs, width=self.width, half=max(1, self.width // 2),
+                        rows=rows, l2=decimals(f"{self.l2:g}"),
+                        lr=decimals(f"{self.learning_rate:g}"), batch=self.batch_size,
+                        epochs=self.epochs, patience=self.patience))
 
 
 def _width(rows: int, inputs: int) -> int:
@@ -64,13 +69,16 @@ def plan_network(rows: int, inputs: int, overrides: dict[str, Any] | None = None
     overrides = {k: v for k, v in (overrides or {}).items() if v is not None and v != ""}
     unknown = set(overrides) - set(NetworkPlan.__dataclass_fields__)
     if unknown:
-        raise ValueError(f"unknown network settings: {', '.join(sorted(unknown))}")
+        raise ValueError(_("unknown network settings: {items}")
+                         .format(items=', '.join(sorted(unknown))))
     for key in ("width", "epochs", "batch_size"):
         if key in overrides and int(overrides[key]) < 1:
-            raise ValueError(f"{key} must be 1 or more, not {overrides[key]}")
+            raise ValueError(_("{key} must be 1 or more, not {overrides}")
+                             .format(key=key, overrides=overrides[key]))
     for key in ("patience", "l2", "learning_rate"):
         if key in overrides and float(overrides[key]) < 0:
-            raise ValueError(f"{key} must be 0 or more, not {overrides[key]}")
+            raise ValueError(_("{key} must be 0 or more, not {overrides}")
+                             .format(key=key, overrides=overrides[key]))
     batch = int(overrides.get("batch_size", 32))
     steps = max(1, math.ceil(rows / batch))
     epochs = int(overrides.get("epochs", min(300, max(20, math.ceil(TARGET_STEPS / steps)))))
@@ -93,7 +101,7 @@ def choose(task: str, network_rows: NDArray[Any], baseline_rows: NDArray[Any]) -
     """
     net, base = np.asarray(network_rows, np.float64), np.asarray(baseline_rows, np.float64)
     if len(net) != len(base) or not len(net):
-        raise ValueError("both models need a score for each of the same validation rows")
+        raise ValueError(_("both models need a score for each of the same validation rows"))
     if not np.all(np.isfinite(net)):
         return "baseline"
     if task == "classification":
@@ -112,18 +120,29 @@ def comparison(task: str, network: float, baseline: float, label: str = "") -> s
     """One sentence on the test rows: which model is better, and by how much."""
     if task == "classification":
         diff = network - baseline
-        values = f"(accuracy {network:.3f} against {baseline:.3f})"
+        values = (_("(accuracy {network} against {baseline})")
+                  .format(network=decimals(f"{network:.3f}"),
+                          baseline=decimals(f"{baseline:.3f}")))
         if abs(diff) < 5e-4:
-            return f"The network and the linear baseline are equally accurate {values}."
-        winner = "network" if diff > 0 else "linear baseline"
-        return (f"The {winner} is more accurate on the test rows by {abs(diff) * 100:.1f} "
-                f"percentage points {values}.")
+            return (_("The network and the linear baseline are equally accurate {values}.")
+                    .format(values=values))
+        points = decimals(f"{abs(diff) * 100:.1f}")
+        if diff > 0:
+            return (_("The network is more accurate on the test rows by {points} percentage "
+                      "points {values}.").format(points=points, values=values))
+        return (_("The linear baseline is more accurate on the test rows by {points} "
+                  "percentage points {values}.").format(points=points, values=values))
     units = f" {label}" if label else ""
-    values = f"(mean absolute error {network:.4g} against {baseline:.4g}{units})"
+    values = (_("(mean absolute error {network} against {baseline}{units})")
+              .format(network=decimals(f"{network:.4g}"), baseline=decimals(f"{baseline:.4g}"),
+                      units=units))
     if max(network, baseline) <= 0 or abs(network - baseline) <= 5e-4 * max(network, baseline):
-        return f"The network and the linear baseline are equally close {values}."
+        return (_("The network and the linear baseline are equally close {values}.")
+                .format(values=values))
     if network < baseline:
-        return (f"The network's errors are {100 * (1 - network / baseline):.1f}% smaller "
-                f"than the linear baseline's {values}.")
-    return (f"The linear baseline's errors are {100 * (1 - baseline / network):.1f}% smaller "
-            f"than the network's {values}.")
+        return (_("The network's errors are {percent}% smaller than the linear baseline's "
+                  "{values}.").format(percent=decimals(f"{100 * (1 - network / baseline):.1f}"),
+                                      values=values))
+    return (_("The linear baseline's errors are {percent}% smaller than the network's "
+              "{values}.").format(percent=decimals(f"{100 * (1 - baseline / network):.1f}"),
+                                  values=values))

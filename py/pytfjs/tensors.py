@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import _compat
+from .i18n import _
 
 TF_DTYPES = {"float32": np.dtype("float32"), "int32": np.dtype("int32"), "bool": np.dtype("bool")}
 _INT32 = np.iinfo(np.int32)
@@ -28,7 +29,8 @@ def tf_dtype_for(array: NDArray[Any]) -> str:
     if kind == "f":
         return "float32"
     raise TypeError(
-        f"TensorFlow.js has no dtype for numpy {array.dtype}; convert to float32, int32 or bool"
+        _("TensorFlow.js has no dtype for numpy {dtype}; convert to float32, int32 or bool")
+            .format(dtype=array.dtype)
     )
 
 
@@ -41,17 +43,18 @@ def plan(data: Any, dtype: str | None = None) -> tuple[NDArray[Any], str]:
     array = np.asarray(data)
     name = dtype or tf_dtype_for(array)
     if name not in TF_DTYPES:
-        raise ValueError(f"dtype must be one of {', '.join(TF_DTYPES)}, not {name!r}")
+        raise ValueError(_("dtype must be one of {items}, not {name!r}")
+                         .format(items=', '.join(TF_DTYPES), name=name))
     if name == "int32" and array.dtype.kind in "iu" and array.size:
         lo, hi = array.min(), array.max()
         if lo < _INT32.min or hi > _INT32.max:
             raise ValueError(
-                f"values from {lo} to {hi} do not fit int32 (TF.js has no int64); "
-                "rescale them or use float32"
+                _("values from {lo} to {hi} do not fit int32 (TF.js has no int64); "
+                "rescale them or use float32").format(lo=lo, hi=hi)
             )
     if name == "int32" and array.dtype.kind == "f":
         if array.size and not np.all(np.isfinite(array) & (array == np.round(array))):
-            raise ValueError("float values with fractions or NaN cannot become int32 exactly")
+            raise ValueError(_("float values with fractions or NaN cannot become int32 exactly"))
     # np.asarray keeps 0-d arrays 0-d (np.ascontiguousarray would make them 1-d)
     return np.asarray(array, dtype=TF_DTYPES[name], order="C"), name
 
@@ -71,7 +74,7 @@ def js_tensor(data: Any, dtype: str | None = None) -> Any:
 def _empty_like(raw: Any) -> NDArray[Any]:
     dtype = TF_DTYPES.get(str(raw.dtype))
     if dtype is None:
-        raise TypeError(f"cannot copy a {raw.dtype} tensor to numpy")
+        raise TypeError(_("cannot copy a {dtype} tensor to numpy").format(dtype=raw.dtype))
     return np.empty(tuple(int(d) for d in raw.shape), dtype=dtype)
 
 

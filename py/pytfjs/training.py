@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 from . import _compat, charts, jsargs, output, seeding, tensors
 from .control import STOP, Stopped
 from .early_stopping import EarlyStopping
+from .i18n import _
 from .pause import Pause
 from .scope import ProxyRegistry
 from .trainlog import Throttle, TrainingLog, batches_per_epoch
@@ -69,8 +70,8 @@ def _logs(logs: Any, scale: dict[str, float] | None = None) -> dict[str, Any]:
 
 def _raise_if_stopped(log: TrainingLog) -> None:
     if log.stopped:
-        raise Stopped(f"Stopped by you during training, after epoch {log.completed} "
-                      f"of {log.epochs}.")
+        raise Stopped(_("Stopped by you during training, after epoch {completed} "
+                      "of {epochs}.").format(completed=log.completed, epochs=log.epochs))
 
 
 async def _call_user(fn: Callback | None, index: int, logs: dict[str, Any]) -> None:
@@ -108,9 +109,12 @@ class LiveView:
             keep = [i for i, s in enumerate(chart["series"])
                     if self.wanted is None or s in self.wanted]
             if keep:
-                charts.linechart(title, {"values": [chart["values"][i] for i in keep],
-                                     "series": [chart["series"][i] for i in keep]},
-                             x_label="batch" if title.startswith("Batch") else "epoch")
+                shown = {"Loss": _("Loss"), "Accuracy": _("Accuracy"),
+                         "Batch loss": _("Batch loss"),
+                         "Batch accuracy": _("Batch accuracy")}.get(title, title)
+                charts.linechart(shown, {"values": [chart["values"][i] for i in keep],
+                                         "series": [chart["series"][i] for i in keep]},
+                                 x_label=_("batch") if title.startswith("Batch") else _("epoch"))
 
     def update(self, force: bool = False) -> None:
         log = self.log
@@ -216,7 +220,7 @@ async def fit(model: Any, x: Any, y: Any = None, *, epochs: int = 1, batch_size:
             args["validationSplit"] = validation_split
         if validation_data is not None:
             args["validationData"] = [_as_js_data(v, owner) for v in validation_data]
-        STOP.check("before training")
+        STOP.check(_("before training"))
         draw(force=True)
         with STOP.training_scope():
             if seeded and seed is not None and log.batches > 1:  # seeded: seed is set
@@ -252,8 +256,8 @@ def _rows(data: Any, rows: Any) -> Any:
         return [d[rows] for d in data]
     if data is None:
         return None
-    raise TypeError("rows are shuffled in numpy: pass x and y as numpy arrays "
-                    "(or lists of them), not tensors")
+    raise TypeError(_("rows are shuffled in numpy: pass x and y as numpy arrays "
+                    "(or lists of them), not tensors"))
 
 
 async def _fit_seeded(raw_model: Any, x: Any, y: Any, args: dict[str, Any], seed: int,

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .i18n import _, decimals
+
 
 def batches_per_epoch(samples: int, batch_size: int, validation_split: float = 0.0) -> int:
     """How many batches TF.js runs per epoch (it splits off the *last* samples)."""
@@ -78,13 +80,14 @@ class TrainingLog:
         """What the progress bar shows: epoch i/N, batch j/M, the latest loss."""
         running = self.completed < self.epochs and not self.stopped
         shown = self.completed + 1 if running else self.completed
-        text = f"epoch {shown}/{self.epochs}"
+        text = _("epoch {epoch}/{epochs}").format(epoch=shown, epochs=self.epochs)
         if running and self.batches > 1:
-            text += f" · batch {self.batch}/{self.batches}"
+            text += " · " + _("batch {batch}/{batches}").format(batch=self.batch,
+                                                               batches=self.batches)
         if self.last_loss is not None:
-            text += f" · loss {self.last_loss:.4g}"
+            text += " · " + _("loss {loss}").format(loss=decimals(f"{self.last_loss:.4g}"))
         if self.stopped:
-            text += " · stopped"
+            text += " · " + _("stopped")
         return {"fraction": self.fraction, "text": text, "epoch": shown, "epochs": self.epochs,
                 "batch": self.batch, "batches": self.batches, "loss": self.last_loss}
 

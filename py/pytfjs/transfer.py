@@ -27,6 +27,7 @@ from numpy.typing import NDArray
 
 from .control import InputError
 from .convert.writer import decode_weights, layers_model_files
+from .i18n import _, ngettext
 
 EMBEDDING_SIZE = 1280
 THUMB_SIZE = 48  # thumbnails are THUMB_SIZE x THUMB_SIZE RGB
@@ -71,7 +72,8 @@ class Samples:
         for info in self.classes:
             if info.id == class_id:
                 return info
-        raise InputError(f"there is no class with id {class_id} any more")
+        raise InputError(_("there is no class with id {class_id} any more")
+                         .format(class_id=class_id))
 
     def index(self, class_id: int) -> int:
         """The class's position: its output unit in a model trained on these classes."""
@@ -80,19 +82,21 @@ class Samples:
     def _check_name(self, name: str, class_id: int | None = None) -> str:
         clean = " ".join(str(name).split())
         if not clean:
-            raise InputError("a class needs a name: type one (letters, digits, spaces).")
+            raise InputError(_("a class needs a name: type one (letters, digits, spaces)."))
         if len(clean) > MAX_NAME:
-            raise InputError(f"class names are at most {MAX_NAME} characters; "
-                             f"{clean[:20]!r}... is {len(clean)}.")
+            raise InputError(_("class names are at most {MAX_NAME} characters; "
+                             "{clean!r}... is {n}.")
+                                 .format(MAX_NAME=MAX_NAME, clean=clean[:20], n=len(clean)))
         for other in self.classes:
             if other.name.lower() == clean.lower() and other.id != class_id:
-                raise InputError(f"there is already a class called {other.name!r}: "
-                                 "pick another name.")
+                raise InputError(_("there is already a class called {name!r}: "
+                                 "pick another name.").format(name=other.name))
         return clean
 
     def add_class(self, name: str | None = None) -> ClassInfo:
         if len(self.classes) >= MAX_CLASSES:
-            raise InputError(f"at most {MAX_CLASSES} classes: remove one first.")
+            raise InputError(_("at most {MAX_CLASSES} classes: remove one first.")
+                             .format(MAX_CLASSES=MAX_CLASSES))
         if name is None:
             number = len(self.classes) + 1
             while any(c.name == f"class {number}" for c in self.classes):
@@ -112,8 +116,8 @@ class Samples:
         """Remove a class and its samples; returns the ids of the samples removed."""
         info = self.find(class_id)
         if len(self.classes) <= 2:
-            raise InputError(f"cannot remove {info.name!r}: a classifier needs at least "
-                             "two classes.")
+            raise InputError(_("cannot remove {name!r}: a classifier needs at least "
+                             "two classes.").format(name=info.name))
         removed = self.remove_samples_of(class_id)
         self.classes.remove(info)
         return removed
@@ -129,15 +133,15 @@ class Samples:
         self.find(class_id)
         vector = np.array(embedding, dtype=np.float32).reshape(-1)
         if vector.shape != (self.embedding_size,):
-            raise InputError(f"an embedding has {self.embedding_size} numbers, not "
-                             f"{vector.size}")
+            raise InputError(_("an embedding has {embedding_size} numbers, not "
+                             "{size}").format(embedding_size=self.embedding_size, size=vector.size))
         if not np.isfinite(vector).all():
-            raise InputError("this embedding holds NaN or infinite values; the sample was "
-                             "not added")
+            raise InputError(_("this embedding holds NaN or infinite values; the sample was "
+                             "not added"))
         if sample_id is None:
             sample_id = self._next_sample
         if sample_id in self._embeddings:
-            raise ValueError(f"sample {sample_id} exists already")
+            raise ValueError(_("sample {sample_id} exists already").format(sample_id=sample_id))
         self._next_sample = max(self._next_sample, sample_id + 1)
         self._embeddings[sample_id] = vector
         self._labels[sample_id] = class_id
@@ -150,7 +154,8 @@ class Samples:
     def remove(self, sample_id: int) -> int:
         """Delete one sample; returns its class id."""
         if sample_id not in self._embeddings:
-            raise InputError(f"sample {sample_id} was deleted already")
+            raise InputError(_("sample {sample_id} was deleted already")
+                             .format(sample_id=sample_id))
         del self._embeddings[sample_id]
         thumb = self._thumbs.pop(sample_id, None)
         if thumb is not None:
@@ -220,9 +225,11 @@ class Samples:
         short = [c.name for c in self.classes if counts[c.id] < min_per_class]
         if short:
             listed = ", ".join(short)
-            return (f"{listed} {'has' if len(short) == 1 else 'have'} fewer than "
-                    f"{min_per_class} samples: capture at least {min_per_class} per class "
-                    "(one to learn from, one to check), or remove the class.")
+            return (ngettext("{classes} has fewer than {n} samples: capture at least {n} per "
+                             "class (one to learn from, one to check), or remove the class.",
+                             "{classes} have fewer than {n} samples: capture at least {n} per "
+                             "class (one to learn from, one to check), or remove the class.",
+                             len(short)).format(classes=listed, n=min_per_class))
         return None
 
     # ---------------------------------------------------------------- storage records
@@ -254,7 +261,8 @@ def split(x: NDArray[Any], y: NDArray[Any], fraction: float = 0.15, seed: int = 
     """A seeded, stratified split: ``fraction`` of each class (at least one sample of every
     class with two or more) goes to validation. Same data and seed, same split."""
     if not 0 < fraction < 1:
-        raise ValueError(f"the validation fraction must be between 0 and 1, not {fraction}")
+        raise ValueError(_("the validation fraction must be between 0 and 1, not {fraction}")
+                         .format(fraction=fraction))
     rng = np.random.default_rng(seed)
     val: list[NDArray[Any]] = []
     for label in np.unique(y):
@@ -273,7 +281,7 @@ def split(x: NDArray[Any], y: NDArray[Any], fraction: float = 0.15, seed: int = 
 def _ancestors(layers: Sequence[Mapping[str, Any]], name: str) -> set[str]:
     by_name = {layer["name"]: layer for layer in layers}
     if name not in by_name:
-        raise InputError(f"the base model has no layer {name!r} to cut at")
+        raise InputError(_("the base model has no layer {name!r} to cut at").format(name=name))
     keep, todo = set(), [name]
     while todo:
         current = todo.pop()
@@ -297,13 +305,13 @@ def combine(base: Mapping[str, bytes], head: Mapping[str, bytes], cut: str
     base_doc, head_doc = json.loads(base["model.json"]), json.loads(head["model.json"])
     base_config = base_doc["modelTopology"]["model_config"]
     if base_config["class_name"] not in ("Model", "Functional"):
-        raise InputError("the base must be a functional model")
+        raise InputError(_("the base must be a functional model"))
     kept_names = _ancestors(base_config["config"]["layers"], cut)
     layers = [layer for layer in base_config["config"]["layers"] if layer["name"] in kept_names]
     head_topology = head_doc["modelTopology"]
     head_config = head_topology.get("model_config", head_topology)
     if head_config["class_name"] != "Sequential":
-        raise InputError("the head must be a Sequential model")
+        raise InputError(_("the head must be a Sequential model"))
     head_layers = head_config["config"]["layers"]
     previous = cut
     for layer in head_layers:
@@ -311,8 +319,8 @@ def combine(base: Mapping[str, bytes], head: Mapping[str, bytes], cut: str
                   if k not in ("batch_input_shape", "input_shape")}
         name = config["name"]
         if name in kept_names:
-            raise InputError(f"the head's layer {name!r} has the name of a base layer: "
-                             "name the head's layers differently")
+            raise InputError(_("the head's layer {name!r} has the name of a base layer: "
+                             "name the head's layers differently").format(name=name))
         layers.append({"class_name": layer["class_name"], "config": config, "name": name,
                        "inbound_nodes": [[[previous, 0, 0, {}]]]})
         previous = name

@@ -18,6 +18,7 @@ from typing import Any
 from numpy.typing import NDArray
 
 from . import _compat, jsargs, seeding, tensors
+from .i18n import _
 from .scope import RUN_OWNED, ProxyRegistry
 
 
@@ -95,7 +96,8 @@ class JsObject:
         alt = jsargs.camel(name)
         if alt != name and hasattr(self.js, alt):
             return alt
-        raise AttributeError(f"{self._describe()} has no attribute {name!r}")
+        raise AttributeError(_("{describe} has no attribute {name!r}")
+                             .format(describe=self._describe(), name=name))
 
     def _describe(self) -> str:
         ctor = getattr(getattr(self.js, "constructor", None), "name", None)
@@ -141,12 +143,12 @@ class JsObject:
 
 
 def _refuse_array(_array: NDArray[Any]) -> Any:
-    raise TypeError("assign a tensor (pytfjs.to_tensor(array)), not a numpy array")
+    raise TypeError(_("assign a tensor (pytfjs.to_tensor(array)), not a numpy array"))
 
 
 def _refuse_callable(_fn: Any) -> Any:
-    raise TypeError("assigning a Python function to a JS property would leak a proxy; "
-                    "pass it as a call argument instead")
+    raise TypeError(_("assigning a Python function to a JS property would leak a proxy; "
+                    "pass it as a call argument instead"))
 
 
 class Tensor(JsObject):

@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 
 from .. import limits
+from ..i18n import _
 from .keras_to_tfjs import Conversion
 from .keras_to_tfjs import convert_bytes as _convert_bytes
 from .writer import QUANTIZE_DTYPES, ConvertError, layers_model_files, write_files
@@ -35,12 +36,14 @@ def convert_bytes(data: bytes, filename: str, quantization: str | None = None,
     except ConvertError:
         raise
     except MemoryError as e:
-        raise ConvertError(f"{filename} needs more memory than is free here; try a smaller "
-                           "model, or convert it on the command line") from e
+        raise ConvertError(_("{filename} needs more memory than is free here; try a smaller "
+                           "model, or convert it on the command line")
+                               .format(filename=filename)) from e
     except Exception as e:  # noqa: BLE001 - the edge for untrusted files
-        raise ConvertError(f"{filename} could not be converted: the file is damaged or holds "
-                           f"something this converter does not know{limits.detail(e)}. Save "
-                           "the model again and convert the new file") from e
+        raise ConvertError(_("{filename} could not be converted: the file is damaged or holds "
+                           "something this converter does not know{detail}. Save "
+                           "the model again and convert the new file")
+                               .format(filename=filename, detail=limits.detail(e))) from e
 
 
 def convert_file(model_path: str | os.PathLike[str], out_dir: str | os.PathLike[str],
@@ -48,12 +51,13 @@ def convert_file(model_path: str | os.PathLike[str], out_dir: str | os.PathLike[
     """Convert ``model_path`` into a new folder ``out_dir`` (all or nothing)."""
     path = Path(model_path)
     if Path(out_dir).exists():
-        raise ConvertError(f"{out_dir} already exists; choose a new output folder "
-                           "(nothing was written)")
+        raise ConvertError(_("{out_dir} already exists; choose a new output folder "
+                           "(nothing was written)").format(out_dir=out_dir))
     try:
         data = path.read_bytes()
     except OSError as e:
-        raise ConvertError(f"cannot read {path}: {e.strerror or e}") from e
+        raise ConvertError(_("cannot read {path}: {value}")
+                           .format(path=path, value=e.strerror or e)) from e
     conversion = convert_bytes(data, path.name, quantization, reader)
     write_files(out_dir, conversion.files)
     return conversion

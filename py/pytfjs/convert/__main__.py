@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..i18n import _
 from . import QUANTIZE_DTYPES, ConvertError, convert_file
 
 
@@ -23,19 +24,20 @@ def main(argv: list[str] | None = None) -> int:
     try:
         conversion = convert_file(args.model, args.out_dir, args.quantize, args.reader)
     except ConvertError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(_("error: {e}").format(e=e), file=sys.stderr)
         return 1
     except OSError as e:  # the output folder: write_files wrote all or nothing
-        print(f"error: cannot write {args.out_dir}: {e.strerror or e} (nothing was written)",
+        print(_("error: cannot write {out_dir}: {value} (nothing was written)")
+              .format(out_dir=args.out_dir, value=e.strerror or e),
               file=sys.stderr)
         return 1
     except (MemoryError, RecursionError) as e:  # conversion happens before any writing
         need = "memory" if isinstance(e, MemoryError) else "stack depth"
-        print(f"error: {args.model} needs more {need} than Python has here (nothing was "
-              "written)", file=sys.stderr)
+        print(_("error: {model} needs more {need} than Python has here (nothing was "
+              "written)").format(model=args.model, need=need), file=sys.stderr)
         return 1
     print(conversion.report())
-    print(f"TF.js model written to {args.out_dir}/model.json")
+    print(_("TF.js model written to {out_dir}/model.json").format(out_dir=args.out_dir))
     return 0
 
 

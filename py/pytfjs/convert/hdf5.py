@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import limits
+from ..i18n import _
 from .writer import ConvertError
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
@@ -84,7 +85,8 @@ def _patch_pyfive_contiguous_data() -> None:
         buffer = self.fh.getbuffer()
         end = data_offset + count * dtype.itemsize
         if end > len(buffer):
-            raise ValueError(f"dataset needs bytes up to {end}, the file has {len(buffer)}")
+            raise ValueError(_("dataset needs bytes up to {end}, the file has {n}")
+                             .format(end=end, n=len(buffer)))
         return np.frombuffer(buffer, dtype, count, data_offset).reshape(self.shape).copy()
 
     contiguous._pytfjs_patched = True  # type: ignore[attr-defined]
@@ -150,11 +152,12 @@ def _reading(filename: str) -> Iterator[None]:
     except ConvertError:
         raise
     except ImportError as e:
-        raise ConvertError(f"the HDF5 reader {e.name} is not installed here; use the "
-                           "default reader (pyfive)") from e
+        raise ConvertError(_("the HDF5 reader {name} is not installed here; use the "
+                           "default reader (pyfive)").format(name=e.name)) from e
     except NotImplementedError as e:
-        raise ConvertError(f"{filename} uses an HDF5 feature the pure-Python reader lacks "
-                           f"({e}); save the model again with default settings") from e
+        raise ConvertError(_("{filename} uses an HDF5 feature the pure-Python reader lacks "
+                           "({e}); save the model again with default settings")
+                               .format(filename=filename, e=e)) from e
     except Exception as e:  # noqa: BLE001 - third-party reader on untrusted bytes
         raise damaged(filename, e) from e
 
@@ -248,13 +251,15 @@ def damaged(filename: str, error: BaseException) -> ConvertError:
 def open_hdf5(data: bytes, filename: str, reader: str = "pyfive") -> Group:
     """The root group of an in-memory HDF5 file. ``reader`` is "pyfive" or "h5py"."""
     if not is_hdf5(data):
-        raise ConvertError(f"{filename} is not an HDF5 file (no HDF5 signature); expected a "
+        raise ConvertError(_("{filename} is not an HDF5 file (no HDF5 signature); expected a "
                            "Keras model saved as .h5/.hdf5 or a .keras zip")
+                               .format(filename=filename))
     expected = declared_size(data)
     if expected is not None and len(data) < expected:
-        raise ConvertError(f"{filename}: the HDF5 file is truncated or damaged (it has "
-                           f"{len(data):,} of its {expected:,} bytes); copy or save the "
+        raise ConvertError(_("{filename}: the HDF5 file is truncated or damaged (it has "
+                           "{n:,} of its {expected:,} bytes); copy or save the "
                            "model again and convert the complete file")
+                               .format(filename=filename, n=len(data), expected=expected))
     with _reading(filename):
         if reader == "h5py":
             import h5py
@@ -266,5 +271,6 @@ def open_hdf5(data: bytes, filename: str, reader: str = "pyfive") -> Group:
 
             root = pyfive.File(io.BytesIO(data))
         else:
-            raise ConvertError(f"unknown HDF5 reader {reader!r}: use pyfive or h5py")
+            raise ConvertError(_("unknown HDF5 reader {reader!r}: use pyfive or h5py")
+                               .format(reader=reader))
     return Group(root, "/", filename, len(data))

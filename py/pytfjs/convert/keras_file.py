@@ -23,6 +23,7 @@ from typing import Any
 from numpy.typing import NDArray
 
 from .. import limits
+from ..i18n import _
 from .hdf5 import Group, is_hdf5, open_hdf5
 from .topology import LayerInfo
 from .writer import ConvertError
@@ -51,13 +52,15 @@ class KerasFile:
             node: Group = self._root
             for part in path.split("/"):
                 if part not in node or not node.is_group(part):
-                    raise self._missing(layer, f"no weights at {path}")
+                    raise self._missing(layer, _("no weights at {path}").format(path=path))
                 node = node.group(part)
             keys = sorted(node.keys(), key=lambda k: int(k) if k.isdigit() else -1)
             if keys != [str(i) for i in range(count)]:
-                raise self._missing(layer, f"{path} holds {keys}, expected "
-                                    f"{count} variables "
-                                    f"{layer.file_variables or layer.variables}")
+                raise self._missing(layer, _("{path} holds {keys}, expected "
+                                    "{count} variables "
+                                    "{value}")
+                                        .format(path=path, keys=keys, count=count,
+                                                value=layer.file_variables or layer.variables))
             arrays += [node.array(k) for k in keys]
         return arrays
 
@@ -67,7 +70,7 @@ class KerasFile:
         weights_root = self._root.group("model_weights") if "model_weights" in self._root \
             else self._root
         if top not in weights_root:
-            raise self._missing(layer, f"no group model_weights/{top}")
+            raise self._missing(layer, _("no group model_weights/{top}").format(top=top))
         group = weights_root.group(top)
         names = group.attr_list("weight_names") or []
         if top != layer.name:  # a layer inside a nested model: pick its own weights
@@ -79,27 +82,32 @@ class KerasFile:
             return [arrays[parts.index(v)] for v in expected]
         if len(arrays) == len(expected):  # Keras 1 ("W", "b"), other spellings
             return arrays
-        raise self._missing(layer, f"the file lists {names or 'no weights'}, expected "
-                            f"{expected}")
+        raise self._missing(layer, _("the file lists {names}, expected {expected}")
+                            .format(names=names or _("no weights"), expected=expected))
 
     def _missing(self, layer: LayerInfo, detail: str) -> ConvertError:
-        return ConvertError(f"{self.filename}: cannot find the weights of layer "
-                            f"{layer.name!r} ({layer.class_name}): {detail}")
+        return ConvertError(_("{filename}: cannot find the weights of layer {layer!r} "
+                              "({class_name}): {detail}")
+                            .format(filename=self.filename, layer=layer.name,
+                                    class_name=layer.class_name, detail=detail))
 
 
 def _json(text: Any, filename: str, what: str) -> dict[str, Any]:
     if not isinstance(text, (bytes, str)):
-        raise ConvertError(f"{filename}: {what} is not text; the file is damaged. Save the "
-                           "model again")
+        raise ConvertError(_("{filename}: {what} is not text; the file is damaged. Save the "
+                           "model again").format(filename=filename, what=what))
     limits.check_json(text, f"{filename}: {what}", ConvertError)  # before json recurses
     try:
         value = json.loads(text.decode() if isinstance(text, bytes) else text)
     except (ValueError, UnicodeDecodeError) as e:
-        raise ConvertError(f"{filename}: {what} is not valid JSON ({e})") from e
+        raise ConvertError(_("{filename}: {what} is not valid JSON ({e})")
+                           .format(filename=filename, what=what, e=e)) from e
     except RecursionError as e:  # deeper than this Python's stack, within the limit
-        raise ConvertError(f"{filename}: {what} is nested too deeply to read") from e
+        raise ConvertError(_("{filename}: {what} is nested too deeply to read")
+                           .format(filename=filename, what=what)) from e
     if not isinstance(value, dict):
-        raise ConvertError(f"{filename}: {what} is not a JSON object")
+        raise ConvertError(_("{filename}: {what} is not a JSON object")
+                           .format(filename=filename, what=what))
     return value
 
 
@@ -115,32 +123,37 @@ def read_keras(data: bytes, filename: str, reader: str = "pyfive") -> KerasFile:
     except ConvertError:
         raise
     except MemoryError as e:
-        raise ConvertError(f"{filename} needs more memory than this page has; convert it on "
-                           "the command line (python -m pytfjs.convert)") from e
+        raise ConvertError(_("{filename} needs more memory than this page has; convert it on "
+                           "the command line (python -m pytfjs.convert)")
+                               .format(filename=filename)) from e
     except Exception as e:  # noqa: BLE001 - untrusted bytes through third-party readers
-        raise ConvertError(f"{filename} could not be read as a Keras model: the file is "
-                           f"damaged or not a model file{limits.detail(e)}. Save the model "
-                           "again and convert the new file") from e
+        raise ConvertError(_("{filename} could not be read as a Keras model: the file is "
+                           "damaged or not a model file{detail}. Save the model "
+                           "again and convert the new file")
+                               .format(filename=filename, detail=limits.detail(e))) from e
 
 
 def _read_keras(data: bytes, filename: str, reader: str) -> KerasFile:
     if not data:
-        raise ConvertError(f"{filename} is empty (0 bytes); choose the saved model file")
+        raise ConvertError(_("{filename} is empty (0 bytes); choose the saved model file")
+                           .format(filename=filename))
     if data[:4] == b"PK\x03\x04":
         return _read_keras_zip(data, filename, reader)
     if not is_hdf5(data):
-        raise ConvertError(f"{filename} is not a Keras model: not an HDF5 (.h5/.hdf5) file "
+        raise ConvertError(_("{filename} is not a Keras model: not an HDF5 (.h5/.hdf5) file "
                            "and not a .keras zip. Save the model with model.save('model.h5') "
                            "or model.save('model.keras') and convert that file")
+                               .format(filename=filename))
     root = open_hdf5(data, filename, reader)
     attrs = root.attrs
     if "model_config" not in attrs:
         if "layer_names" in attrs or "model_weights" not in root:
-            raise ConvertError(f"{filename} holds only weights (no model_config): it was "
+            raise ConvertError(_("{filename} holds only weights (no model_config): it was "
                                "saved with save_weights(). Save the whole model with "
                                "model.save('model.h5') and convert that file")
-        raise ConvertError(f"{filename} has no model_config attribute; it is not a Keras "
-                           "model file")
+                                   .format(filename=filename))
+        raise ConvertError(_("{filename} has no model_config attribute; it is not a Keras "
+                           "model file").format(filename=filename))
     config = _json(attrs["model_config"], filename, "model_config")
     return KerasFile(filename, config, str(attrs.get("keras_version", "unknown")),
                      str(attrs.get("backend", "tensorflow")), root, "h5")
@@ -152,8 +165,8 @@ def _read_keras_zip(data: bytes, filename: str, reader: str) -> KerasFile:
         limits.check_zip(archive, filename, ConvertError)  # before inflating anything
         names = set(archive.namelist())
         if "config.json" not in names:
-            raise ConvertError(f"{filename} is a zip without config.json; it is not a Keras "
-                               ".keras model file")
+            raise ConvertError(_("{filename} is a zip without config.json; it is not a Keras "
+                               ".keras model file").format(filename=filename))
 
         def member(name: str) -> bytes:
             return limits.read_member(archive, name, filename, ConvertError)
@@ -166,11 +179,11 @@ def _read_keras_zip(data: bytes, filename: str, reader: str) -> KerasFile:
             NotImplementedError, zlib.error) as e:
         if isinstance(e, ConvertError):
             raise
-        raise ConvertError(f"{filename}: the .keras zip is truncated or damaged ({e}); save "
-                           "the model again") from e
+        raise ConvertError(_("{filename}: the .keras zip is truncated or damaged ({e}); save "
+                           "the model again").format(filename=filename, e=e)) from e
     if weights is None:
-        raise ConvertError(f"{filename} has no model.weights.h5; save the model with "
-                           "model.save('model.keras') after building it")
+        raise ConvertError(_("{filename} has no model.weights.h5; save the model with "
+                           "model.save('model.keras') after building it").format(filename=filename))
     root = open_hdf5(weights, f"{filename}:model.weights.h5", reader)
     return KerasFile(filename, config, str(meta.get("keras_version", "3")), "tensorflow",
                      root, "keras")

@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ..i18n import _
 from .torch_state import TorchStateError, load_state_dict
 from .writer import ConvertError, layers_model_files, write_files
 
@@ -114,7 +115,8 @@ def check_state(state: Mapping[str, NDArray[Any]], source: str) -> None:
     if problems:
         shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more"
                                            if len(problems) > 5 else "")
-        raise ConvertError(f"{source} is not torchvision's mobilenet_v2 state dict: {shown}")
+        raise ConvertError(_("{source} is not torchvision's mobilenet_v2 state dict: {shown}")
+                           .format(source=source, shown=shown))
 
 
 class _Graph:
@@ -140,7 +142,7 @@ class _Graph:
 
     def conv(self, name: str, x: str, kernel: NDArray[Any], stride: int = 1) -> str:
         """torch Conv2d (no bias) with OIHW ``kernel``; depthwise when I == 1 and O > 1."""
-        out, inp, k, _ = kernel.shape
+        out, inp, k, _kw = kernel.shape
         common = {"kernel_size": [k, k], "strides": [stride, stride], "padding": "valid",
                   "data_format": "channels_last", "dilation_rate": [1, 1],
                   "activation": "linear", "use_bias": False}
@@ -209,7 +211,8 @@ def build(state: Mapping[str, NDArray[Any]], source: str = "the state dict"
 def metadata(classes: list[str], source: str) -> dict[str, Any]:
     """What a lab needs besides the weights: preprocessing, class names, layer names."""
     if len(classes) != CLASSES:
-        raise ConvertError(f"{CLASSES} ImageNet class names are needed, got {len(classes)}")
+        raise ConvertError(_("{CLASSES} ImageNet class names are needed, got {n}")
+                           .format(CLASSES=CLASSES, n=len(classes)))
     return {
         "name": "MobileNetV2 (ImageNet, torchvision weights)",
         "source": source,
@@ -247,9 +250,9 @@ def main(argv: list[str] | None = None) -> int:
         classes = json.loads(args.classes.read_text(encoding="utf-8"))
         files = convert(args.pth, args.out_dir, classes, args.source)
     except (ConvertError, TorchStateError, OSError) as exc:
-        print(f"mobilenet_v2: {exc}", file=sys.stderr)
+        print(_("mobilenet_v2: {exc}").format(exc=exc), file=sys.stderr)
         return 1
-    print(f"wrote {args.out_dir}: {', '.join(files)}")
+    print(_("wrote {out_dir}: {items}").format(out_dir=args.out_dir, items=', '.join(files)))
     return 0
 
 

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..i18n import _
 from .layers import (
     CELL_LAYERS,
     KERAS1_KEYS,
@@ -104,7 +105,7 @@ class Topology:
             return [(first.get("name", "input"), first.get("batch_input_shape"),
                      first.get("dtype", "float32"))]
         out = []
-        for name, _, _ in config["input_layers"]:
+        for name, _node, _tensor in config["input_layers"]:
             layer = entries[name]["config"]
             out.append((name, layer["batch_input_shape"], layer.get("dtype", "float32")))
         return out
@@ -149,7 +150,8 @@ class _Normaliser:
             return "int32"
         if value == "bool":
             return "bool"
-        raise ConvertError(f"{self.source}: dtype {value!r} is not supported by TF.js")
+        raise ConvertError(_("{source}: dtype {value!r} is not supported by TF.js")
+                           .format(source=self.source, value=value))
 
     def helper(self, layer: str, key: str, value: Any) -> Any:
         """An initializer/regularizer/constraint TF.js can deserialise, or None to drop it."""
@@ -177,13 +179,14 @@ class _Normaliser:
     def activation(self, layer: str, value: Any) -> str:
         value = self.activation_name(value)
         if value == "hard_sigmoid" and self.keras3:
-            raise self.fail(layer, "Keras 3's hard_sigmoid is relu6(x + 3) / 6, TF.js "
+            raise self.fail(layer, _("Keras 3's hard_sigmoid is relu6(x + 3) / 6, TF.js "
                             "4.22's is Keras 2's clip(0.2 x + 0.5, 0, 1): predictions would "
                             "differ by up to 0.08. Use 'sigmoid', or ReLU(max_value=6) between "
-                            "Rescaling(1, offset=3) and Rescaling(1 / 6) layers")
+                            "Rescaling(1, offset=3) and Rescaling(1 / 6) layers"))
         if value not in ACTIVATIONS:
-            raise self.fail(layer, f"activation {value!r} has no TF.js equivalent "
-                            f"(supported: {', '.join(sorted(ACTIVATIONS))})")
+            raise self.fail(layer, _("activation {value!r} has no TF.js equivalent "
+                            "(supported: {items})")
+                                .format(value=value, items=', '.join(sorted(ACTIVATIONS))))
         name: str = value
         return name
 
@@ -226,54 +229,54 @@ class _Normaliser:
         if "input_shape" in config and "batch_input_shape" not in config:
             config["batch_input_shape"] = [None, *config.pop("input_shape")]
         if config.get("sparse") or config.get("ragged"):
-            raise self.fail(name, "sparse and ragged inputs have no TF.js equivalent")
+            raise self.fail(name, _("sparse and ragged inputs have no TF.js equivalent"))
         config.pop("ragged", None)
         if "batch_input_shape" not in config:
-            raise self.fail(name, "the input layer has no shape")
+            raise self.fail(name, _("the input layer has no shape"))
 
     def fix_batch_normalization(self, name: str, config: dict[str, Any]) -> None:
         axis = config.get("axis", -1)
         if isinstance(axis, list):
             if len(axis) != 1:
-                raise self.fail(name, f"BatchNormalization over axes {axis}: TF.js supports "
-                                "one axis")
+                raise self.fail(name, _("BatchNormalization over axes {axis}: TF.js supports "
+                                "one axis").format(axis=axis))
             config["axis"] = axis[0]
         if config.pop("renorm", False):
-            raise self.fail(name, "batch renormalisation has no TF.js equivalent")
+            raise self.fail(name, _("batch renormalisation has no TF.js equivalent"))
         for key in ("renorm_clipping", "renorm_momentum", "virtual_batch_size", "adjustment",
                     "fused"):
             config.pop(key, None)
 
     def fix_relu(self, name: str, config: dict[str, Any]) -> None:
         if config.pop("negative_slope", 0) or config.pop("threshold", 0):
-            raise self.fail(name, "a ReLU with negative_slope or threshold has no TF.js "
-                            "equivalent (TF.js' ReLU has only max_value)")
+            raise self.fail(name, _("a ReLU with negative_slope or threshold has no TF.js "
+                            "equivalent (TF.js' ReLU has only max_value)"))
 
     def fix_global_pooling(self, name: str, config: dict[str, Any]) -> None:
         if config.pop("keepdims", False):
-            raise self.fail(name, "keepdims=True pooling is not in TF.js 4.22; add a Reshape "
-                            "layer instead")
+            raise self.fail(name, _("keepdims=True pooling is not in TF.js 4.22; add a Reshape "
+                            "layer instead"))
 
     def fix_conv(self, name: str, config: dict[str, Any]) -> None:
         if config.pop("groups", 1) != 1:
-            raise self.fail(name, "grouped convolutions are not in TF.js 4.22; use groups=1 "
-                            "(or one convolution per group and a Concatenate)")
+            raise self.fail(name, _("grouped convolutions are not in TF.js 4.22; use groups=1 "
+                            "(or one convolution per group and a Concatenate)"))
 
     def fix_conv1d(self, name: str, config: dict[str, Any]) -> None:
         if config.get("padding") == "causal":
-            raise self.fail(name, "Conv1D(padding='causal') is not in TF.js 4.22 (its Conv1D "
+            raise self.fail(name, _("Conv1D(padding='causal') is not in TF.js 4.22 (its Conv1D "
                             "throws on causal padding); use padding='valid' after padding the "
-                            "sequence on the left yourself")
+                            "sequence on the left yourself"))
         self.fix_conv(name, config)
 
     def fix_conv_transpose(self, name: str, config: dict[str, Any]) -> None:
         if config.pop("output_padding", None) is not None:
-            raise self.fail(name, "output_padding is not in TF.js 4.22's transposed "
-                            "convolutions; leave it None (or add ZeroPadding after the layer)")
+            raise self.fail(name, _("output_padding is not in TF.js 4.22's transposed "
+                            "convolutions; leave it None (or add ZeroPadding after the layer)"))
         rate = config.pop("dilation_rate", 1)
         if any(r != 1 for r in (rate if isinstance(rate, list) else [rate])):
-            raise self.fail(name, "a dilated transposed convolution is not in TF.js 4.22 (it "
-                            "ignores dilation_rate); use dilation_rate=1")
+            raise self.fail(name, _("a dilated transposed convolution is not in TF.js 4.22 (it "
+                            "ignores dilation_rate); use dilation_rate=1"))
         self.fix_conv(name, config)
 
     def fix_separable_conv2d(self, name: str, config: dict[str, Any]) -> None:
@@ -288,42 +291,44 @@ class _Normaliser:
 
     def fix_elu(self, name: str, config: dict[str, Any]) -> None:
         if float(config.get("alpha", 1.0)) != 1.0:
-            raise self.fail(name, f"ELU(alpha={config['alpha']}) is not in TF.js 4.22 (its "
+            raise self.fail(name, _("ELU(alpha={config}) is not in TF.js 4.22 (its "
                             "ELU layer has only alpha=1.0); use ELU() or Activation('elu')")
+                                .format(config=config['alpha']))
 
     def fix_softmax(self, name: str, config: dict[str, Any]) -> None:
         axis = config.get("axis", -1)
         if isinstance(axis, list):
             if len(axis) != 1:
-                raise self.fail(name, f"Softmax over axes {axis}: TF.js' Softmax takes one "
-                                "axis; Reshape the axes into one first")
+                raise self.fail(name, _("Softmax over axes {axis}: TF.js' Softmax takes one "
+                                "axis; Reshape the axes into one first").format(axis=axis))
             config["axis"] = axis = axis[0]
         if axis != -1:
-            raise self.fail(name, f"Softmax(axis={axis}): TF.js 4.22 computes softmax over the "
+            raise self.fail(name, _("Softmax(axis={axis}): TF.js 4.22 computes softmax over the "
                             "last axis only; Permute that axis last, use Softmax(), and "
-                            "Permute back")
+                            "Permute back").format(axis=axis))
 
     def fix_layer_normalization(self, name: str, config: dict[str, Any]) -> None:
         if config.pop("rms_scaling", False):
-            raise self.fail(name, "LayerNormalization(rms_scaling=True) is not in TF.js "
-                            "4.22; use rms_scaling=False")
+            raise self.fail(name, _("LayerNormalization(rms_scaling=True) is not in TF.js "
+                            "4.22; use rms_scaling=False"))
 
     def fix_upsampling2d(self, name: str, config: dict[str, Any]) -> None:
         if config.get("interpolation", "nearest") != "nearest":
-            raise self.fail(name, f"UpSampling2D(interpolation={config['interpolation']!r}) "
+            raise self.fail(name, _("UpSampling2D(interpolation={config!r}) "
                             "differs in TF.js 4.22 (its bilinear resize has no half-pixel "
                             "centres, so it predicts other values); use "
                             "interpolation='nearest' or a Conv2DTranspose")
+                                .format(config=config['interpolation']))
 
     def fix_embedding(self, name: str, config: dict[str, Any]) -> None:
         if config.get("sparse"):
-            raise self.fail(name, "Embedding(sparse=True) has no TF.js equivalent")
+            raise self.fail(name, _("Embedding(sparse=True) has no TF.js equivalent"))
         config.pop("sparse", None)
 
     def fix_gru(self, name: str, config: dict[str, Any]) -> None:
         if config.get("reset_after", False):
-            raise self.fail(name, "GRU(reset_after=True) (the Keras default) is not in "
-                            "TF.js 4.22; train the model with GRU(reset_after=False)")
+            raise self.fail(name, _("GRU(reset_after=True) (the Keras default) is not in "
+                            "TF.js 4.22; train the model with GRU(reset_after=False)"))
         config["reset_after"] = False
 
     # -- graphs ----------------------------------------------------------------------------
@@ -338,13 +343,14 @@ class _Normaliser:
             kwargs = {k: v for k, v in (node.get("kwargs") or {}).items()
                       if v is not None and k not in ("mask", "training")}
             if kwargs:
-                raise self.fail(layer, f"call arguments {sorted(kwargs)} are not supported")
+                raise self.fail(layer, _("call arguments {value} are not supported")
+                                       .format(value=sorted(kwargs)))
             tensors = args[0] if len(args) == 1 and isinstance(args[0], list) else args
             entries = []
             for tensor in tensors:
                 if not (isinstance(tensor, dict) and tensor.get("class_name") ==
                         "__keras_tensor__"):
-                    raise self.fail(layer, "a call with non-tensor arguments is not supported")
+                    raise self.fail(layer, _("a call with non-tensor arguments is not supported"))
                 source, node_index, tensor_index = tensor["config"]["keras_history"]
                 if source in self.model_names:
                     node_index += 1  # TF.js and Keras 2 count a model's own node first
@@ -512,26 +518,26 @@ class _Normaliser:
         """Raise the right message for anything that is not a layer TF.js can build."""
         config = entry.get("config") or {}
         if cls in KERAS1_ONLY or (isinstance(config, dict) and KERAS1_KEYS & set(config)):
-            raise self.fail(name, f"class {cls!r} with Keras 1 settings: this is a Keras 1 "
+            raise self.fail(name, _("class {cls!r} with Keras 1 settings: this is a Keras 1 "
                             "file, which this converter does not read. Load it with Keras 2 "
                             "(tf-keras), save it again with model.save('model.h5') and "
-                            "convert that file")
+                            "convert that file").format(cls=cls))
         if self.is_operation(entry):
             what = f"keras.ops.{snake_case(cls)}" if entry.get("class_name") not in (
                 "TFOpLambda", "SlicingOpLambda") else f"tf.{config.get('function', '?')}"
-            raise self.fail(name, f"class {cls!r} is a Keras operation ({what}) applied to "
+            raise self.fail(name, _("class {cls!r} is a Keras operation ({what}) applied to "
                             "a tensor between layers; TF.js has no such layer. Use a Keras "
                             "layer for it (Add, Multiply, Rescaling, Reshape, Permute, "
-                            "Activation, ...) and save again")
+                            "Activation, ...) and save again").format(cls=cls, what=what))
         message = refusal(cls)
         if message:
             raise self.fail(name, message)
         if cls not in CONTAINERS and cls not in LAYERS:
-            raise self.fail(name, f"class {cls!r} is not a Keras built-in layer: a custom "
+            raise self.fail(name, _("class {cls!r} is not a Keras built-in layer: a custom "
                             "layer (TF.js cannot run Python layer code). Rebuild the model "
                             "from built-in layers (see the converter's supported list) or "
                             "write the layer in JS and register it with "
-                            "tf.serialization.registerClass")
+                            "tf.serialization.registerClass").format(cls=cls))
 
     def elementwise_operation(self, entry: dict[str, Any], cls: str, name: str
                               ) -> tuple[dict[str, Any], str]:
@@ -572,10 +578,10 @@ class _Normaliser:
         cell_cls = canonical(cell.get("class_name", "") if isinstance(cell, dict) else "")
         if cell_cls not in CELL_LAYERS:
             shown = cell_cls or "a list of cells"
-            raise self.fail(name, f"RNN of {shown!r}: only RNN(LSTMCell), RNN(GRUCell) and "
+            raise self.fail(name, _("RNN of {shown!r}: only RNN(LSTMCell), RNN(GRUCell) and "
                             "RNN(SimpleRNNCell) convert (as LSTM, GRU, SimpleRNN); use one "
                             "LSTM/GRU/SimpleRNN layer per cell, with return_sequences=True "
-                            "on all but the last")
+                            "on all but the last").format(shown=shown))
         layer = CELL_LAYERS[cell_cls]
         out = {k: v for k, v in (cell.get("config") or {}).items() if k != "name"}
         out.update({k: config[k] for k in RNN_SETTINGS if k in config})
@@ -605,13 +611,14 @@ class _Normaliser:
             return {"class_name": "Dropout", "config": {**base, "rate": rate}}, []
         if cls == "Subtract":
             if not functional:
-                raise self.fail(name, "Subtract needs two inputs (a functional model)")
+                raise self.fail(name, _("Subtract needs two inputs (a functional model)"))
             nodes = self.inbound(name, entry.get("inbound_nodes", []))
             negated = f"{name}_negated"
             neg_nodes, add_nodes = [], []
             for index, node in enumerate(nodes):
                 if len(node) != 2:
-                    raise self.fail(name, f"Subtract takes exactly 2 inputs, got {len(node)}")
+                    raise self.fail(name, _("Subtract takes exactly 2 inputs, got {n}")
+                                          .format(n=len(node)))
                 neg_nodes.append([node[1]])
                 add_nodes.append([node[0], [negated, index, 0, {}]])
             negate = {"class_name": "Rescaling", "name": negated, "inbound_nodes": neg_nodes,
@@ -619,7 +626,8 @@ class _Normaliser:
             add = {"class_name": "Add", "name": name, "inbound_nodes": add_nodes,
                    "config": base}
             return add, [negate]
-        raise AssertionError(f"no rewrite for {cls}")  # the table and this code disagree
+        raise AssertionError(_("no rewrite for {cls}")
+                             .format(cls=cls))  # the table and this code disagree
 
     def normalization(self, name: str, config: dict[str, Any]) -> dict[str, Any]:
         """Keras' adapted Normalization as BatchNormalization settings (weights: mean,
@@ -627,17 +635,17 @@ class _Normaliser:
         sqrt(variance + epsilon): epsilon 1e-14 gives the same for a zero variance and
         changes nothing in float32 for a variance above about 1e-7."""
         if config.get("invert"):
-            raise self.fail(name, "Normalization(invert=True) has no TF.js equivalent; use "
-                            "Rescaling(scale=std, offset=mean) with the adapted values")
+            raise self.fail(name, _("Normalization(invert=True) has no TF.js equivalent; use "
+                            "Rescaling(scale=std, offset=mean) with the adapted values"))
         if config.get("mean") is not None or config.get("variance") is not None:
-            raise self.fail(name, "Normalization with mean/variance given in the "
+            raise self.fail(name, _("Normalization with mean/variance given in the "
                             "constructor has no weights to convert; use adapt(), or "
-                            "Rescaling(scale=1/std, offset=-mean/std)")
+                            "Rescaling(scale=1/std, offset=-mean/std)"))
         axis = config.get("axis", -1)
         if axis not in (-1, [-1]):
-            raise self.fail(name, f"Normalization(axis={axis}): only axis=-1 (one mean and "
+            raise self.fail(name, _("Normalization(axis={axis}): only axis=-1 (one mean and "
                             "variance per last-axis feature) converts; TF.js' "
-                            "BatchNormalization takes one axis")
+                            "BatchNormalization takes one axis").format(axis=axis))
         return {"axis": -1, "epsilon": 1e-14, "momentum": 0.99}
 
     def wrapper(self, cls: str, config: dict[str, Any], name: str, path: tuple[str, ...],
@@ -653,7 +661,8 @@ class _Normaliser:
                 (cls == "Bidirectional" and inner_cls not in ("LSTM", "GRU", "SimpleRNN")):
             allowed = "an LSTM, GRU or SimpleRNN" if cls == "Bidirectional" else \
                 "a layer TF.js has (not a wrapper or a rewritten layer)"
-            raise self.fail(name, f"{cls} of {inner_cls!r}: TF.js 4.22 wraps only {allowed}")
+            raise self.fail(name, _("{cls} of {inner_cls!r}: TF.js 4.22 wraps only {allowed}")
+                                  .format(cls=cls, inner_cls=inner_cls, allowed=allowed))
         out = {k: v for k, v in config.items() if k not in DROP_KEYS | {"layer",
                                                                         "backward_layer"}}
         if "dtype" in out:
@@ -666,7 +675,8 @@ class _Normaliser:
                 inner_config["name"] = inner_name
             self.check_backward_layer(name, inner_config, config.get("backward_layer"))
             if out.get("merge_mode", "concat") not in ("concat", "sum", "mul", "ave", None):
-                raise self.fail(name, f"merge_mode {out['merge_mode']!r} is not in TF.js")
+                raise self.fail(name, _("merge_mode {out!r} is not in TF.js")
+                                      .format(out=out['merge_mode']))
             names = [f"{direction}_{inner_name}/{v}" for direction in ("forward", "backward")
                      for v in own]
             groups = [(f"{k3_path}{half}_layer/{keras3_vars(inner_cls)}", len(own))
@@ -695,9 +705,9 @@ class _Normaliser:
                 "class_name")) or theirs != mine:
             different = sorted(k for k in set(theirs) | set(mine)
                                if theirs.get(k) != mine.get(k))
-            raise self.fail(name, f"Bidirectional with a backward layer unlike the forward "
-                            f"one (differs in {different}): TF.js 4.22 builds the backward "
-                            "layer as a copy of the forward one")
+            raise self.fail(name, _("Bidirectional with a backward layer unlike the forward "
+                            "one (differs in {different}): TF.js 4.22 builds the backward "
+                            "layer as a copy of the forward one").format(different=different))
 
 
 # Per-class clean-ups (method names of _Normaliser)
@@ -725,17 +735,19 @@ def normalise(model_config: dict[str, Any], source: str, keras_version: str = ""
     if cls not in CONTAINERS or not isinstance(config.get("config"), dict) or \
             "layers" not in config["config"]:
         raise ConvertError(
-            f"{source}: the model is a {config.get('class_name') or 'model'} without a "
+            _("{source}: the model is a {value} without a "
             "layer graph (a subclassed model?); only Sequential and Functional models "
             "can be converted. Rebuild it with keras.Sequential or keras.Model(inputs, "
             "outputs) and save again")
+                .format(source=source, value=config.get('class_name') or 'model'))
     norm = _Normaliser(source, keras_version)
     topology = norm.model(cls, config["config"], (), "")
     names = [layer.name for layer in norm.layers]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
-        raise ConvertError(f"{source}: layers {duplicates} share a name; TF.js matches "
+        raise ConvertError(_("{source}: layers {duplicates} share a name; TF.js matches "
                            "weights by layer name, so rename them and save again")
+                               .format(source=source, duplicates=duplicates))
     return Topology(topology, norm.layers, norm.notes)
 
 

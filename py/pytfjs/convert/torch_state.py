@@ -34,6 +34,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import limits
+from ..i18n import _
 
 LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
 LEGACY_PROTOCOL = 1001
@@ -85,25 +86,33 @@ class TensorRef:
     def array(self, source: str, name: str) -> NDArray[Any]:
         data = self.storage.data
         if not isinstance(data, np.ndarray):
-            raise TorchStateError(f"{source}: the data of tensor {name!r} is missing "
+            raise TorchStateError(_("{source}: the data of tensor {name!r} is missing "
                                   "(a truncated or damaged file?)")
+                                      .format(source=source, name=name))
         if len(self.shape) != len(self.stride):
-            raise TorchStateError(f"{source}: tensor {name!r} has {len(self.shape)} sizes "
-                                  f"but {len(self.stride)} strides")
+            raise TorchStateError(_("{source}: tensor {name!r} has {n} sizes "
+                                  "but {n2} strides")
+                                      .format(source=source, name=name, n=len(self.shape),
+                                              n2=len(self.stride)))
         if any(d < 0 for d in self.shape) or any(s < 0 for s in self.stride) or self.offset < 0:
-            raise TorchStateError(f"{source}: tensor {name!r} has a negative size or stride")
+            raise TorchStateError(_("{source}: tensor {name!r} has a negative size or stride")
+                                  .format(source=source, name=name))
         last = self.offset + sum((d - 1) * s for d, s in zip(self.shape, self.stride,
                                                             strict=True) if d > 0)
         nbytes = data.dtype.itemsize * math.prod(self.shape)
         if nbytes > limits.ARRAY_MAX_BYTES:
-            raise TorchStateError(f"{source}: tensor {name!r} of shape {self.shape} would be "
-                                  f"{limits.size_text(nbytes)}; arrays up to "
-                                  f"{limits.size_text(limits.ARRAY_MAX_BYTES)} are read")
+            raise TorchStateError(_("{source}: tensor {name!r} of shape {shape} would be "
+                                    "{size}; arrays up to {limit} are read")
+                                  .format(source=source, name=name, shape=self.shape,
+                                          size=limits.size_text(nbytes),
+                                          limit=limits.size_text(limits.ARRAY_MAX_BYTES)))
         if 0 in self.shape:
             return np.zeros(self.shape, data.dtype.newbyteorder("="))
         if last >= data.size:
-            raise TorchStateError(f"{source}: tensor {name!r} reaches past the end of its "
-                                  f"storage ({last + 1} > {data.size} elements)")
+            raise TorchStateError(_("{source}: tensor {name!r} reaches past the end of its "
+                                  "storage ({value} > {size} elements)")
+                                      .format(source=source, name=name, value=last + 1,
+                                              size=data.size))
         item = data.dtype.itemsize
         view = np.lib.stride_tricks.as_strided(
             data[self.offset:], shape=self.shape, strides=[s * item for s in self.stride],
@@ -116,7 +125,7 @@ def _rebuild_tensor_v2(storage: Storage, storage_offset: int, size: tuple[Any, .
                        requires_grad: bool = False, backward_hooks: Any = None,
                        metadata: Any = None) -> TensorRef:
     if not isinstance(storage, Storage):
-        raise TorchStateError("a tensor is built from something that is not a storage")
+        raise TorchStateError(_("a tensor is built from something that is not a storage"))
     return TensorRef(storage, int(storage_offset), tuple(int(d) for d in size),
                      tuple(int(s) for s in stride))
 
@@ -155,22 +164,25 @@ class StateDictUnpickler(pickle.Unpickler):
             hint = (" (bfloat16 weights: save them with .float() first)"
                     if name == "BFloat16Storage" else "")
             raise TorchStateError(
-                f"{self.source} asks for {module}.{name}, which a PyTorch state dict never "
-                f"needs{hint}. It was not loaded: a pickle can run any code it names. "
+                _("{source} asks for {module}.{name}, which a PyTorch state dict never "
+                "needs{hint}. It was not loaded: a pickle can run any code it names. "
                 "Use a file saved with torch.save(model.state_dict(), path) from a source "
-                "you trust.")
+                "you trust.").format(source=self.source, module=module, name=name, hint=hint))
         return found
 
     def persistent_load(self, pid: Any) -> Any:
         if (not isinstance(pid, tuple) or len(pid) < 5 or pid[0] not in ("storage", b"storage")
                 or self.storage_loader is None):
-            raise TorchStateError(f"{self.source}: unexpected persistent id {pid!r:.80}; "
+            raise TorchStateError(_("{source}: unexpected persistent id {pid!r:.80}; "
                                   "this is not a PyTorch state dict")
+                                      .format(source=self.source, pid=pid))
         storage_type, key, numel = pid[1], str(pid[2]), pid[4]
         if not isinstance(storage_type, StorageType) or not isinstance(numel, int):
-            raise TorchStateError(f"{self.source}: storage {key!r} has an unknown type")
+            raise TorchStateError(_("{source}: storage {key!r} has an unknown type")
+                                  .format(source=self.source, key=key))
         if len(pid) > 5 and pid[5] is not None:
-            raise TorchStateError(f"{self.source}: storage views are not supported")
+            raise TorchStateError(_("{source}: storage views are not supported")
+                                  .format(source=self.source))
         return self.storage_loader(storage_type, key, numel)
 
 
@@ -184,8 +196,9 @@ def _unpickle(data: bytes | IO[bytes], source: str,
     except (pickle.UnpicklingError, EOFError, ValueError, TypeError, KeyError,
             IndexError, AttributeError, struct.error, OverflowError, MemoryError,
             RecursionError) as exc:
-        raise TorchStateError(f"{source} is not a readable PyTorch state dict: the file is "
-                              f"damaged or not a state dict{limits.detail(exc)}") from None
+        raise TorchStateError(_("{source} is not a readable PyTorch state dict: the file is "
+                              "damaged or not a state dict{detail}")
+                                  .format(source=source, detail=limits.detail(exc))) from None
 
 
 def _resolve(value: Any, source: str, name: str = "") -> Any:
@@ -204,23 +217,26 @@ def _resolve(value: Any, source: str, name: str = "") -> Any:
 def _read_zip(archive: zipfile.ZipFile, source: str) -> Any:
     pickles = [n for n in archive.namelist() if n.endswith("/data.pkl") or n == "data.pkl"]
     if len(pickles) != 1:
-        raise TorchStateError(f"{source} is a zip file but not one torch.save wrote "
-                              "(no single data.pkl in it)")
+        raise TorchStateError(_("{source} is a zip file but not one torch.save wrote "
+                              "(no single data.pkl in it)").format(source=source))
     prefix = pickles[0][: -len("data.pkl")]
     names = set(archive.namelist())
     byteorder = f"{prefix}byteorder"
     if byteorder in names and archive.read(byteorder).strip() != b"little":
-        raise TorchStateError(f"{source}: only files saved on little-endian machines")
+        raise TorchStateError(_("{source}: only files saved on little-endian machines")
+                              .format(source=source))
     storages: dict[str, Storage] = {}
 
     def loader(storage_type: StorageType, key: str, numel: int) -> Storage:
         if key not in storages:
             member = f"{prefix}data/{key}"
             if member not in names:
-                raise TorchStateError(f"{source}: storage {key!r} is missing from the zip")
+                raise TorchStateError(_("{source}: storage {key!r} is missing from the zip")
+                                      .format(source=source, key=key))
             raw = limits.read_member(archive, member, source, TorchStateError)
             if len(raw) < numel * storage_type.dtype.itemsize:
-                raise TorchStateError(f"{source}: storage {key!r} is truncated")
+                raise TorchStateError(_("{source}: storage {key!r} is truncated")
+                                      .format(source=source, key=key))
             data = np.frombuffer(raw, storage_type.dtype, numel)
             storages[key] = Storage(key, storage_type.dtype, numel, data)
         return storages[key]
@@ -241,24 +257,26 @@ def load_state_dict(path: str | os.PathLike[str] | bytes, source: str | None = N
     else:
         data, source = Path(path).read_bytes(), source or str(path)
     if not data:
-        raise TorchStateError(f"{source} is empty (0 bytes)")
+        raise TorchStateError(_("{source} is empty (0 bytes)").format(source=source))
     try:
         result = _read_any(data, source)
     except TorchStateError:
         raise
     except Exception as exc:  # noqa: BLE001 - the reader's edge for untrusted bytes
-        raise TorchStateError(f"{source} is not a readable PyTorch state dict"
-                              f"{limits.detail(exc)}; save it again with "
-                              "torch.save(model.state_dict(), path)") from None
+        raise TorchStateError(_("{source} is not a readable PyTorch state dict"
+                              "{detail}; save it again with "
+                              "torch.save(model.state_dict(), path)")
+                                  .format(source=source, detail=limits.detail(exc))) from None
     if not isinstance(result, Mapping):
-        raise TorchStateError(f"{source} holds a {type(result).__name__}, not a state dict "
+        raise TorchStateError(_("{source} holds a {type}, not a state dict "
                               "(save model.state_dict(), not the model)")
+                                  .format(source=source, type=type(result).__name__))
     out: dict[str, NDArray[Any]] = {}
     for name, value in result.items():
         if isinstance(value, np.ndarray):
             out[str(name)] = value
     if not out:
-        raise TorchStateError(f"{source} holds no tensors")
+        raise TorchStateError(_("{source} holds no tensors").format(source=source))
     return out
 
 
@@ -275,37 +293,45 @@ def _read_legacy_bytes(data: bytes, source: str) -> Any:
     handle = io.BytesIO(data)
     magic = _unpickle(handle, source)
     if magic != LEGACY_MAGIC:
-        raise TorchStateError(f"{source} is not a PyTorch file (no torch.save magic number)")
+        raise TorchStateError(_("{source} is not a PyTorch file (no torch.save magic number)")
+                              .format(source=source))
     protocol = _unpickle(handle, source)
     if protocol != LEGACY_PROTOCOL:
-        raise TorchStateError(f"{source}: unsupported torch.save protocol {protocol!r}")
+        raise TorchStateError(_("{source}: unsupported torch.save protocol {protocol!r}")
+                              .format(source=source, protocol=protocol))
     sys_info = _unpickle(handle, source)
     if not isinstance(sys_info, dict) or not sys_info.get("little_endian", False):
-        raise TorchStateError(f"{source}: only files saved on little-endian machines")
+        raise TorchStateError(_("{source}: only files saved on little-endian machines")
+                              .format(source=source))
     storages: dict[str, Storage] = {}
 
     def loader(storage_type: StorageType, key: str, numel: int) -> Storage:
         if key not in storages:
             storages[key] = Storage(key, storage_type.dtype, numel)
         elif storages[key].dtype != storage_type.dtype:
-            raise TorchStateError(f"{source}: storage {key!r} is used with two types")
+            raise TorchStateError(_("{source}: storage {key!r} is used with two types")
+                                  .format(source=source, key=key))
         return storages[key]
 
     result = _unpickle(handle, source, loader)
     keys = _unpickle(handle, source)
     if not isinstance(keys, list):
-        raise TorchStateError(f"{source}: the storage list is damaged")
+        raise TorchStateError(_("{source}: the storage list is damaged").format(source=source))
     for key in keys:
         storage = storages.get(str(key))
         if storage is None:
-            raise TorchStateError(f"{source}: storage {key!r} is listed but never used")
+            raise TorchStateError(_("{source}: storage {key!r} is listed but never used")
+                                  .format(source=source, key=key))
         header = handle.read(8)
         if len(header) != 8:
-            raise TorchStateError(f"{source} is truncated (storage {key!r} is missing)")
+            raise TorchStateError(_("{source} is truncated (storage {key!r} is missing)")
+                                  .format(source=source, key=key))
         (count,) = struct.unpack("<q", header)
         size = count * storage.dtype.itemsize
         if count != storage.numel or size > len(data) - handle.tell():
-            raise TorchStateError(f"{source}: storage {key!r} holds {count} elements where "
-                                  f"{storage.numel} are expected, or the file is truncated")
+            raise TorchStateError(_("{source}: storage {key!r} holds {count} elements where "
+                                  "{numel} are expected, or the file is truncated")
+                                      .format(source=source, key=key, count=count,
+                                              numel=storage.numel))
         storage.data = np.frombuffer(handle.read(size), storage.dtype)
     return _resolve(result, source)

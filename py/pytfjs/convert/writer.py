@@ -26,6 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..control import InputError
+from ..i18n import _
 
 SHARD_BYTES = 4 * 1024 * 1024
 QUANTIZE_DTYPES = ("float16", "uint8", "uint16")
@@ -49,8 +50,9 @@ def tfjs_array(name: str, array: Any) -> NDArray[Any]:
     elif arr.dtype == np.bool_:
         arr = arr.astype(np.int32)
     if arr.dtype not in (np.float32, np.int32):
-        raise ConvertError(f"weight {name!r} has dtype {arr.dtype}, which TF.js cannot load "
+        raise ConvertError(_("weight {name!r} has dtype {dtype}, which TF.js cannot load "
                            "(supported: float16/32/64 and integer types)")
+                               .format(name=name, dtype=arr.dtype))
     return np.ascontiguousarray(arr)
 
 
@@ -72,8 +74,9 @@ def quantize(data: NDArray[Any], dtype_name: str) -> tuple[NDArray[Any], dict[st
     dtypes: dict[str, type[np.unsignedinteger[Any]]] = {"uint8": np.uint8, "uint16": np.uint16}
     dtype = dtypes.get(dtype_name)
     if dtype is None:
-        raise ConvertError(f"unknown quantization {dtype_name!r}; "
-                           f"use one of {', '.join(QUANTIZE_DTYPES)}")
+        raise ConvertError(_("unknown quantization {dtype_name!r}; "
+                           "use one of {items}")
+                               .format(dtype_name=dtype_name, items=', '.join(QUANTIZE_DTYPES)))
     min_val = data.min().astype(np.float64) if data.size else np.float64(0)
     max_val = data.max().astype(np.float64) if data.size else np.float64(0)
     if min_val == max_val:
@@ -103,14 +106,15 @@ def encode_weights(weights: Iterable[tuple[str, Any]], quantization: str | None 
     Only float32 weights are quantized; int32 ones are stored as they are.
     """
     if quantization is not None and quantization not in QUANTIZE_DTYPES:
-        raise ConvertError(f"unknown quantization {quantization!r}; "
-                           f"use one of {', '.join(QUANTIZE_DTYPES)}")
+        raise ConvertError(_("unknown quantization {quantization!r}; "
+                           "use one of {items}")
+                               .format(quantization=quantization, items=', '.join(QUANTIZE_DTYPES)))
     specs: list[dict[str, Any]] = []
     chunks: list[bytes] = []
     seen: set[str] = set()
     for name, array in weights:
         if name in seen:
-            raise ConvertError(f"two weights are both named {name!r}")
+            raise ConvertError(_("two weights are both named {name!r}").format(name=name))
         seen.add(name)
         arr = tfjs_array(name, array)
         spec: dict[str, Any] = {"name": name, "shape": list(arr.shape),
@@ -168,8 +172,8 @@ def write_files(out_dir: str | os.PathLike[str], files: Mapping[str, bytes]) -> 
     """
     out = Path(out_dir)
     if out.exists():
-        raise ConvertError(f"{out} already exists; choose a new output folder "
-                           "(nothing was written)")
+        raise ConvertError(_("{out} already exists; choose a new output folder "
+                           "(nothing was written)").format(out=out))
     parent = out.parent if str(out.parent) else Path(".")
     parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))

@@ -26,11 +26,16 @@ from numpy.typing import NDArray
 
 from .. import limits
 from ..control import InputError
+from ..i18n import _, ngettext
 
 MAX_BYTES = limits.CSV_MAX_BYTES
 MISSING = {"", "na", "n/a", "nan", "null", "none", "?", "-"}
 DELIMITERS = (",", ";", "\t", "|")
-_DELIMITER_NAMES = {";": "semicolons", "\t": "tabs", "|": "bars"}
+def _delimiter_name(delim: str) -> str:
+    return {";": _("semicolons"), "\t": _("tabs"), "|": _("bars")}.get(delim, repr(delim))
+
+
+
 CLASSIFICATION_MAX_CLASSES = 20
 CLASS_MIN_ROWS = 5  # fewer rows per class on average: a warning; rarer classes may be grouped
 OTHER_CLASS = "(other)"
@@ -58,9 +63,10 @@ def check_size(size: int, name: str, limit: int = MAX_BYTES) -> None:
     """Refuse files over ``limit`` before reading a byte of them."""
     if size > limit:
         raise CsvError(
-            f"{name} is {_size_text(size)}; this page reads CSV files up to {_size_text(limit)} "
+            _("{name} is {size}; this page reads CSV files up to {limit} "
             "(bigger ones would freeze the browser tab). Use a sample of the rows, for example "
-            "the first 100,000, or drop columns you do not need.",
+            "the first 100,000, or drop columns you do not need.")
+                .format(name=name, size=_size_text(size), limit=_size_text(limit)),
             problem="too-big",
         )
 
@@ -94,9 +100,9 @@ def _looks_binary(data: bytes) -> bool:
 
 def _not_text(name: str) -> CsvError:
     return CsvError(
-        f"{name} is not a text file: it holds binary data (it may be a spreadsheet, a zip "
-        "or a picture renamed .csv). In your spreadsheet choose File > Save as > 'CSV UTF-8' "
-        "and drop that file.", problem="binary")
+        _("{name} is not a text file: it holds binary data (it may be a spreadsheet, a zip "
+          "or a picture renamed .csv). In your spreadsheet choose File > Save as > 'CSV "
+          "UTF-8' and drop that file.").format(name=name), problem="binary")
 
 
 def decode(data: bytes, name: str, encoding: str | None = None) -> str:
@@ -106,10 +112,13 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> str:
         try:
             text = data.decode(encoding)
         except (UnicodeDecodeError, LookupError) as exc:
-            where = (f" (byte {exc.start:,} does not fit)" if isinstance(exc, UnicodeDecodeError)
-                     else " (this page does not know that encoding)")
-            raise CsvError(f"{name} cannot be read as {encoding}{where}. Choose another "
-                           "encoding, or save the file as 'CSV UTF-8'.", problem="encoding",
+            where = (_(" (byte {start:,} does not fit)").format(start=exc.start)
+                     if isinstance(exc, UnicodeDecodeError)
+                     else _(" (this page does not know that encoding)"))
+            raise CsvError(_("{name} cannot be read as {encoding}{where}. Choose another "
+                           "encoding, or save the file as 'CSV UTF-8'.")
+                               .format(name=name, encoding=encoding, where=where),
+                                       problem="encoding",
                            choices=("utf-8", "latin-1", "cp1252")) from None
         text = text.removeprefix("\ufeff")
         if "\x00" in text:
@@ -122,9 +131,9 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise CsvError(
-            f"{name} is not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line}). Save it as "
+            _("{name} is not UTF-8 text (byte 0x{data:02x} on line {line}). Save it as "
             "'CSV UTF-8' from your spreadsheet, or read it as latin-1 (Western European) "
-            "if that is how it was written.",
+            "if that is how it was written.").format(name=name, data=data[exc.start], line=line),
             problem="encoding", line=line, choices=("latin-1", "cp1252"),
         ) from None
 
@@ -229,8 +238,10 @@ class CsvTable:
 
     def _column(self, name: str) -> Column:
         if name not in self.columns:
-            raise CsvError(f"{self.name} has no column {name!r}; its columns are "
-                           f"{', '.join(self.columns)}.", problem="no-column", column=name)
+            raise CsvError(_("{name} has no column {column!r}; its columns are "
+                           "{items}.")
+                               .format(name=self.name, column=name, items=", ".join(self.columns)),
+                                       problem="no-column", column=name)
         return self.columns[name]
 
     def check_label(self, label: str, values: list[str] | None = None) -> None:
@@ -239,11 +250,13 @@ class CsvTable:
             values = [v for v in self._column(label).values if not _is_missing(v)]
         distinct = sorted({v.strip() for v in values})
         if len(distinct) < 2:
-            only = distinct[0] if distinct else "nothing"
+            only = distinct[0] if distinct else _("nothing")
             raise CsvError(
-                f"the label column {label!r} of {self.name} has only one value ({only!r}): "
+                _("the label column {label!r} of {name} has only one value ({only!r}): "
                 "there is nothing to tell apart. Choose another label column, or add rows "
-                "of the other classes.", problem="one-class", column=label)
+                "of the other classes.")
+                    .format(label=label, name=self.name, only=only), problem="one-class",
+                            column=label)
 
     def detect_task(self, label: str) -> str:
         """"classification" for text labels or few distinct whole numbers, else "regression"."""
@@ -273,11 +286,14 @@ class CsvTable:
         """Refuse at once a table with fewer than two columns that hold values."""
         used = [n for n, c in self.columns.items() if not c.empty]
         if len(used) < 2:
-            what = (f"only one column with values ({used[0]!r})" if used else
-                    "no column with values")
+            message = (_("{name} has only one column with values ({column!r}): a model "
+                         "needs a column to predict and at least one other column to learn "
+                         "from. Choose a file with more columns.") if used else
+                       _("{name} has no column with values: a model needs a column to "
+                         "predict and at least one other column to learn from. Choose a file "
+                         "with more columns."))
             raise CsvError(
-                f"{self.name} has {what}: a model needs a column to predict and at least one "
-                "other column to learn from. Choose a file with more columns.",
+                message.format(name=self.name, column=used[0] if used else ""),
                 problem="no-features")
 
     def feature_choices(self, label: str) -> list[str]:
@@ -286,28 +302,39 @@ class CsvTable:
         others = [n for n, c in self.columns.items() if n != label and not c.empty]
         if not others:
             empty = [n for n in self.columns if n != label]
-            detail = (f" ({', '.join(repr(n) for n in empty)} "
-                      f"{'is' if len(empty) == 1 else 'are'} empty in every row)" if empty else "")
+            detail = (" (" + ngettext("{columns} is empty in every row",
+                                      "{columns} are empty in every row", len(empty))
+                      .format(columns=", ".join(repr(n) for n in empty)) + ")" if empty else "")
             raise CsvError(
-                f"{self.name} has no column to learn {label!r} from besides the label itself"
-                f"{detail}. Choose another label, or a file with feature columns.",
+                _("{name} has no column to learn {label!r} from besides the label itself"
+                "{detail}. Choose another label, or a file with feature columns.")
+                    .format(name=self.name, label=label, detail=detail),
                 problem="no-features", column=label)
         return others
 
     def class_warning(self, label: str) -> str | None:
         """A warning when ``label`` has too many classes for the rows, else None."""
+        parts = self._class_warning(label)
+        return None if parts is None else " ".join(parts)
+
+    def _class_warning(self, label: str) -> tuple[str, str] | None:
+        """The class warning's two sentences: what is wrong, and the choices."""
         counts = {k: v for k, v in self.label_distribution(label).items() if k != "(missing)"}
         rows = sum(counts.values())
         if len(counts) <= max(2, rows // CLASS_MIN_ROWS):
             return None
         rare = sum(1 for c in counts.values() if c < CLASS_MIN_ROWS)
         numeric = self._column(label).numeric is not None
-        return (f"{label!r} has {len(counts):,} different values in {rows:,} rows ({rare:,} "
-                f"with fewer than {CLASS_MIN_ROWS} rows): as classes, too few examples of "
-                "each to learn. Choose: group the classes with fewer than "
-                f"{CLASS_MIN_ROWS} rows into {OTHER_CLASS!r} ('group')"
-                + (", predict it as a number ('regression')" if numeric else "")
-                + " or keep every class ('keep').")
+        problem = (_("{label!r} has {classes:,} different values in {rows:,} rows ({rare:,} "
+                     "with fewer than {min_rows} rows): as classes, too few examples of each "
+                     "to learn.").format(label=label, classes=len(counts), rows=rows,
+                                         rare=rare, min_rows=CLASS_MIN_ROWS))
+        choose = (_("Choose: group the classes with fewer than {min_rows} rows into {other!r} "
+                    "('group'), predict it as a number ('regression') or keep every class "
+                    "('keep').") if numeric else
+                  _("Choose: group the classes with fewer than {min_rows} rows into {other!r} "
+                    "('group') or keep every class ('keep')."))
+        return problem, choose.format(min_rows=CLASS_MIN_ROWS, other=OTHER_CLASS)
 
     def prepare(self, label: str, features: list[str] | None = None, *, task: str = "auto",
                 standardize: bool = True, validation_split: float = 0.2, seed: int = 0,
@@ -325,9 +352,9 @@ class CsvTable:
         self.check_label(label)
         task = self.detect_task(label) if task == "auto" else task
         if task not in ("classification", "regression"):
-            raise ValueError("task must be 'auto', 'classification' or 'regression'")
+            raise ValueError(_("task must be 'auto', 'classification' or 'regression'"))
         if rare_classes not in ("keep", "group", "regression", "ask"):
-            raise ValueError("rare_classes must be 'keep', 'group', 'regression' or 'ask'")
+            raise ValueError(_("rare_classes must be 'keep', 'group', 'regression' or 'ask'"))
         if task == "classification" and rare_classes != "keep":
             warning = self.class_warning(label)
             if warning and rare_classes == "ask":
@@ -336,60 +363,71 @@ class CsvTable:
                                if label_col.numeric is not None else ("group", "keep"))
             if warning and rare_classes == "regression":
                 if label_col.numeric is None:
-                    raise CsvError(f"{label!r} holds text: it cannot be predicted as a number. "
-                                   "Group its rare classes instead.", problem="text-label",
+                    raise CsvError(_("{label!r} holds text: it cannot be predicted as a number. "
+                                   "Group its rare classes instead.")
+                                       .format(label=label), problem="text-label",
                                    column=label)
                 task = "regression"
         notes: list[str] = []
         if task == "classification" and rare_classes == "keep":
-            warning = self.class_warning(label)
-            if warning:  # kept on purpose, or scripted: still say why accuracy may be low
-                notes.append(warning.split(" Choose:")[0])
+            parts = self._class_warning(label)
+            if parts:  # kept on purpose, or scripted: still say why accuracy may be low
+                notes.append(parts[0])
         empty = [n for n in (features or self.columns) if n != label and self.columns.get(
             n) is not None and self.columns[n].empty]
         if empty:
-            notes.append(f"left out {', '.join(repr(n) for n in empty)}: empty in every row")
+            notes.append(_("left out {columns}: empty in every row")
+                         .format(columns=", ".join(repr(n) for n in empty)))
         if features is None:
             features = [n for n in self.columns if n != label and n not in empty]
             ids = [n for n in features if self.id_like(n)]
             if ids and not keep_id_columns:
                 features = [n for n in features if n not in ids]
                 notes.append(
-                    f"left out {', '.join(repr(n) for n in ids)}: a different value in every "
-                    "row, like an ID, would only let the model memorise rows "
-                    "(keep_id_columns=True keeps them)")
+                    _("left out {columns}: a different value in every row, like an ID, would "
+                      "only let the model memorise rows (keep_id_columns=True keeps them)")
+                    .format(columns=", ".join(repr(n) for n in ids)))
         for name in features:
             self._column(name)
         features = [n for n in features if n not in empty]
         if label in features:
-            raise CsvError(f"{label!r} is the label; it cannot also be a feature.",
+            raise CsvError(_("{label!r} is the label; it cannot also be a feature.")
+                           .format(label=label),
                            problem="label-is-feature", column=label)
         if not features:
-            raise CsvError(f"{self.name}: no feature columns are left besides the label "
-                           f"{label!r}{' (' + notes[0] + ')' if notes else ''}.",
+            raise CsvError(_("{name}: no feature columns are left besides the label "
+                           "{label!r}{note}.")
+                               .format(name=self.name, label=label,
+                                       note=" (" + notes[0] + ")" if notes else ""),
                            problem="no-features")
 
         # rows to keep: the label must be present; features per the missing-value choice
         keep = np.array([not _is_missing(v) for v in label_col.values])
         dropped_label = int((~keep).sum())
         if dropped_label:
-            notes.append(f"dropped {dropped_label} rows with no {label!r} value")
+            notes.append(ngettext("dropped {n} row with no {label!r} value",
+                                  "dropped {n} rows with no {label!r} value", dropped_label)
+                         .format(n=dropped_label, label=label))
         missing_counts = {n: self.columns[n].missing for n in features if self.columns[n].missing}
         if missing_counts:
             summary = ", ".join(f"{n!r}: {c}" for n, c in missing_counts.items())
             if missing == "error":
                 raise CsvError(
-                    f"{self.name} has missing values ({summary}). Choose what to do: drop the "
+                    _("{name} has missing values ({summary}). Choose what to do: drop the "
                     "rows that have any ('drop'), or fill them in with the column's mean or "
-                    "most common value ('fill').", problem="missing", choices=("drop", "fill"))
+                    "most common value ('fill').")
+                        .format(name=self.name, summary=summary), problem="missing",
+                                choices=("drop", "fill"))
             if missing == "drop":
                 for column in missing_counts:
                     keep &= np.array([not _is_missing(v) for v in self.columns[column].values])
-                notes.append(f"dropped rows with missing values ({summary})")
+                notes.append(_("dropped rows with missing values ({summary})")
+                             .format(summary=summary))
             elif missing == "fill":
-                notes.append(f"filled missing values with the column mean or mode ({summary})")
+                notes.append(_("filled missing values with the column mean or mode ({summary})")
+                             .format(summary=summary))
             else:
-                raise ValueError("missing must be 'error', 'drop' or 'fill'")
+                raise ValueError(_("missing must be 'error', 'drop' or 'fill'"))
 
         blocks, feature_spec = [], []
         for name in features:
@@ -405,19 +443,21 @@ class CsvTable:
                 feature_spec.append({"column": name, "kind": "number", "fill": fill})
                 continue
             if text_features == "error":
-                where = f" (line {col.first_text_line})" if col.first_text_line else ""
+                where = (_(" (line {line})").format(line=col.first_text_line)
+                         if col.first_text_line else "")
                 first = next(v for v in col.values if not _is_missing(v) and not _is_number(v))
                 raise CsvError(
-                    f"column {name!r} of {self.name} holds text, e.g. {first!r}{where}; a model "
+                    _("column {column!r} of {name} holds text, e.g. {first!r}{where}; a model "
                     "needs numbers. Choose: one-hot encode it (one 0/1 column per value: "
-                    "'onehot') or leave the column out ('drop').",
+                    "'onehot') or leave the column out ('drop').")
+                        .format(column=name, name=self.name, first=first, where=where),
                     problem="text-feature", column=name, line=col.first_text_line,
                     choices=("onehot", "drop"))
             if text_features == "drop":
-                notes.append(f"left out the text column {name!r}")
+                notes.append(_("left out the text column {name!r}").format(name=name))
                 continue
             if text_features != "onehot":
-                raise ValueError("text_features must be 'error', 'onehot' or 'drop'")
+                raise ValueError(_("text_features must be 'error', 'onehot' or 'drop'"))
             cleaned = [v.strip() for v in col.values]
             present = [v for v, k in zip(cleaned, keep, strict=False) if k and not _is_missing(v)]
             categories = sorted(set(present))
@@ -427,10 +467,12 @@ class CsvTable:
             onehot = np.array([[float(v == c) for c in categories] for v in cleaned])
             blocks.append(onehot)
             feature_spec.append({"column": name, "kind": "onehot", "categories": categories})
-            notes.append(f"one-hot encoded {name!r} into {len(categories)} columns")
+            notes.append(ngettext("one-hot encoded {name!r} into {n} column",
+                                  "one-hot encoded {name!r} into {n} columns", len(categories))
+                         .format(name=name, n=len(categories)))
 
         if not blocks:
-            raise CsvError(f"{self.name}: no usable feature columns are left.",
+            raise CsvError(_("{name}: no usable feature columns are left.").format(name=self.name),
                            problem="no-features")
         x_all = np.hstack(blocks)[keep].astype(np.float64)  # statistics in float64
         labels = [v.strip() for v, k in zip(label_col.values, keep, strict=False) if k]
@@ -442,8 +484,10 @@ class CsvTable:
             rare = {v for v, c in counts.items() if c < CLASS_MIN_ROWS}
             if rare:
                 labels = [OTHER_CLASS if v in rare else v for v in labels]
-                notes.append(f"grouped {len(rare):,} classes with fewer than {CLASS_MIN_ROWS} "
-                             f"rows into {OTHER_CLASS!r}")
+                notes.append(ngettext("grouped {n:,} class with fewer than {min_rows} rows "
+                                      "into {other!r}", "grouped {n:,} classes with fewer "
+                                      "than {min_rows} rows into {other!r}", len(rare))
+                             .format(n=len(rare), min_rows=CLASS_MIN_ROWS, other=OTHER_CLASS))
         if task == "classification":
             self.check_label(label, labels)  # rows dropped for missing values may leave one
             class_names = sorted(set(labels), key=_natural_key)
@@ -454,8 +498,9 @@ class CsvTable:
         else:
             bad = next((v for v in labels if not _is_number(v)), None)
             if bad is not None:
-                raise CsvError(f"regression needs a numeric label, but {label!r} holds "
-                               f"{bad!r}. Use task='classification' or another label.",
+                raise CsvError(_("regression needs a numeric label, but {label!r} holds "
+                               "{bad!r}. Use task='classification' or another label.")
+                                   .format(label=label, bad=bad),
                                problem="text-label", column=label)
             class_names = []
             y_all = np.array([float(v) for v in labels], dtype=np.float64)[:, None]
@@ -464,8 +509,10 @@ class CsvTable:
         order = np.random.default_rng(seed).permutation(n)
         n_val = int(round(n * validation_split))
         if validation_split and (n_val < 1 or n - n_val < 1):
-            raise CsvError(f"{self.name} has {n} usable rows: too few to split off "
-                           f"{validation_split:.0%} for validation.", problem="too-few-rows")
+            raise CsvError(_("{name} has {n} usable rows: too few to split off "
+                           "{validation_split:.0%} for validation.")
+                               .format(name=self.name, n=n, validation_split=validation_split),
+                                       problem="too-few-rows")
         val_idx, train_idx = order[:n_val], order[n_val:]
         x_train, x_val = x_all[train_idx], x_all[val_idx]
         y_mean, y_scale = 0.0, 1.0
@@ -535,8 +582,9 @@ class Prepared:
                     try:
                         values.append(float(raw))
                     except (TypeError, ValueError):
-                        raise CsvError(f"column {spec['column']!r} needs a number, not "
-                                       f"{str(raw)[:40]!r}.", problem="text-feature",
+                        raise CsvError(_("column {column!r} needs a number, not {text!r}.")
+                                       .format(column=spec["column"], text=str(raw)[:40]),
+                                       problem="text-feature",
                                        column=spec["column"]) from None
                 else:
                     values += [float(str(raw).strip() == c) for c in spec["categories"]]
@@ -597,9 +645,11 @@ class Prepared:
 
 def _ragged(name: str, line: int, fields: int, width: int) -> None:
     raise CsvError(
-        f"line {line} of {name} has {fields} fields but the header has {width}. Fix that "
+        _("line {line} of {name} has {fields} fields but the header has {width}. Fix that "
         "line (a missing or extra separator, or an unquoted separator inside a value) and "
-        "try again.", problem="ragged", line=line)
+        "try again.")
+            .format(line=line, name=name, fields=fields, width=width), problem="ragged",
+                    line=line)
 
 
 def _check_lines(text: str, name: str) -> None:
@@ -608,10 +658,12 @@ def _check_lines(text: str, name: str) -> None:
     for number, match in enumerate(re.finditer(r"\r\n|\n|\r", text + "\n"), start=1):
         if match.start() - start > limits.CSV_MAX_LINE_CHARS:
             raise CsvError(
-                f"line {number} of {name} has {match.start() - start:,} characters; lines up "
-                f"to {limits.CSV_MAX_LINE_CHARS:,} characters are read. A CSV file has one "
+                _("line {number} of {name} has {length:,} characters; lines up "
+                "to {CSV_MAX_LINE_CHARS:,} characters are read. A CSV file has one "
                 "row per line: this may not be a CSV file, or its line breaks were lost. Save "
-                "it again from your spreadsheet as 'CSV UTF-8'.", problem="long-line",
+                "it again from your spreadsheet as 'CSV UTF-8'.")
+                    .format(number=number, name=name, length=match.start() - start,
+                            CSV_MAX_LINE_CHARS=limits.CSV_MAX_LINE_CHARS), problem="long-line",
                 line=number)
         start = match.end()
 
@@ -631,16 +683,20 @@ def _parse(text: str, delim: str, name: str = "data.csv"
             if any(cell.strip() for cell in row):
                 if len(row) > limits.CSV_MAX_COLUMNS:
                     raise CsvError(
-                        f"line {start} of {name} has {len(row):,} fields; up to "
-                        f"{limits.CSV_MAX_COLUMNS:,} columns are read. Keep the columns you "
-                        "need (in a spreadsheet) and save again.", problem="too-wide",
+                        _("line {start} of {name} has {n:,} fields; up to "
+                        "{CSV_MAX_COLUMNS:,} columns are read. Keep the columns you "
+                        "need (in a spreadsheet) and save again.")
+                            .format(start=start, name=name, n=len(row),
+                                    CSV_MAX_COLUMNS=limits.CSV_MAX_COLUMNS), problem="too-wide",
                         line=start)
                 cells += len(row)
                 if cells > limits.CSV_MAX_CELLS:
                     raise CsvError(
-                        f"{name} has more than {limits.CSV_MAX_CELLS:,} values (rows x "
-                        f"columns; line {start}); this page reads up to that many. Use a "
-                        "sample of the rows, or fewer columns.", problem="too-big", line=start)
+                        _("{name} has more than {CSV_MAX_CELLS:,} values (rows x "
+                        "columns; line {start}); this page reads up to that many. Use a "
+                        "sample of the rows, or fewer columns.")
+                            .format(name=name, CSV_MAX_CELLS=limits.CSV_MAX_CELLS, start=start),
+                                    problem="too-big", line=start)
                 rows.append(row)
                 lines.append(start)
             start = reader.line_num + 1
@@ -648,14 +704,17 @@ def _parse(text: str, delim: str, name: str = "data.csv"
         line = reader.line_num or start
         if "field larger than field limit" in str(exc):
             raise CsvError(
-                f"{name} has a value of more than {limits.CSV_MAX_FIELD_CHARS:,} characters "
-                f"(from line {start}); values up to that length are read. Often a quote "
+                _("{name} has a value of more than {CSV_MAX_FIELD_CHARS:,} characters "
+                "(from line {start}); values up to that length are read. Often a quote "
                 "(\") that is never closed makes the rest of the file one value: check the "
-                "quotes on that line.", problem="long-field", line=start) from None
+                "quotes on that line.")
+                    .format(name=name, CSV_MAX_FIELD_CHARS=limits.CSV_MAX_FIELD_CHARS,
+                            start=start), problem="long-field", line=start) from None
         raise CsvError(
-            f"line {line} of {name} could not be read as CSV: a quote (\") or a line break is "
+            _("line {line} of {name} could not be read as CSV: a quote (\") or a line break is "
             "in an unexpected place. Check the quotes on that line (a value with a "
-            "separator or a quote inside must be quoted, and its quotes doubled).",
+            "separator or a quote inside must be quoted, and its quotes doubled).")
+                .format(line=line, name=name),
             problem="parse", line=line) from None
     finally:
         _csv.field_size_limit(previous)
@@ -669,25 +728,27 @@ def read(data: bytes | str, name: str = "data.csv", *, encoding: str | None = No
     check_size(size, name)
     text = decode(data, name, encoding) if isinstance(data, bytes) else data
     if not text.strip():
-        raise CsvError(f"{name} is empty: there is nothing to read. Choose a CSV file with a "
-                       "header row and data rows.", problem="empty")
+        raise CsvError(_("{name} is empty: there is nothing to read. Choose a CSV file with a "
+                       "header row and data rows.").format(name=name), problem="empty")
     _check_lines(text, name)
     if "\x00" in text:
         raise _not_text(name)
     delim = delimiter or sniff_delimiter(text)
     rows, lines = _parse(text, delim, name)
     if not rows:
-        raise CsvError(f"{name} holds only blank values: there is nothing to read. Choose a "
-                       "CSV file with a header row and data rows.", problem="empty")
+        raise CsvError(_("{name} holds only blank values: there is nothing to read. Choose a "
+                       "CSV file with a header row and data rows.")
+                           .format(name=name), problem="empty")
     first = rows[0]
     notes = []
     if delim != ",":
-        notes.append(f"fields are separated by {_DELIMITER_NAMES.get(delim, repr(delim))}")
+        notes.append(_("fields are separated by {delimiter}")
+                     .format(delimiter=_delimiter_name(delim)))
     if header is None:
         header = not all(_is_number(c) for c in first)
         if not header:
-            notes.append("the first line holds numbers, not column names: it is read as data "
-                         "and the columns are called column_1, column_2, ...")
+            notes.append(_("the first line holds numbers, not column names: it is read as "
+                           "data and the columns are called column_1, column_2, ..."))
     if header:
         names = [c.strip() or f"column_{i + 1}" for i, c in enumerate(first)]
         data_rows, data_lines = rows[1:], lines[1:]
@@ -696,10 +757,13 @@ def read(data: bytes | str, name: str = "data.csv", *, encoding: str | None = No
         data_rows, data_lines = rows, lines
     if len(set(names)) != len(names):
         dupes = sorted({n for n in names if names.count(n) > 1})
-        raise CsvError(f"{name} has more than one column called {', '.join(map(repr, dupes))}."
-                       " Rename them so every column has its own name.", problem="duplicate")
+        raise CsvError(_("{name} has more than one column called {items}."
+                       " Rename them so every column has its own name.")
+                           .format(name=name, items=', '.join(map(repr, dupes))),
+                                   problem="duplicate")
     if not data_rows:
-        raise CsvError(f"{name} has a header row ({', '.join(names[:6])}) but no data rows.",
+        raise CsvError(_("{name} has a header row ({items}) but no data rows.")
+                       .format(name=name, items=', '.join(names[:6])),
                        problem="header-only")
     width = len(names)
     for row, line in zip(data_rows, data_lines, strict=False):
@@ -721,12 +785,13 @@ def read(data: bytes | str, name: str = "data.csv", *, encoding: str | None = No
             numeric = np.array([math.nan if _is_missing(v) else float(v) for v in values])
         columns[col_name] = Column(col_name, values, numeric, text_at, missing)
     if comma_columns:
-        notes.append("decimal commas read as decimal points in "
-                     + ", ".join(repr(c) for c in comma_columns))
+        notes.append(_("decimal commas read as decimal points in {columns}")
+                     .format(columns=", ".join(repr(c) for c in comma_columns)))
     empty = [c.name for c in columns.values() if c.missing == len(c.values)]
     if empty:
-        notes.append(f"{', '.join(repr(c) for c in empty)} {'is' if len(empty) == 1 else 'are'}"
-                     " empty in every row: left out of the features")
+        notes.append(ngettext("{columns} is empty in every row: left out of the features",
+                              "{columns} are empty in every row: left out of the features",
+                              len(empty)).format(columns=", ".join(repr(c) for c in empty)))
     return CsvTable(name=name, columns=columns, rows=len(data_rows), delimiter=delim,
                     encoding=encoding or "utf-8", has_header=bool(header), notes=notes,
                     first_data_line=data_lines[0])

@@ -26,6 +26,7 @@ from numpy.typing import NDArray
 
 from .. import _compat, limits
 from ..control import InputError
+from ..i18n import _, number
 
 MAX_SIDE = 2048  # longer photos are scaled down by the browser while decoding
 MAX_FILE_BYTES = limits.IMAGE_MAX_FILE_BYTES
@@ -49,8 +50,10 @@ class Photo:
         w, h = self.original_size
         text = f"{self.name}: {w}x{h}"
         if self.scaled:
-            text += (f" ({w * h / 1e6:.1f} megapixels, scaled down to "
-                     f"{self.pixels.shape[1]}x{self.pixels.shape[0]} while decoding)")
+            text += (_(" ({megapixels} megapixels, scaled down to {width}x{height} while "
+                       "decoding)").format(megapixels=number(w * h / 1e6, 1),
+                                           width=self.pixels.shape[1],
+                                           height=self.pixels.shape[0]))
         return text
 
 
@@ -112,10 +115,13 @@ def check(data: bytes, name: str) -> tuple[str, int, int]:
     claiming 60000 x 60000 would otherwise keep the browser's decoder busy for minutes.
     """
     if not data:
-        raise InputError(f"{name} is empty (0 bytes): pick a photo ({FORMATS}).")
+        raise InputError(_("{name} is empty (0 bytes): pick a photo ({FORMATS}).")
+                         .format(name=name, FORMATS=FORMATS))
     if len(data) > MAX_FILE_BYTES:
-        raise InputError(f"{name} is {len(data) / 1e6:.0f} MB; photos up to "
-                         f"{MAX_FILE_BYTES // 10**6} MB are read: pick a smaller file.")
+        raise InputError(_("{name} is {value:.0f} MB; photos up to "
+                         "{value2} MB are read: pick a smaller file.")
+                             .format(name=name, value=len(data) / 1000000.0,
+                                     value2=MAX_FILE_BYTES // 10 ** 6))
     return limits.check_image(bytes(data), name, FORMATS, InputError)
 
 
@@ -130,14 +136,15 @@ def _from_js(result: object, name: str) -> Photo:
 async def decode(data: bytes, name: str, max_side: int = MAX_SIDE) -> Photo:
     """A :class:`Photo` from encoded image bytes; InputError (naming the file) if they
     are empty, too big or not an image the browser can decode."""
-    _compat.require_browser("decoding images")
+    _compat.require_browser(_("decoding images"))
     check(data, name)
     try:
         result = await _compat.decode_image(data, max_side)
     except _compat.JsException as exc:
         detail = str(exc).split("\n")[0]
-        raise InputError(f"{name} is not an image this browser can decode ({detail}): "
-                         f"pick a photo ({FORMATS}).") from None
+        raise InputError(_("{name} is not an image this browser can decode ({detail}): "
+                         "pick a photo ({FORMATS}).")
+                             .format(name=name, detail=detail, FORMATS=FORMATS)) from None
     return _from_js(result, name)
 
 
@@ -145,8 +152,10 @@ async def read(file: object) -> Photo:
     """Decode a file the learner picked or dropped (``await ui.ask_file(...)``)."""
     size, name = int(file.size), str(file.name)  # type: ignore[attr-defined]
     if size > MAX_FILE_BYTES:
-        raise InputError(f"{name} is {size / 1e6:.0f} MB; photos up to "
-                         f"{MAX_FILE_BYTES // 10**6} MB are read: pick a smaller file.")
+        raise InputError(_("{name} is {value:.0f} MB; photos up to "
+                         "{value2} MB are read: pick a smaller file.")
+                             .format(name=name, value=size / 1000000.0,
+                                     value2=MAX_FILE_BYTES // 10 ** 6))
     return await decode(await file.read(), name)  # type: ignore[attr-defined]
 
 
@@ -165,8 +174,8 @@ async def sample(name: str) -> Photo:
     known = await samples()
     found = [p for p in known if name in (p["name"], p["file"])]
     if not found:
-        raise InputError(f"there is no sample photo {name!r}; choose one of "
-                         f"{', '.join(p['name'] for p in known)}.")
+        raise InputError(_("there is no sample photo {name!r}; choose one of "
+                         "{items}.").format(name=name, items=', '.join(p['name'] for p in known)))
     file = found[0]["file"]
     return await decode(await fetch_bytes(f"{PHOTOS}/{file}"), file)
 
@@ -179,8 +188,8 @@ async def snapshot(max_side: int = MAX_SIDE) -> Photo:
     from ..prompts import ask_camera
 
     try:
-        result = await ask_camera("Look at the camera, then press Take photo.", max_side)
+        result = await ask_camera(_("Look at the camera, then press Take photo."), max_side)
     except _compat.JsException as exc:
         detail = _compat.error_text(exc)
-        raise InputError(f"No webcam picture: {detail}") from None
+        raise InputError(_("No webcam picture: {detail}").format(detail=detail)) from None
     return _from_js(result, "webcam snapshot")

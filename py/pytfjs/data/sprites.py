@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 
 from .. import _compat, seeding
 from ..control import InputError
+from ..i18n import _
 
 
 @dataclass
@@ -87,9 +88,9 @@ async def load(folder: str, chunk_rows: int = 2000) -> SpriteSet:
         meta = json.loads(await fetch_bytes(f"{folder}/meta.json"))
     except FileNotFoundError:
         raise InputError(
-            f"{folder} is not in this build (no {folder}/meta.json on this site). Build the "
+            _("{folder} is not in this build (no {folder}/meta.json on this site). Build the "
             "site again with `python3 build.py build`, which makes every data set a lab "
-            "declares.") from None
+            "declares.").format(folder=folder)) from None
     count = int(meta["count"])
     images = np.empty((count, 28, 28), np.uint8)
     flat = images.reshape(-1)
@@ -102,6 +103,7 @@ async def load(folder: str, chunk_rows: int = 2000) -> SpriteSet:
         row += rows
     labels = np.frombuffer(await fetch_bytes(f"{folder}/{meta['labels']}"), np.uint8).copy()
     if row != count or len(labels) != count:
-        raise InputError(f"{folder}: meta.json promises {count} images, found {row} images "
-                         f"and {len(labels)} labels; rebuild the site")
+        raise InputError(_("{folder}: meta.json promises {count} images, found {row} images "
+                         "and {n} labels; rebuild the site")
+                             .format(folder=folder, count=count, row=row, n=len(labels)))
     return SpriteSet(images, labels, list(meta["classes"]), int(meta.get("test_count", 0)))

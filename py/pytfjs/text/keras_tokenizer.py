@@ -31,6 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..control import InputError
+from ..i18n import _
 
 FORMAT = "pytfjs-keras-tokenizer"
 VERSION = 1
@@ -59,15 +60,18 @@ class KerasTokenizer:
 
     def __post_init__(self) -> None:
         if len(self.split) != 1:
-            raise TokenizerError(f"split={self.split!r}: only a single character is supported")
+            raise TokenizerError(_("split={split!r}: only a single character is supported")
+                                 .format(split=self.split))
         if self.padding not in ("pre", "post") or self.truncating not in ("pre", "post"):
-            raise TokenizerError(f"padding={self.padding!r}, truncating={self.truncating!r}: "
+            raise TokenizerError(_("padding={padding!r}, truncating={truncating!r}: "
                                  "each must be 'pre' or 'post'")
+                                     .format(padding=self.padding, truncating=self.truncating))
         if not (isinstance(self.maxlen, int) and self.maxlen > 0):
-            raise TokenizerError(f"maxlen={self.maxlen!r}: a positive whole number is needed")
+            raise TokenizerError(_("maxlen={maxlen!r}: a positive whole number is needed")
+                                 .format(maxlen=self.maxlen))
         index = {word: i for i, word in enumerate(self.words, start=1)}
         if len(index) != len(self.words):
-            raise TokenizerError("the word list names a word twice")
+            raise TokenizerError(_("the word list names a word twice"))
         object.__setattr__(self, "index", index)
         # str.translate table: each filter character -> the split character
         object.__setattr__(self, "_table", str.maketrans(dict.fromkeys(self.filters,
@@ -112,11 +116,11 @@ class KerasTokenizer:
         """[n, maxlen] int32 word indices of ``texts``, as the model was trained on."""
         texts = list(texts)
         if not texts:
-            raise TokenizerError("There is no sentence to encode: give at least one.")
+            raise TokenizerError(_("There is no sentence to encode: give at least one."))
         for text in texts:
             if not isinstance(text, str):
-                raise TokenizerError(f"Sentences must be text; got {type(text).__name__} "
-                                     f"{text!r:.40}")
+                raise TokenizerError(_("Sentences must be text; got {type} "
+                                     "{text!r:.40}").format(type=type(text).__name__, text=text))
         return self.pad([self.sequence(text) for text in texts])
 
     def to_json(self, source: str) -> dict[str, Any]:
@@ -129,11 +133,13 @@ class KerasTokenizer:
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> KerasTokenizer:
         if doc.get("format") != FORMAT or doc.get("version") != VERSION:
-            raise TokenizerError(f"not a {FORMAT} v{VERSION} file (format="
-                                 f"{doc.get('format')!r}, version={doc.get('version')!r})")
+            raise TokenizerError(_("not a {FORMAT} v{VERSION} file (format="
+                                 "{get!r}, version={get2!r})")
+                                     .format(FORMAT=FORMAT, VERSION=VERSION,
+                                             get=doc.get('format'), get2=doc.get('version')))
         words = doc.get("words")
         if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
-            raise TokenizerError("'words' must be a list of non-empty strings")
+            raise TokenizerError(_("'words' must be a list of non-empty strings"))
         keys = ("num_words", "filters", "lower", "split", "oov_token", "maxlen", "padding",
                 "truncating")
         return cls(words=tuple(words), **{k: doc[k] for k in keys if k in doc})
@@ -146,7 +152,7 @@ class _Stub:
 
     def __setstate__(self, state: Any) -> None:
         if not isinstance(state, dict):
-            raise TokenizerError("a pickled object's state is not a dict of attributes")
+            raise TokenizerError(_("a pickled object's state is not a dict of attributes"))
         self.__dict__.update(state)
 
 
@@ -180,11 +186,13 @@ class _RestrictedUnpickler(pickle.Unpickler):
             return _STUBS[key]
         if key in _ALLOWED:
             return _ALLOWED[key]
-        raise TokenizerError(f"{self.source}: the pickle names {module}.{name}, which is not "
+        raise TokenizerError(_("{source}: the pickle names {module}.{name}, which is not "
                              "a Keras tokenizer's part; refused (nothing in it was run)")
+                                 .format(source=self.source, module=module, name=name))
 
     def persistent_load(self, pid: Any) -> Any:
-        raise TokenizerError(f"{self.source}: the pickle holds persistent ids; refused")
+        raise TokenizerError(_("{source}: the pickle holds persistent ids; refused")
+                             .format(source=self.source))
 
 
 def tokenizer_from_pickle(data: bytes, source: str = "the pickle",
@@ -196,27 +204,32 @@ def tokenizer_from_pickle(data: bytes, source: str = "the pickle",
     except TokenizerError:
         raise
     except Exception as e:  # noqa: BLE001 - a damaged or hostile file: one clear message
-        raise TokenizerError(f"{source} is not a readable pickle: {e}") from e
+        raise TokenizerError(_("{source} is not a readable pickle: {e}")
+                             .format(source=source, e=e)) from e
     if isinstance(obj, _TokenSequencerStub):
         maxlen = maxlen or obj.__dict__.get("max_sequence_length")
         obj = obj.__dict__.get("tokenizer")
     if not isinstance(obj, _KerasTokenizerStub):
-        raise TokenizerError(f"{source} holds a {type(obj).__name__}, not a Keras Tokenizer")
+        raise TokenizerError(_("{source} holds a {type}, not a Keras Tokenizer")
+                             .format(source=source, type=type(obj).__name__))
     state = obj.__dict__
     if state.get("char_level"):
-        raise TokenizerError(f"{source}: a character-level tokenizer is not supported")
+        raise TokenizerError(_("{source}: a character-level tokenizer is not supported")
+                             .format(source=source))
     word_index = state.get("word_index")
     if not isinstance(word_index, dict) or not word_index:
-        raise TokenizerError(f"{source}: the tokenizer has no word_index")
+        raise TokenizerError(_("{source}: the tokenizer has no word_index").format(source=source))
     num_words = state.get("num_words")
     ranked = sorted(word_index.items(), key=lambda item: item[1])
     if [i for _, i in ranked] != list(range(1, len(ranked) + 1)):
-        raise TokenizerError(f"{source}: word_index is not numbered 1, 2, 3, ...")
+        raise TokenizerError(_("{source}: word_index is not numbered 1, 2, 3, ...")
+                             .format(source=source))
     # Only words below num_words ever reach the model; the rest are dropped by Keras too.
     keep = len(ranked) if not num_words else min(len(ranked), num_words - 1)
     oov = state.get("oov_token")
     if oov is not None and word_index.get(oov, keep + 1) > keep:
-        raise TokenizerError(f"{source}: the oov token {oov!r} is not among the kept words")
+        raise TokenizerError(_("{source}: the oov token {oov!r} is not among the kept words")
+                             .format(source=source, oov=oov))
     return KerasTokenizer(words=tuple(w for w, _ in ranked[:keep]), num_words=num_words,
                           filters=state.get("filters", KERAS_FILTERS),
                           lower=bool(state.get("lower", True)), split=state.get("split", " "),

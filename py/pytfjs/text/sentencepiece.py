@@ -22,6 +22,8 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
+from ..i18n import _
+
 SEPARATOR = "\u2581"
 RESERVED = 6
 
@@ -39,7 +41,7 @@ class SentencePieceTokenizer:
     def __init__(self, vocabulary: Sequence[Sequence[Any]], reserved: int = RESERVED) -> None:
         if not vocabulary or any(len(entry) != 2 or not isinstance(entry[0], str)
                                  for entry in vocabulary):
-            raise ValueError("the vocabulary must be a non-empty list of [piece, score]")
+            raise ValueError(_("the vocabulary must be a non-empty list of [piece, score]"))
         # a null score (":" and a few more) counts as 0, as JavaScript's null + x does
         self.vocabulary = [(str(piece), float(score or 0.0)) for piece, score in vocabulary]
         self.lengths = [len(utf16_units(piece)) for piece, _ in self.vocabulary]

@@ -28,6 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..control import InputError
+from ..i18n import _
 from .keras_tokenizer import KerasTokenizer
 
 # The course model's labels, in its order (tfjs-models toxicity).
@@ -57,7 +58,8 @@ def check_threshold(threshold: float) -> float:
     except (TypeError, ValueError):
         value = float("nan")
     if not low <= value <= high:
-        raise InputError(f"threshold={threshold}: choose a value from {low} to {high}")
+        raise InputError(_("threshold={threshold}: choose a value from {low} to {high}")
+                         .format(threshold=threshold, low=low, high=high))
     return value
 
 
@@ -78,18 +80,21 @@ def next_batch(size: int, seconds: float) -> int:
 def check_sentences(sentences: Sequence[str]) -> list[str]:
     """A list of sentences with text, or InputError saying what is wrong."""
     if isinstance(sentences, str):
-        raise InputError("Give a list of sentences, e.g. ['you suck'], not one string.")
+        raise InputError(_("Give a list of sentences, e.g. ['you suck'], not one string."))
     sentences = list(sentences)
     if not sentences:
-        raise InputError("There is no sentence to classify: give at least one.")
+        raise InputError(_("There is no sentence to classify: give at least one."))
     if len(sentences) > MAX_SENTENCES:
-        raise InputError(f"{len(sentences):,} sentences: this lab classifies up to "
-                         f"{MAX_SENTENCES:,} at once (each takes 20-80 ms). Split the text.")
+        raise InputError(_("{n:,} sentences: this lab classifies up to "
+                         "{MAX_SENTENCES:,} at once (each takes 20-80 ms). Split the text.")
+                             .format(n=len(sentences), MAX_SENTENCES=MAX_SENTENCES))
     for i, sentence in enumerate(sentences):
         if not isinstance(sentence, str):
-            raise InputError(f"Sentence {i + 1} is a {type(sentence).__name__}, not text.")
+            raise InputError(_("Sentence {value} is a {type}, not text.")
+                             .format(value=i + 1, type=type(sentence).__name__))
         if not sentence.strip():
-            raise InputError(f"Sentence {i + 1} is empty: type some words, or leave it out.")
+            raise InputError(_("Sentence {value} is empty: type some words, or leave it out.")
+                             .format(value=i + 1))
     return sentences
 
 
@@ -149,7 +154,8 @@ def course_labels(metadata: dict[str, Any]) -> tuple[str, ...]:
     """The course names of the model's outputs, from the build's ``metadata.json``."""
     labels = metadata.get("labels")
     if not isinstance(labels, list) or any(label not in COURSE_NAMES for label in labels):
-        raise InputError(f"{MODEL_DIR}/metadata.json: unknown labels {labels!r}")
+        raise InputError(_("{MODEL_DIR}/metadata.json: unknown labels {labels!r}")
+                         .format(MODEL_DIR=MODEL_DIR, labels=labels))
     return tuple(COURSE_NAMES[label] for label in labels)
 
 

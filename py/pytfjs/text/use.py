@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..control import InputError
+from ..i18n import _
 from .sentencepiece import SentencePieceTokenizer
 
 MODEL_DIR = "models/use-lite"
@@ -49,16 +50,18 @@ def nearest(similarities: NDArray[Any]) -> list[int]:
 
 def check_sentences(sentences: Sequence[str]) -> list[str]:
     if isinstance(sentences, str):
-        raise InputError("Give a list of sentences, e.g. ['How old are you?'], not one string.")
+        raise InputError(_("Give a list of sentences, e.g. ['How old are you?'], not one string."))
     sentences = list(sentences)
     if len(sentences) < 2:
-        raise InputError("Give at least two sentences: the lab compares them with each other.")
+        raise InputError(_("Give at least two sentences: the lab compares them with each other."))
     if len(sentences) > MAX_SENTENCES:
-        raise InputError(f"{len(sentences):,} sentences: this lab compares up to "
-                         f"{MAX_SENTENCES} at once. Keep the ones you want to compare.")
+        raise InputError(_("{n:,} sentences: this lab compares up to "
+                         "{MAX_SENTENCES} at once. Keep the ones you want to compare.")
+                             .format(n=len(sentences), MAX_SENTENCES=MAX_SENTENCES))
     for i, sentence in enumerate(sentences):
         if not isinstance(sentence, str) or not sentence.strip():
-            raise InputError(f"Sentence {i + 1} is empty or not text: type some words.")
+            raise InputError(_("Sentence {value} is empty or not text: type some words.")
+                             .format(value=i + 1))
     return sentences
 
 
