@@ -169,19 +169,25 @@ def test_every_lab_in_ukrainian(page, site_url, dist_dir, fixtures_dir, lab):
         assert any(p.fullmatch(line) for line in said for p in patterns), said
 
 
+# a number for the Results panel, and the language Python speaks (the worker sets it)
+REPORT = "from pytfjs import i18n, report\nreport(share=0.9862, lang=i18n.language())\n"
+
+
 def test_english_is_unchanged_and_numbers_follow_the_language(page, site_url):
     assert open_lab(page, site_url, "one-neuron", backend="cpu", lang="en") == "ready"
     assert page.evaluate("document.documentElement.lang") == "en"
     assert page.inner_text("#run") == "▶ Run"
-    page.evaluate("window.pytfjs.setCode('from pytfjs import report\\nreport(share=0.9862)\\n')")
+    page.evaluate("(c) => window.pytfjs.setCode(c)", REPORT)
     assert page.evaluate("window.pytfjs.run()") == "done"
     assert page.inner_text("#results td") == "0.9862"
+    assert page.evaluate("window.pytfjs.results.lang") == "en"
     assert re.fullmatch(r"Done in \d+\.\d\d s", page.inner_text("#status"))
     page.goto(lab_url(site_url, "one-neuron", backend="cpu", lang="uk"))
     assert wait_state(page, "ready", "error") == "ready"
-    page.evaluate("window.pytfjs.setCode('from pytfjs import report\\nreport(share=0.9862)\\n')")
+    page.evaluate("(c) => window.pytfjs.setCode(c)", REPORT)
     assert page.evaluate("window.pytfjs.run()") == "done"
     assert page.inner_text("#results td") == "0,9862"
+    assert page.evaluate("window.pytfjs.results.lang") == "uk"  # pytfjs.i18n.set_language
     assert re.fullmatch(r"Готово за \d+,\d\d с", page.inner_text("#status"))
     assert re.fullmatch(r"\d+ тензор(ів|и)? · \d+,\d\d МБ", page.inner_text("#memory"))
 

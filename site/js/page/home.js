@@ -32,6 +32,13 @@ async function translateLabs() {
     return; // the cards stay in English
   }
   const byId = new Map(labs.map((lab) => [lab.id, lab]));
+  // a teacher's labs are grouped under their own heading, which may be translated too
+  const headings = new Map(labs.filter((lab) => lab.heading).map((lab) => [lab.heading,
+    ((lab.translations || {})[language()] || {}).heading]));
+  for (const heading of document.querySelectorAll("section.week > h2")) {
+    const own = headings.get(heading.textContent);
+    if (own) heading.textContent = own;
+  }
   for (const card of document.querySelectorAll(".lab-card")) {
     const link = card.querySelector("a");
     const id = link && new URL(link.href).searchParams.get("lab");

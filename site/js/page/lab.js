@@ -496,6 +496,7 @@ function inLanguage(doc) {
     summary: own.summary || doc.summary,
     source: own.source || doc.source,
     lesson_html: own.lesson_html || doc.lesson_html,
+    heading: own.heading || doc.heading, // a teacher's lab: its own heading
     sources: [doc.source, ...Object.values(translations).map((tr) => tr.source).filter(Boolean)],
   };
 }
