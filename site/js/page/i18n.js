@@ -97,6 +97,9 @@ export function languageSwitch(container, beforeSwitch = () => {}) {
     url.search = query.toString();
     location.assign(url.href);
   });
-  container.append(label, select);
+  const group = document.createElement("span");
+  group.className = "language-switch";
+  group.append(label, select);
+  container.append(group);
   return select;
 }
