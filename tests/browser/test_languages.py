@@ -35,7 +35,8 @@ from testkit.harness import (
 pytestmark = pytest.mark.browser
 
 LOCALE = Path(__file__).resolve().parents[2] / "locale"
-PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
+# a python-brace-format field: {name}, {name!r}, {name:.2f}
+PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*(?:![rsa])?(?::[^{}]*)?\}")
 
 # The quickest run of each lab (the sizes its own tests use, or smaller). rpsls needs a
 # webcam to do anything: it is checked once ready (test_rpsls.py runs it with a fake camera).
@@ -122,9 +123,15 @@ def ukrainian_pytfjs_patterns() -> list[re.Pattern[str]]:
             and re.search(r"[а-яіїєґ]{3}", form, re.I)]
 
 
+def shown_lines(page) -> set[str]:
+    """Every line of text the page shows a learner outside the editor (PAGE_TEXT)."""
+    return {line.strip() for text in page.evaluate(PAGE_TEXT) for line in text.split("\n")
+            if line.strip()}
+
+
 def english_on(page) -> list[str]:
     """The lines the page shows that are an English message of the catalogs."""
-    lines = {line.strip() for text in page.evaluate(PAGE_TEXT) for line in text.split("\n")}
+    lines = shown_lines(page)
     return sorted(f"{line!r} (msgid {msgid!r})" for line in lines if line
                   for msgid, pattern in english_patterns() if pattern.fullmatch(line))
 
@@ -161,12 +168,12 @@ def test_every_lab_in_ukrainian(page, site_url, dist_dir, fixtures_dir, lab):
     assert page.evaluate("window.pytfjs.getCode()") == own["source"]
     if not ready_only:
         assert page.inner_text("#status").startswith("Готово за ")
-        # pytfjs's own lines (its progress bar, what it prints) come from its catalog
-        said = [line.strip() for line in
-                (console_text(page) + "\n" + page.inner_text("#train-text")).split("\n")]
+        # pytfjs's own words (what it prints and asks, its progress line, chart titles and
+        # summaries) come from its catalog: some of them are on the page, in Ukrainian
         patterns = ukrainian_pytfjs_patterns()
         assert patterns, "locale/uk/LC_MESSAGES/pytfjs.po has no Ukrainian yet"
-        assert any(p.fullmatch(line) for line in said for p in patterns), said
+        said = shown_lines(page)
+        assert any(p.fullmatch(line) for line in said for p in patterns), sorted(said)
 
 
 # a number for the Results panel, and the language Python speaks (the worker sets it)
