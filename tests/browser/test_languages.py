@@ -57,6 +57,9 @@ LABS: dict[str, dict[str, object]] = {
     "rpsls": {"backend": "wasm"},
 }
 READY_ONLY = {"rpsls"}
+# Labs where pytfjs itself shows nothing when given their text at once (every line and
+# chart title is the lab's own, from main.uk.py): the English check covers them.
+PYTFJS_SILENT = {"similar-sentences"}
 
 # What the page shows a learner, outside the code editor: visible text, the accessible
 # names and descriptions, the loading panel's last words, the document's title.
@@ -168,6 +171,7 @@ def test_every_lab_in_ukrainian(page, site_url, dist_dir, fixtures_dir, lab):
     assert page.evaluate("window.pytfjs.getCode()") == own["source"]
     if not ready_only:
         assert page.inner_text("#status").startswith("Готово за ")
+    if not ready_only and lab not in PYTFJS_SILENT:
         # pytfjs's own words (what it prints and asks, its progress line, chart titles and
         # summaries) come from its catalog: some of them are on the page, in Ukrainian
         patterns = ukrainian_pytfjs_patterns()
