@@ -512,7 +512,7 @@ function linkParameterHints(body, labId) {
     const link = document.createElement("a");
     const params = new URLSearchParams(text.slice(1));
     params.set("lab", labId);
-    link.href = `lab.html?${params}`;
+    link.href = withLanguage(`lab.html?${params}`);
     link.title = t("Open this lab with {params} in the page address", { params: text.slice(1) });
     code.replaceWith(link);
     link.appendChild(code);
