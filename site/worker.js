@@ -12,6 +12,7 @@ import { Link, TO_PAGE, UI_CALLS, STUDIO_METHODS } from "./js/shared/protocol.js
 import { decodeImage, decodeSprite } from "./js/shared/pixels.js";
 import { workerCapabilities } from "./js/shared/capabilities.js";
 import { siteUrl } from "./js/shared/site_url.js";
+import { formatNumber, t, useLanguage } from "./js/shared/i18n.js";
 import { initBackend, setBackend, threadsOf, webglInfo, webgpuInfo, defaultBackend } from "./js/worker/backends.js";
 import { openStore } from "./js/worker/store.js";
 import { savedSnapshot, takeSnapshot, keepSnapshot, forgetSnapshot, AFTER_RESTORE } from "./js/worker/python_snapshot.js";
@@ -46,19 +47,20 @@ globalThis.fetch = async (resource, init) => {
     const response = await siteFetch(resource, init);
     if (!response.ok && booting) {
       link.post("step", { name: stepOf(url), failed: true,
-        text: `${url.replace(siteUrl(""), "")} answered ${response.status} ${response.statusText} (the site is missing a file: rebuild or re-copy it)` });
+        text: t("{file} answered {status} (the site is missing a file: rebuild or re-copy it)",
+          { file: url.replace(siteUrl(""), ""), status: `${response.status} ${response.statusText}`.trim() }) });
     }
     return response;
   } catch (err) {
     if (booting) {
       link.post("step", { name: stepOf(url), failed: true,
-        text: `${url.replace(siteUrl(""), "")} could not be downloaded (${err.message || err})` });
+        text: t("{file} could not be downloaded ({error})", { file: url.replace(siteUrl(""), ""), error: err.message || err }) });
     }
     throw err;
   }
 };
 workerCapabilities().then((worker) => link.post("capabilities", { worker }),
-  (err) => out("err", `Could not tell what this browser supports: ${err.message || err}`));
+  (err) => out("err", t("Could not tell what this browser supports: {error}", { error: err.message || err })));
 
 // Files this worker downloads (Pyodide, wheels, TF.js) feed the page's loading bar.
 new PerformanceObserver((list) => link.post("fetched", { urls: list.getEntries().map((e) => e.name) }))
@@ -70,14 +72,14 @@ self.addEventListener("unhandledrejection", (event) => {
   event.preventDefault();
   const reason = event.reason;
   if (String(reason).includes("KeyboardInterrupt")) return;
-  out("err", `JavaScript error in the runtime worker: ${(reason && reason.message) || reason}`);
+  out("err", t("JavaScript error in the runtime worker: {error}", { error: (reason && reason.message) || reason }));
 });
 // Any other JavaScript error here is reported, and is not the worker's end: only an error
 // that reaches the page's Worker object (the module failed to load) makes the page start
 // a new one (js/page/runtime_client.js).
 self.addEventListener("error", (event) => {
   event.preventDefault();
-  out("err", `JavaScript error in the runtime worker: ${event.message}`);
+  out("err", t("JavaScript error in the runtime worker: {error}", { error: event.message }));
 });
 
 /** TF.js and its wasm backend, in order (backends register themselves with tf); the
@@ -155,13 +157,13 @@ ui.drawingPad = (title, handler, size) => {
 ui.modelSummary = (title, model) => {
   const rows = model.layers.map((layer) => [
     `${layer.name} (${layer.getClassName()})`,
-    JSON.stringify(layer.outputShape).replaceAll("null", "batch"),
+    JSON.stringify(layer.outputShape).replaceAll("null", t("batch")),
     layer.countParams(),
-    layer.trainable ? "yes" : "no",
+    layer.trainable ? t("yes") : t("no"),
   ]);
   const total = model.countParams();
-  const caption = `${model.layers.length} layers, ${total.toLocaleString("en")} parameters`;
-  ui.table(title, JSON.stringify({ headers: ["Layer (type)", "Output shape", "Parameters", "Trainable"], rows, caption }));
+  const caption = t("{layers} layers, {total} parameters", { layers: model.layers.length, total: formatNumber(total) });
+  ui.table(title, JSON.stringify({ headers: [t("Layer (type)"), t("Output shape"), t("Parameters"), t("Trainable")], rows, caption }));
 };
 ui.studio = (configJson) => {
   lastId += 1;
@@ -206,23 +208,26 @@ let booting = null;
 let python = null; // Pyodide started, with pytfjs and numpy (every lab's) loaded or loading
 const quietly = { messageCallback: () => {}, errorCallback: (m) => out("err", m) };
 
-link.handle("boot", ({ backend, simd, threads, interrupt: shared }) => {
+link.handle("boot", ({ backend, simd, threads, lang, interrupt: shared }) => {
   if (shared) interrupt = new Uint8Array(shared);
+  // what this worker says itself (start-up steps, errors) in the page's language; the
+  // catalog arrives long before the first of those, which wait for downloads
+  useLanguage(lang);
   const tfjs = loadTfjs();
-  tfjs.catch((err) => link.post("step", { name: "backend", text: `TensorFlow.js could not be loaded: ${err.message || err}`, failed: true }));
+  tfjs.catch((err) => link.post("step", { name: "backend", text: t("TensorFlow.js could not be loaded: {error}", { error: err.message || err }), failed: true }));
   const started = startPython();
   // pytfjs (and numpy, which it needs) is every lab's: it loads while the backend starts
   python = started.then(async (py) => { await py.loadPackage(["pytfjs"], quietly); return py; });
   python.catch(() => {}); // reported when the page asks for the lab's packages
   const backendReady = tfjs.then(() => {
-    link.post("step", { name: "backend", text: "TensorFlow.js: starting its backend…" });
+    link.post("step", { name: "backend", text: t("TensorFlow.js: starting its backend…") });
     return initBackend(backend, simd, threads !== false);
   });
   backendReady.then((b) => {
     link.post("backend", b);
     setInterval(sendMemory, 300);
-  }, (err) => link.post("step", { name: "backend", text: `TensorFlow.js failed: ${err.message || err}`, failed: true }));
-  started.catch((err) => link.post("step", { name: "python", text: `Python could not start: ${err.message || err}`, failed: true }));
+  }, (err) => link.post("step", { name: "backend", text: t("TensorFlow.js failed: {error}", { error: err.message || err }), failed: true }));
+  started.catch((err) => link.post("step", { name: "python", text: t("Python could not start: {error}", { error: err.message || err }), failed: true }));
   booting = Promise.all([started, backendReady]);
   booting.catch(() => {});
   Promise.allSettled([booting, python]).then(() => {
@@ -273,8 +278,25 @@ link.handle("packages", async ({ names }) => {
   }
 });
 
-link.handle("run", async ({ code, lab, params }) => {
+/** Python speaks the page's language from now on: pytfjs.i18n (a pytfjs without it, older
+ *  than issue 29, stays English). */
+function setPythonLanguage(lang) {
+  let i18n;
+  try {
+    i18n = pyodide.pyimport("pytfjs.i18n");
+  } catch {
+    return;
+  }
+  try {
+    i18n.set_language(lang || "en");
+  } finally {
+    i18n.destroy();
+  }
+}
+
+link.handle("run", async ({ code, lab, params, lang }) => {
   clearInterrupt();
+  setPythonLanguage(lang);
   for (const handler of pads.values()) handler.destroy();
   pads.clear();
   studios.clear();
@@ -313,7 +335,7 @@ link.handle("memory", memoryNow);
 
 link.handle("pad", ({ pad, pixels }) => {
   const handler = pads.get(pad);
-  if (!handler) throw new Error("this pad's run has ended: run the lab again to use it");
+  if (!handler) throw new Error(t("this pad's run has ended: run the lab again to use it"));
   return handler(pixels);
 });
 

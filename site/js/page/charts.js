@@ -14,6 +14,7 @@
  */
 import { $ } from "./dom.js";
 import { err } from "./output.js";
+import { t } from "./i18n.js";
 import { plot } from "./plots.js";
 import { reveal } from "./reveal.js";
 
@@ -75,12 +76,12 @@ export function scrollRegion(element, title) {
 export function table(title, json) {
   const { headers, rows, caption } = JSON.parse(json);
   const element = scrollRegion(surface(title), title);
-  const t = document.createElement("table");
-  t.className = "data-table";
-  if (caption) t.createCaption().textContent = caption;
-  const head = t.createTHead().insertRow();
+  const grid = document.createElement("table");
+  grid.className = "data-table";
+  if (caption) grid.createCaption().textContent = caption;
+  const head = grid.createTHead().insertRow();
   for (const h of headers) { const th = document.createElement("th"); th.scope = "col"; th.textContent = h; head.appendChild(th); }
-  const body = t.createTBody();
+  const body = grid.createTBody();
   for (const r of rows) {
     const tr = body.insertRow();
     for (const v of r) {
@@ -89,7 +90,7 @@ export function table(title, json) {
       else cell.textContent = v === null ? "" : String(v);
     }
   }
-  element.replaceChildren(t);
+  element.replaceChildren(grid);
 }
 
 /**
@@ -98,11 +99,11 @@ export function table(title, json) {
  */
 function confusionTable(element, { values, tickLabels }) {
   const labels = tickLabels || values.map((_, i) => String(i));
-  const t = document.createElement("table");
-  t.className = "data-table confusion";
-  const head = t.createTHead().insertRow();
+  const grid = document.createElement("table");
+  grid.className = "data-table confusion";
+  const head = grid.createTHead().insertRow();
   const corner = document.createElement("th");
-  corner.textContent = "true \\ predicted";
+  corner.textContent = t("true \\ predicted");
   head.appendChild(corner);
   for (const name of labels) {
     const th = document.createElement("th");
@@ -110,7 +111,7 @@ function confusionTable(element, { values, tickLabels }) {
     th.textContent = name;
     head.appendChild(th);
   }
-  const body = t.createTBody();
+  const body = grid.createTBody();
   values.forEach((row, i) => {
     const tr = body.insertRow();
     const th = document.createElement("th");
@@ -129,7 +130,7 @@ function confusionTable(element, { values, tickLabels }) {
       cell.style.background = `rgba(${i === j ? "0, 114, 178" : "213, 94, 0"}, ${alpha.toFixed(3)})`;
     });
   });
-  element.replaceChildren(t);
+  element.replaceChildren(grid);
 }
 
 /**
@@ -140,13 +141,13 @@ export function render(kind, title, dataJson, optionsJson, summary) {
   try {
     draw(kind, title, JSON.parse(dataJson), JSON.parse(optionsJson || "{}"), summary);
   } catch (e) {
-    err(`chart "${title}": ${e.message || e}`);
+    err(t("chart \"{title}\": {error}", { title, error: e.message || e }));
   }
 }
 
 function draw(kind, title, data, options, summary) {
   if (!KINDS.includes(kind)) {
-    throw new Error(`there is no "${kind}" chart: draw one of ${KINDS.join(", ")}`);
+    throw new Error(t("there is no \"{kind}\" chart: draw one of {kinds}", { kind, kinds: KINDS.join(", ") }));
   }
   let element = surface(title);
   if (kind === "confusionMatrix") element = scrollRegion(element, title);
@@ -176,7 +177,7 @@ export function surface(title) {
   const body = document.createElement("div");
   body.className = "surface-body";
   body.setAttribute("role", "img");
-  body.setAttribute("aria-label", `${title} chart`);
+  body.setAttribute("aria-label", t("{title} chart", { title }));
   // the text alternative, shown to everyone; screen readers get it as the picture's name
   const summary = document.createElement("p");
   summary.className = "chart-summary";

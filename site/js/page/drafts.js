@@ -4,6 +4,10 @@
  * same way). A draft remembers a fingerprint of the shipped code it was made from: when a
  * new build ships different code for the lab, the page can say so and offer both.
  *
+ * The lab ships its code in each language (lab.html?lang=uk shows main.uk.py): a draft made
+ * from any of them is the learner's own and is kept as it is when the language changes;
+ * Reset offers the original in the page's language.
+ *
  * Stored under "pytfjs:draft:<lab id>" as JSON {code, base, saved}; "pytfjs:previous:<lab
  * id>" holds a draft the learner swapped for new shipped code, until they take it back.
  */
@@ -42,18 +46,22 @@ function write(key, value) {
 
 /** One lab's draft: what the editor holds when it differs from the shipped code. */
 export class Drafts {
-  constructor(labId, shipped) {
+  /** ``shipped``: the code this page offers; ``variants``: the same lab's code in every
+   *  language this build ships (``shipped`` among them or not). */
+  constructor(labId, shipped, variants = []) {
     this.key = PREFIX + labId;
     this.previousKey = PREVIOUS + labId;
     this.shipped = shipped;
     this.base = fingerprint(shipped);
+    this.bases = new Set([shipped, ...variants].map(fingerprint));
   }
 
-  /** The saved draft, with ``stale`` true when it was made from other shipped code. */
+  /** The saved draft, with ``stale`` true when it was made from other shipped code (an
+   *  older build: a draft made from this build's code in another language is not stale). */
   load() {
     const draft = read(this.key);
     if (!draft || draft.code === this.shipped) return null;
-    return { code: draft.code, saved: draft.saved, stale: draft.base !== this.base };
+    return { code: draft.code, saved: draft.saved, stale: !this.bases.has(draft.base) };
   }
 
   /** Keep ``code`` (or forget the draft when it is the shipped code); false if storage failed. */
@@ -62,6 +70,7 @@ export class Drafts {
     const kept = read(this.key);
     // a stale draft stays stale until the learner chooses: saving must not hide the notice
     const base = kept && kept.base !== this.base && kept.code === code ? kept.base : this.base;
+    // (a draft from another language keeps its base too: it is this build's, not stale)
     return write(this.key, { code, base, saved: Date.now() });
   }
 

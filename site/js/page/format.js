@@ -3,8 +3,11 @@
  * Numbers to a sensible precision (never more than 4 decimals), lists of (label, number)
  * pairs and per-name numbers as small tables, long lists shortened, sha256 hashes cut to
  * 12 digits. The raw values stay in window.pytfjs.results. Pure functions over plain
- * data (no DOM): tests/node/format_cases.mjs runs them in Node for the unit tests.
+ * data (no DOM): tests/node/format_cases.mjs runs them in Node for the unit tests. Numbers
+ * follow the page's language (js/shared/i18n.js: English in Node, 0,9862 in Ukrainian).
  */
+
+import { locale, nt } from "../shared/i18n.js";
 
 const HEX64 = /^[0-9a-f]{64}$/i;
 const LIST_SHOWN = 8;
@@ -15,11 +18,13 @@ export function formatNumber(value) {
   if (Number.isNaN(value)) return "NaN";
   if (!Number.isFinite(value)) return value > 0 ? "∞" : "-∞";
   const size = Math.abs(value);
-  if (Number.isInteger(value)) return size >= 10000 ? value.toLocaleString("en-US") : String(value);
-  if (size >= 1000) return value.toLocaleString("en-US", { maximumFractionDigits: 1 });
-  if (size >= 1) return String(Number(value.toPrecision(4)));
-  if (size >= 0.0001) return String(Number(value.toFixed(4)));
-  return value.toExponential(2).replace(/\.?0+e/, "e");
+  const plain = (x) => x.toLocaleString(locale(), { useGrouping: false, maximumFractionDigits: 20 });
+  if (Number.isInteger(value)) return size >= 10000 ? value.toLocaleString(locale()) : plain(value);
+  if (size >= 1000) return value.toLocaleString(locale(), { maximumFractionDigits: 1 });
+  if (size >= 1) return plain(Number(value.toPrecision(4)));
+  if (size >= 0.0001) return plain(Number(value.toFixed(4)));
+  const exp = value.toExponential(2).replace(/\.?0+e/, "e");
+  return exp.replace(".", (1.5).toLocaleString(locale()).charAt(1));
 }
 
 /** A scalar (number, string, boolean, null) as text. */
@@ -42,7 +47,8 @@ export function compactText(value) {
 /** A list shown inline, shortened past LIST_SHOWN items with the total count. */
 function listText(values) {
   const shown = values.slice(0, LIST_SHOWN).map(formatScalar).join(", ");
-  return values.length > LIST_SHOWN ? `${values.length} items: ${shown}, …` : shown;
+  return values.length > LIST_SHOWN
+    ? nt("{n} item: {shown}, …", "{n} items: {shown}, …", values.length, { shown }) : shown;
 }
 
 /**
@@ -62,7 +68,7 @@ export function describeValue(value) {
       return { kind: "table", headers: ["", ""], rows: value.map(([a, b]) => [formatScalar(a), formatScalar(b)]) };
     }
     return { kind: "text", text: compactText(value.length > LIST_SHOWN ? value.slice(0, LIST_SHOWN) : value)
-      + (value.length > LIST_SHOWN ? ` … (${value.length} items)` : "") };
+      + (value.length > LIST_SHOWN ? nt(" … ({n} item)", " … ({n} items)", value.length) : "") };
   }
   const entries = Object.entries(value);
   if (entries.length <= 20) {
@@ -73,5 +79,6 @@ export function describeValue(value) {
         : Array.isArray(v) && v.every(isScalar) ? listText(v) : compactText(v)]),
     };
   }
-  return { kind: "text", text: `${entries.length} entries: ${entries.slice(0, LIST_SHOWN).map(([k]) => k).join(", ")}, …` };
+  return { kind: "text", text: nt("{n} entry: {names}, …", "{n} entries: {names}, …", entries.length,
+    { names: entries.slice(0, LIST_SHOWN).map(([k]) => k).join(", ") }) };
 }

@@ -10,6 +10,7 @@
  *   window.pytfjs.results: what the lab reported with pytfjs.report(...)
  */
 import { Drafts } from "./drafts.js";
+import { formatNumber, language, languageSwitch, nt, t, translateDocument, withLanguage } from "./i18n.js";
 import { offline } from "./offline.js";
 import { clearCharts, image, render, table } from "./charts.js";
 import { $, downloadFile } from "./dom.js";
@@ -30,6 +31,7 @@ import { addWheelButton } from "./wheels.js";
 import { allViolations, sayViolations, violation } from "./violations.js";
 
 const query = new URLSearchParams(location.search);
+const NOT_TRAINING = t("not training");
 
 let editor = null;
 let lab = null;
@@ -101,7 +103,7 @@ const ui = {
     const p = JSON.parse(json);
     $("train-bar").value = p.fraction;
     $("train-text").textContent = p.text;
-    life.training = life.running && p.fraction < 1 && p.text !== "not training";
+    life.training = life.running && p.fraction < 1 && p.text !== "not training" && p.text !== NOT_TRAINING;
   },
   report(json) {
     Object.assign(window.pytfjs.results, JSON.parse(json));
@@ -207,11 +209,14 @@ class Lifecycle {
     const version = await this.boot.python.promise;
     const { tfjs } = await packages;
     if (generation !== runtime.generation) throw new Error("pytfjs:restarted");
-    loading.step("python", "Python: ready");
+    loading.step("python", t("Python: ready"));
     performance.mark("numpy-ready");
     this.ready = true;
     $("backend").value = backend.name;
-    info(`Python ${version} ready · TensorFlow.js ${tfjs} · backend ${backend.name}${backend.threads > 1 ? ` (${backend.threads} threads)` : backend.threads ? " (one thread)" : ""}`);
+    const threads = backend.threads > 1 ? nt(" ({n} thread)", " ({n} threads)", backend.threads)
+      : backend.threads ? t(" (one thread)") : "";
+    info(t("Python {version} ready · TensorFlow.js {tfjs} · backend {backend}{threads}",
+      { version, tfjs, backend: backend.name, threads }));
     return backend;
   }
 
@@ -223,16 +228,16 @@ class Lifecycle {
     cancelAsks();
     finishRunPanels();
     studios.clear();
-    setState("loading", "Starting a fresh Python…");
+    setState("loading", t("Starting a fresh Python…"));
     this.boot = { backend: deferred(), python: deferred() };
     watch.restarted();
     runtime.restart(this.backendName || query.get("backend"), simd);
-    info(`${why} Python was restarted: everything the lab had made is gone, your code is kept.`);
+    info(t("{why} Python was restarted: everything the lab had made is gone, your code is kept.", { why }).trim());
     this.runtimeReady().then(() => {
       watch.stop();
-      if (!this.running) setState("ready", "Python was restarted: ready");
+      if (!this.running) setState("ready", t("Python was restarted: ready"));
     }, (e) => {
-      err(`Could not start a fresh Python: ${e.message || e}`);
+      err(t("Could not start a fresh Python: {error}", { error: e.message || e }));
       setState("error", "");
     });
   }
@@ -245,10 +250,9 @@ class Lifecycle {
       this.failBoot(message);
       return;
     }
-    err(`Python stopped working: ${message}. This happens when a program runs out of memory ` +
-      "or recurses too deeply (or a file made it do so).");
+    err(t("Python stopped working: {message}. This happens when a program runs out of memory or recurses too deeply (or a file made it do so).", { message }));
     if (!lab) { // before the lab was even loaded: nothing to restart for
-      setState("error", "Python could not start: see Output");
+      setState("error", t("Python could not start: see Output"));
       return;
     }
     this.restart("crashed", "");
@@ -264,17 +268,17 @@ class Lifecycle {
     renderResults(window.pytfjs.results);
     clearCharts();
     markErrorLine(0);
-    ui.progress(JSON.stringify({ fraction: 0, text: "not training" }));
-    info(`── run ${this.runCount} · ${lab.id} · backend ${this.backendName} ──`);
+    ui.progress(JSON.stringify({ fraction: 0, text: NOT_TRAINING }));
+    info(t("── run {n} · {lab} · backend {backend} ──", { n: this.runCount, lab: lab.id, backend: this.backendName }));
     reveal($("console"), true); // on a phone the output is below the code
-    setState("running", "Running…");
+    setState("running", t("Running…"));
     const code = editor.getValue();
     saveDraft(); // at once: if this run crashes Python, the code is kept
     const started = performance.now();
     let reply = { status: "error", errorKind: "code", errorLine: 0 };
     try {
-      const params = Object.fromEntries([...query].filter(([k]) => !["lab", "run", "backend"].includes(k)));
-      reply = await runtime.request("run", { code, lab: lab.id, params });
+      const params = Object.fromEntries([...query].filter(([k]) => !["lab", "run", "backend", "lang"].includes(k)));
+      reply = await runtime.request("run", { code, lab: lab.id, params, lang: language() });
     } catch (e) {
       const text = String(e && e.message ? e.message : e);
       if (text === "pytfjs:restarted") reply = { status: this.restartReason, errorKind: "code", errorLine: 0 };
@@ -284,26 +288,26 @@ class Lifecycle {
     this.running = false;
     this.training = false;
     finishRunPanels();
-    const seconds = ((performance.now() - started) / 1000).toFixed(2);
+    const seconds = formatNumber((performance.now() - started) / 1000, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
     const { status } = reply;
     if (status === "done") {
-      info(`finished in ${seconds} s`);
-      setState("done", `Done in ${seconds} s`);
+      info(t("finished in {seconds} s", { seconds }));
+      setState("done", t("Done in {seconds} s", { seconds }));
     } else if (status === "stopped") {
-      info(`stopped after ${seconds} s`);
-      setState("ready", "Stopped");
+      info(t("stopped after {seconds} s", { seconds }));
+      setState("ready", t("Stopped"));
     } else if (status === "restarted") { // Stop could not end it: a fresh Python
-      setState(this.ready ? "ready" : "loading", "Stopped: Python was restarted");
+      setState(this.ready ? "ready" : "loading", t("Stopped: Python was restarted"));
     } else if (status === "crashed") {
-      setState(this.ready ? "ready" : "loading", "Python stopped working and was restarted (your code is kept)");
+      setState(this.ready ? "ready" : "loading", t("Python stopped working and was restarted (your code is kept)"));
     } else if (reply.errorKind === "input") {
-      setState("error", "The lab could not use that input: see the message. Run again to try another.");
+      setState("error", t("The lab could not use that input: see the message. Run again to try another."));
     } else {
       const line = reply.errorLine;
       markErrorLine(line);
       setState("error", line
-        ? `Python error at line ${line} (marked in the code): see Output, fix it and Run again.`
-        : "The lab raised an error: see Output. Fix the code and Run again.");
+        ? t("Python error at line {line} (marked in the code): see Output, fix it and Run again.", { line: String(line) })
+        : t("The lab raised an error: see Output. Fix the code and Run again."));
     }
     return status === "restarted" || status === "crashed" ? "stopped" : status;
   }
@@ -313,17 +317,17 @@ class Lifecycle {
     const waiting = [...asks].some((ask) => !ask.finish); // a question, not a whole-run panel
     runtime.post("stop");
     cancelAsks();
-    if (this.training) info("Stop requested: training stops after the current batch.");
-    else if (waiting) info("Stop: the lab was waiting for you; it ends now.");
-    else info("Stop requested: the lab ends at its next pause.");
-    $("status").textContent = "Stopping…";
+    if (this.training) info(t("Stop requested: training stops after the current batch."));
+    else if (waiting) info(t("Stop: the lab was waiting for you; it ends now."));
+    else info(t("Stop requested: the lab ends at its next pause."));
+    $("status").textContent = t("Stopping…");
     if (this.stopTimers.length) return;
     if (runtime.canInterrupt) {
       this.stopTimers.push(setTimeout(() => { if (this.running) runtime.interrupt(); },
         this.training ? 2 * STOP_INTERRUPT_MS : STOP_INTERRUPT_MS));
     }
     this.stopTimers.push(setTimeout(() => {
-      if (this.running) this.restart("restarted", "The lab did not stop within 2 s:");
+      if (this.running) this.restart("restarted", t("The lab did not stop within 2 s:"));
     }, STOP_RESTART_MS));
   }
 }
@@ -347,14 +351,13 @@ function reset() {
   if (!lab || life.running) return;
   hideDraftNotice();
   if (editor.getValue() === lab.source) {
-    $("status").textContent = "The code is already the lab's original.";
+    $("status").textContent = t("The code is already the lab's original.");
     return;
   }
   editor.setValue(lab.source);
   saveDraft();
-  info("Reset: the lab's original code is back, and your edited version is no longer kept."
-    + " Ctrl+Z in the editor brings your edits back.");
-  $("status").textContent = "Original code restored";
+  info(t("Reset: the lab's original code is back, and your edited version is no longer kept. Ctrl+Z in the editor brings your edits back."));
+  $("status").textContent = t("Original code restored");
 }
 
 // ---------------------------------------------------------------- drafts
@@ -378,7 +381,7 @@ function saveDraft() {
   const edited = code !== lab.source;
   const mark = $("edited");
   mark.hidden = !edited;
-  mark.textContent = stored ? "edited · saved in this browser" : "edited · NOT saved (browser storage is off)";
+  mark.textContent = stored ? t("edited · saved in this browser") : t("edited · NOT saved (browser storage is off)");
   mark.classList.toggle("unsaved", !stored);
 }
 
@@ -399,11 +402,10 @@ function noticeButton(text, action) {
 function showStaleNotice() {
   const notice = $("draft-notice");
   const text = document.createElement("p");
-  text.textContent = "This lab's code has changed since you edited it (the site was updated)."
-    + " The editor shows your version.";
+  text.textContent = t("This lab's code has changed since you edited it (the site was updated). The editor shows your version.");
   notice.replaceChildren(text,
-    noticeButton("Keep my version", () => { drafts.adopt(editor.getValue()); hideDraftNotice(); }),
-    noticeButton("Use the new code", () => {
+    noticeButton(t("Keep my version"), () => { drafts.adopt(editor.getValue()); hideDraftNotice(); }),
+    noticeButton(t("Use the new code"), () => {
       drafts.setAside();
       editor.setValue(lab.source);
       saveDraft();
@@ -416,11 +418,11 @@ function showStaleNotice() {
 function showPreviousNotice() {
   const notice = $("draft-notice");
   const text = document.createElement("p");
-  text.textContent = "The editor shows the new code. Your previous version is kept:";
+  text.textContent = t("The editor shows the new code. Your previous version is kept:");
   notice.replaceChildren(text,
-    noticeButton("Download it as .py", () => downloadFile(`${lab.id}-my-version.py`,
+    noticeButton(t("Download it as .py"), () => downloadFile(`${lab.id}-my-version.py`,
       drafts.previous() || "", "text/x-python")),
-    noticeButton("Bring it back", () => {
+    noticeButton(t("Bring it back"), () => {
       const code = drafts.restorePrevious();
       if (code !== null) editor.setValue(code);
       saveDraft();
@@ -436,20 +438,20 @@ function downloadCode() {
 async function changeBackend(name) {
   if (life.running) throw new Error("cannot switch backend while a lab runs");
   selectorHadFocus = document.activeElement === $("backend");
-  setState("loading", `Switching to ${name}…`);
+  setState("loading", t("Switching to {name}…", { name }));
   try {
     const { name: active } = await runtime.request("setBackend", { name });
     life.backendName = active;
-    loading.step("backend", `TensorFlow.js: ${active} backend ready`);
+    loading.step("backend", t("TensorFlow.js: {name} backend ready", { name: active }));
     query.set("backend", active);
     history.replaceState(null, "", `${location.pathname}?${query}`);
-    info(`backend: ${active}`);
+    info(t("backend: {name}", { name: active }));
     $("backend").value = active;
-    setState("ready", `Backend: ${active}`);
+    setState("ready", t("Backend: {name}", { name: active }));
   } catch (e) {
     err(String(e.message || e));
     $("backend").value = life.backendName;
-    setState("ready", `Backend: ${life.backendName}`);
+    setState("ready", t("Backend: {name}", { name: life.backendName }));
   }
   return life.backendName;
 }
@@ -480,6 +482,26 @@ window.pytfjs = {
 sayViolations(err);
 
 /**
+ * The lab document in the page's language: its title, summary, source and lesson from
+ * `translations[lang]` (buildlib/site/labs.py), the English fields where one is missing.
+ * `sources` lists the shipped code in every language, so a draft made in one is not
+ * taken for a draft of an older build in another.
+ */
+function inLanguage(doc) {
+  const translations = doc.translations || {};
+  const own = translations[language()] || {};
+  return {
+    ...doc,
+    title: own.title || doc.title,
+    summary: own.summary || doc.summary,
+    source: own.source || doc.source,
+    lesson_html: own.lesson_html || doc.lesson_html,
+    heading: own.heading || doc.heading, // a teacher's lab: its own heading
+    sources: [doc.source, ...Object.values(translations).map((tr) => tr.source).filter(Boolean)],
+  };
+}
+
+/**
  * "Try next" hints such as `?epochs=2` go into the page address: each becomes a link that
  * opens this lab with that setting (and says so), instead of code a learner must decode.
  */
@@ -490,8 +512,8 @@ function linkParameterHints(body, labId) {
     const link = document.createElement("a");
     const params = new URLSearchParams(text.slice(1));
     params.set("lab", labId);
-    link.href = `lab.html?${params}`;
-    link.title = `Open this lab with ${text.slice(1)} in the page address`;
+    link.href = withLanguage(`lab.html?${params}`);
+    link.title = t("Open this lab with {params} in the page address", { params: text.slice(1) });
     code.replaceWith(link);
     link.appendChild(code);
   }
@@ -524,13 +546,13 @@ const handlers = {
     life.backendName = b.name;
     capabilities.threads = b.threads;
     showCapabilities();
-    loading.step("backend", `TensorFlow.js: ${b.name} backend ready`);
+    loading.step("backend", t("TensorFlow.js: {name} backend ready", { name: b.name }));
     performance.mark("backend-ready");
     watch.done("backend");
     life.boot.backend.resolve(b);
   },
   python: ({ version, snapshot }) => {
-    loading.step("python", lab ? `Python: loading ${["pytfjs", ...lab.packages].join(", ")}…` : "Python: started");
+    loading.step("python", lab ? t("Python: loading {packages}…", { packages: ["pytfjs", ...lab.packages].join(", ") }) : t("Python: started"));
     performance.mark("python-ready", { detail: { snapshot } });
     watch.done("python");
     life.boot.python.resolve(version);
@@ -568,19 +590,22 @@ const watch = new StartupWatch({
   onQuiet(step, ms) {
     if (!runtime.threads || !watch.pending.has("backend")) return false;
     runtime.noThreads(`the worker was blocked for ${Math.round(ms)} ms at ${step}`);
-    info("TensorFlow.js's multi-threaded WebAssembly blocked this browser's runtime worker"
-      + " as it started: starting again on one thread (this browser will start that way from now on).");
+    info(t("TensorFlow.js's multi-threaded WebAssembly blocked this browser's runtime worker as it started: starting again on one thread (this browser will start that way from now on)."));
     life.restartBoot();
     return true;
   },
 });
 
 async function start() {
+  translateDocument();
+  document.querySelector(".topbar .brand").href = withLanguage("./");
+  // a switch reloads the page: the draft is saved first, and stays what the editor shows
+  languageSwitch(document.querySelector(".topbar .controls"), () => { if (lab) saveDraft(); });
   setState("loading", "");
   if (!labId) {
-    $("lab-title").textContent = "No lab chosen";
-    err("This page needs ?lab=<id>. Go back to the list of labs and pick one.");
-    showLoading("No lab chosen", 0);
+    $("lab-title").textContent = t("No lab chosen");
+    err(t("This page needs ?lab=<id>. Go back to the list of labs and pick one."));
+    showLoading(t("No lab chosen"), 0);
     watch.stop();
     setState("error", "");
     return;
@@ -593,7 +618,7 @@ async function start() {
     lineWrapping: true, viewportMargin: Infinity,
     // a contenteditable input sits inside the scroller (keyboard-scrollable) and reads
     // better in screen readers than CodeMirror's hidden textarea
-    inputStyle: "contenteditable", screenReaderLabel: "Python source of the lab",
+    inputStyle: "contenteditable", screenReaderLabel: t("Python source of the lab"),
     extraKeys: {
       "Ctrl-Enter": () => run(), "Cmd-Enter": () => run(),
       // Tab indents inside the editor; Esc lets go of the keyboard, so that the next
@@ -604,24 +629,29 @@ async function start() {
     },
   });
   const labLoading = fetch(siteUrl(`labs/${labId}.json`)).then((response) => {
-    if (!response.ok) throw new Error(`there is no lab "${labId}" in this build`);
+    if (!response.ok) throw new Error(t("there is no lab \"{lab}\" in this build", { lab: labId }));
     return response.json();
   });
   labLoading.then(() => watch.done("lab"), (e) => watch.fail("lab", String(e.message || e)));
   labLoading.catch(() => {}); // reported below
-  loading.step("lab", "Loading the lab…");
-  loading.step("backend", "TensorFlow.js: starting its backend…");
-  loading.step("python", "Python: starting…");
+  loading.step("lab", t("Loading the lab…"));
+  loading.step("backend", t("TensorFlow.js: starting its backend…"));
+  loading.step("python", t("Python: starting…"));
   try {
-    lab = await labLoading;
+    lab = inLanguage(await labLoading);
     loading.steps.delete("lab");
     loading.watch(lab.startup || []);
     window.pytfjs.lab = { id: lab.id, title: lab.title, week: lab.week };
     document.title = `${lab.title} · pytfjs`;
     $("lab-title").textContent = `${lab.title}`;
-    $("lesson-body").innerHTML = `<p class="week">${lab.heading || `Course week ${lab.week}`}</p>${lab.lesson_html}`;
+    const week = document.createElement("p");
+    week.className = "week";
+    week.textContent = lab.heading || t("Course week {week}", { week: String(lab.week) });
+    $("lesson-body").innerHTML = lab.lesson_html;
+    $("lesson-body").prepend(week);
     linkParameterHints($("lesson-body"), lab.id);
-    drafts = new Drafts(lab.id, lab.source);
+    // a draft made in another language is the learner's, not an old build's (js/page/drafts.js)
+    drafts = new Drafts(lab.id, lab.source, lab.sources);
     const draft = drafts.load();
     editor.setValue(draft ? draft.code : lab.source);
     editor.clearHistory(); // Ctrl+Z does not undo the loading itself
@@ -648,17 +678,17 @@ async function start() {
     loading.stop();
     $("loading").hidden = true;
   } catch (e) {
-    err(`Could not start: ${e.message || e}`);
+    err(t("Could not start: {error}", { error: e.message || e }));
     if (!watch.problem) watch.fail(watch.current() || "python", String(e.message || e));
     loading.stop();
-    showLoading("Failed to start: see Output", 0);
+    showLoading(t("Failed to start: see Output"), 0);
     setState("error", "");
     return;
   }
   $("run").addEventListener("click", () => run());
   $("stop").addEventListener("click", stop);
   $("backend").addEventListener("change", (e) => changeBackend(e.target.value));
-  setState("ready", "Ready");
+  setState("ready", t("Ready"));
   performance.mark("lab-ready"); // for bench/: Run works from here on
   document.dispatchEvent(new Event("pytfjs:ready"));
   if (query.get("run") === "1") run();

@@ -12,7 +12,8 @@
  * only gets a note. At most three reloads in a row (a hard reload bypasses the service
  * worker, and the first reload after it can come back uncontrolled too).
  */
-import "./violations.js"; // the home page's only module: it listens for violations too
+import "./violations.js"; // the home page's first module: it listens for violations too
+import { t } from "./i18n.js";
 
 function banner(worker) {
   if (document.getElementById("update-banner")) return;
@@ -20,10 +21,10 @@ function banner(worker) {
   bar.id = "update-banner";
   bar.className = "update-banner";
   bar.setAttribute("role", "status");
-  bar.textContent = "A new version of the labs is ready. ";
+  bar.textContent = t("A new version of the labs is ready.") + " ";
   const button = document.createElement("button");
   button.type = "button";
-  button.textContent = "Reload to update";
+  button.textContent = t("Reload to update");
   button.addEventListener("click", () => worker.postMessage("activate-now"));
   bar.appendChild(button);
   document.body.prepend(bar);
@@ -55,11 +56,10 @@ function noteIsolation() {
   bar.id = "isolation-banner";
   bar.className = "update-banner";
   bar.setAttribute("role", "status");
-  bar.textContent = "The offline copy is ready. Reload the page to train on every core"
-    + " (your code is kept). ";
+  bar.textContent = t("The offline copy is ready. Reload the page to train on every core (your code is kept).") + " ";
   const button = document.createElement("button");
   button.type = "button";
-  button.textContent = "Reload";
+  button.textContent = t("Reload");
   button.addEventListener("click", () => location.reload());
   bar.appendChild(button);
   document.body.prepend(bar);

@@ -4,6 +4,7 @@
 import { $ } from "./dom.js";
 import { siteUrl } from "../shared/site_url.js";
 import { describeValue } from "./format.js";
+import { formatNumber, nt, t } from "./i18n.js";
 
 const consoleEl = () => $("console");
 export function write(text, kind) {
@@ -23,6 +24,15 @@ export function showLoading(text, percent) {
   bar.setAttribute("aria-valuetext", text);
   $("loading-text").textContent = text;
 }
+
+// What the build calls the runtime's start-up files (buildlib/site/labs.py RUNTIME_FILES);
+// a package's "name version" is not translated.
+const FILE_NAMES = {
+  "Pyodide runtime (JavaScript)": t("Pyodide runtime (JavaScript)"),
+  "Pyodide runtime (WebAssembly)": t("Pyodide runtime (WebAssembly)"),
+  "Python standard library": t("Python standard library"),
+  "Python package list": t("Python package list"),
+};
 
 /**
  * The loading bar. The build lists, per lab, the files its page downloads to start
@@ -59,15 +69,15 @@ export const loading = {
     this.show();
   },
   show() {
-    const mb = (n) => (n / 1048576).toFixed(1);
+    const mb = (n) => formatNumber(n / 1048576, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
     const total = this.files.reduce((sum, f) => sum + f.bytes, 0);
     const got = [...this.done].reduce((sum, f) => sum + f.bytes, 0);
     const pending = this.files.filter((f) => !this.done.has(f));
     const parts = [];
     if (this.files.length) {
       parts.push(pending.length
-        ? `Downloading ${pending.map((f) => f.what).join(", ")} (${mb(got)} of ${mb(total)} MB)`
-        : `Downloaded ${this.files.length} files (${mb(total)} MB)`);
+        ? t("Downloading {what} ({got} of {total} MB)", { what: pending.map((f) => FILE_NAMES[f.what] || f.what).join(", "), got: mb(got), total: mb(total) })
+        : nt("Downloaded {n} file ({total} MB)", "Downloaded {n} files ({total} MB)", this.files.length, { total: mb(total) }));
     }
     parts.push(...this.steps.values());
     showLoading(parts.join(" · "), total ? Math.round((100 * got) / total) : 0);
@@ -103,7 +113,9 @@ export function renderResults(results) {
   body.replaceChildren();
   const entries = Object.entries(results);
   if (!entries.length) {
-    body.innerHTML = '<tr><td class="empty">No results yet: press Run.</td></tr>';
+    const cell = body.insertRow().insertCell();
+    cell.className = "empty";
+    cell.textContent = t("No results yet: press Run.");
     return;
   }
   for (const [name, value] of entries) {
@@ -119,6 +131,7 @@ export function renderResults(results) {
 /** The memory meter, from the worker's tf.memory() (sent every 300 ms while it is idle). */
 export function updateMemory(m) {
   const mb = m.numBytes / 1048576;
-  const tensors = m.numTensors === 1 ? "1 tensor" : `${m.numTensors} tensors`;
-  $("memory").textContent = `${tensors} · ${mb < 10 ? mb.toFixed(2) : mb.toFixed(0)} MB`;
+  const digits = mb < 10 ? 2 : 0;
+  $("memory").textContent = nt("{n} tensor · {mb} MB", "{n} tensors · {mb} MB", m.numTensors,
+    { mb: formatNumber(mb, { minimumFractionDigits: digits, maximumFractionDigits: digits }) });
 }

@@ -5,6 +5,7 @@
 import { surface } from "./charts.js";
 import { err } from "./output.js";
 import { reveal } from "./reveal.js";
+import { formatNumber, t } from "./i18n.js";
 
 let padCount = 0;
 
@@ -28,14 +29,14 @@ export function drawingPad(title, pad, size, predict) {
   hint.className = "caption";
   padCount += 1;
   hint.id = `pad-hint-${padCount}`;
-  hint.textContent = "Keyboard: arrow keys move the pen (Shift: 4 times as far), Space puts it down or lifts it.";
-  canvas.setAttribute("aria-label", `${title}: draw with the mouse, a finger, a pen or the keyboard`);
+  hint.textContent = t("Keyboard: arrow keys move the pen (Shift: 4 times as far), Space puts it down or lifts it.");
+  canvas.setAttribute("aria-label", t("{title}: draw with the mouse, a finger, a pen or the keyboard", { title }));
   canvas.setAttribute("aria-describedby", hint.id);
   canvas.style.touchAction = "none";
   const ctx = canvas.getContext("2d", { willReadFrequently: true });
   const clearButton = document.createElement("button");
   clearButton.type = "button";
-  clearButton.textContent = "Clear";
+  clearButton.textContent = t("Clear");
   const output = document.createElement("ol");
   output.className = "pad-top";
   output.setAttribute("aria-live", "polite");
@@ -58,7 +59,7 @@ export function drawingPad(title, pad, size, predict) {
     try {
       top = JSON.parse(await predict(gray));
     } catch (e) {
-      if (String(e.message || e) !== "pytfjs:restarted") err(`drawing pad: ${e.message || e}`);
+      if (String(e.message || e) !== "pytfjs:restarted") err(t("drawing pad: {error}", { error: e.message || e }));
       return;
     } finally {
       inFlight = false;
@@ -72,7 +73,7 @@ export function drawingPad(title, pad, size, predict) {
       li.innerHTML = `<span class="pad-label"></span><span class="pad-bar"><span></span></span><span class="pad-p"></span>`;
       li.querySelector(".pad-label").textContent = label;
       li.querySelector(".pad-bar span").style.width = `${Math.round(p * 100)}%`;
-      li.querySelector(".pad-p").textContent = `${(p * 100).toFixed(1)}%`;
+      li.querySelector(".pad-p").textContent = formatNumber(p, { style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1 });
       return li;
     }));
   };

@@ -6,15 +6,24 @@
  * new plot. Its width follows the surface's.
  *
  * Below each plot a readout (aria-hidden: the surface's accessible name is the chart's
- * text summary) says the values under the pointer.
+ * text summary) says the values under the pointer. Numbers (axis ticks, readouts) are
+ * formatted for the page's language (js/page/i18n.js: 0,5 in Ukrainian).
  */
+
+import { formatNumber, t } from "./i18n.js";
 
 // Okabe-Ito: told apart with the common colour-vision deficiencies
 const COLORS = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000"];
 const FONT = '12px system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif';
 
+const X = t("x");
+const Y = t("y");
 const finite = (v) => typeof v === "number" && Number.isFinite(v);
-const short = (v) => (!finite(v) ? "–" : Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4))));
+const short = (v) => (!finite(v) ? "–" : Number.isInteger(v) ? formatNumber(v, { useGrouping: false })
+  : formatNumber(Number(v.toPrecision(4)), { useGrouping: false, maximumFractionDigits: 20 }));
+/** uPlot's tick labels for a numeric axis, in the page's language (its own default
+ *  follows the browser's language, not the page's). */
+const numberTicks = (u, splits) => splits.map((v) => (finite(v) ? formatNumber(v, { maximumFractionDigits: 6 }) : ""));
 const ink = () => getComputedStyle(document.documentElement).color || "#1d1f21";
 const gridColour = () => getComputedStyle(document.documentElement).getPropertyValue("--line").trim() || "#d9d9d6";
 
@@ -23,13 +32,13 @@ function seriesOf(data) {
   const values = Array.isArray(data) ? data : data.values || [];
   const lines = values.length && !Array.isArray(values[0]) ? [values] : values;
   const names = (Array.isArray(data) ? [] : data.series) || [];
-  return lines.map((points, i) => [names[i] ?? `series ${i + 1}`, points.filter((p) => p && finite(p.x))]);
+  return lines.map((points, i) => [names[i] ?? t("series {n}", { n: i + 1 }), points.filter((p) => p && finite(p.x))]);
 }
 
 function axis(label, extra = {}) {
   const colour = ink();
   return {
-    label, stroke: colour, font: FONT, labelFont: FONT, labelSize: 18,
+    label, stroke: colour, font: FONT, labelFont: FONT, labelSize: 18, values: numberTicks,
     grid: { stroke: gridColour(), width: 1 }, ticks: { stroke: gridColour(), width: 1 }, ...extra,
   };
 }
@@ -58,14 +67,14 @@ function lineSpec(data, options) {
     data: aligned,
     opts: {
       scales: { x: { time: false }, y: { range: yRange(options.zoomToFit === false) } },
-      axes: [axis(options.xLabel || "x"), axis(options.yLabel || "")],
-      series: [{ label: options.xLabel || "x" }, ...series.map(([name], i) => ({
+      axes: [axis(options.xLabel || X), axis(options.yLabel || "")],
+      series: [{ label: options.xLabel || X }, ...series.map(([name], i) => ({
         label: name, stroke: COLORS[i % COLORS.length], width: 2,
         dash: /^val/.test(name) ? [6, 4] : undefined,
         points: { show: sparse, size: 5, fill: COLORS[i % COLORS.length] },
       }))],
     },
-    readout: (u, i) => `${options.xLabel || "x"} ${short(u.data[0][i])}: ${u.series.slice(1)
+    readout: (u, i) => `${options.xLabel || X} ${short(u.data[0][i])}: ${u.series.slice(1)
       .map((s, k) => (finite(u.data[k + 1][i]) ? `${s.label} ${short(u.data[k + 1][i])}` : null))
       .filter(Boolean).join(", ")}`,
   };
@@ -83,22 +92,22 @@ function scatterSpec(data, options) {
     data: [xs, ...columns],
     opts: {
       scales: { x: { time: false }, y: { range: yRange(false) } },
-      axes: [axis(options.xLabel || "x"), axis(options.yLabel || "y")],
-      series: [{ label: options.xLabel || "x" }, ...series.map(([name], i) => ({
+      axes: [axis(options.xLabel || X), axis(options.yLabel || Y)],
+      series: [{ label: options.xLabel || X }, ...series.map(([name], i) => ({
         label: name, stroke: COLORS[i % COLORS.length], paths: () => null,
         points: { show: true, size: 6, fill: COLORS[i % COLORS.length], stroke: COLORS[i % COLORS.length] },
       }))],
     },
     readout: (u, i) => {
       const k = u.data.slice(1).findIndex((col) => finite(col[i]));
-      return k < 0 ? "" : `${u.series[k + 1].label}: ${options.xLabel || "x"} ${short(u.data[0][i])}, ${options.yLabel || "y"} ${short(u.data[k + 1][i])}`;
+      return k < 0 ? "" : `${u.series[k + 1].label}: ${options.xLabel || X} ${short(u.data[0][i])}, ${options.yLabel || Y} ${short(u.data[k + 1][i])}`;
     },
   };
 }
 
 /** Bars (a bar chart's [{index, value}], or a histogram's bins): horizontal when the
  *  labels are words, so they stay readable. */
-function barSpec(labels, values, options, { horizontal, name = "value" }) {
+function barSpec(labels, values, options, { horizontal, name = t("value") }) {
   const xs = labels.map((_, i) => i);
   const width = Math.min(260, 16 + 7 * Math.max(0, ...labels.map((l) => l.length)));
   const categories = axis(options.xLabel || "", {
@@ -143,15 +152,16 @@ function histogramSpec(data, options) {
   const counts = new Array(bins).fill(0);
   for (const v of values) counts[Math.min(bins - 1, Math.floor((v - lo) / width))] += 1;
   const labels = counts.map((_, i) => short(lo + i * width));
-  const spec = barSpec(labels, counts, { yLabel: "count", ...options }, { horizontal: false, name: "count" });
-  spec.readout = (u, i) => `${short(lo + i * width)} to ${short(lo + (i + 1) * width)}: ${counts[i]}`;
+  const count = t("count");
+  const spec = barSpec(labels, counts, { yLabel: count, ...options }, { horizontal: false, name: count });
+  spec.readout = (u, i) => t("{from} to {to}: {count}", { from: short(lo + i * width), to: short(lo + (i + 1) * width), count: counts[i] });
   return spec;
 }
 
 /** A colour from dark blue (low) to yellow (high): viridis' ends and middle. */
-function shade(t) {
+function shade(level) {
   const stops = [[68, 1, 84], [33, 145, 140], [253, 231, 37]];
-  const x = Math.max(0, Math.min(1, t)) * (stops.length - 1);
+  const x = Math.max(0, Math.min(1, level)) * (stops.length - 1);
   const i = Math.min(stops.length - 2, Math.floor(x));
   const f = x - i;
   const c = stops[i].map((v, k) => Math.round(v + (stops[i + 1][k] - v) * f));
@@ -186,7 +196,7 @@ function heatmapSpec(data, options) {
     opts: {
       scales: { x: { time: false, range: () => [-0.5, nx - 0.5] }, y: { range: () => [-0.5, ny - 0.5] } },
       axes: [axis(options.xLabel || "", ticks(xLabels)), axis(options.yLabel || "", ticks(yLabels))],
-      series: [{ label: options.xLabel || "x" }, { label: "value", show: true, points: { show: false } }],
+      series: [{ label: options.xLabel || X }, { label: t("value"), show: true, points: { show: false } }],
       cursor: { points: { show: false } },
       hooks: {
         draw: [(u) => {

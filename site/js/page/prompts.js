@@ -6,6 +6,7 @@
 import { $, downloadFile } from "./dom.js";
 import { bitmapPixels } from "../shared/pixels.js";
 import { reveal } from "./reveal.js";
+import { t } from "./i18n.js";
 
 // Python awaits these (pytfjs.ui.ask_file / choose); Stop cancels them.
 export const asks = new Set();
@@ -62,7 +63,7 @@ export function askFile(message, accept, samples = []) {
     input.type = "file";
     input.accept = accept || "";
     input.className = "file-input";
-    zone.append("Drop a file here or ", input);
+    zone.append(t("Drop a file here or") + " ", input);
     const done = (file) => { if (!file) return; settle(panel, entry); entry.resolve(file); };
     input.addEventListener("change", () => done(input.files[0]));
     zone.addEventListener("dragover", (e) => { e.preventDefault(); zone.classList.add("over"); });
@@ -72,7 +73,7 @@ export function askFile(message, accept, samples = []) {
     if (samples.length) {
       const row = document.createElement("div");
       row.className = "choices samples";
-      row.append("Or try a sample: ");
+      row.append(t("Or try a sample:") + " ");
       for (const [label, path] of samples) {
         const button = document.createElement("button");
         button.type = "button";
@@ -90,9 +91,9 @@ export function askFile(message, accept, samples = []) {
 /** Why getUserMedia failed, in words a learner can act on. */
 export function cameraProblem(e) {
   const name = e && e.name;
-  if (name === "NotAllowedError") return "the camera permission was refused (allow it from the address bar)";
-  if (name === "NotFoundError" || name === "OverconstrainedError") return "no camera was found";
-  if (name === "NotReadableError") return "the camera is in use by another program";
+  if (name === "NotAllowedError") return t("the camera permission was refused (allow it from the address bar)");
+  if (name === "NotFoundError" || name === "OverconstrainedError") return t("no camera was found");
+  if (name === "NotReadableError") return t("the camera is in use by another program");
   return String((e && e.message) || e);
 }
 
@@ -105,20 +106,20 @@ export function askCamera(message, maxSide) {
   return ask((entry) => {
     const panel = askPanel(message);
     let stream = null;
-    entry.cleanup = () => { if (stream) stream.getTracks().forEach((t) => t.stop()); stream = null; };
+    entry.cleanup = () => { if (stream) stream.getTracks().forEach((track) => track.stop()); stream = null; };
     const fail = (reason) => { entry.cleanup(); settle(panel, entry); entry.reject(new Error(reason)); };
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      fail("this page has no camera access (browsers allow it on https and localhost only)");
+      fail(t("this page has no camera access (browsers allow it on https and localhost only)"));
       return;
     }
     const video = document.createElement("video");
     video.className = "camera";
     video.muted = true;
     video.playsInline = true;
-    video.setAttribute("aria-label", "webcam preview");
+    video.setAttribute("aria-label", t("webcam preview"));
     const snap = document.createElement("button");
     snap.type = "button";
-    snap.textContent = "Take photo";
+    snap.textContent = t("Take photo");
     snap.dataset.choice = "take-photo";
     snap.disabled = true;
     panel.append(video, snap);
@@ -143,7 +144,7 @@ export function askCamera(message, maxSide) {
           frame.close();
         }
       } catch (e) {
-        fail(`could not take the picture: ${e.message || e}`);
+        fail(t("could not take the picture: {error}", { error: e.message || e }));
       }
     });
   });
@@ -171,7 +172,7 @@ export function askChoice(message, options, defaultValue) {
       for (const option of options) select.add(new Option(option, option, false, option === defaultValue));
       const ok = document.createElement("button");
       ok.type = "button";
-      ok.textContent = "OK";
+      ok.textContent = t("OK");
       ok.addEventListener("click", () => pick(select.value));
       row.append(select, ok);
     }
@@ -202,7 +203,7 @@ export function askMany(message, options, checked) {
     }
     const ok = document.createElement("button");
     ok.type = "button";
-    ok.textContent = "OK";
+    ok.textContent = t("OK");
     ok.dataset.choice = "ok";
     ok.addEventListener("click", () => {
       const values = [...box.querySelectorAll("input:checked")].map((i) => i.value);
@@ -264,7 +265,7 @@ export function askText(message, specJson) {
     }
     const submit = document.createElement("button");
     submit.type = "submit";
-    submit.textContent = spec.button || "OK";
+    submit.textContent = spec.button || t("OK");
     form.appendChild(submit);
     form.addEventListener("submit", (e) => {
       e.preventDefault();
@@ -286,7 +287,7 @@ export function offerDownload(text, name, bytes, type) {
   const button = document.createElement("button");
   button.type = "button";
   button.className = "download";
-  button.textContent = `Download ${name}`;
+  button.textContent = t("Download {name}", { name });
   button.addEventListener("click", () => download(name, bytes, type));
   panel.appendChild(button);
 }

@@ -8,6 +8,7 @@
  */
 import { sharedMemory } from "../shared/capabilities.js";
 import { Link, TO_PAGE, TO_WORKER } from "../shared/protocol.js";
+import { language } from "./i18n.js";
 
 /** localStorage key: threaded wasm once kept this browser's worker from starting. */
 const THREADS_HUNG = "pytfjs:wasm-threads-hung";
@@ -70,7 +71,8 @@ export class RuntimeClient {
       else this.waiting.push(["fatal", message]);
     });
     if (this.interruptBuffer) this.interruptBuffer[0] = 0;
-    this.link.post("boot", { backend, simd, threads: this.threads, interrupt: this.interruptBuffer && this.interruptBuffer.buffer });
+    this.link.post("boot", { backend, simd, threads: this.threads, lang: language(),
+      interrupt: this.interruptBuffer && this.interruptBuffer.buffer });
   }
 
   /** Hand the worker's messages to `handlers` from now on, those that waited first. */

@@ -15,6 +15,7 @@
  * a fresh worker on one thread, and the browser remembers (js/page/runtime_client.js).
  */
 import { $ } from "./dom.js";
+import { t } from "./i18n.js";
 
 export const THREADS_QUIET_MS = 6000; // the threaded-wasm block: see onQuiet in lab.js
 export const QUIET_MS = 20000; // any other step: Python's longest silent stretch is a few s
@@ -31,11 +32,11 @@ const STEPS = ["lab", "runtime", "backend", "python", "packages"];
 const WORKER_STEPS = STEPS.slice(1);
 
 const STEP_NAMES = {
-  lab: "loading the lab's files",
-  runtime: "loading the runtime worker",
-  backend: "starting TensorFlow.js's backend",
-  python: "starting Python",
-  packages: "loading the lab's Python packages",
+  lab: t("loading the lab's files"),
+  runtime: t("loading the runtime worker"),
+  backend: t("starting TensorFlow.js's backend"),
+  python: t("starting Python"),
+  packages: t("loading the lab's Python packages"),
 };
 
 export class StartupWatch {
@@ -91,10 +92,10 @@ export class StartupWatch {
     const quiet = this.silence;
     if (step !== "lab" && quiet > THREADS_QUIET_MS && this.onQuiet(step, quiet)) return;
     if (step !== "lab" && quiet > QUIET_MS) {
-      this.fail(step, `the runtime worker has not answered for ${Math.round(quiet / 1000)} s`
-        + " (its thread is blocked)");
+      this.fail(step, t("the runtime worker has not answered for {seconds} s (its thread is blocked)",
+        { seconds: Math.round(quiet / 1000) }));
     } else if (now - this.lastProgress > STALLED_MS && !this.problem) {
-      this.show(step, `no progress for ${Math.round(STALLED_MS / 1000)} s; still waiting.`, true);
+      this.show(step, t("no progress for {seconds} s; still waiting.", { seconds: Math.round(STALLED_MS / 1000) }), true);
     }
   }
 
@@ -109,11 +110,11 @@ export class StartupWatch {
     const box = $("startup-problem");
     const text = document.createElement("p");
     const what = STEP_NAMES[step] || step;
-    text.textContent = stalled ? `Still ${what}: ${why}` : `The start failed while ${what}: ${why}`;
+    text.textContent = stalled ? t("Still {what}: {why}", { what, why }) : t("The start failed while {what}: {why}", { what, why });
     const retry = document.createElement("button");
     retry.type = "button";
     retry.id = "startup-retry";
-    retry.textContent = "Retry";
+    retry.textContent = t("Retry");
     retry.addEventListener("click", () => location.reload()); // the code is kept (drafts)
     box.replaceChildren(text, retry);
     box.hidden = false;

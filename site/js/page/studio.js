@@ -12,6 +12,9 @@
  * model does; none is sent while the tab is hidden.
  */
 import { bitmapPixels } from "../shared/pixels.js";
+import { formatNumber, nt, t } from "./i18n.js";
+
+const percent = (p) => formatNumber(p, { style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1 });
 
 function el(tag, props, ...children) {
   const node = document.createElement(tag);
@@ -86,53 +89,53 @@ export function openStudio(configJson, hooks) {
   const config = JSON.parse(configJson);
   const panel = ui.panel("");
   panel.classList.add("studio");
-  panel.setAttribute("aria-label", "Webcam studio");
+  panel.setAttribute("aria-label", t("Webcam studio"));
   panel.replaceChildren();
 
   // ---------------------------------------------------------------- layout
   const video = el("video", { className: "camera", muted: true, playsInline: true });
-  video.setAttribute("aria-label", "webcam preview (mirrored)");
-  const cameraNote = el("p", { className: "studio-camera-note", textContent: "Starting the webcam…" });
+  video.setAttribute("aria-label", t("webcam preview (mirrored)"));
+  const cameraNote = el("p", { className: "studio-camera-note", textContent: t("Starting the webcam…") });
   const messages = el("ul", { className: "studio-messages" });
   messages.setAttribute("aria-live", "polite");
   const classList = el("ol", { className: "studio-classes" });
-  const addClass = button("Add a class", "add-class");
+  const addClass = button(t("Add a class"), "add-class");
 
   const fields = {};
   const settings = el("div", { className: "studio-settings" });
-  for (const [key, text, step] of [["lr", "Learning rate", "any"], ["epochs", "Epochs", "1"], ["batch", "Batch size", "1"]]) {
+  for (const [key, text, step] of [["lr", t("Learning rate"), "any"], ["epochs", t("Epochs"), "1"], ["batch", t("Batch size"), "1"]]) {
     const input = el("input", { type: "number", step, min: key === "lr" ? "0" : "1", value: String(config.settings[key]), name: key });
     input.dataset.setting = key;
     fields[key] = input;
     settings.append(el("label", {}, `${text} `, input));
   }
-  const train = button("Train", "train");
-  const stopTraining = button("Stop training", "stop-training");
+  const train = button(t("Train"), "train");
+  const stopTraining = button(t("Stop training"), "stop-training");
   stopTraining.disabled = true;
-  const trainBox = el("fieldset", { className: "studio-train" }, el("legend", { textContent: "Train the classifier" }), settings, train, stopTraining);
+  const trainBox = el("fieldset", { className: "studio-train" }, el("legend", { textContent: t("Train the classifier") }), settings, train, stopTraining);
 
-  const predict = button("Predict from the webcam", "predict");
+  const predict = button(t("Predict from the webcam"), "predict");
   predict.setAttribute("aria-pressed", "false");
-  const classify = filePicker("Classify a photo…", "classify", false, (files) => push({ kind: "classify", file: files[0] }));
+  const classify = filePicker(t("Classify a photo…"), "classify", false, (files) => push({ kind: "classify", file: files[0] }));
   const top = el("p", { className: "studio-top" });
   top.setAttribute("aria-live", "polite");
   const bars = el("ol", { className: "studio-bars" });
   const fps = el("p", { className: "studio-fps" });
-  const predictBox = el("fieldset", { className: "studio-predict" }, el("legend", { textContent: "Predict" }), predict, classify.label, top, bars, fps);
+  const predictBox = el("fieldset", { className: "studio-predict" }, el("legend", { textContent: t("Predict") }), predict, classify.label, top, bars, fps);
 
-  const exportButton = button("Export model (.zip)", "export");
-  const exportProject = button("Export project (.zip)", "export-project");
-  exportProject.title = "Samples, thumbnails, the trained model and settings in one file, to open on another computer";
-  const importProject = filePicker("Import project…", "import-project", false,
+  const exportButton = button(t("Export model (.zip)"), "export");
+  const exportProject = button(t("Export project (.zip)"), "export-project");
+  exportProject.title = t("Samples, thumbnails, the trained model and settings in one file, to open on another computer");
+  const importProject = filePicker(t("Import project…"), "import-project", false,
     (files) => push({ kind: "import-project", file: files[0] }), ".zip,application/zip");
-  const clear = confirmButton("Clear all samples", "clear", () => `Click again to delete all ${total()} samples`, () => push({ kind: "clear" }));
+  const clear = confirmButton(t("Clear all samples"), "clear", () => nt("Click again to delete all {n} sample", "Click again to delete all {n} samples", total()), () => push({ kind: "clear" }));
   const footer = el("div", { className: "studio-footer" }, exportButton, exportProject, importProject.label, clear);
   const modelStatus = el("p", { className: "studio-model" });
   modelStatus.setAttribute("aria-live", "polite");
   const storageStatus = el("p", { className: "studio-storage" });
 
   panel.append(el("div", { className: "studio-camera" }, video, cameraNote), messages,
-    el("h3", { textContent: "Classes" }), classList, addClass, trainBox, modelStatus, predictBox,
+    el("h3", { textContent: t("Classes") }), classList, addClass, trainBox, modelStatus, predictBox,
     footer, storageStatus);
 
   // ---------------------------------------------------------------- state
@@ -162,7 +165,7 @@ export function openStudio(configJson, hooks) {
     if (state.predicting && cameraReady && !grabbingFrame && document.visibilityState === "visible") {
       grabbingFrame = true;
       grab().then((frame) => { grabbingFrame = false; push({ kind: "frame", ...frame }); })
-        .catch((e) => { grabbingFrame = false; say(`could not read the webcam: ${e.message || e}`, "error"); });
+        .catch((e) => { grabbingFrame = false; say(t("could not read the webcam: {error}", { error: e.message || e }), "error"); });
     }
   }
 
@@ -196,7 +199,7 @@ export function openStudio(configJson, hooks) {
   }
 
   function stopCamera() {
-    if (stream) stream.getTracks().forEach((t) => t.stop());
+    if (stream) stream.getTracks().forEach((track) => track.stop());
     stream = null;
     cameraReady = false;
     release();
@@ -204,14 +207,14 @@ export function openStudio(configJson, hooks) {
 
   async function startCamera() {
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      throw Object.assign(new Error("this page has no camera access (browsers allow it on https and localhost only)"), { name: "NoMediaDevices" });
+      throw Object.assign(new Error(t("this page has no camera access (browsers allow it on https and localhost only)")), { name: "NoMediaDevices" });
     }
     stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: false });
     if (state.finished) { stopCamera(); return; }
     video.srcObject = stream;
     await video.play();
     cameraReady = true;
-    cameraNote.textContent = "Mirrored like a mirror; the pictures are not.";
+    cameraNote.textContent = t("Mirrored like a mirror; the pictures are not.");
     push({ kind: "camera", ok: true, width: video.videoWidth, height: video.videoHeight });
     refresh();
   }
@@ -219,7 +222,7 @@ export function openStudio(configJson, hooks) {
   startCamera().catch((e) => {
     stopCamera();
     video.hidden = true;
-    cameraNote.textContent = "No webcam.";
+    cameraNote.textContent = t("No webcam.");
     const reason = e && e.name === "NoMediaDevices" ? e.message : ui.cameraProblem(e);
     push({ kind: "camera", ok: false, reason });
     refresh();
@@ -237,7 +240,7 @@ export function openStudio(configJson, hooks) {
       push({ kind: "capture", classId, ...(await grab()) });
     } catch (e) {
       capturesInFlight -= 1;
-      say(`could not take the picture: ${e.message || e}`, "error");
+      say(t("could not take the picture: {error}", { error: e.message || e }), "error");
     }
   }
 
@@ -268,9 +271,9 @@ export function openStudio(configJson, hooks) {
   }
 
   function holdButton(classId) {
-    const b = button("Hold to capture", "hold");
+    const b = button(t("Hold to capture"), "hold");
     b.setAttribute("aria-pressed", "false");
-    b.title = `Captures up to ${config.rate} pictures a second while pressed (mouse, touch, or Space)`;
+    b.title = nt("Captures up to {n} picture a second while pressed (mouse, touch, or Space)", "Captures up to {n} pictures a second while pressed (mouse, touch, or Space)", config.rate);
     b.addEventListener("pointerdown", (e) => { if (b.setPointerCapture && e.pointerId !== undefined) { try { b.setPointerCapture(e.pointerId); } catch (_) { /* synthetic */ } } hold(classId, true); });
     for (const type of ["pointerup", "pointercancel", "lostpointercapture", "blur"]) {
       b.addEventListener(type, () => hold(classId, false));
@@ -297,15 +300,15 @@ export function openStudio(configJson, hooks) {
     for (const { id, name, count } of JSON.parse(json)) {
       const nameInput = el("input", { type: "text", value: name, maxLength: 40 });
       nameInput.dataset.action = "rename";
-      nameInput.setAttribute("aria-label", `Name of class ${name}`);
+      nameInput.setAttribute("aria-label", t("Name of class {name}", { name }));
       nameInput.addEventListener("change", () => push({ kind: "rename", classId: id, name: nameInput.value }));
       const countText = el("span", { className: "studio-count" });
-      const capture = button("Capture", "capture");
+      const capture = button(t("Capture"), "capture");
       capture.addEventListener("click", () => { if (cameraReady && !state.training) shoot(id); });
       const holdB = holdButton(id);
-      const files = filePicker("Add photos…", "files", true, (list) => push({ kind: "files", classId: id, files: list }));
-      const clearClass = confirmButton("Delete samples", "clear-class", () => `Click again to delete ${rows.get(id).n} samples`, () => push({ kind: "clear-class", classId: id }));
-      const remove = confirmButton("Remove class", "remove-class", () => `Click again to remove ${nameInput.value}`, () => push({ kind: "remove-class", classId: id }));
+      const files = filePicker(t("Add photos…"), "files", true, (list) => push({ kind: "files", classId: id, files: list }));
+      const clearClass = confirmButton(t("Delete samples"), "clear-class", () => nt("Click again to delete {n} sample", "Click again to delete {n} samples", rows.get(id).n), () => push({ kind: "clear-class", classId: id }));
+      const remove = confirmButton(t("Remove class"), "remove-class", () => t("Click again to remove {name}", { name: nameInput.value }), () => push({ kind: "remove-class", classId: id }));
       const thumbs = el("ul", { className: "studio-thumbs" });
       const row = el("li", { className: "studio-class" },
         el("div", { className: "studio-class-head" }, nameInput, countText),
@@ -325,7 +328,7 @@ export function openStudio(configJson, hooks) {
     const row = rows.get(classId);
     row.n = count;
     row.row.dataset.count = String(count);
-    row.countText.textContent = `${count} sample${count === 1 ? "" : "s"}`;
+    row.countText.textContent = nt("{n} sample", "{n} samples", count);
   }
 
   function samples(classId, count, idsJson, buffer) {
@@ -337,11 +340,11 @@ export function openStudio(configJson, hooks) {
     row.thumbs.replaceChildren(...JSON.parse(idsJson).map((sampleId, i) => {
       const canvas = thumbCanvas(rgb, i * size * size * 3, size);
       canvas.setAttribute("role", "img");
-      canvas.setAttribute("aria-label", `sample ${sampleId} of ${row.name}`);
+      canvas.setAttribute("aria-label", t("sample {id} of {name}", { id: String(sampleId), name: row.name }));
       const del = el("button", { type: "button", textContent: "×", className: "studio-delete" });
       del.dataset.action = "delete-sample";
       del.dataset.sampleId = String(sampleId);
-      del.setAttribute("aria-label", `Delete sample ${sampleId} of ${row.name}`);
+      del.setAttribute("aria-label", t("Delete sample {id} of {name}", { id: String(sampleId), name: row.name }));
       del.addEventListener("click", () => push({ kind: "delete-sample", sampleId }));
       const item = el("li", {}, canvas, del);
       item.dataset.sampleId = String(sampleId);
@@ -362,14 +365,14 @@ export function openStudio(configJson, hooks) {
     stopTraining.disabled = !state.training || state.finished || handle.stopTraining;
     predict.disabled = busy || !state.trained || !cameraReady;
     predict.setAttribute("aria-pressed", String(state.predicting));
-    predict.textContent = state.predicting ? "Stop predicting" : "Predict from the webcam";
+    predict.textContent = state.predicting ? t("Stop predicting") : t("Predict from the webcam");
     classify.input.disabled = busy || !state.trained;
     exportButton.disabled = busy || !state.trained;
     exportProject.disabled = busy;
     importProject.input.disabled = busy;
     clear.disabled = busy;
     if (!state.predicting) fps.textContent = "";
-    else if (document.visibilityState !== "visible") fps.textContent = "Paused: this tab is hidden.";
+    else if (document.visibilityState !== "visible") fps.textContent = t("Paused: this tab is hidden.");
   }
 
   function mode(json) {
@@ -401,8 +404,8 @@ export function openStudio(configJson, hooks) {
   function confirmImport(text) {
     const item = el("li", { className: "note studio-confirm" }, el("span", { textContent: text }));
     const answer = (ok) => { item.remove(); push({ kind: "confirm-import", ok }); };
-    const yes = button("Replace", "confirm-import");
-    const no = button("Keep this project", "keep-project");
+    const yes = button(t("Replace"), "confirm-import");
+    const no = button(t("Keep this project"), "keep-project");
     yes.addEventListener("click", () => answer(true));
     no.addEventListener("click", () => answer(false));
     item.append(" ", yes, " ", no);
@@ -422,26 +425,27 @@ export function openStudio(configJson, hooks) {
 
   function prediction(json) {
     const { labels, probabilities, top: best, source, fps: rate } = JSON.parse(json);
-    top.textContent = `${labels[best]} (${(probabilities[best] * 100).toFixed(1)}%)${source === "webcam" ? "" : ` · ${source}`}`;
+    top.textContent = `${labels[best]} (${percent(probabilities[best])})${source === "webcam" ? "" : ` · ${source}`}`;
     top.dataset.top = labels[best];
     bars.replaceChildren(...labels.map((label, i) => {
       const bar = el("span", { className: "studio-bar" }, el("span"));
       bar.firstChild.style.width = `${Math.round(probabilities[i] * 100)}%`;
       const item = el("li", { className: i === best ? "top" : "" },
         el("span", { className: "studio-label", textContent: label }), bar,
-        el("span", { className: "studio-p", textContent: `${(probabilities[i] * 100).toFixed(1)}%` }));
+        el("span", { className: "studio-p", textContent: percent(probabilities[i]) }));
       return item;
     }));
     if (source === "webcam") {
       fps.textContent = document.visibilityState === "visible"
-        ? `${rate.toFixed(1)} frames per second` : "Paused: this tab is hidden.";
+        ? t("{rate} frames per second", { rate: formatNumber(rate, { minimumFractionDigits: 1, maximumFractionDigits: 1 }) })
+        : t("Paused: this tab is hidden.");
     }
   }
 
   function finish() {
     state.finished = true;
     stopCamera();
-    say("The lab has stopped: press Run to start it again (your samples are kept).", "note");
+    say(t("The lab has stopped: press Run to start it again (your samples are kept)."), "note");
     refresh();
   }
 

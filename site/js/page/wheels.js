@@ -5,6 +5,7 @@
  * Nothing leaves the computer. A fresh Python (after a reload or Stop's restart) has
  * only the site's own packages again.
  */
+import { t } from "./i18n.js";
 
 const isWheel = (file) => file.name.toLowerCase().endsWith(".whl");
 
@@ -20,19 +21,19 @@ export function addWheelButton(anchor, request, say) {
   const button = document.createElement("button");
   button.type = "button";
   button.id = "add-wheel";
-  button.textContent = "+ Add a package (.whl)";
-  button.title = "Install a pure-Python wheel from your computer for this page (or drop a .whl file on the page)";
+  button.textContent = t("+ Add a package (.whl)");
+  button.title = t("Install a pure-Python wheel from your computer for this page (or drop a .whl file on the page)");
   button.addEventListener("click", () => input.click());
   anchor.after(button, input);
 
   async function add(file) {
-    say(`Installing ${file.name}…`, true);
+    say(t("Installing {name}…", { name: file.name }), true);
     try {
       const bytes = new Uint8Array(await file.arrayBuffer());
       const reply = JSON.parse(await request("wheel", { name: file.name, bytes }));
       say(reply.text, reply.ok);
     } catch (e) {
-      say(`${file.name} was not installed: ${String((e && e.message) || e).split("\n")[0]}`, false);
+      say(t("{name} was not installed: {error}", { name: file.name, error: String((e && e.message) || e).split("\n")[0] }), false);
     }
   }
   input.addEventListener("change", () => {

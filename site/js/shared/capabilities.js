@@ -11,6 +11,7 @@
  *   no WebGL/WebGPU in the worker -> those backends are not offered
  *   no Cache Storage / service workers -> no offline copy, no start-up snapshot
  */
+import { nt, t } from "./i18n.js";
 
 // The smallest modules that use one feature each (the same probes as the
 // wasm-feature-detect package): v128 SIMD, and a shared memory with an atomic op.
@@ -120,16 +121,16 @@ export function startableBackends(worker) {
   return names;
 }
 
-/** One line for the loading panel: what this browser gives, and what it lacks. */
+/** One line for the loading panel: what this browser gives, and what it lacks (in the
+ *  page's language, js/shared/i18n.js). */
 export function describe(page, worker, threads) {
-  const yes = (flag, name) => (flag ? name : `no ${name}`);
   const parts = [
-    threads > 1 ? `WebAssembly on ${threads} threads` : "WebAssembly on one thread",
-    yes(worker.wasmSimd, "SIMD"),
-    yes(worker.webgl && worker.webgl.available, "WebGL in the worker"),
-    yes(worker.webgpu && worker.webgpu.available, "WebGPU"),
-    yes(page.serviceWorkers && page.cacheStorage, "offline copy"),
+    threads > 1 ? nt("WebAssembly on {n} thread", "WebAssembly on {n} threads", threads) : t("WebAssembly on one thread"),
+    worker.wasmSimd ? "SIMD" : t("no SIMD"),
+    worker.webgl && worker.webgl.available ? t("WebGL in the worker") : t("no WebGL in the worker"),
+    worker.webgpu && worker.webgpu.available ? "WebGPU" : t("no WebGPU"),
+    page.serviceWorkers && page.cacheStorage ? t("offline copy") : t("no offline copy"),
   ];
-  if (!page.sharedArrayBuffer) parts.push("no SharedArrayBuffer (Stop restarts Python)");
-  return `This browser: ${parts.join(", ")}`;
+  if (!page.sharedArrayBuffer) parts.push(t("no SharedArrayBuffer (Stop restarts Python)"));
+  return t("This browser: {parts}", { parts: parts.join(", ") });
 }

@@ -14,9 +14,9 @@
 
 /** Page -> worker. `answer`: the page awaits a reply. */
 export const TO_WORKER = {
-  boot: { fields: ["backend", "simd", "threads"], doc: "start TF.js (that backend, or the default; threads: false keeps wasm on one thread) and Python" },
+  boot: { fields: ["backend", "simd", "threads", "lang"], doc: "start TF.js (that backend, or the default; threads: false keeps wasm on one thread) and Python; lang: the page's language (js/shared/i18n.js)" },
   packages: { fields: ["names"], answer: true, doc: "load pytfjs and the lab's packages; reply {python, tfjs}" },
-  run: { fields: ["code", "lab", "params"], answer: true, doc: "run a lab; reply {status, errorKind, errorLine}" },
+  run: { fields: ["code", "lab", "params", "lang"], answer: true, doc: "run a lab in the page's language (pytfjs.i18n.set_language); reply {status, errorKind, errorLine}" },
   stop: { fields: [], doc: "Stop pressed: the run ends at its next batch, question or await" },
   setBackend: { fields: ["name"], answer: true, doc: "switch backend; reply {name, threads}" },
   memory: { fields: [], answer: true, doc: "tf.memory() now: {numTensors, numBytes}" },

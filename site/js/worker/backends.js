@@ -5,6 +5,7 @@
  */
 import { offscreenWebgl, sharedMemory, webgpuAdapter } from "../shared/capabilities.js";
 import { siteUrl } from "../shared/site_url.js";
+import { t } from "../shared/i18n.js";
 import { backendMade, forbidWasmThreads } from "./private_apis.js";
 import * as kernels from "./wasm_kernels.js";
 
@@ -71,10 +72,10 @@ async function loadWebgpu() {
 }
 
 export async function setBackend(name) {
-  if (!BACKENDS.includes(name)) throw new Error(`unknown backend "${name}" (use ${BACKENDS.join(", ")})`);
+  if (!BACKENDS.includes(name)) throw new Error(t("unknown backend \"{name}\" (use {names})", { name, names: BACKENDS.join(", ") }));
   if (name === "webgpu") await loadWebgpu();
   const ok = await (name === "wasm" ? startWasm() : tf.setBackend(name));
-  if (!ok) throw new Error(`the ${name} backend does not work in this browser`);
+  if (!ok) throw new Error(t("the {name} backend does not work in this browser", { name }));
   await tf.ready();
   if (name === "wasm") await startSimdKernels();
   return tf.getBackend();
@@ -120,10 +121,10 @@ export async function initBackend(wanted, simd = true, threads = true) {
   for (const name of order) {
     try {
       const active = await setBackend(name);
-      const note = problems.length ? `${problems.join("; ")}; using ${active}` : "";
+      const note = problems.length ? t("{problems}; using {name}", { problems: problems.join("; "), name: active }) : "";
       return { name: active, note, threads: threadsOf(active) };
     } catch (err) {
-      problems.push(`${name} failed (${err.message || err})`);
+      problems.push(t("{name} failed ({error})", { name, error: err.message || err }));
     }
   }
   throw new Error(problems.join("; "));

@@ -4,6 +4,7 @@
  * numbers, strings and Uint8Arrays). It runs in the runtime worker (site/worker.js). Every write resolves once its transaction has
  * committed, so what Python was told is saved survives a reload.
  */
+import { t } from "../shared/i18n.js";
 const done = (request) => new Promise((resolve, reject) => {
   request.onsuccess = () => resolve(request.result);
   request.onerror = () => reject(request.error);
@@ -11,7 +12,7 @@ const done = (request) => new Promise((resolve, reject) => {
 
 /** Open (or create) database ``name`` with object stores ``tables``. */
 export async function openStore(name, tables) {
-  if (!globalThis.indexedDB) throw new Error("this browser gives the page no IndexedDB (a private window?)");
+  if (!globalThis.indexedDB) throw new Error(t("this browser gives the page no IndexedDB (a private window?)"));
   const opening = indexedDB.open(name, 1);
   opening.onupgradeneeded = () => {
     for (const table of tables) {
