@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -245,18 +246,33 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=10, help="timed embeddings per backend")
     parser.add_argument("--captures", type=int, default=2000)
     parser.add_argument("--before", type=Path, help="another build's dist/ (an older "
-                        "commit's): its lab's captures are measured in the same run")
+                        "commit's): its embedding speed (pages alternating with this "
+                        "build's) and its lab's captures are measured in the same run")
+    parser.add_argument("--rounds", type=int, default=1, help="embedding-speed pages per "
+                        "build and backend (alternating with --before; medians of the rounds)")
+    parser.add_argument("--no-course", action="store_true", help="leave out the course's "
+                        "capture loop (the memory table's last two rows)")
     args = parser.parse_args()
     from testkit import mobilenet_reference as ref
     from testkit.pictures import photo_video
 
-    speed = {}
+    speed: dict[tuple[str, str], list[dict]] = {}
+    dist = Path(os.environ.get("PYTFJS_DIST", ROOT / "dist"))
     with bench.site_and_browser() as (pw, browser, base), \
             tempfile.TemporaryDirectory() as tmp:
+        bases = {"this build": base}
+        if args.before:
+            before_server, bases[f"before ({args.before})"] = serve_site(args.before)
         for backend in args.backends.split(","):
-            speed[backend] = per_backend(browser, base, backend, args.n, 500, 10)
+            for round_ in range(args.rounds):
+                order = list(bases.items())
+                for build, url in order[::-1] if round_ % 2 else order:
+                    speed.setdefault((backend, build), []).append(
+                        per_backend(browser, url, backend, args.n, 500, 10))
+        if args.before:
+            before_server.shutdown()
         browser.close()  # the memory runs get a browser with the fake webcam instead
-        photo = ref.read_png((ROOT / "dist/data/photos/chelsea.png").read_bytes())
+        photo = ref.read_png((dist / "data/photos/chelsea.png").read_bytes())
         video = photo_video(Path(tmp) / "webcam.y4m", photo, count=15)
         camera = camera_browser(pw, video)
         memory = {"this lab (numpy embeddings)": ours(camera, base, args.captures)}
@@ -264,9 +280,10 @@ def main() -> int:
             server, before = serve_site(args.before)
             memory[f"this lab, build {args.before}"] = ours(camera, before, args.captures)
             server.shutdown()
-        memory |= {
-                  "course (leaks + concat)": course(camera, base, args.captures, True),
-                  "course, leaks fixed (concat)": course(camera, base, args.captures, False)}
+        if not args.no_course:
+            memory |= {
+                "course (leaks + concat)": course(camera, base, args.captures, True),
+                "course, leaks fixed (concat)": course(camera, base, args.captures, False)}
         camera.close()
     if bench.reached_other_hosts():
         return 1
@@ -277,17 +294,23 @@ def main() -> int:
         for row in (header, *rows):
             print("  ".join(str(v).rjust(w) for v, w in zip(row, widths, strict=True)))
 
+    def merged(runs: list[dict]) -> dict:
+        return {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+
     table("MobileNetV2 cut at `embedding`, per frame; the lab's head on 500 samples x 10 "
-          "epochs", ("backend", "1st embedding", "ms/embedding", "head 500x10"),
-          [(b, f"{r['first_ms']:.0f} ms", f"{r['median_ms']:.1f}", f"{r['head_ms']:.0f} ms")
-           for b, r in speed.items()])
+          "epochs" + (f" (medians of {args.rounds} pages)" if args.rounds > 1 else ""),
+          ("backend", "build", "1st embedding", "ms/embedding", "head 500x10"),
+          [(b, build, f"{r['first_ms']:.0f} ms", f"{r['median_ms']:.1f}",
+            f"{r['head_ms']:.0f} ms")
+           for (b, build), r in ((key, merged(runs)) for key, runs in speed.items())])
     table(f"Memory after {args.captures} webcam captures (wasm, same run)",
           ("approach", "captures", "tensors", "tensor bytes", "numpy", "JS heap", "TF.js wasm",
-           "Python wasm", "ms/capture first 100", "last 100"),
+           "Python wasm", "ms/capture first 100", "last 100", "captures/s (last 100)"),
           [(name, r["captured"], r["tensors"], mb(r["bytes"]),
             mb(r["numpy"]) + (f" (+{mb(r['thumbs'])} thumbs)" if r["thumbs"] else ""),
             mb(r["heap"]), mb(r["wasm"]), mb(r["python"]), f"{median_of(r['times'], True):.0f}",
-            f"{median_of(r['times'], False):.0f}") for name, r in memory.items()])
+            f"{median_of(r['times'], False):.0f}",
+            f"{1000 / median_of(r['times'], False):.1f}") for name, r in memory.items()])
     for name, r in memory.items():
         if r["failure"]:
             print(f"  {name} failed at {r['failure']}")
