@@ -107,7 +107,7 @@ def measure(browser, base: str, backend: str, n: int) -> dict:
     return out
 
 
-def keras_run(n: int, dists: list[Path]) -> dict | None:
+def keras_run(n: int, dists: list[Path], threads: int = 0) -> dict | None:
     """bench/keras_mobilenet.py on each build's model (None: no TensorFlow there)."""
     if not KERAS_PYTHON.exists():
         return None
@@ -115,7 +115,8 @@ def keras_run(n: int, dists: list[Path]) -> dict | None:
                            *(str(d.resolve() / MODEL) for d in dists)],
                           capture_output=True, text=True, timeout=1800, cwd=ROOT,
                           env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2",
-                               "PYTHONPATH": os.pathsep.join([str(ROOT / "py"), str(ROOT)])})
+                               "PYTHONPATH": os.pathsep.join([str(ROOT / "py"), str(ROOT)]),
+                               "KERAS_MOBILENET_THREADS": str(threads or "")})
     if proc.returncode:
         print(proc.stderr[-2000:], file=sys.stderr)
         return None
@@ -144,7 +145,10 @@ def main() -> int:
                         "commit's), measured in the same run, pages alternating")
     parser.add_argument("--rounds", type=int, default=1, help="pages per build and backend "
                         "(alternating with --before; medians of the rounds)")
+    parser.add_argument("--one-thread", action="store_true", help="every page on one wasm "
+                        "thread (a busy machine otherwise sends some pages there at random)")
     args = parser.parse_args()
+    bench.ONE_THREAD["on"] = args.one_thread
     dist = Path(os.environ.get("PYTFJS_DIST", ROOT / "dist"))
     builds = {"this build": dist} | ({f"before ({args.before})": args.before}
                                      if args.before else {})
@@ -166,7 +170,7 @@ def main() -> int:
             server.shutdown()
     if bench.reached_other_hosts():
         return 1
-    keras = keras_run(30, list(builds.values()))
+    keras = keras_run(30, list(builds.values()), 1 if args.one_thread else 0)
     header = ("backend", "build", "threads", "load (cold)", "load (cached)", "1st predict",
               "ms/image Python", "ms/image JS", "Python/JS", "TF ms/image", "JS/TF")
     rows = []
@@ -188,8 +192,10 @@ def main() -> int:
         diffs = ", ".join(f"{b}: top-1 {keras['by_dist'][str(d)]['top1']}, max |p - numpy| "
                           f"{keras['by_dist'][str(d)]['max_diff']:.1e}"
                           for b, d in builds.items())
-        print(f"\nTF: TensorFlow {keras['tensorflow']} (CPU), the same model.json as a Keras "
-              f"model, tf.function, median of 30 after a warm-up; {diffs}")
+        print(f"\nTF: TensorFlow {keras['tensorflow']} (CPU"
+              + (", one thread" if args.one_thread else ", its default threads")
+              + f"), the same model.json as a Keras model, tf.function, median of 30 after "
+              f"a warm-up; {diffs}")
     else:
         print("\nTF: not measured (bench/.keras-venv has no TensorFlow)")
     print(f"(headless Debian Chromium, {os.cpu_count()} cores, dist/ on loopback; "

@@ -31,7 +31,7 @@ import tempfile
 from pathlib import Path
 
 from bench import bench  # the shared page helpers and the guard
-from testkit.harness import camera_args, in_worker, launch_browser, serve_site
+from testkit.harness import camera_args, in_worker, launch_browser, serve_site, wait_until
 
 ROOT = bench.ROOT
 
@@ -167,6 +167,8 @@ def per_backend(browser, base: str, backend: str, n: int, samples: int, epochs: 
     bench.wait(page, "ready")
     out = bench.run_python(page, EMBED)
     out["head_ms"] = bench.run_python(page, HEAD)["ms"]
+    out["threads"] = in_worker(page, "tf.wasm.getThreadsCount()") if backend.startswith(
+        "wasm") else 0
     context.close()
     return out
 
@@ -197,7 +199,7 @@ def ours(browser, base: str, captures: int) -> dict:
     """Hold to capture in the lab until ``captures`` samples; memory and ms per capture."""
     context, page = bench.new_page(browser)
     page.goto(f"{base}lab.html?lab=rpsls&run=1&backend=wasm&rate=1000")
-    page.wait_for_function("window.pytfjs.results.camera !== undefined")
+    wait_until(page, "() => window.pytfjs.results.camera !== undefined")
     page.evaluate("""() => {
         window.captureTimes = [];
         new MutationObserver(() => window.captureTimes.push(performance.now()))
@@ -206,7 +208,7 @@ def ours(browser, base: str, captures: int) -> dict:
     }""")
     button = page.locator(".studio-class >> nth=0 >> button[data-action=hold]")
     button.dispatch_event("pointerdown")
-    page.wait_for_function(f"window.pytfjs.results.captured >= {captures}", timeout=3_600_000)
+    wait_until(page, "n => window.pytfjs.results.captured >= n", captures, timeout=3_600_000)
     button.dispatch_event("pointerup")
     page.wait_for_timeout(1000)
     stamps = page.evaluate("window.captureTimes")
@@ -252,9 +254,33 @@ def main() -> int:
                         "build and backend (alternating with --before; medians of the rounds)")
     parser.add_argument("--no-course", action="store_true", help="leave out the course's "
                         "capture loop (the memory table's last two rows)")
+    parser.add_argument("--one-thread", action="store_true", help="every page on one wasm "
+                        "thread (a busy machine otherwise sends some pages there at random)")
     args = parser.parse_args()
+    bench.ONE_THREAD["on"] = args.one_thread
     from testkit import mobilenet_reference as ref
     from testkit.pictures import photo_video
+
+    def table(title: str, header: tuple, rows: list[tuple], flush: bool = False) -> None:
+        widths = [max(len(str(row[i])) for row in (header, *rows)) for i in range(len(header))]
+        print(f"\n{title}")
+        for row in (header, *rows):
+            print("  ".join(str(v).rjust(w) for v, w in zip(row, widths, strict=True)),
+                  flush=flush)
+
+    def merged(runs: list[dict]) -> dict:
+        out = {k: statistics.median(r[k] for r in runs) for k in runs[0] if k != "threads"}
+        return {**out, "threads": "/".join(sorted({str(r["threads"]) for r in runs}))}
+
+    def print_speed() -> None:
+        table("MobileNetV2 cut at `embedding`, per frame; the lab's head on 500 samples x 10 "
+              "epochs" + (f" (medians of {args.rounds} pages)" if args.rounds > 1 else ""),
+              ("backend", "build", "threads", "1st embedding", "ms/embedding", "frames/s",
+               "head 500x10"),
+              [(b, build, r["threads"], f"{r['first_ms']:.0f} ms", f"{r['median_ms']:.1f}",
+                f"{1000 / r['median_ms']:.1f}", f"{r['head_ms']:.0f} ms")
+               for (b, build), r in ((key, merged(runs)) for key, runs in speed.items())],
+              flush=True)
 
     speed: dict[tuple[str, str], list[dict]] = {}
     dist = Path(os.environ.get("PYTFJS_DIST", ROOT / "dist"))
@@ -271,6 +297,7 @@ def main() -> int:
                         per_backend(browser, url, backend, args.n, 500, 10))
         if args.before:
             before_server.shutdown()
+        print_speed()  # now: the capture runs below take minutes
         browser.close()  # the memory runs get a browser with the fake webcam instead
         photo = ref.read_png((dist / "data/photos/chelsea.png").read_bytes())
         video = photo_video(Path(tmp) / "webcam.y4m", photo, count=15)
@@ -288,21 +315,6 @@ def main() -> int:
     if bench.reached_other_hosts():
         return 1
 
-    def table(title: str, header: tuple, rows: list[tuple]) -> None:
-        widths = [max(len(str(row[i])) for row in (header, *rows)) for i in range(len(header))]
-        print(f"\n{title}")
-        for row in (header, *rows):
-            print("  ".join(str(v).rjust(w) for v, w in zip(row, widths, strict=True)))
-
-    def merged(runs: list[dict]) -> dict:
-        return {k: statistics.median(r[k] for r in runs) for k in runs[0]}
-
-    table("MobileNetV2 cut at `embedding`, per frame; the lab's head on 500 samples x 10 "
-          "epochs" + (f" (medians of {args.rounds} pages)" if args.rounds > 1 else ""),
-          ("backend", "build", "1st embedding", "ms/embedding", "head 500x10"),
-          [(b, build, f"{r['first_ms']:.0f} ms", f"{r['median_ms']:.1f}",
-            f"{r['head_ms']:.0f} ms")
-           for (b, build), r in ((key, merged(runs)) for key, runs in speed.items())])
     table(f"Memory after {args.captures} webcam captures (wasm, same run)",
           ("approach", "captures", "tensors", "tensor bytes", "numpy", "JS heap", "TF.js wasm",
            "Python wasm", "ms/capture first 100", "last 100", "captures/s (last 100)"),

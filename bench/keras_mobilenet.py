@@ -6,8 +6,9 @@ never in the test environment), with ``py/`` on its path. Builds the very networ
 given ``model.json`` (its layers, its weights from the shards) as a Keras functional model,
 classifies the chelsea photo as the lab does (centre square, 224x224, normalised) and
 times one image per call: ``model(x)`` compiled by ``tf.function``, median of ``N`` after
-a warm-up. Prints one JSON line: per folder, ms per image, top-1 and the probabilities'
-largest difference from the numpy reference on the same input.
+a warm-up (on ``$KERAS_MOBILENET_THREADS`` threads if set, else TensorFlow's default).
+Prints one JSON line: per folder, ms per image, top-1 and the probabilities' largest
+difference from the numpy reference on the same input.
 
     python -m bench.keras_mobilenet N DIST/models/mobilenet_v2 [OTHER/models/mobilenet_v2]
 """
@@ -83,8 +84,14 @@ def keras_model(folder: Path):
 
 
 def main() -> None:
+    import os
+
     import tensorflow as tf
 
+    if os.environ.get("KERAS_MOBILENET_THREADS"):  # bench_mobilenet --one-thread
+        threads = int(os.environ["KERAS_MOBILENET_THREADS"])
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(threads)
     n, folders = int(sys.argv[1]), [Path(p) for p in sys.argv[2:]]
     photo = ref.read_png((folders[0].parent.parent / "data/photos/chelsea.png").read_bytes())
     meta = json.loads((folders[0] / "metadata.json").read_text())
