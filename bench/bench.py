@@ -133,8 +133,17 @@ def print_table(rows: list[tuple[str, str, str]], first: str, second: str,
     return 0
 
 
+# True: every page starts wasm on one thread (bench_mobilenet/bench_rpsls --one-thread), as
+# a browser does once threaded wasm blocked its start (js/page/runtime_client.js). On a
+# busy machine the page falls back to one thread at random; this takes the chance away.
+ONE_THREAD = {"on": False}
+
+
 def new_page(browser):
     context = browser.new_context(service_workers="block")  # a first visit, no offline copy
+    if ONE_THREAD["on"]:  # the flag runtime_client.js reads (an init script: not the page's)
+        context.add_init_script(
+            "localStorage.setItem('pytfjs:wasm-threads-hung', 'bench: --one-thread')")
     install_guard(context, GUARD_LOG)
     page = context.new_page()
     page.set_default_timeout(600_000)

@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import tempfile
 from pathlib import Path
 
 from bench import bench  # the shared page helpers and the guard
-from testkit.harness import camera_args, in_worker, launch_browser, serve_site
+from testkit.harness import camera_args, in_worker, launch_browser, serve_site, wait_until
 
 ROOT = bench.ROOT
 
@@ -166,6 +167,8 @@ def per_backend(browser, base: str, backend: str, n: int, samples: int, epochs: 
     bench.wait(page, "ready")
     out = bench.run_python(page, EMBED)
     out["head_ms"] = bench.run_python(page, HEAD)["ms"]
+    out["threads"] = in_worker(page, "tf.wasm.getThreadsCount()") if backend.startswith(
+        "wasm") else 0
     context.close()
     return out
 
@@ -196,7 +199,7 @@ def ours(browser, base: str, captures: int) -> dict:
     """Hold to capture in the lab until ``captures`` samples; memory and ms per capture."""
     context, page = bench.new_page(browser)
     page.goto(f"{base}lab.html?lab=rpsls&run=1&backend=wasm&rate=1000")
-    page.wait_for_function("window.pytfjs.results.camera !== undefined")
+    wait_until(page, "() => window.pytfjs.results.camera !== undefined")
     page.evaluate("""() => {
         window.captureTimes = [];
         new MutationObserver(() => window.captureTimes.push(performance.now()))
@@ -205,7 +208,7 @@ def ours(browser, base: str, captures: int) -> dict:
     }""")
     button = page.locator(".studio-class >> nth=0 >> button[data-action=hold]")
     button.dispatch_event("pointerdown")
-    page.wait_for_function(f"window.pytfjs.results.captured >= {captures}", timeout=3_600_000)
+    wait_until(page, "n => window.pytfjs.results.captured >= n", captures, timeout=3_600_000)
     button.dispatch_event("pointerup")
     page.wait_for_timeout(1000)
     stamps = page.evaluate("window.captureTimes")
@@ -245,18 +248,58 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=10, help="timed embeddings per backend")
     parser.add_argument("--captures", type=int, default=2000)
     parser.add_argument("--before", type=Path, help="another build's dist/ (an older "
-                        "commit's): its lab's captures are measured in the same run")
+                        "commit's): its embedding speed (pages alternating with this "
+                        "build's) and its lab's captures are measured in the same run")
+    parser.add_argument("--rounds", type=int, default=1, help="embedding-speed pages per "
+                        "build and backend (alternating with --before; medians of the rounds)")
+    parser.add_argument("--no-course", action="store_true", help="leave out the course's "
+                        "capture loop (the memory table's last two rows)")
+    parser.add_argument("--one-thread", action="store_true", help="every page on one wasm "
+                        "thread (a busy machine otherwise sends some pages there at random)")
     args = parser.parse_args()
+    bench.ONE_THREAD["on"] = args.one_thread
     from testkit import mobilenet_reference as ref
     from testkit.pictures import photo_video
 
-    speed = {}
+    def table(title: str, header: tuple, rows: list[tuple], flush: bool = False) -> None:
+        widths = [max(len(str(row[i])) for row in (header, *rows)) for i in range(len(header))]
+        print(f"\n{title}")
+        for row in (header, *rows):
+            print("  ".join(str(v).rjust(w) for v, w in zip(row, widths, strict=True)),
+                  flush=flush)
+
+    def merged(runs: list[dict]) -> dict:
+        out = {k: statistics.median(r[k] for r in runs) for k in runs[0] if k != "threads"}
+        return {**out, "threads": "/".join(sorted({str(r["threads"]) for r in runs}))}
+
+    def print_speed() -> None:
+        table("MobileNetV2 cut at `embedding`, per frame; the lab's head on 500 samples x 10 "
+              "epochs" + (f" (medians of {args.rounds} pages)" if args.rounds > 1 else ""),
+              ("backend", "build", "threads", "1st embedding", "ms/embedding", "frames/s",
+               "head 500x10"),
+              [(b, build, r["threads"], f"{r['first_ms']:.0f} ms", f"{r['median_ms']:.1f}",
+                f"{1000 / r['median_ms']:.1f}", f"{r['head_ms']:.0f} ms")
+               for (b, build), r in ((key, merged(runs)) for key, runs in speed.items())],
+              flush=True)
+
+    speed: dict[tuple[str, str], list[dict]] = {}
+    dist = Path(os.environ.get("PYTFJS_DIST", ROOT / "dist"))
     with bench.site_and_browser() as (pw, browser, base), \
             tempfile.TemporaryDirectory() as tmp:
+        bases = {"this build": base}
+        if args.before:
+            before_server, bases[f"before ({args.before})"] = serve_site(args.before)
         for backend in args.backends.split(","):
-            speed[backend] = per_backend(browser, base, backend, args.n, 500, 10)
+            for round_ in range(args.rounds):
+                order = list(bases.items())
+                for build, url in order[::-1] if round_ % 2 else order:
+                    speed.setdefault((backend, build), []).append(
+                        per_backend(browser, url, backend, args.n, 500, 10))
+        if args.before:
+            before_server.shutdown()
+        print_speed()  # now: the capture runs below take minutes
         browser.close()  # the memory runs get a browser with the fake webcam instead
-        photo = ref.read_png((ROOT / "dist/data/photos/chelsea.png").read_bytes())
+        photo = ref.read_png((dist / "data/photos/chelsea.png").read_bytes())
         video = photo_video(Path(tmp) / "webcam.y4m", photo, count=15)
         camera = camera_browser(pw, video)
         memory = {"this lab (numpy embeddings)": ours(camera, base, args.captures)}
@@ -264,30 +307,22 @@ def main() -> int:
             server, before = serve_site(args.before)
             memory[f"this lab, build {args.before}"] = ours(camera, before, args.captures)
             server.shutdown()
-        memory |= {
-                  "course (leaks + concat)": course(camera, base, args.captures, True),
-                  "course, leaks fixed (concat)": course(camera, base, args.captures, False)}
+        if not args.no_course:
+            memory |= {
+                "course (leaks + concat)": course(camera, base, args.captures, True),
+                "course, leaks fixed (concat)": course(camera, base, args.captures, False)}
         camera.close()
     if bench.reached_other_hosts():
         return 1
 
-    def table(title: str, header: tuple, rows: list[tuple]) -> None:
-        widths = [max(len(str(row[i])) for row in (header, *rows)) for i in range(len(header))]
-        print(f"\n{title}")
-        for row in (header, *rows):
-            print("  ".join(str(v).rjust(w) for v, w in zip(row, widths, strict=True)))
-
-    table("MobileNetV2 cut at `embedding`, per frame; the lab's head on 500 samples x 10 "
-          "epochs", ("backend", "1st embedding", "ms/embedding", "head 500x10"),
-          [(b, f"{r['first_ms']:.0f} ms", f"{r['median_ms']:.1f}", f"{r['head_ms']:.0f} ms")
-           for b, r in speed.items()])
     table(f"Memory after {args.captures} webcam captures (wasm, same run)",
           ("approach", "captures", "tensors", "tensor bytes", "numpy", "JS heap", "TF.js wasm",
-           "Python wasm", "ms/capture first 100", "last 100"),
+           "Python wasm", "ms/capture first 100", "last 100", "captures/s (last 100)"),
           [(name, r["captured"], r["tensors"], mb(r["bytes"]),
             mb(r["numpy"]) + (f" (+{mb(r['thumbs'])} thumbs)" if r["thumbs"] else ""),
             mb(r["heap"]), mb(r["wasm"]), mb(r["python"]), f"{median_of(r['times'], True):.0f}",
-            f"{median_of(r['times'], False):.0f}") for name, r in memory.items()])
+            f"{median_of(r['times'], False):.0f}",
+            f"{1000 / median_of(r['times'], False):.1f}") for name, r in memory.items()])
     for name, r in memory.items():
         if r["failure"]:
             print(f"  {name} failed at {r['failure']}")

@@ -5,7 +5,7 @@
   not from ``pytfjs.convert.mobilenet_v2``: the reference the converter is checked against.
 - :func:`keras_forward` interprets a converted ``model.json`` topology with its weights
   (NHWC, HWIO kernels, float64), layer by layer along the inbound nodes: it checks the
-  conversion (layouts, padding, wiring) without a browser.
+  conversion (layouts, padding, folded batch norms, wiring) without a browser.
 
 Also :func:`read_png`, a small PNG decoder (8-bit, non-interlaced), so tests decode the
 sample photos without an imaging library.
@@ -103,9 +103,13 @@ def keras_forward(topology: Mapping[str, Any], weights: Mapping[str, np.ndarray]
             (top, bottom), (left, right) = cfg["padding"]
             y = np.pad(x, ((top, bottom), (left, right), (0, 0)))
         elif kind in ("Conv2D", "DepthwiseConv2D"):
-            assert cfg["padding"] == "valid" and not cfg["use_bias"]
             kernel = w[f"{name}/kernel" if kind == "Conv2D" else f"{name}/depthwise_kernel"]
             k, stride = kernel.shape[0], cfg["strides"][0]
+            if cfg["padding"] == "same":  # TF: the total (k - 1) split, the extra after
+                assert stride == 1, "only stride 1 pads as torch does under 'same'"
+                x = np.pad(x, (((k - 1) // 2, k // 2), ((k - 1) // 2, k // 2), (0, 0)))
+            else:
+                assert cfg["padding"] == "valid"
             h, wd = (x.shape[0] - k) // stride + 1, (x.shape[1] - k) // stride + 1
             y = 0
             for i in range(k):
@@ -113,6 +117,9 @@ def keras_forward(topology: Mapping[str, Any], weights: Mapping[str, np.ndarray]
                     patch = x[i:i + stride * (h - 1) + 1:stride, j:j + stride * (wd - 1) + 1:stride]
                     y = y + (patch @ kernel[i, j] if kind == "Conv2D"
                              else patch * kernel[i, j, :, 0])
+            if cfg["use_bias"]:
+                y = y + w[f"{name}/bias"]
+            y = {"linear": lambda v: v, "relu6": _relu6}[cfg["activation"]](y)
         elif kind == "BatchNormalization":
             y = ((x - w[f"{name}/moving_mean"]) / np.sqrt(w[f"{name}/moving_variance"]
                                                           + cfg["epsilon"])

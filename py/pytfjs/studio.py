@@ -54,6 +54,7 @@ from .project import (
     ProjectError,
     TrainedModel,
     kept_model_record,
+    same_embeddings,
     samples_digest,
 )
 from .project import read as read_project
@@ -220,8 +221,10 @@ class Studio:
         current = [c.id for c in self.samples.classes]
         try:
             model = TrainedModel.from_record(files, record)
-            fits = (record.get("class_ids") == current
-                    and record.get("embedding_model") == self.embedding.record())
+            made = record["embedding_model"]
+            fits = (record.get("class_ids") == current and same_embeddings(EmbeddingModel(
+                str(made["name"]), str(made["cut"]), str(made["sha256"]),
+                int(made["embedding_size"])), self.embedding))
         except (KeyError, TypeError, ValueError):
             fits = False
         if not fits:

@@ -155,3 +155,22 @@ def test_webcam_projects_that_cannot_be_used_are_named(fruit, tmp_path):
     for (source, message), result in zip(cases, run(tmp_path, jobs), strict=True):
         assert message in result.get("error", ""), (source, result)
         assert result["tensors"] == 0, source
+
+
+def test_projects_of_an_earlier_conversion_of_the_embedding_model_are_used():
+    """lib/project.js accepts the same earlier conversions as py/pytfjs/project.py."""
+    from pytfjs import project
+
+    old, new = next(iter(project.SAME_EMBEDDINGS.items()))
+    script = ("const p = require('./node-red-contrib-pytfjs/lib/project.js');"
+              "const [o, n] = process.argv.slice(1);"
+              "console.log(JSON.stringify({map: p.SAME_EMBEDDINGS, same: ["
+              "p.sameEmbeddings(o, n), p.sameEmbeddings(n, n), p.sameEmbeddings(n, o),"
+              "p.sameEmbeddings('cd'.repeat(32), n), p.sameEmbeddings(o, 'cd'.repeat(32)),"
+              "p.sameEmbeddings('toString', n)]}))")
+    proc = subprocess.run([shutil.which("node"), "-e", script, old, new], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["map"] == project.SAME_EMBEDDINGS
+    assert out["same"] == [True, True, True, False, False, False]

@@ -183,6 +183,25 @@ def test_other_versions_formats_and_embedding_models_are_refused():
     assert project.read(data, "p.zip").embedding == EMBEDDING  # unchecked without one
 
 
+def test_a_project_of_an_earlier_conversion_of_the_same_model_is_read(monkeypatch):
+    """SAME_EMBEDDINGS: a project made with an earlier conversion of mobilenet_v2 (before
+    the batch norms were folded) is used with today's; only the listed pair, same cut."""
+    old, new = next(iter(project.SAME_EMBEDDINGS.items()))
+    made = EmbeddingModel("mobilenet_v2", "embedding", old, 1280)
+    data = project.write(Project.of(make_samples(), made, {"epochs": 5}, None))
+    today = EmbeddingModel("mobilenet_v2", "embedding", new, 1280)
+    assert project.read(data, "old.zip", today).embedding == made
+    assert project.same_embeddings(today, made) and project.same_embeddings(made, today)
+    for other in (EmbeddingModel("mobilenet_v2", "features_out_relu", new, 1280),
+                  EmbeddingModel("mobilenet_v3", "embedding", new, 1280),
+                  EmbeddingModel("mobilenet_v2", "embedding", "cd" * 32, 1280)):
+        with pytest.raises(ProjectError, match="made with another embedding model"):
+            project.read(data, "old.zip", other)
+    monkeypatch.setattr(project, "SAME_EMBEDDINGS", {})
+    with pytest.raises(ProjectError, match="made with another embedding model"):
+        project.read(data, "old.zip", today)
+
+
 # ------------------------------------------------------------------ the studio around it
 
 
@@ -320,3 +339,26 @@ def test_a_kept_model_goes_out_of_date_when_the_samples_change(monkeypatch):
     assert box._status()["model"].startswith("Out of date: model trained")
     assert page.said()[-1] == ("The samples changed since the model was trained: it is out "
                                "of date. Train to update it.")
+
+
+def test_a_kept_head_of_an_earlier_conversion_is_used_another_models_is_dropped(monkeypatch):
+    old, new = next(iter(project.SAME_EMBEDDINGS.items()))
+    samples = make_samples(2)
+    for made, used in ((old, True), (new, True), ("cd" * 32, False)):
+        box, page, _ = _studio(monkeypatch, samples)
+        box.embedding = EmbeddingModel("mobilenet_v2", "embedding", new, 1280)
+        model = TrainedModel(dict(HEAD), "2026-12-06T17:00:00Z", 6, 3,
+                             project.samples_digest(samples))
+        record = project.kept_model_record(
+            model, EmbeddingModel("mobilenet_v2", "embedding", made, 1280),
+            [c.id for c in samples.classes])
+        assert step(box.storage.save_model(dict(HEAD), record))
+        step(box._load_kept_model())
+        assert (box.model is not None) == used, made
+        if used:
+            assert page.said()[-1].startswith("The model trained 2026-12-06 17:00 UTC on 6 ")
+        else:
+            assert page.said()[-1] == ("The model kept from your last visit was trained on "
+                                       "other classes or another embedding model: train "
+                                       "again.")
+            assert step(box.storage.load_model()) is None  # dropped

@@ -185,8 +185,8 @@ def test_combine_cuts_the_base_and_chains_the_head(base_files):
 
 
 def test_combine_refuses_what_it_cannot_join(base_files):
-    head, _ = head_files(np.random.default_rng(1), names=("head_conv", "out"))
-    with pytest.raises(InputError, match="'head_conv' has the name of a base layer"):
+    head, _ = head_files(np.random.default_rng(1), names=("stem_conv", "out"))
+    with pytest.raises(InputError, match="'stem_conv' has the name of a base layer"):
         combine(base_files, head, "embedding")
     head, _ = head_files(np.random.default_rng(1))
     with pytest.raises(InputError, match="no layer 'pool5' to cut at"):

@@ -8,23 +8,29 @@ the weight shards and ``metadata.json`` (preprocessing, class names, layer names
 
 How torch's network maps onto TF.js layers:
 
-- 3x3 convolutions pad 1 pixel on every side in torch. TF's ``same`` padding pads a
-  stride-2 convolution of an even-sized input on the right/bottom only, so each 3x3
-  convolution is an explicit ``ZeroPadding2D(1)`` followed by a ``valid`` one;
+- each Conv2d + BatchNorm2d (eval mode, torch's epsilon 1e-5) is one convolution with a
+  bias: the batch norm folded into its kernel and bias in float64
+  (:func:`fold_batch_norm`), rounded once to float32; a following ReLU6 is the
+  convolution's ``relu6`` activation. Fewer layers, and one fused kernel per convolution
+  in TF.js (the worker fuses what tfjs-layers leaves unfused: ``fuseConvActivations`` in
+  site/js/worker/private_apis.js);
+- 3x3 convolutions pad 1 pixel on every side in torch. At stride 1 TF's ``same`` is
+  that; at stride 2 TF's ``same`` pads an even-sized input on the right/bottom only, so
+  those four and the stem are an explicit ``ZeroPadding2D(1)`` followed by a ``valid``
+  convolution;
 - kernels: torch OIHW -> TF HWIO; depthwise torch [C, 1, H, W] -> TF [H, W, C, 1];
   dense torch [out, in] -> TF [in, out];
-- BatchNormalization: gamma, beta, moving mean/variance from torch's weight, bias,
-  running_mean/var, epsilon 1e-5 (torch's; Keras' default is 1e-3);
-- ReLU6 -> ``ReLU(max_value=6)``; residual sums -> ``Add``; torch's mean over H and W ->
-  ``GlobalAveragePooling2D``; the classifier's Dropout does nothing at inference.
+- residual sums -> ``Add``; torch's mean over H and W -> ``GlobalAveragePooling2D``; the
+  classifier's Dropout does nothing at inference.
 
 Inputs are NHWC float32 [n, 224, 224, 3]: RGB scaled to 0..1, then (x - mean) / std
 with torch's ImageNet mean and std (``MEAN``, ``STD``); that step is done in Python
 before the model (see ``pytfjs.data.images.normalize``) and recorded in metadata.json.
 
 Layer names (``LAYER_NAMES``) let later labs cut the network: ``features_out_relu`` is
-the last feature map (7x7x1280), ``embedding`` its global average (1280 values per
-image), ``logits`` the 1000 scores before the softmax ``probabilities``.
+the last feature map (7x7x1280, the head convolution, ReLU6 included), ``embedding``
+its global average (1280 values per image), ``logits`` the 1000 scores before the
+softmax ``probabilities``.
 """
 
 from __future__ import annotations
@@ -123,7 +129,8 @@ def check_state(state: Mapping[str, NDArray[Any]], source: str) -> None:
 class _Graph:
     """Keras functional-model layer configs and their weights, built one layer at a time."""
 
-    def __init__(self) -> None:
+    def __init__(self, dtype: type[np.floating[Any]] = np.float32) -> None:
+        self.dtype = dtype
         self.layers: list[dict[str, Any]] = []
         self.weights: list[tuple[str, NDArray[Any]]] = []
 
@@ -133,7 +140,7 @@ class _Graph:
         nodes = [[[src, 0, 0, {}] for src in inputs]] if inputs else []
         self.layers.append({"class_name": class_name, "config": full, "name": name,
                             "inbound_nodes": nodes})
-        self.weights += [(f"{name}/{var}", np.asarray(arr, np.float32)) for var, arr in
+        self.weights += [(f"{name}/{var}", np.asarray(arr, self.dtype)) for var, arr in
                          weights or []]
         return name
 
@@ -141,59 +148,72 @@ class _Graph:
         return self.add("ZeroPadding2D", name, [x], {"padding": [[1, 1], [1, 1]],
                                                      "data_format": "channels_last"})
 
-    def conv(self, name: str, x: str, kernel: NDArray[Any], stride: int = 1) -> str:
-        """torch Conv2d (no bias) with OIHW ``kernel``; depthwise when I == 1 and O > 1."""
+    def conv(self, name: str, x: str, kernel: NDArray[Any], bias: NDArray[Any] | None = None,
+             stride: int = 1, activation: str = "linear") -> str:
+        """torch Conv2d with OIHW ``kernel`` (and ``bias``); depthwise when I == 1 and
+        O > 1. A 3x3 kernel pads 1 pixel on every side: ``same`` at stride 1 (TF pads
+        (k - 1) / 2 on each side then, as torch does), an explicit ``ZeroPadding2D``
+        before a ``valid`` convolution at stride 2, where TF's ``same`` would pad the
+        right and bottom only."""
         out, inp, k, _kw = kernel.shape
-        common = {"kernel_size": [k, k], "strides": [stride, stride], "padding": "valid",
+        padding = "same"
+        if k > 1 and stride > 1:
+            x, padding = self.pad(f"{name.removesuffix('_conv')}_pad", x), "valid"
+        common = {"kernel_size": [k, k], "strides": [stride, stride], "padding": padding,
                   "data_format": "channels_last", "dilation_rate": [1, 1],
-                  "activation": "linear", "use_bias": False}
+                  "activation": activation, "use_bias": bias is not None}
+        biases = [] if bias is None else [("bias", bias)]
         if inp == 1 and out > 1:
             return self.add("DepthwiseConv2D", name, [x], {**common, "depth_multiplier": 1},
-                            [("depthwise_kernel", kernel.transpose(2, 3, 0, 1))])
+                            [("depthwise_kernel", kernel.transpose(2, 3, 0, 1)), *biases])
         return self.add("Conv2D", name, [x], {**common, "filters": out},
-                        [("kernel", kernel.transpose(2, 3, 1, 0))])
+                        [("kernel", kernel.transpose(2, 3, 1, 0)), *biases])
 
-    def bn(self, name: str, x: str, state: Mapping[str, NDArray[Any]], key: str) -> str:
-        return self.add("BatchNormalization", name, [x],
-                        {"axis": -1, "momentum": 0.99, "epsilon": EPSILON, "center": True,
-                         "scale": True},
-                        [("gamma", state[f"{key}.weight"]), ("beta", state[f"{key}.bias"]),
-                         ("moving_mean", state[f"{key}.running_mean"]),
-                         ("moving_variance", state[f"{key}.running_var"])])
-
-    def relu6(self, name: str, x: str) -> str:
-        return self.add("ReLU", name, [x], {"max_value": 6.0})
-
-    def conv_bn(self, prefix: str, x: str, state: Mapping[str, NDArray[Any]], key: str,
-                stride: int = 1) -> str:
-        """torchvision's Conv2d (``key``.0) + BatchNorm2d (``key``.1), padded when 3x3."""
-        kernel = state[f"{key}.0.weight"]
-        if kernel.shape[2] == 3:
-            x = self.pad(f"{prefix}_pad", x)
-        x = self.conv(f"{prefix}_conv", x, kernel, stride)
-        return self.bn(f"{prefix}_bn", x, state, f"{key}.1")
+    def conv_bn(self, name: str, x: str, state: Mapping[str, NDArray[Any]], conv_key: str,
+                bn_key: str, stride: int = 1, relu6: bool = True) -> str:
+        """torchvision's Conv2d (``conv_key``) then BatchNorm2d (``bn_key``) (then ReLU6)
+        as one convolution layer named ``name``: the batch norm folded into its kernel and
+        bias (:func:`fold_batch_norm`), ReLU6 as its activation when ``relu6``."""
+        kernel, bias = fold_batch_norm(state[f"{conv_key}.weight"], state, bn_key)
+        return self.conv(name, x, kernel, bias, stride, "relu6" if relu6 else "linear")
 
 
-def build(state: Mapping[str, NDArray[Any]], source: str = "the state dict"
+def fold_batch_norm(kernel: NDArray[Any], state: Mapping[str, NDArray[Any]], key: str
+                    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """(kernel, bias) of one convolution equal to torch's bias-free Conv2d with OIHW
+    ``kernel`` followed by BatchNorm2d ``key`` in eval mode: y = (conv(x) - mean) * s +
+    beta with s = gamma / sqrt(var + eps), so kernel * s per output channel and bias
+    beta - mean * s. Computed in float64; rounded once, to the weights' dtype."""
+    f64 = {v: np.asarray(state[f"{key}.{v}"], np.float64)
+           for v in ("weight", "bias", "running_mean", "running_var")}
+    scale = f64["weight"] / np.sqrt(f64["running_var"] + EPSILON)
+    folded = np.asarray(kernel, np.float64) * scale[:, None, None, None]
+    return folded, f64["bias"] - f64["running_mean"] * scale
+
+
+def build(state: Mapping[str, NDArray[Any]], source: str = "the state dict",
+          dtype: type[np.floating[Any]] = np.float32
           ) -> tuple[dict[str, Any], list[tuple[str, NDArray[Any]]]]:
-    """(model topology for model.json, [(weight name, array), ...]) from the state dict."""
+    """(model topology for model.json, [(weight name, array), ...]) from the state dict;
+    the weights in ``dtype`` (float64: unrounded, for checking the folding exactly)."""
     check_state(state, source)
-    g = _Graph()
+    g = _Graph(dtype)
     x = g.add("InputLayer", LAYER_NAMES["input"], [],
               {"batch_input_shape": [None, INPUT_SIZE, INPUT_SIZE, 3], "sparse": False})
-    x = g.relu6("stem_relu", g.conv_bn("stem", x, state, "features.0", stride=2))
+    x = g.conv_bn("stem_conv", x, state, "features.0.0", "features.0.1", stride=2)
     for i, (t, inp, out, stride) in enumerate(blocks(), start=1):
         p, key, j, block_in = f"block_{i}", f"features.{i}.conv", 0, x
         if t != 1:
-            x = g.relu6(f"{p}_expand_relu", g.conv_bn(f"{p}_expand", x, state, f"{key}.0"))
+            x = g.conv_bn(f"{p}_expand_conv", x, state, f"{key}.0.0", f"{key}.0.1")
             j = 1
-        x = g.relu6(f"{p}_dw_relu", g.conv_bn(f"{p}_dw", x, state, f"{key}.{j}", stride))
-        x = g.conv(f"{p}_project_conv", x, state[f"{key}.{j + 1}.weight"])
-        x = g.bn(f"{p}_project_bn", x, state, f"{key}.{j + 2}")
+        x = g.conv_bn(f"{p}_dw_conv", x, state, f"{key}.{j}.0", f"{key}.{j}.1", stride)
+        x = g.conv_bn(f"{p}_project_conv", x, state, f"{key}.{j + 1}", f"{key}.{j + 2}",
+                      relu6=False)
         if stride == 1 and inp == out:
             x = g.add("Add", f"{p}_add", [block_in, x], {})
     last = len(blocks()) + 1
-    x = g.relu6(LAYER_NAMES["features"], g.conv_bn("head", x, state, f"features.{last}"))
+    x = g.conv_bn(LAYER_NAMES["features"], x, state, f"features.{last}.0",
+                  f"features.{last}.1")
     x = g.add("GlobalAveragePooling2D", LAYER_NAMES["embedding"], [x],
               {"data_format": "channels_last"})
     x = g.add("Dense", LAYER_NAMES["logits"], [x],

@@ -6,7 +6,7 @@
 import { offscreenWebgl, sharedMemory, webgpuAdapter } from "../shared/capabilities.js";
 import { siteUrl } from "../shared/site_url.js";
 import { t } from "../shared/i18n.js";
-import { backendMade, forbidWasmThreads } from "./private_apis.js";
+import { backendMade, forbidWasmThreads, fuseConvActivations } from "./private_apis.js";
 import * as kernels from "./wasm_kernels.js";
 
 // The selector's order. When a backend fails to start, the next of FALLBACKS is tried:
@@ -113,6 +113,7 @@ export async function initBackend(wanted, simd = true, threads = true) {
   if (!wasmConfigured) {
     tf.wasm.setWasmPaths(siteUrl("vendor/tfjs-backend-wasm/"));
     kernels.register(tf); // every kernel of its table, SIMD ones waiting for load()
+    fuseConvActivations(tf); // MobileNetV2's conv + bias + ReLU6: one kernel per layer
     wasmConfigured = true;
   }
   const first = BACKENDS.includes(wanted) ? wanted : await defaultBackend();

@@ -106,6 +106,59 @@ export function makeOutput(backend, shape, dtype, values) {
   return backend.makeOutput(shape, dtype, undefined, values);
 }
 
+/** A tfjs-layers layer class by its Keras class name, or null
+ *  (`tf.serialization.SerializationMap.getMap().classNameMap[name][0]`; TF.js 4.22.0). */
+function layerClass(tf, name) {
+  const entry = tf.serialization.SerializationMap.getMap().classNameMap[name];
+  return entry ? entry[0] : null;
+}
+
+/** The fused kernel call of a built Conv2D or DepthwiseConv2D layer when predicting, or
+ *  null (the layer's own call then). tfjs-layers fuses only relu, linear and elu into a
+ *  Conv2D's kernel and nothing into a DepthwiseConv2D's, so MobileNetV2's conv + bias +
+ *  ReLU6 took three kernels; `tf.fused.conv2d` / `tf.fused.depthwiseConv2d` with bias and
+ *  `relu6` are one (FusedConv2D / FusedDepthwiseConv2D on every backend). Reads the
+ *  layer's fields (`kernel`, `depthwiseKernel`, `bias`, `strides`, `padding`,
+ *  `dilationRate`, `dataFormat`, `activation`, `rank`; TF.js 4.22.0). Only for
+ *  channels-last 2-D convolutions and the activations fused kernels compute exactly as
+ *  the layer does; never when training, whose ops stay those of tfjs-layers. */
+function fusedCall(layer, kind, kwargs) {
+  if ((kwargs && kwargs.training) || layer.dataFormat !== "channelsLast" || layer.rank !== 2) return null;
+  const activation = layer.activation.getClassName();
+  if (kind === "Conv2D" && activation !== "relu6") return null; // tfjs-layers fuses the others
+  if (kind === "DepthwiseConv2D" && (!["linear", "relu", "relu6"].includes(activation)
+      || (activation === "linear" && !layer.bias))) return null;
+  return (tf, x) => {
+    const args = {
+      x: x.dtype === "float32" ? x : tf.cast(x, "float32"), strides: layer.strides,
+      pad: layer.padding, dataFormat: "NHWC", bias: layer.bias ? layer.bias.read() : undefined,
+      activation,
+    };
+    if (kind === "Conv2D") {
+      return tf.fused.conv2d({ ...args, filter: layer.kernel.read(), dilations: layer.dilationRate });
+    } // the DepthwiseConv2D layer ignores its dilation rate: so does this
+    return tf.fused.depthwiseConv2d({ ...args, filter: layer.depthwiseKernel.read(), dilations: [1, 1] });
+  };
+}
+
+/** Predictions of Conv2D layers with a ReLU6 activation and of DepthwiseConv2D layers with
+ *  a bias or an activation run one fused kernel per layer (fusedCall); patches `call` of
+ *  both tfjs-layers classes (layerClass; TF.js 4.22.0). Values are those of the layers'
+ *  own calls up to float rounding (tests/browser/test_fused_layers.py). Idempotent. */
+export function fuseConvActivations(tf) {
+  for (const kind of ["Conv2D", "DepthwiseConv2D"]) {
+    const cls = layerClass(tf, kind);
+    if (!cls || cls.prototype.pytfjsUnfusedCall) continue;
+    const unfused = cls.prototype.call;
+    cls.prototype.pytfjsUnfusedCall = unfused;
+    cls.prototype.call = function call(inputs, kwargs) {
+      const fused = fusedCall(this, kind, kwargs);
+      if (!fused) return unfused.call(this, inputs, kwargs);
+      return tf.tidy(() => fused(tf, Array.isArray(inputs) ? inputs[0] : inputs));
+    };
+  }
+}
+
 // ------------------------------------------------------------------ the check
 
 /** The text of a vendored script, for uses a running object cannot show (an option
@@ -157,6 +210,25 @@ export const PRIVATE_APIS = [
     present: ({ wasm }) => typeof wasm.typedArrayFromHeap === "function" },
   { name: "makeOutput", of: "tfjs", use: "makeOutput",
     present: ({ wasm }) => typeof wasm.makeOutput === "function" },
+  { name: "tfjs-layers Conv2D / DepthwiseConv2D call and fields", of: "tfjs", use: "fuseConvActivations",
+    present: ({ tf }) => {
+      const conv = tf.layers.conv2d({ filters: 2, kernelSize: 3, activation: "relu6", inputShape: [5, 5, 1] });
+      const depthwise = tf.layers.depthwiseConv2d({ kernelSize: 3, activation: "relu6", inputShape: [5, 5, 1] });
+      const x = tf.zeros([1, 5, 5, 1]);
+      try {
+        conv.apply(x).dispose();
+        depthwise.apply(x).dispose();
+        return [conv, depthwise].every((l) => layerClass(tf, l.getClassName()) === l.constructor
+          && typeof l.constructor.prototype.call === "function" && l.bias && l.rank === 2
+          && l.dataFormat === "channelsLast" && l.activation.getClassName() === "relu6"
+          && Array.isArray(l.strides) && typeof l.padding === "string")
+          && Array.isArray(conv.dilationRate) && Boolean(conv.kernel && depthwise.depthwiseKernel);
+      } finally {
+        x.dispose();
+        conv.dispose();
+        depthwise.dispose();
+      }
+    } },
 ];
 
 /**
