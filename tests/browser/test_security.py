@@ -100,7 +100,8 @@ def test_the_policy_is_enforced(page, site_url, page_log):
                             "script-src blocked eval") for v in seen), seen
     errors = page.evaluate("[...document.querySelectorAll('#console .err')]"
                            ".map(e => e.textContent).join('')")
-    assert "Content-Security-Policy violation in the runtime worker: script-src blocked eval" in errors
+    assert ("Content-Security-Policy violation in the runtime worker: script-src blocked eval"
+            in errors)
     # and the harness, which fails every other test on one, saw them
     assert any("in the worker" in v for v in page_log.violations), page_log.violations
 
