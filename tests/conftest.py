@@ -105,6 +105,20 @@ def kept_context(browser) -> Iterator[tuple[object, PageLog]]:
 
 
 @pytest.fixture
+def sw_page(browser) -> Iterator[tuple[object, object, PageLog]]:
+    """A page whose context lets service workers run (the offline copy), with the guard:
+    a context of its own, new for each test."""
+    log = PageLog()
+    context = guarded_context(browser, log, service_workers="allow")
+    page = context.new_page()
+    page.set_default_timeout(LAB_TIMEOUT_MS)
+    yield context, page, log
+    context.close()
+    assert not log.external, f"the page requested non-loopback URLs: {log.external}"
+    log.check_violations()
+
+
+@pytest.fixture
 def page_log(kept_context) -> PageLog:
     _, log = kept_context
     log.reset()
