@@ -3,6 +3,7 @@ new build completely (one cache, new files)."""
 
 from __future__ import annotations
 
+import gzip
 import os
 import shutil
 
@@ -32,6 +33,11 @@ def test_new_build_replaces_the_cached_one(sw_page, dist_dir, tmp_path):
         # "deploy" a new build: another lab title, a new manifest, a new worker
         lab_file = site / "labs/one-neuron.json"
         lab_file.write_text(lab_file.read_text().replace('"One neuron"', '"One neuron v2"'))
+        # and its precompressed copy, which the server prefers (labs with translations
+        # are large enough to have one)
+        packed = lab_file.with_name(lab_file.name + ".gz")
+        if packed.exists():
+            packed.write_bytes(gzip.compress(lab_file.read_bytes()))
         old_build = (site / "sw.js").read_text().split('const BUILD = "')[1].split('"')[0]
         (site / "sw.js").write_text((site / "sw.js").read_text().replace(old_build, "v2build"))
         manifest.write_manifest(site, "v2")
