@@ -293,21 +293,28 @@ def parse_plural_forms(value: str) -> tuple[int, str]:
 
 # --- .mo ------------------------------------------------------------------------------
 
+def _compiled_entries(catalog: Catalog) -> list[Entry]:
+    """The entries both compilers write: translated, not fuzzy, and a plural entry with
+    as many forms as the catalog's Plural-Forms says (else CatalogError)."""
+    nplurals, _expr = catalog.plural_forms()
+    entries = []
+    for entry in catalog.messages:
+        if entry.fuzzy or not entry.translated:
+            continue
+        if entry.msgid_plural is not None and len(entry.msgstr) != nplurals:
+            raise CatalogError(f"line {entry.line}: {entry.msgid!r} has "
+                               f"{len(entry.msgstr)} forms, Plural-Forms says {nplurals}")
+        entries.append(entry)
+    return entries
+
+
 def _compiled_pairs(catalog: Catalog) -> list[tuple[bytes, bytes]]:
     pairs: dict[bytes, bytes] = {}
     if catalog.header_entry is not None:
         pairs[b""] = catalog.header_entry.msgstr[0].encode("utf-8")
-    nplurals, _expr = catalog.plural_forms()
-    for entry in catalog.messages:
-        if entry.fuzzy or not entry.translated:
-            continue
-        if entry.msgid_plural is not None:
-            if len(entry.msgstr) != nplurals:
-                raise CatalogError(f"line {entry.line}: {entry.msgid!r} has "
-                                   f"{len(entry.msgstr)} forms, Plural-Forms says {nplurals}")
-            key = entry.key + "\x00" + entry.msgid_plural
-        else:
-            key = entry.key
+    for entry in _compiled_entries(catalog):
+        key = entry.key if entry.msgid_plural is None else \
+            entry.key + "\x00" + entry.msgid_plural
         pairs[key.encode("utf-8")] = "\x00".join(entry.msgstr).encode("utf-8")
     return sorted(pairs.items())
 
@@ -342,17 +349,9 @@ def site_js(catalog: Catalog, lang: str) -> str:
     if not re.fullmatch(r"[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*", lang):
         raise CatalogError(f"a language code {lang!r} is not allowed")
     nplurals, expr = catalog.plural_forms()
-    messages: dict[str, str | list[str]] = {}
-    for entry in catalog.messages:
-        if entry.fuzzy or not entry.translated:
-            continue
-        if entry.msgid_plural is not None:
-            if len(entry.msgstr) != nplurals:
-                raise CatalogError(f"line {entry.line}: {entry.msgid!r} has "
-                                   f"{len(entry.msgstr)} forms, Plural-Forms says {nplurals}")
-            messages[entry.key] = list(entry.msgstr)
-        else:
-            messages[entry.key] = entry.msgstr[0]
+    messages: dict[str, str | list[str]] = {
+        entry.key: entry.msgstr[0] if entry.msgid_plural is None else list(entry.msgstr)
+        for entry in _compiled_entries(catalog)}
     body = json.dumps(messages, ensure_ascii=False, indent=1, sort_keys=True)
     # JSON is a JavaScript expression except for U+2028/9 in older engines: escape them
     body = body.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
