@@ -148,9 +148,8 @@ def install_guard(context, log: PageLog) -> None:
     ``log.check_violations()``. Such a request never leaves the machine: the browsers
     this harness launches send it to a proxy that does not exist (``CHROMIUM_ARGS``).
 
-    The guard only listens. Intercepting every request (``context.route``) also turned
-    Chromium's HTTP cache off and sent each file of each start through Python: a context
-    that visits the site twice then compiled Pyodide's and TF.js's WebAssembly twice."""
+    The guard only listens: intercepting every request (``context.route``) sent each file
+    of each start through Python and turned Chromium's HTTP cache off."""
 
     def console(message) -> None:
         if is_csp_violation(message.text):

@@ -82,9 +82,10 @@ def browser(sync_pw) -> Iterator[object]:
     browser.close()
 
 
-# What a test's page may find from the tests before it in the same context: the HTTP
-# cache (with Chromium's compiled code for Pyodide's and TF.js's WebAssembly) and the
-# Cache Storage that holds the Python start-up snapshot. Everything else is cleared.
+# What a test's page may find from the tests before it in the same context: the Cache
+# Storage that holds the Python start-up snapshot. Everything else is cleared. (The HTTP
+# cache is kept too but gives nothing: the server answers "Cache-Control: no-cache"
+# with no validators, so every file is fetched again.)
 KEPT_BETWEEN_TESTS = {"cache_storage"}
 
 
@@ -93,8 +94,8 @@ def kept_context(browser) -> Iterator[tuple[object, PageLog]]:
     """The browser context every ``page`` of this test process opens in, and its log.
 
     A learner's browser has seen the site before; a new context per test made every test
-    a first visit, which compiles Pyodide (9 MB of WebAssembly) and starts Python from
-    nothing. Tests marked ``first_visit`` still get one: nothing kept."""
+    a first visit, which starts Python from nothing and makes and stores its 25 MB
+    snapshot again. Tests marked ``first_visit`` still get one: nothing kept."""
     log = PageLog()
     # Service workers (the offline copy) are off here: each new context would otherwise
     # cache the whole site in the background; test_offline.py turns them on.
