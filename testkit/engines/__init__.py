@@ -83,6 +83,39 @@ class EnginePage:
         raise NotImplementedError
 
     def click(self, selector: str) -> None:
+        """Click ``selector`` as a pointer does, and make sure the element got the click.
+
+        The drivers of Firefox and WebKit click at the point where the element was when
+        they measured it; a layout change in between (a panel that appears as a lab moves
+        on) sends the click elsewhere without an error. Seen once in CI: WebKit's Stop
+        click reached nothing and the test waited 240 s for a stop that was never asked
+        for. So the element listens for its own click, and a click it did not get is
+        tried again; one it still does not get (disabled, covered) fails here, saying so.
+        """
+        arm = ("(s) => { const e = document.querySelector(s); if (!e) return false;"
+               " window.__pytfjsClicked = false;"
+               " e.addEventListener('click', () => { window.__pytfjsClicked = true; },"
+               " {once: true, capture: true}); return true; }")
+        for _attempt in range(3):
+            if not self.evaluate(arm, selector):
+                raise EngineError(f"{self.engine}: nothing matches {selector!r} to click")
+            self._pointer_click(selector)
+            deadline = time.monotonic() + 1.0
+            while True:
+                try:  # None: the click loaded another document (a link): it was clicked
+                    got = self.evaluate("() => window.__pytfjsClicked")
+                except NavigationInterruptedError:
+                    return
+                if got is not False or time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
+            if got is not False:
+                return
+        raise EngineError(f"{self.engine}: {selector!r} did not get the click "
+                          "(disabled, or covered by another element?)")
+
+    def _pointer_click(self, selector: str) -> None:
+        """The driver's own click at the element's centre."""
         raise NotImplementedError
 
     def reload(self) -> None:

@@ -174,7 +174,7 @@ class FirefoxPage(ProxiedPage):
                   f"return await {call_source(fn)}; }})()")
         return self._bridge.call("evaluate", timeout=timeout, page=self._id, source=source)
 
-    def click(self, selector: str) -> None:
+    def _pointer_click(self, selector: str) -> None:
         self._bridge.call("click", page=self._id, selector=selector)
 
     def reload(self) -> None:

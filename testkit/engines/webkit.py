@@ -113,7 +113,7 @@ class WebKitPage(ProxiedPage):
             raise EngineError(f"webkit evaluate: {answer['error']}")
         return answer["ok"]
 
-    def click(self, selector: str) -> None:
+    def _pointer_click(self, selector: str) -> None:
         from selenium.webdriver.common.by import By
 
         self.driver.find_element(By.CSS_SELECTOR, selector).click()
