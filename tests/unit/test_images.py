@@ -20,6 +20,33 @@ def test_area_resize_averages_whole_bins_and_rounds() -> None:
     assert images.resize_area(col, 2, 1).ravel().tolist() == [5, 30]
 
 
+def _reference_resize(img: np.ndarray, height: int, width: int) -> np.ndarray:
+    """The area resize written out bin by bin (slow, plain): rounded means per axis."""
+    out = img.astype(np.int64)
+    for axis, size in ((0, height), (1, width)):
+        n = out.shape[axis]
+        edges = [i * n // size for i in range(size)] + [n]
+        parts = [np.take(out, range(a, b), axis=axis).sum(axis=axis, keepdims=True) / (b - a)
+                 for a, b in zip(edges, edges[1:], strict=False)]
+        out = np.rint(np.concatenate(parts, axis=axis)).astype(np.int64)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_area_resize_equals_bin_by_bin_means(seed: int) -> None:
+    """Uneven bins, halves that round to even, and bins of over 257 pixels (whose sums
+    no longer fit 16 bits)."""
+    rng = np.random.default_rng(seed)
+    h, w = (int(v) for v in rng.integers(2, 700, 2))
+    img = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+    if seed % 2:
+        img = (img // 128 * 255).astype(np.uint8)  # only 0 and 255: many exact halves
+    for height, width in ((int(rng.integers(1, h + 1)), int(rng.integers(1, w + 1))),
+                          (1, 2), (h, w)):
+        assert (images.resize_area(img, height, width)
+                == _reference_resize(img, height, width)).all()
+
+
 def test_enlarging_takes_the_nearest_pixel() -> None:
     img = np.array([[[0], [100]]], np.uint8)  # 1x2
     assert images.resize_area(img, 2, 4)[..., 0].tolist() == [[0, 0, 100, 100]] * 2

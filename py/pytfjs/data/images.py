@@ -65,20 +65,45 @@ def _area_index(size_in: int, size_out: int) -> NDArray[Any]:
     return ((np.arange(size_out, dtype=np.int64) * size_in) // size_out).astype(np.intp)
 
 
+def _bin_means(pixels: NDArray[Any], size: int, axis: int) -> NDArray[Any]:
+    """uint8 ``pixels`` shrunk along ``axis`` to ``size`` bins, each the rounded mean of
+    its pixels.
+
+    Integer bin edges give every bin ``q`` or ``q + 1`` pixels, so the sums are ``q + 1``
+    gathers of whole rows (or columns) instead of ``np.add.reduceat``, which is slow off
+    the last axis: a webcam frame's 480 -> 224 takes 18 ms in Pyodide with reduceat and
+    a few with this. The means round half to even (``np.rint``), as before.
+    """
+    n = pixels.shape[axis]
+    starts = _area_index(n, size)
+    counts = np.diff(np.append(starts, n))
+    q = int(counts.min())
+    wide = np.uint16 if (q + 1) * 255 <= np.iinfo(np.uint16).max else np.uint32
+    sums = np.take(pixels, starts, axis=axis).astype(wide)
+    for k in range(1, q):
+        sums += np.take(pixels, starts + k, axis=axis)
+    longer = np.nonzero(counts > q)[0]
+    if longer.size:
+        index: list[Any] = [slice(None)] * pixels.ndim
+        index[axis] = longer
+        sums[tuple(index)] += np.take(pixels, starts[longer] + q, axis=axis)
+    shape = [1] * pixels.ndim
+    shape[axis] = size
+    # float32 is exact here: sums stay below 2**24 and a mean's distance from a .5 tie,
+    # at least 1 / (2 * count), is far above float32's rounding at 255
+    real = np.float32 if wide is np.uint16 else np.float64
+    return np.rint(sums / counts.reshape(shape).astype(real)).astype(np.uint8)
+
+
 def resize_area(pixels: NDArray[Any], height: int, width: int) -> NDArray[Any]:
     """uint8 [h, w, c] -> [height, width, c]: each output pixel is the mean of the source
     pixels in its bin (nearest pixel when enlarging). Integer bin edges, so the result is
     exactly the same on every machine."""
-    out = np.asarray(pixels)
+    out = np.asarray(pixels, dtype=np.uint8)
     for axis, size in ((0, height), (1, width)):
         n = out.shape[axis]
         if n >= size:
-            starts = _area_index(n, size)
-            counts = np.diff(np.append(starts, n))
-            sums = np.add.reduceat(out.astype(np.uint32), starts, axis=axis)
-            shape = [1] * out.ndim
-            shape[axis] = size
-            out = np.rint(sums / counts.reshape(shape)).astype(np.uint8)
+            out = _bin_means(out, size, axis)
         else:
             index = ((np.arange(size) * 2 + 1) * n) // (2 * size)
             out = np.take(out, index, axis=axis)
