@@ -6,10 +6,11 @@
  * Python takes with next(); Python decides what happens and answers with classes(),
  * samples(), mode(), status(), say(), prediction(), settings() and confirmImport().
  *
- * Hold to capture sends a frame at most `rate` times a second, and only once Python has
- * finished the previous one. While predicting, a webcam frame is sent whenever Python
- * asks for the next event and nothing else is waiting, so the loop runs as fast as the
- * model does; none is sent while the tab is hidden.
+ * Hold to capture sends a frame at most `rate` times a second; the next frame is read
+ * from the camera while Python embeds the previous one, and no more than that one waits
+ * (HOLD_IN_FLIGHT), so frames never pile up. While predicting, the next webcam frame is
+ * read as soon as Python takes one and waits for it (one at most), so the loop runs as
+ * fast as the model does; none is sent while the tab is hidden.
  */
 import { bitmapPixels } from "../shared/pixels.js";
 import { formatNumber, nt, t } from "./i18n.js";
@@ -150,23 +151,34 @@ export function openStudio(configJson, hooks) {
   let waiter = null; // Python's pending next(): {resolve, reject}
   let taken = null; // the event Python is working on
   let capturesInFlight = 0; // grabbed or queued or being embedded
+  // Hold to capture: one frame embedded in Python, the next grabbed and waiting meanwhile
+  // (grabbing is page work, embedding the worker's: they overlap)
+  const HOLD_IN_FLIGHT = 2;
   let grabbingFrame = false;
 
+  /** While predicting, one webcam frame is read ahead: grabbed as soon as Python takes
+   *  the previous one, so it is waiting when Python asks (grabbing is page work, the
+   *  prediction the worker's). Never more than one, and none while the tab is hidden. */
+  function wantFrame() {
+    return state.predicting && cameraReady && !grabbingFrame && document.visibilityState === "visible"
+      && !queue.some((event) => event.kind === "frame");
+  }
+
+  function grabFrame() {
+    grabbingFrame = true;
+    grab().then((frame) => { grabbingFrame = false; if (wantFrame()) push({ kind: "frame", ...frame }); })
+      .catch((e) => { grabbingFrame = false; say(t("could not read the webcam: {error}", { error: e.message || e }), "error"); });
+  }
+
   function deliver() {
-    if (!waiter) return;
-    if (queue.length) {
+    if (waiter && queue.length) {
       const event = queue.shift();
       const w = waiter;
       waiter = null;
       taken = event;
       w.resolve(event);
-      return;
     }
-    if (state.predicting && cameraReady && !grabbingFrame && document.visibilityState === "visible") {
-      grabbingFrame = true;
-      grab().then((frame) => { grabbingFrame = false; push({ kind: "frame", ...frame }); })
-        .catch((e) => { grabbingFrame = false; say(t("could not read the webcam: {error}", { error: e.message || e }), "error"); });
-    }
+    if (wantFrame() && (waiter || (taken && taken.kind === "frame"))) grabFrame();
   }
 
   function push(event) {
@@ -238,6 +250,7 @@ export function openStudio(configJson, hooks) {
     lastShot = performance.now();
     try {
       push({ kind: "capture", classId, ...(await grab()) });
+      pumpHold(); // the next frame, while Python embeds this one
     } catch (e) {
       capturesInFlight -= 1;
       say(t("could not take the picture: {error}", { error: e.message || e }), "error");
@@ -246,7 +259,7 @@ export function openStudio(configJson, hooks) {
 
   function pumpHold() {
     clearTimeout(holdTimer);
-    if (held === null || capturesInFlight > 0 || !cameraReady || state.training) return;
+    if (held === null || capturesInFlight >= HOLD_IN_FLIGHT || !cameraReady || state.training) return;
     const wait = lastShot + 1000 / config.rate - performance.now();
     if (wait > 0) holdTimer = setTimeout(pumpHold, wait);
     else shoot(held);
@@ -455,7 +468,14 @@ export function openStudio(configJson, hooks) {
   stopTraining.addEventListener("click", () => { handle.stopTraining = true; hooks.stopTraining(true); refresh(); });
   predict.addEventListener("click", () => push({ kind: "predicting", on: !state.predicting }));
   exportButton.addEventListener("click", () => push({ kind: "export" }));
-  const onVisibility = () => { refresh(); deliver(); };
+  const onVisibility = () => {
+    if (document.visibilityState !== "visible") { // a frame read ahead is not predicted
+      const kept = queue.filter((event) => event.kind !== "frame");
+      queue.splice(0, queue.length, ...kept);
+    }
+    refresh();
+    deliver();
+  };
   document.addEventListener("visibilitychange", onVisibility);
 
   exportProject.addEventListener("click", () => push({ kind: "export-project" }));
