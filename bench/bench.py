@@ -27,6 +27,7 @@ from testkit.harness import (  # noqa: F401  (site_and_browser: for the other be
     PageLog,
     in_worker,
     install_guard,
+    one_wasm_thread,
     site_and_browser,
     wait_state,
 )
@@ -142,8 +143,7 @@ ONE_THREAD = {"on": False}
 def new_page(browser):
     context = browser.new_context(service_workers="block")  # a first visit, no offline copy
     if ONE_THREAD["on"]:  # the flag runtime_client.js reads (an init script: not the page's)
-        context.add_init_script(
-            "localStorage.setItem('pytfjs:wasm-threads-hung', 'bench: --one-thread')")
+        one_wasm_thread(context)
     install_guard(context, GUARD_LOG)
     page = context.new_page()
     page.set_default_timeout(600_000)

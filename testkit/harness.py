@@ -170,6 +170,25 @@ SITE_STORAGE = ("cookies", "file_systems", "indexeddb", "local_storage", "shader
                 "websql", "service_workers", "cache_storage")
 
 
+# The page's own switch (js/page/runtime_client.js: once threaded wasm hung, a browser
+# starts wasm on one thread), set before the site's scripts run.
+ONE_WASM_THREAD = ("try { localStorage.setItem('pytfjs:wasm-threads-hung', "
+                   "'tests: one wasm thread per page'); } catch (e) {}")
+
+
+def one_wasm_thread(target) -> None:
+    """Make the pages of ``target`` (a Playwright page or context) start TF.js' wasm
+    backend on one thread.
+
+    The suite runs two browsers on two cores. With two wasm threads each, four compute
+    threads share two cores, and XNNPACK's thread pool spins while it waits for the
+    other: measured with both cores busy (bench_rpsls --captures 300 beside two busy
+    loops), the webcam lab's head trained in 4,121 ms on two threads and 1,745 ms on one,
+    a capture took 95 ms and 69 ms. Tests of the threaded backend itself are marked
+    ``wasm_threads`` and get the browser's own choice (every core, up to 4)."""
+    target.add_init_script(ONE_WASM_THREAD)
+
+
 def forget_site_data(context, page, site_url: str, keep: set[str]) -> None:
     """Clear what the site at ``site_url`` stored in ``context`` (through ``page``, one
     of its pages), except the storage types in ``keep`` (names of ``SITE_STORAGE``)."""

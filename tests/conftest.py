@@ -31,6 +31,7 @@ from testkit.harness import (
     forget_site_data,
     guarded_context,
     launch_browser,
+    one_wasm_thread,
     serve_site,
 )
 
@@ -132,6 +133,8 @@ def page(request, kept_context, page_log: PageLog, site_url: str) -> Iterator[ob
     page = context.new_page()
     first_visit = request.node.get_closest_marker("first_visit") is not None
     forget_site_data(context, page, site_url, set() if first_visit else KEPT_BETWEEN_TESTS)
+    if request.node.get_closest_marker("wasm_threads") is None:
+        one_wasm_thread(page)
     page.set_default_timeout(LAB_TIMEOUT_MS)
     page.on("console", lambda msg: page_log.console.append(f"{msg.type}: {msg.text}"))
     page.on("pageerror", lambda exc: page_log.page_errors.append(str(exc)))

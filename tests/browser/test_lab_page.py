@@ -133,6 +133,14 @@ def test_default_backend_is_the_fastest_that_works(page, site_url):
     assert page.evaluate("window.pytfjs.backend()") == expected
 
 
+def test_the_suites_pages_start_wasm_on_one_thread(page, site_url):
+    """The page fixture's one_wasm_thread (testkit.harness) reaches the page's switch:
+    wasm starts on one thread, and the page says so (threads: test_wasm_training.py)."""
+    assert open_lab(page, site_url, "one-neuron", backend="wasm") == "ready"
+    assert in_worker(page, "tf.wasm.getThreadsCount()") == 1
+    assert "backend wasm (one thread)" in console_text(page)
+
+
 def test_unknown_lab_says_so(page, site_url):
     page.goto(lab_url(site_url, "no-such-lab"))
     assert wait_state(page, "error") == "error"

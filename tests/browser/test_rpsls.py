@@ -34,6 +34,7 @@ from testkit.harness import (
     in_worker,
     install_guard,
     lab_url,
+    one_wasm_thread,
     share_at_least,
     tensor_count,
     wait_state,
@@ -73,6 +74,7 @@ def camera_page(browser, profile: Path, video: Path | None = None, deny: bool = 
         viewport={"width": 1280, "height": 900}, service_workers="block", accept_downloads=True)
     try:
         install_guard(context, log)
+        one_wasm_thread(context)  # as the page fixture does (testkit.harness)
         page = context.pages[0] if context.pages else context.new_page()
         page.set_default_timeout(LAB_TIMEOUT_MS)
         page.on("pageerror", lambda exc: log.page_errors.append(str(exc)))

@@ -17,7 +17,7 @@ from testkit.harness import (
 )
 from tests.browser.test_wasm_training import CNN
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.wasm_threads]  # the threaded backend itself
 
 # Seeded cases per kernel, run on cpu then wasm; NaN must meet NaN, infinities must be equal,
 # finite values equal (pooling, bias add, ReLU gradient, double-accumulated sums) or within

@@ -13,7 +13,7 @@ from testkit.harness import (
     tensor_count,
 )
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.wasm_threads]  # the threaded backend itself
 
 CNN = """
 import numpy as np

@@ -79,9 +79,9 @@ def _bin_means(pixels: NDArray[Any], size: int, axis: int) -> NDArray[Any]:
     counts = np.diff(np.append(starts, n))
     q = int(counts.min())
     wide = np.uint16 if (q + 1) * 255 <= np.iinfo(np.uint16).max else np.uint32
-    sums = np.take(pixels, starts, axis=axis).astype(wide)
+    sums: NDArray[Any] = np.take(pixels, starts, axis=axis).astype(wide)
     for k in range(1, q):
-        sums += np.take(pixels, starts + k, axis=axis)
+        np.add(sums, np.take(pixels, starts + k, axis=axis), out=sums)
     longer = np.nonzero(counts > q)[0]
     if longer.size:
         index: list[Any] = [slice(None)] * pixels.ndim
@@ -92,7 +92,8 @@ def _bin_means(pixels: NDArray[Any], size: int, axis: int) -> NDArray[Any]:
     # float32 is exact here: sums stay below 2**24 and a mean's distance from a .5 tie,
     # at least 1 / (2 * count), is far above float32's rounding at 255
     real = np.float32 if wide is np.uint16 else np.float64
-    return np.rint(sums / counts.reshape(shape).astype(real)).astype(np.uint8)
+    means: NDArray[Any] = np.rint(sums / counts.reshape(shape).astype(real))
+    return means.astype(np.uint8)
 
 
 def resize_area(pixels: NDArray[Any], height: int, width: int) -> NDArray[Any]:
