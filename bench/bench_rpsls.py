@@ -17,7 +17,8 @@
      the old ``xs`` disposed, ``example`` not);
    - the course's way with those two leaks fixed, still concatenating.
    For each: tensors, tensor bytes, numpy bytes, the page's JS heap, WebAssembly heap of
-   TF.js, ms per capture over the first and the last 100 captures.
+   TF.js, ms per capture over the first and the last 100 captures; for this lab also
+   webcam predictions a second (a head trained on a second class, then Predict).
 Figures vary 10-30% between runs on 2 shared cores: compare rows of the same run.
 """
 
@@ -195,6 +196,9 @@ def memory_of(page) -> dict:
     return page.evaluate(MEMORY)
 
 
+PREDICTIONS = 100  # webcam frames timed while predicting
+
+
 def ours(browser, base: str, captures: int) -> dict:
     """Hold to capture in the lab until ``captures`` samples; memory and ms per capture."""
     context, page = bench.new_page(browser)
@@ -215,11 +219,38 @@ def ours(browser, base: str, captures: int) -> dict:
     results = page.evaluate("window.pytfjs.results")
     memory = memory_of(page)
     memory["heap"] = page.evaluate("performance.memory.usedJSHeapSize")
+    rate = predictions_per_second(page)
     context.close()
     times = [b - a for a, b in zip(stamps, stamps[1:], strict=False)]
     return {**memory, "captured": results["captured"], "times": times,
             "numpy": results["embedding_bytes"], "thumbs": results["thumbnail_bytes"],
-            "failure": None}
+            "predict_rate": rate, "failure": None}
+
+
+def predictions_per_second(page, count: int = PREDICTIONS) -> float:
+    """Webcam predictions a second: every other class gets 20 captures, a head is trained
+    for 2 epochs, then Predict runs ``count`` frames after 5 of warm-up (each frame: grab,
+    crop, embed, the head, the bars)."""
+    for nth in range(1, page.locator(".studio-class").count()):
+        button = page.locator(f".studio-class >> nth={nth} >> button[data-action=hold]")
+        before = page.evaluate("window.pytfjs.results.captured")
+        button.dispatch_event("pointerdown")
+        wait_until(page, "n => window.pytfjs.results.captured >= n", before + 20)
+        button.dispatch_event("pointerup")
+        page.wait_for_timeout(1000)
+    page.fill(".studio input[data-setting=epochs]", "2")
+    done = page.locator(".studio-messages li.done").count()
+    page.click(".studio button[data-action=train]")
+    wait_until(page, "n => document.querySelectorAll('.studio-messages li.done').length > n",
+               done, timeout=600_000)
+    page.click(".studio button[data-action=predict]")
+    wait_until(page, "() => (window.pytfjs.results.predictions || 0) >= 5")
+    start = page.evaluate("[performance.now(), window.pytfjs.results.predictions]")
+    wait_until(page, "n => window.pytfjs.results.predictions >= n", start[1] + count,
+               timeout=600_000)
+    end = page.evaluate("[performance.now(), window.pytfjs.results.predictions]")
+    page.click(".studio button[data-action=predict]")
+    return 1000 * (end[1] - start[1]) / (end[0] - start[0])
 
 
 def course(browser, base: str, captures: int, leaks: bool) -> dict:
@@ -317,12 +348,15 @@ def main() -> int:
 
     table(f"Memory after {args.captures} webcam captures (wasm, same run)",
           ("approach", "captures", "tensors", "tensor bytes", "numpy", "JS heap", "TF.js wasm",
-           "Python wasm", "ms/capture first 100", "last 100", "captures/s (last 100)"),
+           "Python wasm", "ms/capture first 100", "last 100", "captures/s (last 100)",
+           "predictions/s"),
           [(name, r["captured"], r["tensors"], mb(r["bytes"]),
             mb(r["numpy"]) + (f" (+{mb(r['thumbs'])} thumbs)" if r["thumbs"] else ""),
             mb(r["heap"]), mb(r["wasm"]), mb(r["python"]), f"{median_of(r['times'], True):.0f}",
             f"{median_of(r['times'], False):.0f}",
-            f"{1000 / median_of(r['times'], False):.1f}") for name, r in memory.items()])
+            f"{1000 / median_of(r['times'], False):.1f}",
+            f"{r['predict_rate']:.1f}" if r.get("predict_rate") else "-")
+           for name, r in memory.items()])
     for name, r in memory.items():
         if r["failure"]:
             print(f"  {name} failed at {r['failure']}")
