@@ -25,11 +25,11 @@ from .guard import RefusingProxy
 DRIVER = "/usr/bin/WebKitWebDriver"
 XVFB = "/usr/bin/Xvfb"
 TIMEOUT_S = 600.0
-# A session starts in 1-3 s. Once in a full suite run WebKitWebDriver never answered the
-# new-session request (a fake-camera MiniBrowser, 1,488 s until it was killed; the same
-# test alone then passed in 32 s): after this long the driver is killed and started again.
-# A session starts in 0.3-0.5 s here (12 in a row, idle); the full suite of 2026-12-07
-# lost about 85 s in each of two WebKit tests to this wait, which was 90 s then.
+# A session starts in 0.3-0.5 s here (12 in a row, idle). Once in a full suite run
+# WebKitWebDriver never answered the new-session request (a fake-camera MiniBrowser,
+# 1,488 s until it was killed; the same test alone then passed in 32 s), and the run of
+# 2026-12-07 lost about 85 s in each of two WebKit tests to this wait when it was 90 s:
+# after this long the driver is killed (with a warning) and started again.
 SESSION_START_S = 30.0
 SESSION_ATTEMPTS = 3
 INSTALL = ("run `python3 build.py test` (or `sudo apt-get install --no-install-recommends "
