@@ -166,6 +166,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if "engine" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.engines)
             item.add_marker(pytest.mark.browser)
+            # once more after the browser itself went away (pytest-rerunfailures); any
+            # other failure, an assertion included, fails at once
+            item.add_marker(pytest.mark.flaky(reruns=1, only_rerun=[engines.BrowserLostError]))
     # the longest files first: `build.py test` runs the files on two workers
     # (pytest-xdist, --dist loadfile), and a long file handed out last would run alone
     items[:] = sorted(items, key=lambda item: _LONG_FILES.get(item.path.name, len(_LONG_FILES)))

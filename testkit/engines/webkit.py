@@ -15,11 +15,21 @@ import glob
 import json
 import os
 import subprocess
+import tempfile
 import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from . import Engine, EngineError, NavigationInterruptedError, ProxiedPage, call_source
+from . import (
+    BrowserLostError,
+    Engine,
+    EngineError,
+    NavigationInterruptedError,
+    ProxiedPage,
+    call_source,
+)
 from .guard import RefusingProxy
 
 DRIVER = "/usr/bin/WebKitWebDriver"
@@ -32,6 +42,7 @@ TIMEOUT_S = 600.0
 # after this long the driver is killed (with a warning) and started again.
 SESSION_START_S = 30.0
 SESSION_ATTEMPTS = 3
+LOG_TAIL_CHARS = 2000
 INSTALL = ("run `python3 build.py test` (or `sudo apt-get install --no-install-recommends "
            "webkit2gtk-driver xvfb xauth`)")
 
@@ -78,16 +89,47 @@ class Xvfb:
 class WebKitPage(ProxiedPage):
     engine = "webkit"
 
-    def __init__(self, driver: object, proxy: RefusingProxy) -> None:
+    def __init__(self, driver: object, proxy: RefusingProxy, log: Path | None = None) -> None:
+        """``log``: the file the driver and its MiniBrowser write to, quoted when the
+        browser goes away."""
         self.driver = driver
         self._proxy = proxy
         self._start = proxy.mark()
-        driver.set_script_timeout(TIMEOUT_S)
-        driver.set_page_load_timeout(TIMEOUT_S)
-        driver.set_window_size(1280, 900)
+        self._log = log
+        with self._browser_kept():
+            driver.set_script_timeout(TIMEOUT_S)
+            driver.set_page_load_timeout(TIMEOUT_S)
+            driver.set_window_size(1280, 900)
+
+    @contextmanager
+    def _browser_kept(self) -> Iterator[None]:
+        """Driver calls in here raise ``BrowserLostError`` (with the end of the browser's
+        own output) when the MiniBrowser process has gone away, not Selenium's bare
+        errors: the first command after it died fails with an empty message, the next
+        with "invalid session id"."""
+        from selenium.common.exceptions import InvalidSessionIdException, WebDriverException
+
+        try:
+            yield
+        except InvalidSessionIdException as exc:  # only close() ends a session
+            raise self._lost() from exc
+        except WebDriverException as exc:
+            try:
+                self.driver.timeouts  # noqa: B018 - one cheap command: is the session alive?
+            except InvalidSessionIdException:
+                raise self._lost() from exc
+            raise
+
+    def _lost(self) -> BrowserLostError:
+        tail = ""
+        if self._log is not None and self._log.is_file():
+            tail = self._log.read_text(errors="replace")[-LOG_TAIL_CHARS:].strip()
+        return BrowserLostError("webkit: the MiniBrowser under this page went away (crashed "
+                                f"or killed); its last output: {tail or '(none)'}")
 
     def goto(self, url: str) -> None:
-        self.driver.get(url)
+        with self._browser_kept():
+            self.driver.get(url)
 
     def evaluate(self, fn: str, arg: object = None, timeout: float = TIMEOUT_S) -> object:
         """Through WebDriver's execute-async-script, with ``fn`` written into the script
@@ -100,9 +142,12 @@ class WebKitPage(ProxiedPage):
             f"(async () => {call_source(fn)})().then("
             "  (v) => done({ok: v === undefined ? null : v}),"
             "  (e) => done({error: `${e}\\n${(e && e.stack) || ''}`}));")
-        self.driver.set_script_timeout(timeout)
         try:
-            answer = self.driver.execute_async_script(script)
+            with self._browser_kept():
+                self.driver.set_script_timeout(timeout)
+                answer = self.driver.execute_async_script(script)
+        except BrowserLostError:
+            raise
         except WebDriverException as exc:
             text = str(exc)
             # "Could not parse script result": the document changed under the script
@@ -118,16 +163,27 @@ class WebKitPage(ProxiedPage):
     def _pointer_click(self, selector: str) -> None:
         from selenium.webdriver.common.by import By
 
-        self.driver.find_element(By.CSS_SELECTOR, selector).click()
+        with self._browser_kept():
+            self.driver.find_element(By.CSS_SELECTOR, selector).click()
 
     def reload(self) -> None:
-        self.driver.refresh()
+        with self._browser_kept():
+            self.driver.refresh()
 
     def screenshot(self, path: str | Path) -> None:
-        self.driver.save_screenshot(str(path))
+        with self._browser_kept():
+            self.driver.save_screenshot(str(path))
 
     def close(self) -> None:
-        self.driver.quit()
+        from selenium.common.exceptions import InvalidSessionIdException
+
+        try:
+            self.driver.quit()
+        except InvalidSessionIdException:
+            pass  # the browser went away already: the test has said so
+        finally:
+            if self._log is not None:
+                self._log.unlink(missing_ok=True)
 
 
 class WebKitEngine(Engine):
@@ -151,14 +207,16 @@ class WebKitEngine(Engine):
         self._proxy = RefusingProxy()
         try:
             # one session to learn the version; it becomes the first page
-            self._spare = self._session(fake_camera=False)
+            self._spare: tuple[object, Path] | None = self._session(fake_camera=False)
         except BaseException:
             self.close()
             raise
-        caps = self._spare.capabilities
+        caps = self._spare[0].capabilities  # type: ignore[attr-defined]
         self.version = str(caps.get("browserVersion") or caps.get("version") or "?")
 
-    def _session(self, fake_camera: bool) -> object:
+    def _session(self, fake_camera: bool) -> tuple[object, Path]:
+        """A new WebDriver session (a new MiniBrowser) and the file its driver and browser
+        write their output to."""
         from selenium import webdriver
         from selenium.webdriver.webkitgtk.options import Options
         from selenium.webdriver.webkitgtk.service import Service
@@ -175,7 +233,8 @@ class WebKitEngine(Engine):
         env = dict(os.environ, **self._extra_env, DISPLAY=self._xvfb.display)
         env.pop("WAYLAND_DISPLAY", None)
         for attempt in range(1, SESSION_ATTEMPTS + 1):
-            service = Service(DRIVER, env=env)
+            log = Path(tempfile.mkstemp(prefix="pytfjs-webkit-", suffix=".log")[1])
+            service = Service(DRIVER, env=env, log_output=str(log))
             hung = threading.Event()
 
             def kill(service=service, hung=hung) -> None:
@@ -191,8 +250,9 @@ class WebKitEngine(Engine):
                     # Selenium 4.51's WebKitGTK class still sets remote_server_addr itself
                     warnings.filterwarnings("ignore", "setting remote_server_addr",
                                             DeprecationWarning)
-                    return webdriver.WebKitGTK(options=options, service=service)
+                    return webdriver.WebKitGTK(options=options, service=service), log
             except Exception as exc:  # noqa: BLE001 - a killed driver fails in several ways
+                log.unlink(missing_ok=True)
                 if not hung.is_set():
                     raise
                 warnings.warn(f"WebKitWebDriver started no session in {SESSION_START_S:.0f} s "
@@ -212,15 +272,15 @@ class WebKitEngine(Engine):
         if options:
             raise TypeError(f"webkit pages take no options {sorted(options)}")
         if self._spare is not None and not fake_camera:
-            driver, self._spare = self._spare, None
+            (driver, log), self._spare = self._spare, None
         else:
-            driver = self._session(fake_camera)
-        return WebKitPage(driver, self._proxy)
+            driver, log = self._session(fake_camera)
+        return WebKitPage(driver, self._proxy, log)
 
     def close(self) -> None:
         spare = getattr(self, "_spare", None)
         if spare is not None:
-            spare.quit()
+            WebKitPage(spare[0], self._proxy, spare[1]).close()
             self._spare = None
         if getattr(self, "_proxy", None) is not None:
             self._proxy.close()

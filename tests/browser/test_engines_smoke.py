@@ -7,15 +7,20 @@ The labs themselves, per engine, are in test_engines_labs.py and test_engines_st
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
 import time
 
 import pytest
 
 from testkit.engines import (
+    BrowserLostError,
     Engine,
     EnginePage,
     console_text,
     open_lab,
+    selected_engines,
     tensor_count,
     wait_state,
     wait_until,
@@ -120,5 +125,33 @@ def test_fake_camera(engine: Engine, site_url: str) -> None:
         }""")
         assert tracks == 1
         assert not page.external
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("engine", [e for e in selected_engines() if e == "webkit"],
+                         indirect=True)
+def test_a_killed_webkit_browser_is_named_and_only_that_is_run_again(
+        request: pytest.FixtureRequest, engine: Engine, site_url: str) -> None:
+    """WebKit's MiniBrowser once died under a CI run; the driver then answers only "invalid
+    session id". The page says instead that the browser went away, with the browser's
+    last output, and that one error (no other) gets an engine test a second run."""
+    marker = request.node.get_closest_marker("flaky")
+    assert marker is not None and marker.kwargs == {
+        "reruns": 1, "only_rerun": [BrowserLostError]}
+    page = engine.new_page()
+    try:
+        page.goto(site_url)
+        driver_pid = page.driver.service.process.pid
+        browsers = subprocess.run(["pgrep", "-P", str(driver_pid)], capture_output=True,
+                                  text=True).stdout.split()
+        assert browsers, "WebKitWebDriver started no MiniBrowser"
+        for pid in browsers:
+            os.kill(int(pid), signal.SIGKILL)
+        with pytest.raises(BrowserLostError, match="MiniBrowser under this page went away"):
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:  # until the driver has seen it go
+                page.evaluate("() => 1")
+                time.sleep(0.2)
     finally:
         page.close()
