@@ -66,14 +66,19 @@ def camera_args(video: Path | None = None, deny: bool = False) -> list[str]:
     return args
 
 
+def _debian_chromium(playwright):
+    """Playwright's chromium ``BrowserType``, once Debian's chromium is known to be there."""
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError("Debian chromium is missing: run `python3 build.py test` to "
+                           "install it")
+    return getattr(playwright, "chromium", playwright)
+
+
 def launch_browser(playwright, extra_args: list[str] | None = None):
     """Headless Debian Chromium (never a downloaded browser), with ``extra_args``.
     ``playwright`` is the Playwright object, or its chromium ``BrowserType`` (what a
     test's ``browser.browser_type`` is)."""
-    if not Path(CHROMIUM).exists():
-        raise RuntimeError("Debian chromium is missing: run `python3 build.py test` to "
-                           "install it")
-    browser_type = getattr(playwright, "chromium", playwright)
+    browser_type = _debian_chromium(playwright)
     return browser_type.launch(executable_path=CHROMIUM, headless=True,
                                args=[*CHROMIUM_ARGS, *(extra_args or [])])
 
@@ -335,6 +340,23 @@ def guarded_context(browser, log: PageLog, **options):
     context = browser.new_context(**options)
     install_guard(context, log)
     context.add_init_script(CSP_RECORDER)  # csp_violations(page) reads what it saw
+    return context
+
+
+def guarded_profile(playwright, profile: Path, log: PageLog,
+                    extra_args: list[str] | None = None, **options):
+    """``guarded_context``, in a headless Debian Chromium of its own that keeps its
+    profile in the folder ``profile``, as a learner's browser does. Unlike a
+    ``browser.new_context()`` (off the record), it has a disk cache and V8's code cache:
+    a page that loads the same .wasm again (answered "304 Not Modified") runs the machine
+    code compiled last time instead of compiling Pyodide and TF.js again. ``playwright``
+    as for ``launch_browser``."""
+    browser_type = _debian_chromium(playwright)
+    context = browser_type.launch_persistent_context(
+        str(profile), executable_path=CHROMIUM, headless=True,
+        args=[*CHROMIUM_ARGS, *(extra_args or [])], **options)
+    install_guard(context, log)
+    context.add_init_script(CSP_RECORDER)
     return context
 
 

@@ -30,6 +30,7 @@ from testkit.harness import (
     PageLog,
     forget_site_data,
     guarded_context,
+    guarded_profile,
     launch_browser,
     one_wasm_thread,
     serve_site,
@@ -84,24 +85,31 @@ def browser(sync_pw) -> Iterator[object]:
 
 
 # What a test's page may find from the tests before it in the same context: the Cache
-# Storage that holds the Python start-up snapshot. Everything else is cleared. (The HTTP
-# cache is kept too but gives nothing: the server answers "Cache-Control: no-cache"
-# with no validators, so every file is fetched again.)
+# Storage that holds the Python start-up snapshot. Everything else is cleared, but for
+# the HTTP cache and the code cache (not site data), as in a learner's browser.
 KEPT_BETWEEN_TESTS = {"cache_storage"}
 
 
 @pytest.fixture(scope="session")
-def kept_context(browser) -> Iterator[tuple[object, PageLog]]:
-    """The browser context every ``page`` of this test process opens in, and its log.
+def kept_context(sync_pw, tmp_path_factory) -> Iterator[tuple[object, PageLog]]:
+    """The browser context every ``page`` of this test process opens in, and its log: a
+    Chromium profile on disk, kept for the session.
 
-    A learner's browser has seen the site before; a new context per test made every test
+    A learner's browser has seen the site before: a new context per test made every test
     a first visit, which starts Python from nothing and makes and stores its 25 MB
-    snapshot again. Tests marked ``first_visit`` still get one: nothing kept."""
+    snapshot again. An off-the-record context (``browser.new_context()``) also has no
+    code cache, so each page compiled Pyodide's and TF.js' wasm again: 5.7 s of CPU per
+    start to "lab ready", 3.0 s in this profile (docs/testing.md).
+    Tests marked ``first_visit`` get no site data: nothing kept but the caches."""
     log = PageLog()
     # Service workers (the offline copy) are off here: each new context would otherwise
     # cache the whole site in the background; test_offline.py turns them on.
-    context = guarded_context(browser, log, viewport={"width": 1280, "height": 900},
-                              service_workers="block")
+    try:
+        context = guarded_profile(sync_pw, tmp_path_factory.mktemp("kept-profile"), log,
+                                  viewport={"width": 1280, "height": 900},
+                                  service_workers="block")
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
     yield context, log
     context.close()
 

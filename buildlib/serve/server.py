@@ -3,6 +3,11 @@
 - application/wasm and text/javascript MIME types,
 - COOP/COEP/CORP so the page is cross-origin isolated (threaded wasm),
 - gzip transfer of precompressed files when the browser accepts it,
+- HTTP/1.1 with an ETag on every file and ``Cache-Control: no-cache``: a browser asks again
+  each time (a rebuilt site is never stale) and gets "304 Not Modified" for what it has.
+  Chromium then keeps the machine code it compiled from the .wasm files (its code cache
+  is tied to the cached response): a return visit starts Python without compiling
+  Pyodide again (docs/performance.md, "Start-up"),
 - only GET and HEAD, only files under the served root,
 - a Content-Security-Policy on every response (the HTML pages carry the same policy in a
   <meta> tag, for hosts such as GitHub Pages that cannot send headers).
@@ -81,11 +86,21 @@ SECURITY_HEADERS = {
 }
 
 
+def entity_tag(path: Path) -> str:
+    """A strong validator for one file as served (its gzip twin has its own): size and
+    modification time, so a rebuild that rewrites a file changes its tag."""
+    st = path.stat()
+    return f'"{st.st_size:x}-{st.st_mtime_ns:x}"'
+
+
 class DistHandler(http.server.SimpleHTTPRequestHandler):
     """Serves one directory tree read-only."""
 
     server_version = "pytfjs"
     sys_version = ""
+    # keep-alive: one connection carries a page's many files (every response says its
+    # length: files, errors, 304s and 405s)
+    protocol_version = "HTTP/1.1"
 
     mounts: dict[str, Path] = {}  # extra top-level folders (the test suite's fixtures)
 
@@ -123,15 +138,19 @@ class DistHandler(http.server.SimpleHTTPRequestHandler):
         if "gzip" in self.headers.get("Accept-Encoding", "") and gz.is_file():
             body_path, encoding = gz, "gzip"
         size = body_path.stat().st_size
-        self.send_response(200)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(size))
-        if encoding:
-            self.send_header("Content-Encoding", encoding)
+        tag = entity_tag(body_path)
+        unchanged = tag in {t.strip() for t in self.headers.get("If-None-Match", "").split(",")}
+        self.send_response(304 if unchanged else 200)
+        if not unchanged:
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(size))
+            if encoding:
+                self.send_header("Content-Encoding", encoding)
+        self.send_header("ETag", tag)
         self.send_header("Vary", "Accept-Encoding")
         self.send_header("Cache-Control", "no-cache")
         self.end_headers()
-        if head_only:
+        if head_only or unchanged:
             return
         with open(body_path, "rb") as handle:
             while chunk := handle.read(1 << 16):

@@ -224,6 +224,55 @@ def test_server_refuses_paths_outside_the_tree(served, path):
     assert b"outside" not in body
 
 
+def test_server_answers_304_for_a_file_the_browser_has(served, tmp_path):
+    """The ETag lets a browser keep what it has (and Chromium its compiled wasm) while
+    still asking each time: "no-cache", so a rebuilt file is fetched at once."""
+    first, body = _request(served, "GET", "/app.wasm")
+    tag = first.getheader("ETag")
+    assert first.status == 200 and tag and first.getheader("Cache-Control") == "no-cache"
+    again, again_body = _request(served, "GET", "/app.wasm", {"If-None-Match": tag})
+    assert again.status == 304 and again_body == b"" and again.getheader("ETag") == tag
+    assert again.getheader("Content-Security-Policy")  # the headers of every response
+    other, _ = _request(served, "GET", "/app.wasm", {"If-None-Match": '"0-0", "1-1"'})
+    assert other.status == 200
+    gz, _ = _request(served, "GET", "/app.wasm", {"Accept-Encoding": "gzip"})
+    assert gz.getheader("ETag") != tag  # the gzip body is another representation
+    stale, _ = _request(served, "GET", "/app.wasm", {"If-None-Match": tag,
+                                                     "Accept-Encoding": "gzip"})
+    assert stale.status == 200
+
+
+def test_server_sees_a_rebuilt_file_at_once(tmp_path):
+    (tmp_path / "lab.py").write_text("print(1)")
+    server, _ = serve_in_thread(tmp_path)
+    try:
+        port = server.server_address[1]
+        first, _ = _request(port, "GET", "/lab.py")
+        (tmp_path / "lab.py").write_text("print(22)")
+        second, body = _request(port, "GET", "/lab.py",
+                                {"If-None-Match": first.getheader("ETag")})
+        assert second.status == 200 and body == b"print(22)"
+    finally:
+        server.shutdown()
+
+
+def test_server_keeps_the_connection_for_the_next_file(served):
+    conn = http.client.HTTPConnection("127.0.0.1", served, timeout=10)
+    try:
+        sockets = set()
+        for path in ("/index.html", "/app.wasm", "/sub/data.json"):
+            conn.request("GET", path)
+            response = conn.getresponse()
+            response.read()
+            assert response.status == 200 and response.version == 11
+            sockets.add(id(conn.sock))
+        assert len(sockets) == 1  # one connection for all three
+        conn.request("GET", "/nope.html")  # an error closes it; the client opens another
+        assert conn.getresponse().status == 404
+    finally:
+        conn.close()
+
+
 def test_server_allows_only_get_and_head(served):
     response, _ = _request(served, "POST", "/index.html")
     assert response.status == 405 and response.getheader("Allow") == "GET, HEAD"
