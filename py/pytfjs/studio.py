@@ -135,12 +135,13 @@ class FrameRate:
         self._times.clear()
 
 
-def _pixels(event: Any) -> NDArray[Any]:
-    """RGB uint8 [h, w, 3] of a frame the page sent (RGBA bytes)."""
+def _rgba(event: Any) -> NDArray[Any]:
+    """RGBA uint8 [h, w, 4] of a frame the page sent (RGBA bytes): the alpha is dropped
+    after the frame is cut to its square (``images.rgb_square``)."""
     width, height = int(event.width), int(event.height)
     rgba = np.empty((height, width, 4), np.uint8)
     event.pixels.assign_to(rgba.reshape(-1))
-    return np.ascontiguousarray(rgba[..., :3])
+    return rgba
 
 
 class Studio:
@@ -382,7 +383,7 @@ class Studio:
                  "and classify a photo file.").format(reason=reason), "error")
 
     async def _on_capture(self, event: Any) -> None:
-        await self._capture(int(event.classId), _pixels(event))
+        await self._capture(int(event.classId), _rgba(event))
 
     async def _on_files(self, event: Any) -> None:
         await self._add_files(int(event.classId), list(event.files))
@@ -441,7 +442,7 @@ class Studio:
         if self._predicting and self._ready("predict") and await self._loaded():
             from .data import images
 
-            return Action("predict", images.center_square(_pixels(event), self.size), "webcam")
+            return Action("predict", images.rgb_square(_rgba(event), self.size), "webcam")
         return None
 
     async def _on_classify(self, event: Any) -> Action | None:
@@ -560,7 +561,7 @@ class Studio:
         from . import memory
         from .data import images
 
-        square = images.center_square(frame, self.size)
+        square = images.rgb_square(frame, self.size)
         sample_id = self.samples.add(class_id, self.embed(square),
                                      images.resize_area(square, THUMB_SIZE, THUMB_SIZE))
         self._changed()

@@ -62,6 +62,34 @@ def test_center_square_takes_the_middle_of_the_long_side() -> None:
     assert (images.center_square(tall, 4) == 9).all()
 
 
+def test_rgb_square_of_an_rgba_frame_equals_the_square_of_its_rgb() -> None:
+    rng = np.random.default_rng(7)
+    for h, w in ((480, 640), (720, 1280), (481, 333), (224, 224)):
+        rgba = rng.integers(0, 256, (h, w, 4), dtype=np.uint8)
+        square = images.rgb_square(rgba, 224)
+        assert square.shape == (224, 224, 3) and square.flags.c_contiguous
+        assert (square == images.center_square(rgba[..., :3], 224)).all()
+    rgb = rng.integers(0, 256, (300, 400, 3), dtype=np.uint8)
+    assert (images.rgb_square(rgb, 48) == images.center_square(rgb, 48)).all()
+
+
+def test_normalize_looks_up_exactly_what_it_would_compute() -> None:
+    rng = np.random.default_rng(3)
+    mean, std = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
+    px = rng.integers(0, 256, (57, 31, 3), dtype=np.uint8)
+    px[0, :3] = [[0, 0, 0], [255, 255, 255], [128, 7, 250]]
+    x = px.astype(np.float32) / np.float32(255)
+    computed = (x - np.asarray(mean, np.float32)) / np.asarray(std, np.float32)
+    looked_up = images.normalize(px, mean, std)
+    assert looked_up.dtype == np.float32 and looked_up.tobytes() == computed.tobytes()
+    # not uint8, or other channels than mean and std have: computed as before
+    as_float = images.normalize(px.astype(np.float32), mean, std)
+    assert as_float.tobytes() == computed.tobytes()
+    grey = images.normalize(px[..., :1], [0.5], [0.25])
+    assert grey.tobytes() == ((px[..., :1] / np.float32(255) - np.float32(0.5))
+                              / np.float32(0.25)).astype(np.float32).tobytes()
+
+
 def test_normalize_is_torchvision_s() -> None:
     px = np.array([[[0, 128, 255]]], np.uint8)
     x = images.normalize(px, [0.485, 0.456, 0.406], [0.229, 0.224, 0.225])

@@ -16,6 +16,7 @@ on CPython, which is how the tests check the browser's predictions.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -92,8 +93,28 @@ def _bin_means(pixels: NDArray[Any], size: int, axis: int) -> NDArray[Any]:
     # float32 is exact here: sums stay below 2**24 and a mean's distance from a .5 tie,
     # at least 1 / (2 * count), is far above float32's rounding at 255
     real = np.float32 if wide is np.uint16 else np.float64
-    means: NDArray[Any] = np.rint(sums / counts.reshape(shape).astype(real))
-    return means.astype(np.uint8)
+    top = q * 255 + 1  # a q-pixel bin sums to 0 .. q * 255, a (q + 1)-pixel one 255 more
+    if top + (q + 1) * 255 > np.iinfo(np.uint16).max:  # bins of more than 128 pixels
+        means: NDArray[Any] = np.rint(sums / counts.reshape(shape).astype(real))
+        return means.astype(np.uint8)
+    # Every mean a table look-up instead of a division: a table of each possible sum's
+    # rounded mean (the same float32 division, once per possible sum), the (q + 1)-pixel
+    # bins' half after the q-pixel bins'. 480 -> 224 rows of an RGBA frame: 2.7 -> 1.0 ms
+    # on CPython.
+    sums += np.where(counts > q, top, 0).astype(np.uint16).reshape(shape)
+    return _mean_table(q)[sums]
+
+
+@functools.lru_cache(maxsize=32)
+def _mean_table(q: int) -> NDArray[Any]:
+    """uint8 rounded means of every sum of a q-pixel bin (0 .. q * 255), then of every
+    sum of a (q + 1)-pixel bin, for ``_bin_means`` (q <= 128: float32 is exact)."""
+    top = q * 255 + 1
+    table = np.concatenate([np.rint(np.arange(top, dtype=np.float32) / np.float32(q)),
+                            np.rint(np.arange(top + 255, dtype=np.float32) / np.float32(q + 1))]
+                           ).astype(np.uint8)
+    table.flags.writeable = False  # shared by every call
+    return table
 
 
 def resize_area(pixels: NDArray[Any], height: int, width: int) -> NDArray[Any]:
@@ -119,10 +140,42 @@ def center_square(pixels: NDArray[Any], size: int = 224) -> NDArray[Any]:
     return resize_area(pixels[top:top + side, left:left + side], size, size)
 
 
+def rgb_square(pixels: NDArray[Any], size: int = 224) -> NDArray[Any]:
+    """``center_square`` of an RGB or RGBA picture, as RGB. A webcam frame (RGBA) is
+    shrunk with its alpha, which is dropped from the small square: copying the whole
+    640x480 frame to RGB first took longer than the fourth channel adds (5.9 against 3.8
+    ms on CPython; each channel's means are the same either way)."""
+    square = center_square(pixels, size)
+    return rgba_to_rgb(square) if square.shape[-1] == 4 else square
+
+
 def normalize(pixels: NDArray[Any], mean: Sequence[float], std: Sequence[float]) -> NDArray[Any]:
-    """float32 (pixels / 255 - mean) / std per channel, as torchvision's models expect."""
-    x = pixels.astype(np.float32) / np.float32(255)
-    return (x - np.asarray(mean, np.float32)) / np.asarray(std, np.float32)
+    """float32 (pixels / 255 - mean) / std per channel, as torchvision's models expect.
+
+    uint8 pixels are looked up in a table of their 256 values per channel, made with the
+    same float32 operations (so the results are the same to the bit): the arithmetic
+    took 1.8 ms for 224x224 in Pyodide, the look-up 0.4 ms, and a webcam lab does it for
+    every frame."""
+    channels = pixels.shape[-1] if pixels.ndim else 0
+    if pixels.dtype != np.uint8 or not len(mean) == len(std) == channels:
+        x = pixels.astype(np.float32) / np.float32(255)
+        return (x - np.asarray(mean, np.float32)) / np.asarray(std, np.float32)
+    tables = _normal_tables(tuple(float(m) for m in mean), tuple(float(s) for s in std))
+    out = np.empty(pixels.shape, np.float32)
+    for channel, table in enumerate(tables):
+        out[..., channel] = table[pixels[..., channel]]
+    return out
+
+
+@functools.lru_cache(maxsize=8)
+def _normal_tables(mean: tuple[float, ...], std: tuple[float, ...]) -> tuple[NDArray[Any], ...]:
+    """``normalize``'s result for each uint8 value, one float32 table per channel."""
+    values = np.arange(256, dtype=np.float32) / np.float32(255)
+    tables = tuple((values - np.float32(m)) / np.float32(s)
+                   for m, s in zip(mean, std, strict=True))
+    for table in tables:
+        table.flags.writeable = False
+    return tables
 
 
 def rgba_to_rgb(rgba: NDArray[Any]) -> NDArray[Any]:

@@ -202,7 +202,11 @@ export function openStudio(configJson, hooks) {
 
   // ---------------------------------------------------------------- webcam
   async function grab() {
-    const frame = await createImageBitmap(video);
+    // only the centred square (what Python's center_square keeps): a 4:3 frame's sides
+    // are not copied, sent or dropped again
+    const width = video.videoWidth, height = video.videoHeight, side = Math.min(width, height);
+    const frame = await createImageBitmap(video, (width - side) >> 1, (height - side) >> 1,
+                                          side, side);
     try {
       return await bitmapPixels(frame, frame.width, frame.height, 2048);
     } finally {
