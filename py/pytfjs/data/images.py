@@ -95,14 +95,15 @@ def _bin_means(pixels: NDArray[Any], size: int, axis: int) -> NDArray[Any]:
     real = np.float32 if wide is np.uint16 else np.float64
     top = q * 255 + 1  # a q-pixel bin sums to 0 .. q * 255, a (q + 1)-pixel one 255 more
     if top + (q + 1) * 255 > np.iinfo(np.uint16).max:  # bins of more than 128 pixels
-        means: NDArray[Any] = np.rint(sums / counts.reshape(shape).astype(real))
-        return means.astype(np.uint8)
+        rounded: NDArray[Any] = np.rint(sums / counts.reshape(shape).astype(real))
+        return rounded.astype(np.uint8)
     # Every mean a table look-up instead of a division: a table of each possible sum's
     # rounded mean (the same float32 division, once per possible sum), the (q + 1)-pixel
     # bins' half after the q-pixel bins'. 480 -> 224 rows of an RGBA frame: 2.7 -> 1.0 ms
     # on CPython.
     sums += np.where(counts > q, top, 0).astype(np.uint16).reshape(shape)
-    return _mean_table(q)[sums]
+    means: NDArray[Any] = _mean_table(q)[sums]
+    return means
 
 
 @functools.lru_cache(maxsize=32)
@@ -110,9 +111,9 @@ def _mean_table(q: int) -> NDArray[Any]:
     """uint8 rounded means of every sum of a q-pixel bin (0 .. q * 255), then of every
     sum of a (q + 1)-pixel bin, for ``_bin_means`` (q <= 128: float32 is exact)."""
     top = q * 255 + 1
-    table = np.concatenate([np.rint(np.arange(top, dtype=np.float32) / np.float32(q)),
-                            np.rint(np.arange(top + 255, dtype=np.float32) / np.float32(q + 1))]
-                           ).astype(np.uint8)
+    means = [np.rint(np.arange(top, dtype=np.float32) / np.float32(q)),
+             np.rint(np.arange(top + 255, dtype=np.float32) / np.float32(q + 1))]
+    table: NDArray[Any] = np.concatenate(means).astype(np.uint8)
     table.flags.writeable = False  # shared by every call
     return table
 
