@@ -191,7 +191,7 @@ def test_invisible_text_is_refused_in_the_toxicity_box(page, site_url):
 
 def test_broken_photos_added_to_a_webcam_class_are_refused_one_by_one(browser, site_url,
                                                                       tmp_path):
-    from tests.browser.test_rpsls import camera_page, messages, row, start
+    from testkit.webcam_lab import camera_page, messages, row, start
 
     corpus = {n: d for n, d in hostile.images().items() if d}  # a picker gives no empty file
     paths = []

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from testkit.harness import console_text, lab_url, open_lab, run_in_lab, wait_state, wait_until
-from tests.browser.test_rpsls import camera_page
+from testkit.webcam_lab import camera_page
 
 pytestmark = pytest.mark.browser
 

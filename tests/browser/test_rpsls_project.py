@@ -5,7 +5,7 @@ project untouched, changed samples mark the model out of date, a refused write (
 quota made tiny) is a message with the kept model intact, and Node.js predicts from the
 exported project (the code of the Node-RED node) within 1e-4 of the page.
 
-One Chromium profile per "computer"; the fake webcam and its helpers are test_rpsls.py's."""
+One Chromium profile per "computer"; the fake webcam and its helpers are testkit/webcam_lab.py's."""
 
 from __future__ import annotations
 
@@ -23,11 +23,10 @@ from buildlib.make import models
 from pytfjs import project as proj
 from testkit.harness import ROOT, in_worker, tensor_count
 from testkit.pictures import photo_video
-from tests.browser.test_rpsls import (
+from testkit.webcam_lab import (
     camera_page,
     messages,
     photo_files,
-    photos,  # noqa: F401 - a fixture
     reload,
     remove_classes,
     row,
@@ -43,7 +42,7 @@ PHOTO = "chelsea.png"
 
 @pytest.fixture(scope="module")
 def rock_video(photos, tmp_path_factory) -> Path:  # noqa: F811
-    """The one video this test's webcam plays (test_rpsls.py's ``videos`` makes six)."""
+    """The one video this test's webcam plays (tests/browser/conftest.py's ``videos`` makes six)."""
     return photo_video(tmp_path_factory.mktemp("video") / "rock.y4m", photos["rock"],
                        count=15, seed=1)
 
