@@ -12,7 +12,8 @@ cache, in an off-the-record context, and Python starts from the memory snapshot 
 visit left (site/js/worker/python_snapshot.js); "profile" is "cached" in a browser that
 keeps its profile on disk, as a learner's does: only there does Chromium keep the machine
 code it compiled from the .wasm files (its code cache), so a return visit does not compile
-Pyodide and TF.js again.
+Pyodide and TF.js again; "profile, no sw" the same with service workers blocked: the files
+come from the server ("304 Not Modified") and the HTTP cache, as in the test suite's pages.
 Reported: the page's performance marks, in ms from navigation start, median of the runs.
 ``--before DIST`` (another build's dist/, e.g. an older commit's) is measured in the same
 run, visit for visit alternating with this one, so both see the same machine load.
@@ -70,26 +71,34 @@ def cached(browser, url: str, repeat: int) -> list[dict[str, float]]:
     return return_visits(context, url, repeat)
 
 
-def in_profile(playwright, url: str, repeat: int) -> list[dict[str, float]]:
+def in_profile(playwright, url: str, repeat: int, offline_copy: bool = True
+               ) -> list[dict[str, float]]:
     """``cached``, in a browser that keeps a profile on disk, as a learner's does: an
-    off-the-record context has no code cache, so it compiles the wasm on every visit."""
+    off-the-record context has no code cache, so it compiles the wasm on every visit.
+    ``offline_copy=False``: service workers blocked, so the files come from the server
+    (304s) and the HTTP cache, as in the test suite's pages."""
     with tempfile.TemporaryDirectory(prefix="pytfjs-bench-profile-") as folder:
-        context = guarded_profile(playwright, Path(folder), GUARD, service_workers="allow")
-        return return_visits(context, url, repeat)
+        context = guarded_profile(playwright, Path(folder), GUARD,
+                                  service_workers="allow" if offline_copy else "block")
+        return return_visits(context, url, repeat, offline_copy)
 
 
-def return_visits(context, url: str, repeat: int) -> list[dict[str, float]]:
-    """A first visit that lets sw.js cache the build, then ``repeat`` visits again; closes
-    ``context``."""
+def return_visits(context, url: str, repeat: int, offline_copy: bool = True
+                  ) -> list[dict[str, float]]:
+    """A first visit that lets sw.js cache the build (``offline_copy``), then ``repeat``
+    visits again; closes ``context``."""
     page = context.pages[0] if context.pages else context.new_page()
     page.set_default_timeout(600_000)
     visit(page, url)
     # (window.pytfjsOffline: a build from before offline.js became a module)
-    if page.evaluate("(window.pytfjs.offline || window.pytfjsOffline).ready") is not True:
+    if offline_copy and page.evaluate(
+            "(window.pytfjs.offline || window.pytfjsOffline).ready") is not True:
         raise RuntimeError("the service worker did not cache the build")
     runs = []
     for _ in range(repeat):
         runs.append(visit(page, url))
+        if not offline_copy:
+            continue
         if not page.evaluate("navigator.serviceWorker.controller !== null"):
             raise RuntimeError("the page was not served by the service worker")
         # Pyodide is fetched by the runtime worker; the page fetches the lab's file
@@ -121,6 +130,8 @@ def main() -> int:
         for name, url in sites.items():
             columns[f"{name}cached"] = cached(browser, url + page, args.repeat)
             columns[f"{name}profile"] = in_profile(playwright, url + page, args.repeat)
+            columns[f"{name}profile, no sw"] = in_profile(playwright, url + page, args.repeat,
+                                                          offline_copy=False)
         if args.before:
             server.shutdown()
     if GUARD.external:

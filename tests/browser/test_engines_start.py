@@ -20,7 +20,14 @@ from pathlib import Path
 
 import pytest
 
-from testkit.engines import console_text, lab_url, run_in_lab, wait_state, wait_until
+from testkit.engines import (
+    console_text,
+    lab_url,
+    run_in_lab,
+    selected_engines,
+    wait_state,
+    wait_until,
+)
 from testkit.harness import serve_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.engines]
@@ -58,8 +65,16 @@ def broken_url(dist_dir: Path, tmp_path_factory) -> Iterator[str]:
     start = "<script type=\"module\" async src=\"js/page/runtime_start.js\">"
     assert start in html
     replace(page, html.replace(start, f"<script src=\"{NO_SAB}\"></script>\n{start}", 1))
+    stalled = linked_copy(dist_dir, root / "stalled-threads")
+    backends = dist_dir / "js/worker/backends.js"
+    threaded_start = '    return await tf.setBackend("wasm");\n  } finally {'
+    code = backends.read_text(encoding="utf-8")
+    assert code.count(threaded_start) == 1
+    # the threaded backend never finishes starting, while the worker goes on answering
+    replace(stalled / "js/worker/backends.js", code.replace(
+        threaded_start, "    return await new Promise(() => {});\n  } finally {"))
     server, url = serve_site(root / "no-wasm", mounts={
-        "throwing-worker": throwing, "no-sab": no_sab})
+        "throwing-worker": throwing, "no-sab": no_sab, "stalled-threads": stalled})
     yield url
     server.shutdown()
 
@@ -124,3 +139,22 @@ def test_without_shared_memory_a_lab_runs_on_one_thread_and_stop_restarts(epage,
     epage.click("#stop")
     assert wait_state(epage, "ready", "error") == "ready", console_text(epage)
     assert "Python was restarted" in console_text(epage)
+
+
+# WebKitGTK has no SharedArrayBuffer: it never starts threaded wasm
+@pytest.mark.parametrize("engine", [e for e in selected_engines() if e != "webkit"],
+                         indirect=True)
+def test_a_threaded_start_that_never_ends_starts_again_on_one_thread(engine, epage,
+                                                                    broken_url):
+    """Seen once in the suite (Firefox, rpsls, a fresh browser): the loading panel stayed at
+    "TensorFlow.js: starting its backend" for 240 s while the worker went on answering, so
+    the watch for a blocked worker never fired. Nothing moving for 15 s while the threaded
+    backend starts now gets the same answer: a fresh worker on one thread."""
+    epage.goto(lab_url(f"{broken_url}stalled-threads/", "one-neuron", backend="wasm"))
+    assert wait_state(epage, "ready", "error", timeout=90) == "ready", console_text(epage)
+    caps = epage.evaluate("() => window.pytfjs.capabilities")
+    assert caps["page"]["sharedArrayBuffer"] is True and caps["threads"] == 1, caps
+    why = epage.evaluate("() => localStorage.getItem('pytfjs:wasm-threads-hung')")
+    assert "no start-up progress for" in why and "at backend" in why, why
+    assert "starting again on one thread" in console_text(epage)
+    assert run_in_lab(epage, epage.evaluate("() => window.pytfjs.getCode()")) == "done"

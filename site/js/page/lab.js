@@ -585,15 +585,19 @@ function showCapabilities() {
 }
 
 // The start-up watch (js/page/startup.js). A worker that went quiet while threaded wasm was
-// starting is the Firefox block described there: start a fresh one on one thread.
+// starting is the Firefox block described there, and so is one that still answers but
+// whose threaded backend never finishes starting: start a fresh one on one thread.
+function startOnOneThread(why) {
+  if (!runtime.threads || !watch.pending.has("backend")) return false;
+  runtime.noThreads(why);
+  info(t("TensorFlow.js's multi-threaded WebAssembly blocked this browser's runtime worker as it started: starting again on one thread (this browser will start that way from now on)."));
+  life.restartBoot();
+  return true;
+}
+
 const watch = new StartupWatch({
-  onQuiet(step, ms) {
-    if (!runtime.threads || !watch.pending.has("backend")) return false;
-    runtime.noThreads(`the worker was blocked for ${Math.round(ms)} ms at ${step}`);
-    info(t("TensorFlow.js's multi-threaded WebAssembly blocked this browser's runtime worker as it started: starting again on one thread (this browser will start that way from now on)."));
-    life.restartBoot();
-    return true;
-  },
+  onQuiet: (step, ms) => startOnOneThread(`the worker was blocked for ${Math.round(ms)} ms at ${step}`),
+  onStalled: (step, ms) => startOnOneThread(`no start-up progress for ${Math.round(ms)} ms at ${step}`),
 });
 
 async function start() {

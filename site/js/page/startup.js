@@ -18,6 +18,10 @@ import { $ } from "./dom.js";
 import { t } from "./i18n.js";
 
 export const THREADS_QUIET_MS = 6000; // the threaded-wasm block: see onQuiet in lab.js
+// the same block with the worker still answering: nothing moved (no download, no step)
+// while TF.js's threaded backend started (a Firefox rpsls start in the test suite: 240 s
+// at "starting its backend", the worker's beats going on); see onStalled in lab.js
+export const THREADS_STALLED_MS = 15000;
 export const QUIET_MS = 20000; // any other step: Python's longest silent stretch is a few s
 export const STALLED_MS = 45000;
 const CHECK_MS = 500;
@@ -41,11 +45,14 @@ const STEP_NAMES = {
 
 export class StartupWatch {
   /** `onQuiet(step, ms)`: the worker has said nothing for `ms` during `step`; return true
-   *  if the caller handled it (a restart), else the panel says it. */
-  constructor({ onQuiet }) {
+   *  if the caller handled it (a restart), else the panel says it. `onStalled(step, ms)`:
+   *  nothing has moved for `ms` (THREADS_STALLED_MS) though the worker answers; the same. */
+  constructor({ onQuiet, onStalled = () => false }) {
     this.onQuiet = onQuiet;
+    this.onStalled = onStalled;
     this.pending = new Set(STEPS);
     this.silence = 0; // ms the worker has said nothing, counted as the page's checks ran
+    this.stillness = 0; // ms nothing has moved, counted the same way
     this.lastCheck = performance.now();
     this.lastProgress = performance.now();
     this.timer = setInterval(() => this.check(), CHECK_MS);
@@ -61,6 +68,7 @@ export class StartupWatch {
   /** Something moved: a download finished, a step was reached. */
   progress() {
     this.lastProgress = performance.now();
+    this.stillness = 0;
     if (this.problem && this.problem.stalled) this.clearProblem();
   }
 
@@ -77,7 +85,7 @@ export class StartupWatch {
   /** A fresh worker starts: everything it does is pending again. */
   restarted() {
     for (const step of WORKER_STEPS) this.pending.add(step);
-    this.silence = 0;
+    this.silence = this.stillness = 0;
     this.lastCheck = this.lastProgress = performance.now();
     this.clearProblem();
     if (!this.timer) this.timer = setInterval(() => this.check(), CHECK_MS);
@@ -85,12 +93,16 @@ export class StartupWatch {
 
   check() {
     const now = performance.now();
-    this.silence += Math.min(now - this.lastCheck, TICK_CAP_MS);
+    const tick = Math.min(now - this.lastCheck, TICK_CAP_MS);
+    this.silence += tick;
+    this.stillness += tick;
     this.lastCheck = now;
     const step = this.current();
     if (!step || (this.problem && !this.problem.stalled)) return;
     const quiet = this.silence;
     if (step !== "lab" && quiet > THREADS_QUIET_MS && this.onQuiet(step, quiet)) return;
+    if (step !== "lab" && this.stillness > THREADS_STALLED_MS
+        && this.onStalled(step, this.stillness)) return;
     if (step !== "lab" && quiet > QUIET_MS) {
       this.fail(step, t("the runtime worker has not answered for {seconds} s (its thread is blocked)",
         { seconds: Math.round(quiet / 1000) }));
