@@ -230,7 +230,12 @@ class WebKitEngine(Engine):
         if fake_camera:
             options.add_argument("--enable-media-stream=true")
             options.add_argument("--enable-mock-capture-devices=true")
-        env = dict(os.environ, **self._extra_env, DISPLAY=self._xvfb.display)
+        # The locale of a minimal Linux (and of CI): WebKitGTK then reports
+        # navigator.language "C", which Intl refuses (js/page/locale_guard.js); pinned so
+        # every run meets it, whatever the caller's LANG
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("LANGUAGE", "LC_ALL", "LC_MESSAGES")}
+        env.update(LANG="C.UTF-8", **self._extra_env, DISPLAY=self._xvfb.display)
         env.pop("WAYLAND_DISPLAY", None)
         for attempt in range(1, SESSION_ATTEMPTS + 1):
             log = Path(tempfile.mkstemp(prefix="pytfjs-webkit-", suffix=".log")[1])

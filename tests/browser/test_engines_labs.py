@@ -45,7 +45,17 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 def run_lab(page, site_url: str, lab: str, **params) -> dict:
     page.goto(lab_url(site_url, lab, run=1, **params))
     assert wait_state(page, "done", "error") == "done", console_text(page)
+    assert chart_failures(page) == []
     return page.evaluate("() => window.pytfjs.results")
+
+
+def chart_failures(page) -> list[str]:
+    """The console's lines for charts that could not be drawn (js/page/charts.js)."""
+    return [line for line in console_text(page).splitlines() if line.startswith('chart "')]
+
+
+def charts_drawn(page) -> int:
+    return page.evaluate("() => document.querySelectorAll('#charts .uplot canvas').length")
 
 
 def test_one_neuron_on_every_backend_offered(epage, site_url):
@@ -70,6 +80,9 @@ def test_one_neuron_on_every_backend_offered(epage, site_url):
 def test_iris_and_breast_cancer(epage, site_url):
     r = run_lab(epage, site_url, "iris", backend="wasm")
     assert share_at_least(r["val_accuracy"], r["val_count"], 90)
+    # loss and accuracy drawn by uPlot, also where the browser's language is "C" (WebKitGTK
+    # under LANG=C.UTF-8: js/page/locale_guard.js)
+    assert charts_drawn(epage) >= 2
     assert r["sample_class"] == "setosa"
     assert tensor_count(epage) == 0
     r = run_lab(epage, site_url, "breast-cancer", backend="wasm")
