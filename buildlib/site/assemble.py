@@ -13,7 +13,7 @@ from typing import Any
 
 from buildlib import config
 from buildlib.fetch import inputs, npm, pyodide_packages
-from buildlib.make import assets, catalogs, keras_tools, kernels, wheel
+from buildlib.make import assets, bytecode, catalogs, keras_tools, kernels, wheel
 from buildlib.site import labs, manifest, teacher_labs, teacher_wheels
 
 
@@ -95,6 +95,9 @@ def _assemble(dist: Path, cache: Path | None, all_labs: list[labs.Lab],
              "pyfive": keras_tools.pyfive_wheel(build_dir, cache)}
     extra.update({w.name: (w.lock_entry(), w.path) for w in teacher.wheels})
     packages = pyodide_packages.vendor_pyodide_packages(dist, extra, cache=cache)
+    # .pyc for the stdlib and every wheel but a teacher's (those install on demand)
+    bytecode.compile_shipped_python(dist, [p for p in packages
+                                           if p not in {w.name for w in teacher.wheels}])
     teacher_wheels.write_index(dist, teacher.wheels, packages)  # micropip's offline index
 
     # the data sets and models the labs declare in their lab.json

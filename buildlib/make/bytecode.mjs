@@ -1,0 +1,27 @@
+// Compile the .py members of zips to bytecode inside the Pyodide that dist/ ships (Node.js):
+//   node bytecode.mjs <pyodide folder> <pyc_zip.py> <packages> <modules> <in> <out> <layout> <prefix> [...]
+// <packages> (comma-separated) are loaded and <modules> imported first (with the
+// original wheels); only the files they read get bytecode. Paths are absolute host
+// paths; Python sees the host's / under /host (NODEFS). Called by
+// buildlib/make/bytecode.py, which says why.
+import { createRequire } from "module";
+import { readFileSync } from "fs";
+import path from "path";
+
+const [indexDir, compiler, packages, modules, ...jobs] = process.argv.slice(2);
+const require = createRequire(import.meta.url);
+const { loadPyodide } = require(path.join(indexDir, "pyodide.js"));
+const py = await loadPyodide({ indexURL: indexDir + path.sep, stdout: () => {}, stderr: (line) => console.error(line) });
+py.runPython(readFileSync(compiler, "utf8"));
+await py.loadPackage(packages.split(","), { messageCallback: () => {} });
+const hot = py.globals.get("imported_files")(py.toPy(modules.split(",")));
+py.FS.mkdir("/host");
+py.FS.mount(py.FS.filesystems.NODEFS, { root: "/" }, "/host");
+const addBytecode = py.globals.get("add_bytecode");
+for (let i = 0; i < jobs.length; i += 4) {
+  const [src, dst, layout, prefix] = jobs.slice(i, i + 4);
+  const count = addBytecode("/host" + src, "/host" + dst, layout, prefix, hot);
+  console.log(`${path.basename(src)}\t${count}`);
+}
+addBytecode.destroy();
+hot.destroy();
