@@ -38,9 +38,10 @@ TIMEOUT_S = 600.0
 # A session starts in 0.3-0.5 s here (12 in a row, idle). Once in a full suite run
 # WebKitWebDriver never answered the new-session request (a fake-camera MiniBrowser,
 # 1,488 s until it was killed; the same test alone then passed in 32 s), and the run of
-# 2026-12-07 lost about 85 s in each of two WebKit tests to this wait when it was 90 s:
-# after this long the driver is killed (with a warning) and started again.
-SESSION_START_S = 30.0
+# 2026-12-07 lost about 85 s in each of two WebKit tests to this wait when it was 90 s,
+# and later runs 30 s per hang at 30 s: after this long (20x an idle start) the driver
+# is killed (with a warning) and started again.
+SESSION_START_S = 10.0
 SESSION_ATTEMPTS = 3
 LOG_TAIL_CHARS = 2000
 INSTALL = ("run `python3 build.py test` (or `sudo apt-get install --no-install-recommends "
