@@ -75,10 +75,14 @@ def test_syntax_error_is_reported_with_line(page, site_url):
     assert "SyntaxError" in console_text(page)
 
 
+# 800 batches an epoch, about 0.6 s on cpu here when idle: the stop's way from the click
+# to Python (page, message, worker) must be well within one epoch, also when the machine
+# is busy (with 200 batches, 0.16 s, a full suite run once saw two epochs end after the
+# click)
 STOPPABLE = """
 import numpy as np
 from pytfjs import report, tf
-xs = np.random.default_rng(0).normal(size=(2000, 4)).astype("float32")
+xs = np.random.default_rng(0).normal(size=(8000, 4)).astype("float32")
 ys = xs.sum(axis=1, keepdims=True)
 model = tf.sequential()
 model.add(tf.layers.dense(units=8, input_shape=[4], activation="relu"))
