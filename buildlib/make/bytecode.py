@@ -73,11 +73,16 @@ def add_bytecode(pyodide_dir: Path, wheels: list[str], cache: Path = CACHE) -> d
             subprocess.run([node, str(RUNNER), str(pyodide_dir), str(COMPILER),
                             ",".join(PACKAGES), ",".join(MODULES), *args],
                            check=True, stdout=subprocess.DEVNULL)
-            for old in cache.iterdir():  # older inputs' outputs
-                if old.is_dir() and old != Path(tmp):
-                    shutil.rmtree(old)
-            Path(tmp).rename(key)
-            Path(tmp).mkdir()  # for TemporaryDirectory's clean-up
+            for old in cache.iterdir():  # older inputs' outputs (not another build's tmp*)
+                if old.is_dir() and not old.name.startswith("tmp"):
+                    shutil.rmtree(old, ignore_errors=True)
+            try:
+                Path(tmp).rename(key)
+            except OSError:
+                if not key.is_dir():  # else a build beside this one made the same first
+                    raise
+            else:
+                Path(tmp).mkdir()  # for TemporaryDirectory's clean-up
     for path, _, _ in jobs:
         shutil.copyfile(key / path.name, path)
     return {name: sha256_file(pyodide_dir / name) for name in wheels}
