@@ -96,8 +96,8 @@ def _assemble(dist: Path, cache: Path | None, all_labs: list[labs.Lab],
     extra.update({w.name: (w.lock_entry(), w.path) for w in teacher.wheels})
     packages = pyodide_packages.vendor_pyodide_packages(dist, extra, cache=cache)
     # .pyc for the stdlib and every wheel but a teacher's (those install on demand)
-    bytecode.compile_shipped_python(dist, [p for p in packages
-                                           if p not in {w.name for w in teacher.wheels}])
+    teachers = {w.name for w in teacher.wheels}
+    bytecode.compile_shipped_python(dist, [p for p in packages if p not in teachers])
     teacher_wheels.write_index(dist, teacher.wheels, packages)  # micropip's offline index
 
     # the data sets and models the labs declare in their lab.json
