@@ -251,6 +251,40 @@ const checkErrors = (label, errs, tol = TOL) => {
   for (const [name, e] of Object.entries(errs)) if (!(e <= tol)) fail(`${label} ${name}: ${e}`);
 };
 
+/**
+ * Identity (tf.clone, and the engine's copy of every tensor a gradient keeps) shares its
+ * input's memory on wasm, keeps it alive after the input is gone, frees it with the last
+ * reference, and still copies strings.
+ */
+function identityShares() {
+  if (tf.getBackend() !== 'wasm') fail(`Identity checked on ${tf.getBackend()}`);
+  const b = tf.backend(), ids0 = b.numDataIds(), n0 = tf.memory().numTensors;
+  const a = tf.tensor([1.5, -2, 3, 0.25], [2, 2]);
+  const c = tf.clone(a);
+  if (b.numDataIds() !== ids0 + 1) fail(`Identity made ${b.numDataIds() - ids0} buffers, not 1`);
+  a.dispose();
+  const got = Array.from(c.dataSync()).join();
+  if (got !== '1.5,-2,3,0.25' || c.shape.join() !== '2,2') fail(`clone after dispose: ${got}`);
+  c.dispose();
+  if (b.numDataIds() !== ids0) fail('Identity left its buffer behind');
+  const s = tf.tensor(['a', 'bc']), t = tf.clone(s);
+  s.dispose();
+  if (t.dataSync().join() !== 'a,bc') fail('Identity of strings');
+  t.dispose();
+  // tfjs-backend-wasm's reductions transpose first and compare the result's id with the
+  // input's: its Transpose must keep copying on a no-op permutation (it calls its own
+  // identity, not the registered kernel), or these go wrong and leak
+  const x = tf.tensor([[1, 2, 3, 4, 5]]), y = tf.tensor([[1], [2], [3], [4], [5]]);
+  const r = tf.tidy(() => [tf.sum(x, 0), tf.max(x, 0), tf.argMax(x, 0), tf.mean(y, 0),
+    tf.transpose(x, [0, 1])].map((t) => t.shape.join('x') + ':' + t.dataSync().join()));
+  if (r.join(' ') !== '5:1,2,3,4,5 5:1,2,3,4,5 5:0,0,0,0,0 1:3 1x5:1,2,3,4,5') {
+    fail(`reductions along a unit axis: ${r.join(' ')}`);
+  }
+  tf.dispose([x, y]);
+  if (tf.memory().numTensors !== n0 || b.numDataIds() !== ids0) fail('Identity leaked');
+  console.log('Identity shares its input on wasm: ok');
+}
+
 async function main() {
   K = await import(KERNELS.href);
   const timing = !process.argv.includes('--no-timing');
@@ -270,6 +304,7 @@ async function main() {
   if (missing.length) fail('kernels still missing: ' + missing);
 
   await tf.setBackend('wasm');
+  identityShares();
   let n0 = tf.memory().numTensors;
   const checked = await K.check(tf);
   console.log('check():', JSON.stringify(checked));

@@ -54,6 +54,7 @@ def test_each_kernel_gets_the_chain_the_table_gives_on_this_tfjs():
         "MaxPool": ["native", "simd"],
         "Add": ["native", "simd"],
         "Sum": ["native", "simd"],
+        "Identity": ["native", "js"],  # ours shares the input's memory; strings: native
         "PytfjsReluGrad": ["js", "simd"],
     }
     assert r["first"] == list(r["chains"]) and r["again"] == []  # idempotent
@@ -70,6 +71,7 @@ def test_a_newer_tfjs_keeps_its_own_kernels_under_ours():
     assert r["chains"]["MaxPoolGrad"] == ["native", "simd"]
     assert r["chains"]["Conv2DBackpropInput"] == ["native", "simd"]
     assert r["chains"]["BatchMatMul"] == ["native"]
+    assert r["chains"]["Identity"] == ["native"]  # a newer TF.js may share on its own
     assert r["ours"]["BatchMatMul"] is False  # TF.js's own, untouched
     assert "BatchMatMul" not in r["first"]
     assert r["chains"]["Conv2DBackpropFilter"] == ["js", "simd"]  # still missing there

@@ -31,10 +31,11 @@
  * dropout, batchnorm, AvgPoolGrad, mse and cross-entropy losses, sgd / adam / rmsprop) is
  * native and matches cpu (tests/node/check_wasm_kernels.js, check_wasm_simd.js).
  * The ReLU gradient runs in one pass (PytfjsReluGrad, a kernel of ours, used by an override
- * of Relu's gradient that keeps TF.js's formula everywhere else). Identity stays TF.js's
- * copy: a copy-free Identity would alias its input's memory, which is safe only if no
- * kernel ever writes into an input, and that has not been proven for every kernel of
- * tfjs-backend-wasm 4.22.
+ * of Relu's gradient that keeps TF.js's formula everywhere else). Identity shares its
+ * input's memory instead of copying it, as on cpu and webgl: the engine clones through it
+ * every tensor a gradient keeps. That is safe because no kernel writes into an input (an
+ * audit of tfjs-backend-wasm 4.22's TypeScript and C++ kernels, ARCHITECTURE.md); its
+ * Transpose keeps its own copying identity, which its reductions rely on.
  *
  * An ES module with no globals: the worker (js/worker/backends.js) and the Node checks
  * import it and pass it `tf`. The backend's internals it needs (tensor offsets, heap views,
@@ -588,6 +589,23 @@ function makeKernel(tf, name, prev) {
   };
 }
 
+/**
+ * Identity without the copy: the output shares its input's memory (one more reference to
+ * the same data, as tfjs-backend-wasm's own Reshape does and as Identity does on cpu and
+ * webgl). TF.js's engine clones, through Identity, every tensor it keeps for a gradient, so
+ * on wasm each training step copied every activation it saved (a course MNIST step in Node:
+ * 49 -> 45 ms). Sharing is safe because tensors are immutable: no kernel writes into an
+ * input (audited for tfjs-backend-wasm 4.22 and ours, ARCHITECTURE.md). Strings: native.
+ */
+function makeSharedIdentity(tf, native) {
+  return function (args) {
+    const x = args.inputs.x;
+    if (x.dtype === 'string') return native(args);
+    args.backend.incRef(x.dataId);
+    return {dataId: x.dataId, shape: x.shape, dtype: x.dtype};
+  };
+}
+
 /** TF.js's three kernels, for when the module is not loaded or does not apply. */
 function reluGradFallback(tf) {
   return function (args) {
@@ -649,6 +667,8 @@ export const TABLE = {
   MaxPool: {simd: PLANS.MaxPool},
   Add: {simd: PLANS.Add},
   Sum: {simd: PLANS.Sum},
+  // native copies its input; ours shares it (strings: native)
+  Identity: {nativeUpTo: '4.22.0', js: makeSharedIdentity, jsUsesNative: true},
   // ours only: TF.js computes the ReLU gradient from ops; js is that formula as a kernel
   PytfjsReluGrad: {js: reluGradFallback, simd: PLANS.PytfjsReluGrad},
 };
