@@ -21,7 +21,8 @@ webgpu here is SwiftShader's fallback adapter (the shaders run on the CPU): its 
 say nothing about a GPU, only that the backend trains. Figures vary 10-30% between runs.
 4. wasm with pytfjs' WebAssembly SIMD kernels off and on (``simd_rows``: pages alternate,
    two of each, ``--simd-samples`` digits an epoch), each as a multiple of Keras' epoch
-   scaled to the same number of digits (issue 19's goal: <= 2).
+   scaled to the same number of digits (issue 19's goal: <= 2); ``--before DIR`` adds
+   another build's dist/ with its kernels on, pages alternating with this build's.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ import time
 from pathlib import Path
 
 from bench import bench  # the shared page helpers and the guard
-from testkit.harness import in_worker  # TF.js is in the runtime worker
+from testkit.harness import in_worker, serve_site  # TF.js is in the runtime worker
 
 ROOT = bench.ROOT
 KERAS_PYTHON = ROOT / "bench/.keras-venv/bin/python"
@@ -117,16 +118,23 @@ def keras_run(epochs: int, samples: int = 0) -> dict | None:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def simd_runs(samples: int, epochs: int, rounds: int = 2) -> dict[str, list[float]]:
+def simd_runs(samples: int, epochs: int, rounds: int = 2,
+              before: Path | None = None) -> dict[str, list[float]]:
     """wasm ms per epoch with pytfjs' WebAssembly SIMD kernels off (``?simd=0``: the JS
-    kernels of wasm_kernels.js and TF.js's own) and on, alternating page by page so that
-    both see the same machine load; each page reports whether the SIMD module was loaded
-    and which kernels it served."""
-    times: dict[str, list[float]] = {"wasm, SIMD kernels off": [], "wasm, SIMD kernels on": []}
-    with bench.site_and_browser() as (_, browser, base):
-        for _ in range(rounds):
-            for label, simd in (("wasm, SIMD kernels off", "0"), ("wasm, SIMD kernels on", "1")):
+    kernels of wasm_kernels.js and TF.js's own) and on, and with ``before`` (another
+    build's dist/) the same with its kernels on, alternating page by page so that all see
+    the same machine load; each page reports whether the SIMD module was loaded and which
+    kernels it served."""
+    pages = [("wasm, SIMD kernels off", "0", None), ("wasm, SIMD kernels on", "1", None)]
+    if before:
+        pages.append((f"wasm, SIMD kernels on, before ({before})", "1", before))
+    times: dict[str, list[float]] = {label: [] for label, _, _ in pages}
+    with bench.site_and_browser() as (_, browser, here):
+        server, other = serve_site(before) if before else (None, here)
+        for round_ in range(rounds):
+            for label, simd, dist in pages if round_ % 2 == 0 else pages[::-1]:
                 context, page = bench.new_page(browser)
+                base = other if dist else here
                 page.goto(bench.lab(base, "wasm", n=samples, epochs=epochs, simd=simd))
                 bench.wait(page, "ready")
                 times[label] += bench.run_python(page, TRAIN)["epoch_ms"]
@@ -136,16 +144,19 @@ def simd_runs(samples: int, epochs: int, rounds: int = 2) -> dict[str, list[floa
                 if loaded != (simd == "1"):
                     raise SystemExit(f"{label}: the SIMD module loaded = {loaded}")
                 if simd == "1":
-                    print(f"  SIMD kernels served: {calls}", file=sys.stderr)
+                    print(f"  {label}: SIMD kernels served: {calls}", file=sys.stderr)
+        if server:
+            server.shutdown()
     if bench.GUARD_LOG.external:
         raise SystemExit(f"pages requested other hosts: {bench.GUARD_LOG.external}")
     return times
 
 
-def simd_rows(samples: int, epochs: int, keras: dict | None) -> list[tuple[str, str]]:
+def simd_rows(samples: int, epochs: int, keras: dict | None,
+              before: Path | None = None) -> list[tuple[str, str]]:
     """The rows of the SIMD comparison (issue 19), each against Keras when measured."""
     rows = []
-    for label, epoch_ms in simd_runs(samples, epochs).items():
+    for label, epoch_ms in simd_runs(samples, epochs, before=before).items():
         value = spread(epoch_ms)
         if keras:  # Keras' epoch is keras["train"] digits: compare per digit
             scaled = statistics.median(epoch_ms) * keras["train"] / samples
@@ -176,9 +187,12 @@ def main() -> int:
                         help="training digits per epoch for the SIMD kernels off/on rows")
     parser.add_argument("--no-simd-comparison", action="store_true",
                         help="skip wasm with the SIMD kernels off vs on (two pages each)")
+    parser.add_argument("--before", type=Path, help="another build's dist/ (an older "
+                        "commit's): its wasm epoch beside this build's in the SIMD rows")
     args = parser.parse_args()
     keras = keras_run(args.default_epochs)
-    simd = [] if args.no_simd_comparison else simd_rows(args.simd_samples, args.epochs, keras)
+    simd = [] if args.no_simd_comparison else simd_rows(args.simd_samples, args.epochs, keras,
+                                                        args.before)
     times, full, wall, loads = browser_runs(args.backends.split(","), args.samples,
                                             args.epochs, args.default_epochs)
     default = ("default run" if args.default_epochs == 10
