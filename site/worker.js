@@ -16,7 +16,7 @@ import { formatNumber, t, useLanguage } from "./js/shared/i18n.js";
 import { initBackend, setBackend, threadsOf, webglInfo, webgpuInfo, defaultBackend } from "./js/worker/backends.js";
 import { openStore } from "./js/worker/store.js";
 import { savedSnapshot, takeSnapshot, keepSnapshot, forgetSnapshot, AFTER_RESTORE } from "./js/worker/python_snapshot.js";
-import { missingPrivateApis, onFatal, pythonHeapBytes, restoreOptions, snapshotOptions } from "./js/worker/private_apis.js";
+import { missingPrivateApis, onFatal, pythonHeapBytes, readZipDirectoriesOnce, restoreOptions, snapshotOptions } from "./js/worker/private_apis.js";
 import * as wasmKernels from "./js/worker/wasm_kernels.js";
 
 const link = new Link(self, { copyBytes: true, schema: TO_PAGE });
@@ -113,6 +113,7 @@ async function startPython() {
     try {
       py = await loadPyodide({ ...options, ...restoreOptions(saved) });
       py.runPython(AFTER_RESTORE);
+      readZipDirectoriesOnce(py);
       link.post("python", { version: py.version, snapshot: true });
     } catch (err) {
       console.warn("Python's start-up snapshot did not restore; starting normally:", err);
@@ -123,6 +124,7 @@ async function startPython() {
   if (!py) {
     py = await loadPyodide({ ...options, ...snapshotOptions() });
     link.post("python", { version: py.version, snapshot: false });
+    readZipDirectoriesOnce(py); // before the snapshot, so that it holds it too
     try {
       snapshot = takeSnapshot(py); // stored once the lab is ready (the "boot" handler)
     } catch (err) {

@@ -52,6 +52,61 @@ export function pythonHeapBytes(py) {
   return py._module.HEAPU8.buffer.byteLength;
 }
 
+/**
+ * Python 3.12's `zipimport.zipimporter.invalidate_caches()` reads its archive's whole
+ * directory again, for every importer of that archive: the standard library's zip has 14
+ * of them (one per package imported from it) and 728 entries. `importlib.invalidate_caches()`
+ * calls each, and Pyodide's `loadPackage` calls that at its end, so every start paid
+ * 80-120 ms for a zip that never changes (measured in Node and in the worker's timeline).
+ * This keeps what 3.13 does: an archive is read again only when its size or modification
+ * time changed, once, and its other importers take that reading from zipimport's own cache
+ * (`zipimport._zip_directory_cache`, `zipimporter._files`: CPython 3.12 internals, as
+ * Pyodide 0.27.7 ships them). Idempotent: run again after a restore, it only notes the
+ * archives as they are now. The Node check (tests/unit/test_python_startup.py) runs it.
+ */
+export const ZIP_DIRECTORY_ONCE = `
+def _pytfjs_zip_directory_once():
+    import os, zipimport
+    reread = getattr(zipimport.zipimporter.invalidate_caches, "pytfjs_reread", None)
+    seen = getattr(zipimport.zipimporter.invalidate_caches, "pytfjs_seen", {})
+
+    def stamp(path):
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        return st.st_size, st.st_mtime_ns
+
+    if reread is None:
+        reread = zipimport.zipimporter.invalidate_caches
+
+        def invalidate_caches(self):
+            now = stamp(self.archive)
+            files = zipimport._zip_directory_cache.get(self.archive)
+            if now is not None and seen.get(self.archive) == now and files is not None:
+                self._files = files
+                return
+            reread(self)
+            seen[self.archive] = now
+
+        invalidate_caches.pytfjs_reread = reread
+        invalidate_caches.pytfjs_seen = seen
+        zipimport.zipimporter.invalidate_caches = invalidate_caches
+    # the archives read so far are as they are now (at start: the standard library's only)
+    for path in list(zipimport._zip_directory_cache):
+        seen[path] = stamp(path)
+
+
+_pytfjs_zip_directory_once()
+del _pytfjs_zip_directory_once
+`;
+
+/** Runs ZIP_DIRECTORY_ONCE in `py`, right after Python starts, fresh or restored
+ *  (zipimport's internals; Pyodide 0.27.7's Python 3.12). */
+export function readZipDirectoriesOnce(py) {
+  py.runPython(ZIP_DIRECTORY_ONCE);
+}
+
 // ------------------------------------------------------------------ TF.js 4.22.0
 
 /** Whether the backend `name` has been made already (`tf.engine().registry`; TF.js 4.22.0):
@@ -185,6 +240,11 @@ export const PRIVATE_APIS = [
     present: ({ py }) => Boolean(py._api && py._api.config) && "jsglobals" in py._api.config },
   { name: "_api.on_fatal", of: "pyodide", use: "onFatal",
     present: ({ py, texts }) => Boolean(py._api) && texts.asm.includes("on_fatal") },
+  { name: "zipimport._zip_directory_cache, zipimporter._files", of: "pyodide", use: "readZipDirectoriesOnce",
+    present: ({ py }) => py.runPython(`import zipimport
+isinstance(getattr(zipimport, "_zip_directory_cache", None), dict) and all(
+    isinstance(getattr(i, "_files", None), dict) for i in __import__("sys").path_importer_cache.values()
+    if isinstance(i, zipimport.zipimporter))`) === true },
   { name: "_module.HEAPU8", of: "pyodide", use: "pythonHeapBytes",
     present: ({ py }) => Boolean(py._module && py._module.HEAPU8 && py._module.HEAPU8.buffer) },
   { name: "engine().registry", of: "tfjs", use: "backendMade",
