@@ -111,7 +111,7 @@ async function startPython() {
   const saved = await stored;
   if (saved) {
     try {
-      py = await loadPyodide({ ...options, ...restoreOptions(saved) });
+      py = await loadPyodide({ ...options, ...restoreOptions(saved.bytes) });
       py.runPython(AFTER_RESTORE);
       readZipDirectoriesOnce(py);
       link.post("python", { version: py.version, snapshot: true });

@@ -17,8 +17,9 @@ export const CHECKED_ON = { pyodide: "0.27.7", tfjs: "4.22.0" };
 
 // ------------------------------------------------------------------ Pyodide 0.27.7
 
-/** loadPyodide options for a start restored from a memory snapshot's bytes
- *  (`_loadSnapshot`, experimental; Pyodide 0.27.7). */
+/** loadPyodide options for a start restored from a memory snapshot's bytes, or a promise
+ *  of them: Pyodide awaits it only after it has started fetching its lock file and loading
+ *  its own script (`_loadSnapshot`, experimental; Pyodide 0.27.7). */
 export function restoreOptions(bytes) {
   return { _loadSnapshot: bytes };
 }
