@@ -1,5 +1,6 @@
 // Compile the .py members of zips to bytecode inside the Pyodide that dist/ ships (Node.js):
-//   node bytecode.mjs <pyodide folder> <pyc_zip.py> <packages> <modules> <in> <out> <layout> <prefix> [...]
+//   node bytecode.mjs <pyodide folder> <pyc_zip.py> <packages> <modules> <in> <out> <layout> <prefix> <drop> [...]
+// <drop>: comma-separated name endings of members to leave out ("" for none).
 // <packages> (comma-separated) are loaded and <modules> imported first (with the
 // original wheels); only the files they read get bytecode. Paths are absolute host
 // paths; Python sees the host's / under /host (NODEFS). Called by
@@ -18,9 +19,11 @@ const hot = py.globals.get("imported_files")(py.toPy(modules.split(",")));
 py.FS.mkdir("/host");
 py.FS.mount(py.FS.filesystems.NODEFS, { root: "/" }, "/host");
 const addBytecode = py.globals.get("add_bytecode");
-for (let i = 0; i < jobs.length; i += 4) {
-  const [src, dst, layout, prefix] = jobs.slice(i, i + 4);
-  const count = addBytecode("/host" + src, "/host" + dst, layout, prefix, hot);
+for (let i = 0; i < jobs.length; i += 5) {
+  const [src, dst, layout, prefix, drop] = jobs.slice(i, i + 5);
+  const suffixes = py.toPy(drop.split(",").filter(Boolean));
+  const count = addBytecode("/host" + src, "/host" + dst, layout, prefix, hot, suffixes);
+  suffixes.destroy();
   console.log(`${path.basename(src)}\t${count}`);
 }
 addBytecode.destroy();

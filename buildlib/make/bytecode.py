@@ -8,6 +8,10 @@ the bytecode is exactly that Python's. Measured in Node.js with the shipped Pyod
 one-neuron's start: ``loadPyodide`` 1.8-2.1 s -> 0.7-0.9 s, loading pytfjs with numpy
 0.63-0.68 -> 0.45-0.59 s, ``import numpy`` 0.43-0.62 -> 0.11-0.20 s.
 
+The wheels also lose what only a compiler or a type checker reads (``pyc_zip.DEV_ONLY``:
+numpy's headers, stubs, static libraries and Cython files, 128 of its 424 files), which
+Pyodide otherwise unpacks on every start.
+
 The inputs are verified (sha256) before this step; the shipped lock then names the
 sha256 of the wheels as shipped. Outputs are cached under ``build/bytecode/`` by the
 inputs' sha256 and this step's own code: a rebuild with the same inputs runs no Node.js.
@@ -25,6 +29,7 @@ from pathlib import Path
 from buildlib import config
 from buildlib.fetch import inputs
 from buildlib.fetch.integrity import sha256_file
+from buildlib.make.pyc_zip import DEV_ONLY
 
 HERE = Path(__file__).resolve().parent
 COMPILER = HERE / "pyc_zip.py"
@@ -59,15 +64,18 @@ def add_bytecode(pyodide_dir: Path, wheels: list[str], cache: Path = CACHE) -> d
     if node is None:
         raise SystemExit("node is not installed: install Node.js 20 and npm, then run this "
                          "again.")
-    jobs = [(pyodide_dir / STDLIB, "sibling", STDLIB_PREFIX)]
-    jobs += [(pyodide_dir / name, "pycache", SITE_PREFIX) for name in wheels]
-    key = cache / _fingerprint([path for path, _, _ in jobs])
+    # the wheels lose what only a compiler or a type checker reads (pyc_zip.DEV_ONLY)
+    drop = ",".join(DEV_ONLY)
+    jobs = [(pyodide_dir / STDLIB, "sibling", STDLIB_PREFIX, "")]
+    jobs += [(pyodide_dir / name, "pycache", SITE_PREFIX, drop) for name in wheels]
+    key = cache / _fingerprint([path for path, _, _, _ in jobs])
     if not key.is_dir():
         cache.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=cache) as tmp:
             args: list[str] = []
-            for path, layout, prefix in jobs:
-                args += [str(path), str(Path(tmp) / path.name), layout, prefix]
+            for path, layout, prefix, members_left_out in jobs:
+                args += [str(path), str(Path(tmp) / path.name), layout, prefix,
+                         members_left_out]
             # the shipped pyodide.js finds pyodide.asm.*, the stdlib zip and the wheels
             # (as they were verified) in that folder
             subprocess.run([node, str(RUNNER), str(pyodide_dir), str(COMPILER),
@@ -83,7 +91,7 @@ def add_bytecode(pyodide_dir: Path, wheels: list[str], cache: Path = CACHE) -> d
                     raise
             else:
                 Path(tmp).mkdir()  # for TemporaryDirectory's clean-up
-    for path, _, _ in jobs:
+    for path, _, _, _ in jobs:
         shutil.copyfile(key / path.name, path)
     return {name: sha256_file(pyodide_dir / name) for name in wheels}
 

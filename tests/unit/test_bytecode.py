@@ -47,6 +47,26 @@ def test_sources_stay_and_only_the_listed_modules_get_unchecked_bytecode(tmp_pat
     assert pyc[8:16] == importlib.util.source_hash(b"X = 1\n")
 
 
+def test_what_only_a_compiler_reads_is_left_out_and_out_of_the_record(tmp_path):
+    record = ("pkg/__init__.py,sha256=a,6\npkg/core.h,sha256=b,9\npkg/__init__.pyi,sha256=c,3\n"
+              "pkg/_lib.so,sha256=d,4\npkg-1.0.dist-info/RECORD,,\n")
+    src = _zip(tmp_path / "in.whl", {
+        "pkg/__init__.py": b"X = 1\n", "pkg/core.h": b"int x;\n", "pkg/__init__.pyi": b"X: int\n",
+        "pkg/_lib.so": b"\0asm", "pkg/lib/libm.a": b"!<arch>", "pkg/decl.pxd": b"cdef int x\n",
+        "pkg-1.0.dist-info/METADATA": b"Name: pkg\n",
+        "pkg-1.0.dist-info/RECORD": record.encode()})
+    dst = tmp_path / "out.whl"
+    pyc_zip.add_bytecode(str(src), str(dst), "pycache", "/site/", only=[],
+                         drop=pyc_zip.DEV_ONLY)
+    with zipfile.ZipFile(src) as before, zipfile.ZipFile(dst) as after:
+        assert sorted(after.namelist()) == [
+            "pkg-1.0.dist-info/METADATA", "pkg-1.0.dist-info/RECORD", "pkg/__init__.py",
+            "pkg/_lib.so"]
+        assert after.read("pkg/_lib.so") == before.read("pkg/_lib.so")
+        assert after.read("pkg-1.0.dist-info/RECORD").decode() == (
+            "pkg/__init__.py,sha256=a,6\npkg/_lib.so,sha256=d,4\npkg-1.0.dist-info/RECORD,,\n")
+
+
 def test_a_zip_of_bytecode_imports_without_its_sources_being_compiled(tmp_path):
     src = _zip(tmp_path / "lib.zip", {"hot_mod.py": b"import sys\nVALUE = 42\n"})
     dst = tmp_path / "lib-pyc.zip"
