@@ -17,7 +17,7 @@ import { createRequire } from "module";
 import { pathToFileURL } from "url";
 const require = createRequire(import.meta.url);
 const [dir, startup] = process.argv.slice(2);
-const { ZIP_DIRECTORY_ONCE } = await import(pathToFileURL(startup).href);
+const { ZIP_DIRECTORY_ONCE, readZipDirectoriesOnce } = await import(pathToFileURL(startup).href);
 const { loadPyodide } = require(dir + "/pyodide.js");
 const py = await loadPyodide({ indexURL: dir + "/" });
 py.runPython(`
@@ -61,6 +61,11 @@ _, n_again = timed()
 json.dumps({"b": pkg.b.B, "top": top.T, "changed": n_changed,
             "again": n_again})
 `));
+// a zipimport without the internals it uses: the start goes on, as before
+py.runPython("import zipimport; kept = zipimport._zip_directory_cache; del zipimport._zip_directory_cache");
+readZipDirectoriesOnce(py);
+out.without = py.runPython("import json; json.dumps([1, 2])");
+py.runPython("zipimport._zip_directory_cache = kept");
 console.log(JSON.stringify(out));
 """
 
@@ -80,3 +85,5 @@ def test_invalidate_caches_reads_only_the_zips_that_changed(dist_dir, tmp_path):
     assert r["after"][1] == 0  # the stdlib zip did not change: nothing is read
     # the user's zip changed: read once, shared by both of its importers (pkg/ and /)
     assert r["user"] == {"b": 2, "top": 3, "changed": 1, "again": 0}
+    assert r["without"] == "[1, 2]"  # readZipDirectoriesOnce warned, Python goes on
+    assert "zipimport's directories will be read on every loadPackage" in proc.stderr

@@ -103,9 +103,14 @@ del _pytfjs_zip_directory_once
 `;
 
 /** Runs ZIP_DIRECTORY_ONCE in `py`, right after Python starts, fresh or restored
- *  (zipimport's internals; Pyodide 0.27.7's Python 3.12). */
+ *  (zipimport's internals; Pyodide 0.27.7's Python 3.12). Only a speed-up: a Python whose
+ *  zipimport lacks them starts as before, with a warning in the console. */
 export function readZipDirectoriesOnce(py) {
-  py.runPython(ZIP_DIRECTORY_ONCE);
+  try {
+    py.runPython(ZIP_DIRECTORY_ONCE);
+  } catch (err) {
+    console.warn("zipimport's directories will be read on every loadPackage:", err);
+  }
 }
 
 // ------------------------------------------------------------------ TF.js 4.22.0
