@@ -115,8 +115,9 @@ def test_a_worker_script_that_throws_ends_the_start_naming_the_step(epage, broke
     assert said["retry"]
     # Retry starts again (here it fails again the same way: the file is still broken)
     epage.click("#startup-retry")
-    wait_until(epage, "() => document.body.dataset.startup === 'failed'"
-                      " && document.getElementById('console').innerText.length > 0",
+    # (Retry reloads the page: while it does, there is no body or console yet)
+    wait_until(epage, "() => document.body?.dataset.startup === 'failed'"
+                      " && (document.getElementById('console')?.innerText || '').length > 0",
                timeout=FAIL_WITHIN_S)
 
 
