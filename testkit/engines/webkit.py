@@ -43,6 +43,12 @@ TIMEOUT_S = 600.0
 # is killed (with a warning) and started again.
 SESSION_START_S = 10.0
 SESSION_ATTEMPTS = 3
+# A driver that never answers a command: seen once in a full suite run, an
+# execute-async-script of the rpsls test waited 25 min with the page idle, far past its own
+# 60 s script timeout (Selenium's HTTP requests have no timeout of their own). A command
+# not answered this long after its own timeout ends the page as lost (BrowserLostError:
+# the test runs once more, in a new MiniBrowser).
+ANSWER_GRACE_S = 30.0
 LOG_TAIL_CHARS = 2000
 INSTALL = ("run `python3 build.py test` (or `sudo apt-get install --no-install-recommends "
            "webkit2gtk-driver xvfb xauth`)")
@@ -97,21 +103,31 @@ class WebKitPage(ProxiedPage):
         self._proxy = proxy
         self._start = proxy.mark()
         self._log = log
+        self._answer_within(TIMEOUT_S)
         with self._browser_kept():
             driver.set_script_timeout(TIMEOUT_S)
             driver.set_page_load_timeout(TIMEOUT_S)
             driver.set_window_size(1280, 900)
+
+    def _answer_within(self, timeout: float) -> None:
+        """The HTTP timeout of this driver's next commands: ``timeout`` + the grace."""
+        self.driver.command_executor.client_config.timeout = timeout + ANSWER_GRACE_S
 
     @contextmanager
     def _browser_kept(self) -> Iterator[None]:
         """Driver calls in here raise ``BrowserLostError`` (with the end of the browser's
         own output) when the MiniBrowser process has gone away, not Selenium's bare
         errors: the first command after it died fails with an empty message, the next
-        with "invalid session id"."""
+        with "invalid session id"; and when the driver does not answer at all."""
         from selenium.common.exceptions import InvalidSessionIdException, WebDriverException
+        from urllib3.exceptions import HTTPError
 
         try:
             yield
+        except (HTTPError, TimeoutError) as exc:  # no answer (urllib3's timeouts included)
+            raise BrowserLostError(f"webkit: the driver did not answer a command in "
+                                   f"{self.driver.command_executor.client_config.timeout:.0f}"
+                                   f" s ({exc!r})") from exc
         except InvalidSessionIdException as exc:  # only close() ends a session
             raise self._lost() from exc
         except WebDriverException as exc:
@@ -145,8 +161,12 @@ class WebKitPage(ProxiedPage):
             "  (e) => done({error: `${e}\\n${(e && e.stack) || ''}`}));")
         try:
             with self._browser_kept():
-                self.driver.set_script_timeout(timeout)
-                answer = self.driver.execute_async_script(script)
+                self._answer_within(timeout)
+                try:
+                    self.driver.set_script_timeout(timeout)
+                    answer = self.driver.execute_async_script(script)
+                finally:
+                    self._answer_within(TIMEOUT_S)
         except BrowserLostError:
             raise
         except WebDriverException as exc:
@@ -178,6 +198,9 @@ class WebKitPage(ProxiedPage):
     def close(self) -> None:
         from selenium.common.exceptions import InvalidSessionIdException
 
+        # a driver that stopped answering holds quit() no longer than this; quit() then
+        # stops the driver's process anyway
+        self.driver.command_executor.client_config.timeout = ANSWER_GRACE_S
         try:
             self.driver.quit()
         except InvalidSessionIdException:

@@ -24,6 +24,7 @@ from testkit.engines import (
     tensor_count,
     wait_state,
     wait_until,
+    webkit,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.engines]
@@ -154,4 +155,30 @@ def test_a_killed_webkit_browser_is_named_and_only_that_is_run_again(
                 page.evaluate("() => 1")
                 time.sleep(0.2)
     finally:
+        page.close()
+
+
+@pytest.mark.parametrize("engine", [e for e in selected_engines() if e == "webkit"],
+                         indirect=True)
+def test_a_webkit_driver_that_stops_answering_ends_the_page_as_lost(
+        engine: Engine, site_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once in a full suite run WebKitWebDriver stopped answering an evaluate, with the
+    page idle, for 25 min (Selenium's requests have no timeout). Here its process is
+    stopped (SIGSTOP) under a page: the next command fails within its own timeout plus
+    the grace, as a lost browser, so the test gets its second run instead of hanging."""
+    monkeypatch.setattr(webkit, "ANSWER_GRACE_S", 3.0)  # 30 s in the suite's runs
+    page = engine.new_page()
+    driver_pid = None
+    try:
+        page.goto(site_url)
+        assert page.evaluate("() => 1 + 1") == 2
+        driver_pid = page.driver.service.process.pid
+        os.kill(driver_pid, signal.SIGSTOP)
+        start = time.monotonic()
+        with pytest.raises(BrowserLostError, match="the driver did not answer"):
+            page.evaluate("() => 1", timeout=1)
+        assert time.monotonic() - start < 1 + webkit.ANSWER_GRACE_S + 10
+    finally:
+        if driver_pid is not None:
+            os.kill(driver_pid, signal.SIGCONT)
         page.close()
