@@ -62,7 +62,8 @@ json.dumps({"b": pkg.b.B, "top": top.T, "changed": n_changed,
             "again": n_again})
 `));
 // a zipimport without the internals it uses: the start goes on, as before
-py.runPython("import zipimport; kept = zipimport._zip_directory_cache; del zipimport._zip_directory_cache");
+py.runPython("import zipimport; kept = zipimport._zip_directory_cache\n" +
+             "del zipimport._zip_directory_cache");
 readZipDirectoriesOnce(py);
 out.without = py.runPython("import json; json.dumps([1, 2])");
 py.runPython("zipimport._zip_directory_cache = kept");
