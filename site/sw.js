@@ -111,7 +111,7 @@ self.addEventListener("fetch", (event) => {
     // requests whose headers then never match the cached ones: every lookup missed there
     // (offline, a reload failed with NS_ERROR_INTERCEPTION_FAILED). One file has one copy.
     const hit = await cache.match(request, { ignoreSearch: true, ignoreVary: true });
-    if (hit && hit.headers.has("Cross-Origin-Embedder-Policy")) return hit; // stored by keep()
-    return isolated(hit || await fetch(request));
+    // every file in this cache was stored by keep(), its headers already on it
+    return hit || isolated(await fetch(request));
   })());
 });
